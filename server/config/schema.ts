@@ -1,0 +1,77 @@
+// Every setting Shoal has, with its default, its flag, its environment variable and its range.
+// One table, so the defaults, the validation, `--help` and the docs cannot drift apart.
+import os from 'node:os';
+
+type Kind = 'int' | 'number' | 'string' | 'bool' | 'level';
+
+export interface SettingSpec {
+  kind: Kind;
+  default: unknown;
+  min?: number;
+  max?: number;
+  env?: string;
+  help: string;
+}
+
+function s<K extends Kind>(kind: K, def: unknown, help: string, extra: Partial<SettingSpec> = {}): SettingSpec {
+  return { kind, default: def, help, ...extra };
+}
+
+export const SETTINGS = {
+  port: s('int', 8000, 'port for TCP, WebSocket and HTTP', { min: 0, max: 65535, env: 'PORT' }),
+  host: s('string', '0.0.0.0', 'host to bind', { env: 'HOST' }),
+  workers: s('int', os.availableParallelism(), 'worker processes', { min: 1, max: 256, env: 'SHOAL_WORKERS' }),
+  data: s('string', './data', 'data directory (durable state)', { env: 'SHOAL_DATA' }),
+  console: s('string', '', 'operator console socket (default <data>/console.sock)', { env: 'SHOAL_CONSOLE' }),
+  maxMsgRate: s('number', 60, 'messages a second per connection (bursts up to twice this)', { min: 1, max: 100000, env: 'SHOAL_MAX_MSG_RATE' }),
+  maxFrame: s('int', 65536, 'largest TCP frame / WebSocket message, bytes', { min: 64, max: 16 * 1024 * 1024 }),
+  helloTimeoutMs: s('int', 5000, 'time a new connection has to send hello', { min: 100, max: 600000 }),
+  nameMax: s('int', 32, 'longest player name, characters', { min: 1, max: 32 }),
+  chatMax: s('int', 280, 'longest chat line, characters', { min: 1, max: 280 }),
+  roomCapacity: s('int', 16, 'players a room holds', { min: 1, max: 1000 }),
+  worldWidth: s('int', 1000, 'arena width', { min: 100, max: 100000 }),
+  worldHeight: s('int', 1000, 'arena height', { min: 100, max: 100000 }),
+  hz: s('int', 20, 'ticks a second', { min: 1, max: 120 }),
+  coins: s('int', 10, 'coins kept on a room field', { min: 1, max: 1000 }),
+  playerSpeed: s('number', 200, 'units a second at full input', { min: 1, max: 100000 }),
+  pickupRadius: s('number', 20, 'distance at which a player takes a coin', { min: 1, max: 1000 }),
+  graceMs: s('int', 30000, 'time a dropped player keeps its seat', { min: 0, max: 3600000 }),
+  idleTimeoutMs: s('int', 90000, 'a connection that sends nothing this long is closed (>= 30 s)', { min: 30000, max: 86400000 }),
+  maxConnections: s('int', 20000, 'game connections in total', { min: 1, max: 1000000 }),
+  maxConnectionsPerAddress: s('int', 2000, 'game connections from one address', { min: 1, max: 1000000 }),
+  maxOutboundBytes: s('int', 1024 * 1024, 'a slow reader whose unsent bytes pass this is disconnected', { min: 4096, max: 1 << 30 }),
+  rateLimitCloseAfter: s('int', 200, 'messages refused for rate in a row before the connection is closed', { min: 1, max: 1000000 }),
+  classifyMaxBytes: s('int', 8192, 'bytes the primary reads to classify an HTTP connection', { min: 512, max: 65536 }),
+  httpHeadersTimeoutMs: s('int', 10000, 'time to receive a full HTTP request head (slowloris)', { min: 1000, max: 600000 }),
+  snapshotMs: s('int', 250, 'how often rooms snapshot to the coordinator', { min: 50, max: 60000 }),
+  fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
+  leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
+  shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
+  logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export interface Config {
+  port: number; host: string; workers: number; data: string; console: string;
+  maxMsgRate: number; maxFrame: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
+  roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
+  playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
+  maxConnections: number; maxConnectionsPerAddress: number; maxOutboundBytes: number;
+  rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** camelCase setting name -> --kebab-case flag */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** camelCase setting name -> SHOAL_SNAKE_CASE, unless the protocol names it otherwise. */
+export function envName(key: SettingName): string {
+  const spec: SettingSpec = SETTINGS[key];
+  return spec.env ?? 'SHOAL_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}

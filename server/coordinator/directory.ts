@@ -1,0 +1,242 @@
+// The coordinator's shared world state: sessions and tokens, the room directory, the
+// leaderboard. All changes that must survive a crash go through `commit`, which writes them to
+// the store before the caller's answer leaves the process.
+import crypto from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { applyChange, indexWorld, worldOf, type WorldIndex } from './store/apply.js';
+import type { Change, PersistedWorld, RoomRecord, SessionRecord, WorldStore } from './store/types.js';
+
+export class CoordError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface JoinArgs {
+  slot: number;
+  name: string;
+  room?: string;
+  token?: string;
+}
+
+export type JoinResult =
+  | { redirect: number }
+  | { session: SessionRecord; room: RoomRecord; resumed: boolean };
+
+interface Reservation { room: string; until: number }
+
+export class Directory {
+  readonly ix: WorldIndex;
+  /** room -> ids of players seated there (connected or frozen) */
+  readonly seated = new Map<string, Set<string>>();
+  /** Slots with a live worker channel and whether they take new rooms. */
+  readonly slots = new Map<number, { draining: boolean; rooms: number }>();
+  private reservations: Reservation[] = [];
+  private roomSeq = 0;
+  changesSinceCheckpoint = 0;
+
+  constructor(world: PersistedWorld, private readonly store: WorldStore, private readonly config: Config) {
+    this.ix = indexWorld(world);
+    for (const r of this.ix.rooms.values()) this.seated.set(r.id, new Set());
+    for (const s of this.ix.sessionsById.values()) {
+      const set = this.seated.get(s.room);
+      if (set) set.add(s.id);
+      else this.commit([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
+    }
+  }
+
+  commit(changes: Change[]): void {
+    for (const c of changes) applyChange(this.ix, c);
+    this.store.append(changes);
+    this.changesSinceCheckpoint += changes.length;
+  }
+
+  snapshotWorld(): PersistedWorld {
+    return worldOf(this.ix);
+  }
+
+  // --- placement -------------------------------------------------------------------------
+
+  private aliveSlots(): number[] {
+    return [...this.slots.entries()].filter(([, s]) => !s.draining).map(([slot]) => slot);
+  }
+
+  private leastLoadedSlot(prefer?: number): number {
+    const alive = this.aliveSlots();
+    if (alive.length === 0) return prefer ?? 0;
+    let best = alive[0]!;
+    let bestLoad = Infinity;
+    for (const slot of alive) {
+      const load = this.playersOnSlot(slot) + (slot === prefer ? -0.5 : 0);
+      if (load < bestLoad) {
+        best = slot;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  playersOnSlot(slot: number): number {
+    let n = 0;
+    for (const r of this.ix.rooms.values()) if (r.slot === slot) n += this.seated.get(r.id)?.size ?? 0;
+    return n;
+  }
+
+  private reservedIn(room: string, now: number): number {
+    let n = 0;
+    for (const r of this.reservations) if (r.room === room && r.until > now) n++;
+    return n;
+  }
+
+  private freeSeats(r: RoomRecord, now: number): number {
+    return r.capacity - (this.seated.get(r.id)?.size ?? 0) - this.reservedIn(r.id, now);
+  }
+
+  private newRoomId(): string {
+    let id: string;
+    do id = `arena-${(++this.roomSeq).toString(36)}${crypto.randomBytes(2).toString('hex')}`;
+    while (this.ix.rooms.has(id));
+    return id;
+  }
+
+  private createRoom(id: string, slot: number): RoomRecord {
+    const r: RoomRecord = { id, slot, capacity: this.config.roomCapacity };
+    this.commit([{ k: 'room', r }]);
+    this.seated.set(id, new Set());
+    const s = this.slots.get(slot);
+    if (s) s.rooms++;
+    return this.ix.rooms.get(id)!;
+  }
+
+  /** Picks a room with a free seat (fullest first, so rooms fill up), or undefined. */
+  private matchmake(now: number, preferSlot?: number): RoomRecord | undefined {
+    let best: RoomRecord | undefined;
+    let bestScore = -Infinity;
+    for (const r of this.ix.rooms.values()) {
+      const slot = this.slots.get(r.slot);
+      if (!slot || slot.draining) continue;
+      const free = this.freeSeats(r, now);
+      if (free <= 0) continue;
+      const score = -free + (r.slot === preferSlot ? 0.5 : 0);
+      if (score > bestScore) {
+        best = r;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** Which worker slot should take a new connection, decided from its first message. */
+  route(args: { room?: string; token?: string }): { slot: number; room?: string } {
+    const now = Date.now();
+    this.reservations = this.reservations.filter((r) => r.until > now);
+    if (args.token) {
+      const s = this.ix.sessionsByToken.get(args.token);
+      const r = s && this.ix.rooms.get(s.room);
+      return r ? { slot: r.slot } : { slot: this.leastLoadedSlot() };
+    }
+    if (args.room) {
+      const r = this.ix.rooms.get(args.room) ?? this.createRoom(args.room, this.leastLoadedSlot());
+      return { slot: r.slot };
+    }
+    const r = this.matchmake(now) ?? this.createRoom(this.newRoomId(), this.leastLoadedSlot());
+    this.reservations.push({ room: r.id, until: now + 10_000 });
+    return { slot: r.slot, room: r.id };
+  }
+
+  join(a: JoinArgs): JoinResult {
+    const now = Date.now();
+    if (a.token !== undefined) {
+      const s = this.ix.sessionsByToken.get(a.token);
+      if (!s) throw new CoordError('BAD_TOKEN', 'unknown or expired token');
+      let r = this.ix.rooms.get(s.room);
+      if (!r) r = this.createRoom(s.room, a.slot);
+      if (r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
+      if (r.slot !== a.slot) this.moveRoom(r, a.slot); // its worker is gone: adopt the room here
+      this.seated.get(r.id)!.add(s.id);
+      return { session: { ...s }, room: r, resumed: true };
+    }
+    let r: RoomRecord | undefined;
+    if (a.room !== undefined) {
+      r = this.ix.rooms.get(a.room);
+      if (r && r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
+      if (r && r.slot !== a.slot) this.moveRoom(r, a.slot);
+      if (!r) r = this.createRoom(a.room, a.slot);
+      if ((this.seated.get(r.id)?.size ?? 0) >= r.capacity) {
+        throw new CoordError('ROOM_FULL', `room ${r.id} has no free seat`);
+      }
+    } else {
+      r = this.matchmake(now, a.slot);
+      if (r && r.slot !== a.slot) return { redirect: r.slot };
+      if (!r) r = this.createRoom(this.newRoomId(), a.slot);
+    }
+    const idx = this.reservations.findIndex((x) => x.room === r!.id);
+    if (idx >= 0) this.reservations.splice(idx, 1);
+    const n = this.ix.nextPlayer;
+    const session: SessionRecord = {
+      id: 'p' + n.toString(36),
+      token: crypto.randomBytes(24).toString('base64url'),
+      name: a.name,
+      room: r.id,
+      score: 0,
+    };
+    this.commit([{ k: 'nextPlayer', n: n + 1 }, { k: 'session', s: session }]);
+    this.seated.get(r.id)!.add(session.id);
+    return { session: { ...session }, room: r, resumed: false };
+  }
+
+  private moveRoom(r: RoomRecord, slot: number): void {
+    this.commit([{ k: 'room', r: { ...r, slot } }]);
+  }
+
+  /** A player is gone for good: its seat frees and its token stops working. */
+  leave(id: string): void {
+    const s = this.ix.sessionsById.get(id);
+    if (!s) return;
+    this.seated.get(s.room)?.delete(id);
+    this.commit([{ k: 'sessionEnd', id }]);
+  }
+
+  scores(updates: Array<[string, number]>): void {
+    const changes: Change[] = [];
+    for (const [id, score] of updates) {
+      const s = this.ix.sessionsById.get(id);
+      if (s && score > s.score) changes.push({ k: 'score', id, score });
+    }
+    if (changes.length) this.commit(changes);
+  }
+
+  roomGone(id: string): void {
+    const r = this.ix.rooms.get(id);
+    if (!r) return;
+    for (const pid of this.seated.get(id) ?? []) this.commit([{ k: 'sessionEnd', id: pid }]);
+    this.seated.delete(id);
+    this.commit([{ k: 'roomGone', id }]);
+  }
+
+  /** Latest room snapshots; kept in memory, written at each checkpoint. */
+  snapshot(rooms: Array<[string, unknown]>): void {
+    for (const [id, snap] of rooms) {
+      const r = this.ix.rooms.get(id);
+      if (r) r.snapshot = snap;
+    }
+  }
+
+  roomsOfSlot(slot: number): RoomRecord[] {
+    return [...this.ix.rooms.values()].filter((r) => r.slot === slot);
+  }
+
+  sessionsOfRoom(room: string): SessionRecord[] {
+    return [...(this.seated.get(room) ?? [])].map((id) => this.ix.sessionsById.get(id)).filter((s): s is SessionRecord => !!s);
+  }
+
+  top(n: number): Array<[string, number]> {
+    return [...this.ix.leaderboard].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+  }
+
+  rooms(): Array<{ id: string; players: number; capacity: number; slot: number }> {
+    return [...this.ix.rooms.values()].map((r) => ({
+      id: r.id, players: this.seated.get(r.id)?.size ?? 0, capacity: r.capacity, slot: r.slot,
+    }));
+  }
+}

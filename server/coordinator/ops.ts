@@ -1,0 +1,75 @@
+// The coordinator's operations, by name, as workers and the primary call them over a channel.
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Channel } from '../ipc/channel.js';
+import type { Directory } from './directory.js';
+import type { WorldStore } from './store/types.js';
+
+export interface OpContext {
+  dir: Directory;
+  config: Config;
+  /** slot -> channel of the live worker in that slot */
+  workers: Map<number, Channel>;
+  channels: Set<Channel>;
+  log: Logger;
+  store: WorldStore;
+  save?: () => Promise<void>;
+}
+
+export type Op = (args: any, ch: Channel) => unknown;
+
+export function createOps(ctx: OpContext): Record<string, Op> {
+  const { dir, workers, log } = ctx;
+  const broadcast = (topic: string, payload: unknown) => {
+    for (const ch of workers.values()) ch.push(topic, payload);
+  };
+
+  return {
+    'worker.hello': (a: { slot: number; pid: number; rooms: Array<{ id: string; players: string[] }> }, ch) => {
+      const old = workers.get(a.slot);
+      if (old && old !== ch) old.destroy();
+      ch.peer = { role: 'worker', slot: a.slot, pid: a.pid };
+      workers.set(a.slot, ch);
+      dir.slots.set(a.slot, { draining: false, rooms: 0 });
+      // A worker that reconnects after a coordinator restart reports the rooms it still runs:
+      // it is the authority for those, so the directory follows it.
+      for (const r of a.rooms ?? []) {
+        const rec = dir.ix.rooms.get(r.id);
+        if (rec && rec.slot !== a.slot) dir.commit([{ k: 'room', r: { ...rec, slot: a.slot } }]);
+        const seated = dir.seated.get(r.id);
+        if (seated) for (const p of r.players) if (dir.ix.sessionsById.has(p)) seated.add(p);
+      }
+      log.info({ slot: a.slot, pid: a.pid, reported: a.rooms?.length ?? 0 }, 'worker joined');
+      const rooms = dir.roomsOfSlot(a.slot).map((r) => ({ ...r, sessions: dir.sessionsOfRoom(r.id) }));
+      return { rooms };
+    },
+    'primary.hello': (_a, ch) => {
+      ch.peer = { role: 'primary' };
+      return { ok: true };
+    },
+    route: (a: { room?: string; token?: string }) => dir.route(a),
+    join: (a) => dir.join(a),
+    leave: (a: { id: string }) => dir.leave(a.id),
+    scores: (a: { u: Array<[string, number]> }) => dir.scores(a.u),
+    snapshots: (a: { rooms: Array<[string, unknown]> }) => dir.snapshot(a.rooms),
+    'room.gone': (a: { id: string }) => dir.roomGone(a.id),
+    'chat.world': (a: { from: string; name: string; text: string }) => {
+      broadcast('chat', { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' });
+    },
+    top: (a: { n?: number }) => dir.top(Math.min(a?.n ?? 10, 10)),
+    leaderboard: (a: { limit?: number }) =>
+      dir.top(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)).map(([name, score]) => ({ name, score })),
+    stats: () => {
+      const rooms = dir.rooms();
+      return {
+        rooms,
+        players: rooms.reduce((n, r) => n + r.players, 0),
+        workers: workers.size,
+      };
+    },
+    save: async () => {
+      await ctx.save?.();
+      return { saved: true };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
+// stores that rebuild the world from a log, so there is one definition of what a change means.
+import type { Change, PersistedWorld, RoomRecord, SessionRecord } from './types.js';
+
+export interface WorldIndex {
+  nextPlayer: number;
+  sessionsById: Map<string, SessionRecord>;
+  sessionsByToken: Map<string, SessionRecord>;
+  leaderboard: Map<string, number>;
+  rooms: Map<string, RoomRecord>;
+  kv: Map<string, Map<string, unknown>>;
+}
+
+export function indexWorld(w: PersistedWorld): WorldIndex {
+  const ix: WorldIndex = {
+    nextPlayer: w.nextPlayer,
+    sessionsById: new Map(),
+    sessionsByToken: new Map(),
+    leaderboard: new Map(w.leaderboard),
+    rooms: new Map(w.rooms.map((r) => [r.id, r])),
+    kv: new Map(Object.entries(w.kv).map(([ns, m]) => [ns, new Map(Object.entries(m))])),
+  };
+  for (const s of w.sessions) {
+    ix.sessionsById.set(s.id, s);
+    ix.sessionsByToken.set(s.token, s);
+  }
+  return ix;
+}
+
+export function worldOf(ix: WorldIndex): PersistedWorld {
+  const kv: PersistedWorld['kv'] = {};
+  for (const [ns, m] of ix.kv) kv[ns] = Object.fromEntries(m);
+  return {
+    nextPlayer: ix.nextPlayer,
+    sessions: [...ix.sessionsById.values()],
+    leaderboard: [...ix.leaderboard],
+    rooms: [...ix.rooms.values()],
+    kv,
+  };
+}
+
+export function applyChange(ix: WorldIndex, c: Change): void {
+  switch (c.k) {
+    case 'session': {
+      const old = ix.sessionsById.get(c.s.id);
+      if (old) return; // already known: creation is idempotent
+      const s = { ...c.s };
+      ix.sessionsById.set(s.id, s);
+      ix.sessionsByToken.set(s.token, s);
+      if (s.score > 0) addScore(ix, s.name, s.score);
+      return;
+    }
+    case 'sessionEnd': {
+      const s = ix.sessionsById.get(c.id);
+      if (!s) return;
+      ix.sessionsById.delete(c.id);
+      ix.sessionsByToken.delete(s.token);
+      return;
+    }
+    case 'score': {
+      const s = ix.sessionsById.get(c.id);
+      // Scores are absolute and only grow, so a replayed or reordered update adds nothing twice.
+      if (!s || c.score <= s.score) return;
+      addScore(ix, s.name, c.score - s.score);
+      s.score = c.score;
+      return;
+    }
+    case 'room': {
+      const old = ix.rooms.get(c.r.id);
+      ix.rooms.set(c.r.id, { ...c.r, snapshot: c.r.snapshot ?? old?.snapshot });
+      return;
+    }
+    case 'roomGone':
+      ix.rooms.delete(c.id);
+      return;
+    case 'nextPlayer':
+      if (c.n > ix.nextPlayer) ix.nextPlayer = c.n;
+      return;
+    case 'kv': {
+      let m = ix.kv.get(c.ns);
+      if (!m) ix.kv.set(c.ns, (m = new Map()));
+      m.set(c.key, c.value);
+      return;
+    }
+    case 'kvDel':
+      ix.kv.get(c.ns)?.delete(c.key);
+      return;
+  }
+}
+
+function addScore(ix: WorldIndex, name: string, delta: number): void {
+  ix.leaderboard.set(name, (ix.leaderboard.get(name) ?? 0) + delta);
+}

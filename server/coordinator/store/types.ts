@@ -1,0 +1,60 @@
+// What the coordinator keeps durable, and the one small interface a storage backend implements.
+// The embedded default is FileStore (an append-only log plus checkpoints under the data
+// directory); a Redis backend implements the same WorldStore.
+
+export interface SessionRecord {
+  id: string;
+  token: string;
+  name: string;
+  room: string;
+  score: number;
+}
+
+export interface RoomRecord {
+  id: string;
+  slot: number;
+  capacity: number;
+  /** The room's last snapshot (game-defined plain data), if any. */
+  snapshot?: unknown;
+}
+
+/** Everything durable, as one plain object. */
+export interface PersistedWorld {
+  nextPlayer: number;
+  sessions: SessionRecord[];
+  /** [name, total score] */
+  leaderboard: Array<[string, number]>;
+  rooms: RoomRecord[];
+  /** Namespaced key/value data (bans, world counters, queues, ...): ns -> key -> value. */
+  kv: Record<string, Record<string, unknown>>;
+}
+
+/** One durable change. Applying the same change twice gives the same world (idempotent). */
+export type Change =
+  | { k: 'session'; s: SessionRecord }
+  | { k: 'sessionEnd'; id: string }
+  | { k: 'score'; id: string; score: number }
+  | { k: 'room'; r: RoomRecord }
+  | { k: 'roomGone'; id: string }
+  | { k: 'nextPlayer'; n: number }
+  | { k: 'kv'; ns: string; key: string; value: unknown }
+  | { k: 'kvDel'; ns: string; key: string };
+
+export interface WorldStore {
+  /** Loads the durable world: the last checkpoint with every later change applied. */
+  open(): Promise<PersistedWorld>;
+  /**
+   * Records changes. When it returns, they survive a crash of this process (they are in the
+   * operating system's hands); `sync` makes them survive a crash of the machine.
+   */
+  append(changes: Change[]): void;
+  /** Flushes appended changes to stable storage (fsync). */
+  sync(): Promise<void>;
+  /** Replaces the history with one checkpoint of the whole world (compaction). */
+  checkpoint(world: PersistedWorld): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function emptyWorld(): PersistedWorld {
+  return { nextPlayer: 1, sessions: [], leaderboard: [], rooms: [], kv: {} };
+}

@@ -1,0 +1,307 @@
+// The Shoal client library: one implementation for the tests, client-sim and the browser client.
+// It keeps a mirror of the room from `state` messages and, when a connection drops without a
+// goodbye, resumes the player with its token (exponential backoff, capped).
+import { encode, decode } from '../protocol/codec.js';
+import type {
+  ByeMsg, ChatOutMsg, ChatScope, ErrorMsg, PongMsg, ServerMessage, StateMsg, TopOutMsg, WelcomeMsg,
+} from '../protocol/messages.js';
+import { Emitter } from './emitter.js';
+import type { Connector, Transport } from './transport.js';
+
+export type ClientStatus = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'closed';
+
+export interface ClientOptions {
+  connector: Connector;
+  name: string;
+  room?: string;
+  token?: string;
+  /** Resume with the token after an unexpected drop. Default true. */
+  autoResume?: boolean;
+  /** Give up resuming after this long. Default 60 s. */
+  resumeForMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface PlayerView { id: string; x: number; y: number; score: number }
+export interface CoinView { id: number; x: number; y: number; value: number }
+
+type Events = {
+  welcome: (m: WelcomeMsg) => void;
+  state: (m: StateMsg) => void;
+  chat: (m: ChatOutMsg) => void;
+  top: (m: TopOutMsg) => void;
+  pong: (m: PongMsg) => void;
+  error: (m: ErrorMsg) => void;
+  bye: (m: ByeMsg) => void;
+  message: (m: ServerMessage) => void;
+  status: (s: ClientStatus, detail?: string) => void;
+};
+
+const FINAL_BYES = new Set(['leave', 'kicked', 'shutdown', 'replaced', 'banned']);
+
+export class ShoalClient extends Emitter<Events> {
+  status: ClientStatus = 'idle';
+  id = '';
+  token: string | undefined;
+  room: string | undefined;
+  hz = 0;
+  tick = 0;
+  world = { w: 0, h: 0 };
+  readonly players = new Map<string, PlayerView>();
+  readonly coins = new Map<number, CoinView>();
+  /** Why the last connection ended for good (bye reason or fatal error code). */
+  endReason: string | undefined;
+  reconnects = 0;
+
+  private transport: Transport | null = null;
+  private seq = 0;
+  private pingId = 0;
+  private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token'>>;
+  private closing = false;
+  private pendingJoin: { resolve: (m: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(opts: ClientOptions) {
+    super();
+    this.opts = {
+      autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, ...opts,
+    } as Required<Omit<ClientOptions, 'room' | 'token'>>;
+    this.room = opts.room;
+    this.token = opts.token;
+  }
+
+  /** Connects and says hello; resolves with the welcome, rejects with the server's error. */
+  async connect(): Promise<WelcomeMsg> {
+    this.closing = false;
+    this.setStatus('connecting');
+    return this.open();
+  }
+
+  private async open(): Promise<WelcomeMsg> {
+    const t = await this.opts.connector({ room: this.room, token: this.token });
+    this.transport = t;
+    t.onMessage = (bytes) => this.receive(bytes);
+    t.onClose = (reason) => this.dropped(t, reason);
+    return new Promise<WelcomeMsg>((resolve, reject) => {
+      this.pendingJoin = { resolve, reject };
+      const hello: Record<string, unknown> = { t: 'hello', v: 1, name: this.opts.name };
+      if (this.room) hello.room = this.room;
+      if (this.token) hello.token = this.token;
+      t.send(encode(hello));
+    });
+  }
+
+  send(msg: Record<string, unknown>): void {
+    this.transport?.send(encode(msg));
+  }
+
+  /** Sends raw bytes (tests of hostile input use this). */
+  sendRaw(bytes: Uint8Array): void {
+    this.transport?.send(bytes);
+  }
+
+  input(dx: number, dy: number): number {
+    const seq = ++this.seq;
+    this.send({ t: 'input', seq, dx, dy });
+    return seq;
+  }
+
+  chat(text: string, scope: ChatScope = 'room'): void {
+    this.send({ t: 'chat', text, scope });
+  }
+
+  /** Round-trip time in milliseconds. */
+  ping(timeoutMs = 5000): Promise<number> {
+    const id = ++this.pingId;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(id);
+        reject(new Error(`ping ${id} timed out`));
+      }, timeoutMs);
+      this.pings.set(id, {
+        sent: now(),
+        resolve: (rtt) => {
+          clearTimeout(timer);
+          resolve(rtt);
+        },
+      });
+      this.send({ t: 'ping', id });
+    });
+  }
+
+  top(timeoutMs = 5000): Promise<TopOutMsg> {
+    const p = this.next('top', undefined, timeoutMs);
+    this.send({ t: 'top' });
+    return p;
+  }
+
+  /** Leaves the room; resolves with the server's goodbye. */
+  leave(timeoutMs = 5000): Promise<ByeMsg> {
+    this.closing = true;
+    const p = this.next('bye', undefined, timeoutMs);
+    this.send({ t: 'leave' });
+    return p;
+  }
+
+  /** Closes the connection without a goodbye and without resuming. */
+  close(): void {
+    this.closing = true;
+    this.transport?.close();
+    this.transport = null;
+    this.setStatus('closed');
+  }
+
+  /** Drops the connection as a network fault would; the client resumes if autoResume is on. */
+  drop(): void {
+    this.transport?.close();
+  }
+
+  /** The next message of a type (optionally matching a predicate). */
+  next<K extends ServerMessage['t']>(
+    type: K,
+    pred?: (m: Extract<ServerMessage, { t: K }>) => boolean,
+    timeoutMs = 5000,
+  ): Promise<Extract<ServerMessage, { t: K }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no ${type} message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.on('message', (m) => {
+        if (m.t !== type) return;
+        const mm = m as Extract<ServerMessage, { t: K }>;
+        if (pred && !pred(mm)) return;
+        clearTimeout(timer);
+        off();
+        resolve(mm);
+      });
+    });
+  }
+
+  private receive(bytes: Uint8Array): void {
+    let m: ServerMessage;
+    try {
+      m = decode(bytes) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (m.t) {
+      case 'welcome':
+        this.id = m.id;
+        this.token = m.token;
+        this.room = m.room;
+        this.hz = m.hz;
+        this.tick = m.tick;
+        this.world = m.world;
+        this.setStatus('joined');
+        this.pendingJoin?.resolve(m);
+        this.pendingJoin = null;
+        this.emit('welcome', m);
+        break;
+      case 'state':
+        this.applyState(m);
+        this.emit('state', m);
+        break;
+      case 'pong': {
+        const p = this.pings.get(m.id);
+        if (p) {
+          this.pings.delete(m.id);
+          p.resolve(now() - p.sent);
+        }
+        this.emit('pong', m);
+        break;
+      }
+      case 'chat':
+        this.emit('chat', m);
+        break;
+      case 'top':
+        this.emit('top', m);
+        break;
+      case 'error':
+        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'BAD_TOKEN', 'BAD_MESSAGE'].includes(m.code))) {
+          this.pendingJoin.reject(Object.assign(new Error(`${m.code}: ${m.message}`), { code: m.code }));
+          this.pendingJoin = null;
+        }
+        if (m.fatal) this.endReason = m.code;
+        this.emit('error', m);
+        break;
+      case 'bye':
+        this.endReason = m.reason;
+        if (FINAL_BYES.has(m.reason)) this.closing = true;
+        this.emit('bye', m);
+        break;
+    }
+    this.emit('message', m);
+  }
+
+  private applyState(m: StateMsg): void {
+    this.tick = m.tick;
+    if (m.full) {
+      this.players.clear();
+      this.coins.clear();
+    }
+    for (const [id, x, y, score] of m.players) this.players.set(id, { id, x, y, score });
+    for (const id of m.gone) this.players.delete(id);
+    for (const c of m.coins) this.coins.set(c[0], { id: c[0], x: c[1], y: c[2], value: c[3] ?? 1 });
+    for (const id of m.taken) this.coins.delete(id);
+  }
+
+  get me(): PlayerView | undefined {
+    return this.players.get(this.id);
+  }
+
+  private dropped(t: Transport, reason: string): void {
+    if (t !== this.transport) return;
+    this.transport = null;
+    const wasJoined = this.status === 'joined';
+    if (this.pendingJoin) {
+      this.pendingJoin.reject(new Error(`connection closed before welcome (${this.endReason ?? reason})`));
+      this.pendingJoin = null;
+    }
+    // While reconnecting, the resume loop owns what happens next.
+    if (this.status === 'reconnecting') return;
+    if (!wasJoined || this.closing || !this.opts.autoResume || !this.token) {
+      this.setStatus('closed', this.endReason ?? reason);
+      return;
+    }
+    void this.resume();
+  }
+
+  private async resume(): Promise<void> {
+    this.setStatus('reconnecting');
+    const deadline = now() + this.opts.resumeForMs;
+    let delay = this.endReason === 'restart' ? 0 : this.opts.backoffMinMs;
+    while (!this.closing && now() < deadline) {
+      if (delay > 0) await sleep(delay * (0.5 + Math.random() / 2));
+      delay = Math.min(Math.max(delay * 2, this.opts.backoffMinMs), this.opts.backoffMaxMs);
+      try {
+        this.endReason = undefined;
+        await this.open();
+        this.reconnects++;
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'BAD_TOKEN') break;
+        if (this.transport) {
+          this.transport.close();
+          this.transport = null;
+        }
+      }
+    }
+    this.setStatus('closed', 'resume failed');
+  }
+
+  private setStatus(s: ClientStatus, detail?: string): void {
+    this.status = s;
+    this.emit('status', s, detail);
+  }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,21 @@
+// A tiny typed event emitter that runs in Node and in browsers alike.
+export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => void }> {
+  private handlers = new Map<keyof Events, Set<Function>>();
+
+  on<K extends keyof Events>(event: K, fn: Events[K]): () => void {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    set.add(fn);
+    return () => this.off(event, fn);
+  }
+
+  off<K extends keyof Events>(event: K, fn: Events[K]): void {
+    this.handlers.get(event)?.delete(fn);
+  }
+
+  protected emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
+    const set = this.handlers.get(event);
+    if (!set) return;
+    for (const fn of [...set]) (fn as (...a: unknown[]) => void)(...args);
+  }
+}

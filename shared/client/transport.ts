@@ -1,0 +1,15 @@
+// What the client needs from a connection: send bytes, receive messages, learn of the close.
+export interface Transport {
+  send(bytes: Uint8Array): void;
+  close(): void;
+  onMessage: (bytes: Uint8Array) => void;
+  onClose: (reason: string) => void;
+}
+
+export interface ConnectTarget {
+  room?: string;
+  token?: string;
+}
+
+/** Opens a connection; resolves once it can carry messages. */
+export type Connector = (target: ConnectTarget) => Promise<Transport>;

@@ -1,0 +1,59 @@
+// Every message of protocol version 1 (docs/PROTOCOL.md), as TypeScript types.
+// Client messages are validated at the edge (validate.ts); inside the server they are trusted.
+
+export const PROTOCOL_VERSION = 1;
+
+export type ChatScope = 'room' | 'world';
+
+export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string }
+export interface InputMsg { t: 'input'; seq: number; dx: number; dy: number }
+export interface ChatMsg { t: 'chat'; text: string; scope: ChatScope }
+export interface PingMsg { t: 'ping'; id: number }
+export interface TopMsg { t: 'top' }
+export interface LeaveMsg { t: 'leave' }
+
+export type ClientMessage = HelloMsg | InputMsg | ChatMsg | PingMsg | TopMsg | LeaveMsg;
+export type ClientMessageType = ClientMessage['t'];
+
+/** [id, x, y, score] */
+export type PlayerTuple = [string, number, number, number];
+/** [coinId, x, y]; golden coins add a fourth element, their value (additive extension). */
+export type CoinTuple = [number, number, number] | [number, number, number, number];
+
+export interface WelcomeMsg {
+  t: 'welcome'; id: string; token: string; room: string; hz: number; tick: number;
+  resumed: boolean; world: { w: number; h: number };
+}
+export interface StateMsg {
+  t: 'state'; tick: number; full: boolean; players: PlayerTuple[]; gone: string[];
+  coins: CoinTuple[]; taken: number[];
+}
+export interface PongMsg { t: 'pong'; id: number; tick: number }
+export interface ChatOutMsg { t: 'chat'; from: string; name: string; text: string; scope: ChatScope }
+export interface TopOutMsg { t: 'top'; players: Array<[string, number]> }
+export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; fatal: boolean }
+export interface ByeMsg { t: 'bye'; reason: ByeReason }
+
+export type ServerMessage = WelcomeMsg | StateMsg | PongMsg | ChatOutMsg | TopOutMsg | ErrorMsg | ByeMsg;
+
+export type ByeReason = 'leave' | 'kicked' | 'shutdown' | 'restart' | 'replaced' | (string & {});
+
+export const ERROR_CODES = {
+  BAD_FRAME: true,
+  FRAME_TOO_LARGE: true,
+  BAD_MESSAGE: false,
+  UNKNOWN_TYPE: false,
+  NOT_JOINED: false,
+  HELLO_TIMEOUT: true,
+  ROOM_FULL: false,
+  BAD_TOKEN: false,
+  RATE_LIMITED: false,
+  SERVER_FULL: true,
+  SHUTTING_DOWN: true,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function errorMsg(code: ErrorCode, message: string): ErrorMsg {
+  return { t: 'error', code, message, fatal: ERROR_CODES[code] };
+}

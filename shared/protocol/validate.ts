@@ -1,0 +1,103 @@
+// Validation at the edge: bytes from a client become a typed ClientMessage or a protocol error.
+// Nothing past this point re-checks a client message.
+import { decode } from './codec.js';
+import type { ClientMessage, ErrorCode } from './messages.js';
+import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
+
+export interface TextLimits {
+  nameMax: number;
+  chatMax: number;
+  tokenMax: number;
+}
+
+export type Parsed =
+  | { ok: true; msg: ClientMessage }
+  | { ok: false; code: ErrorCode; message: string };
+
+const bad = (message: string): Parsed => ({ ok: false, code: 'BAD_MESSAGE', message });
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isUnit(v: unknown): v is number {
+  return typeof v === 'number' && v >= -1 && v <= 1; // NaN fails both comparisons
+}
+
+/** Length in characters (code points), so a name of 32 emoji is 32 characters. */
+function charLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function isText(v: unknown, min: number, max: number): v is string {
+  if (typeof v !== 'string') return false;
+  // Fast reject before counting code points: a string longer than 2*max UTF-16 units is too long.
+  if (v.length < min || v.length > max * 2) return false;
+  const n = charLength(v);
+  return n >= min && n <= max;
+}
+
+function hasControlChars(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(s);
+}
+
+export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
+  let m: unknown;
+  try {
+    m = decode(bytes);
+  } catch {
+    return bad('not one MessagePack value');
+  }
+  return validateClientMessage(m, limits);
+}
+
+export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
+  if (m === null || typeof m !== 'object' || Array.isArray(m) || m instanceof Uint8Array) {
+    return bad('a message must be a MessagePack map');
+  }
+  const o = m as Record<string, unknown>;
+  const t = o.t;
+  if (typeof t !== 'string') return bad('missing string field t');
+  switch (t) {
+    case 'hello': {
+      if (o.v !== 1) return bad('hello.v must be 1');
+      if (!isText(o.name, PROTOCOL_LIMITS.nameMin, limits.nameMax) || hasControlChars(o.name)) {
+        return bad(`hello.name must be 1..${limits.nameMax} characters, no control characters`);
+      }
+      if (o.room !== undefined && (typeof o.room !== 'string' || !ROOM_ID_PATTERN.test(o.room))) {
+        return bad('hello.room must be 1..32 of [A-Za-z0-9_-]');
+      }
+      if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > limits.tokenMax)) {
+        return bad('hello.token must be a non-empty string');
+      }
+      const msg: ClientMessage = { t: 'hello', v: 1, name: o.name };
+      if (o.room !== undefined) msg.room = o.room as string;
+      if (o.token !== undefined) msg.token = o.token as string;
+      return { ok: true, msg };
+    }
+    case 'input':
+      if (!isUint(o.seq)) return bad('input.seq must be an unsigned integer');
+      if (!isUnit(o.dx) || !isUnit(o.dy)) return bad('input.dx and input.dy must be numbers in [-1, 1]');
+      return { ok: true, msg: { t: 'input', seq: o.seq, dx: o.dx, dy: o.dy } };
+    case 'chat': {
+      if (!isText(o.text, PROTOCOL_LIMITS.chatMin, limits.chatMax)) {
+        return bad(`chat.text must be 1..${limits.chatMax} characters`);
+      }
+      const scope = o.scope === undefined ? 'room' : o.scope;
+      if (scope !== 'room' && scope !== 'world') return bad('chat.scope must be "room" or "world"');
+      return { ok: true, msg: { t: 'chat', text: o.text, scope } };
+    }
+    case 'ping':
+      if (!isUint(o.id)) return bad('ping.id must be an unsigned integer');
+      return { ok: true, msg: { t: 'ping', id: o.id } };
+    case 'top':
+      return { ok: true, msg: { t: 'top' } };
+    case 'leave':
+      return { ok: true, msg: { t: 'leave' } };
+    default:
+      return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(t.slice(0, 32))}` };
+  }
+}
