@@ -1,0 +1,311 @@
+// The browser client: one ShoalClient at a time, its events turned into the view. Everything
+// about the wire (hello, resume with backoff, mirroring the room) is the shared client library's.
+import { ShoalClient } from '../shared/client/client.js';
+import { wsConnector, type WsConstructor } from '../shared/client/ws-transport.js';
+import type { ChatScope } from '../shared/protocol/messages.js';
+import { fetchLeaderboard, wsUrl, type Standing } from './api.js';
+import { Controls } from './controls.js';
+import { byId } from './dom.js';
+import { Interpolator } from './interp.js';
+import { ArenaRenderer } from './render.js';
+import { clearSession, loadName, loadSession, saveName, saveSession } from './session.js';
+import { LeaderboardView, RosterView } from './ui/boards.js';
+import { ChatView } from './ui/chat.js';
+import { LobbyView, type JoinRequest } from './ui/lobby.js';
+import { StatusView } from './ui/status.js';
+
+const TOP_EVERY_MS = 3000;
+const PING_EVERY_MS = 2000;
+const LOBBY_BOARD_EVERY_MS = 5000;
+const ROSTER_EVERY_MS = 200;
+
+type Ending = { state: 'kicked' | 'shutdown' | 'replaced' | 'lost'; status: string; text: string; keepToken: boolean };
+
+export class App {
+  private client: ShoalClient | null = null;
+  private lastJoin: JoinRequest | null = null;
+  private readonly names = new Map<string, string>();
+  private readonly interp = new Interpolator();
+  private standings: Standing[] = [];
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private rosterAt = 0;
+  private shownScore = -1;
+
+  private readonly canvas = byId<HTMLCanvasElement>('arena');
+  private readonly renderer = new ArenaRenderer(this.canvas);
+  private readonly status = new StatusView();
+  private readonly leaderboard = new LeaderboardView();
+  private readonly roster = new RosterView();
+  private readonly lobby = new LobbyView((r) => void this.join(r));
+  private readonly chat = new ChatView(
+    (text, scope) => this.sendChat(text, scope),
+    () => this.canvas.focus(),
+  );
+  private readonly controls = new Controls(this.canvas, {
+    selfPosition: () => (this.client ? this.interp.position(this.client.id, performance.now()) : null),
+    toWorld: (x, y) => this.renderer.toWorld(x, y),
+    send: (dx, dy) => {
+      if (this.client?.status === 'joined') this.client.input(dx, dy);
+    },
+    onChatKey: () => this.chat.focus(),
+  });
+
+  start(): void {
+    const params = new URLSearchParams(location.search);
+    this.lobby.setName(params.get('name') ?? loadName() ?? `guest-${1000 + Math.floor(Math.random() * 9000)}`);
+    const room = params.get('room');
+    if (room) this.lobby.setRoom(room);
+
+    byId('leave').addEventListener('click', () => void this.leave());
+    byId('back').addEventListener('click', () => {
+      this.dispose();
+      this.showLobby('');
+    });
+    byId('rejoin').addEventListener('click', () => {
+      if (!this.lastJoin) return this.showLobby('');
+      const saved = loadSession();
+      void this.join(this.lastJoin, saved?.token);
+    });
+
+    // A reload (or a crash of the tab's page) comes back as the same player, seat and score.
+    const saved = loadSession();
+    if (saved) void this.join({ name: saved.name, room: saved.room }, saved.token);
+    else this.showLobby('');
+
+    void this.refreshBoardOverHttp();
+    setInterval(() => {
+      if (this.client?.status !== 'joined') void this.refreshBoardOverHttp();
+    }, LOBBY_BOARD_EVERY_MS);
+    requestAnimationFrame((t) => this.frame(t));
+  }
+
+  private async join(req: JoinRequest, token?: string): Promise<void> {
+    this.dispose();
+    saveName(req.name);
+    this.lastJoin = req;
+    this.names.clear();
+    this.interp.clear();
+    this.chat.clear();
+    this.showGame();
+    this.status.set('connecting', req.room ? `Connecting to ${req.room}…` : 'Connecting…');
+
+    const client = new ShoalClient({
+      // WsLike's handler types are narrower than the DOM's event types; the DOM WebSocket fits at run time.
+      connector: wsConnector(wsUrl(), WebSocket as unknown as WsConstructor),
+      name: req.name,
+      room: req.room,
+      token,
+    });
+    this.client = client;
+    this.wire(client, req.name);
+    try {
+      await client.connect();
+    } catch (err) {
+      if (client !== this.client) return;
+      const code = (err as { code?: string }).code;
+      this.dispose();
+      if (token && code === 'BAD_TOKEN') {
+        // The seat expired (or the server forgot it): join again as a new player.
+        clearSession();
+        return this.join(req);
+      }
+      this.showLobby(joinFailure(code, (err as Error).message));
+    }
+  }
+
+  private wire(client: ShoalClient, name: string): void {
+    const current = () => client === this.client;
+    client.on('welcome', (m) => {
+      if (!current()) return;
+      saveSession({ token: m.token, room: m.room, name });
+      this.names.set(m.id, name);
+      this.interp.setRate(m.hz);
+      document.body.dataset.playerId = m.id;
+      document.body.dataset.room = m.room;
+      byId('room-label').textContent = `Room ${m.room}`;
+      this.status.set('joined', `Connected · room ${m.room}`);
+      this.chat.system(m.resumed ? `Resumed in room ${m.room}.` : `Joined room ${m.room}.`);
+      this.hideOverlay();
+      this.controls.enabled = true;
+      this.controls.resend();
+      client.send({ t: 'top' });
+      this.startTimers(client);
+      if (document.activeElement === document.body || document.activeElement instanceof HTMLButtonElement) this.canvas.focus();
+    });
+    client.on('state', () => {
+      if (current()) this.interp.update(client.players, performance.now());
+    });
+    client.on('chat', (m) => {
+      if (!current()) return;
+      this.names.set(m.from, m.name);
+      this.chat.add(m, client.id);
+    });
+    client.on('top', (m) => {
+      if (!current()) return;
+      this.standings = m.players;
+      this.leaderboard.show(this.standings, name);
+    });
+    client.on('error', (m) => {
+      // Join failures are reported by connect(); in play, a refused message is worth a line.
+      if (current() && client.status === 'joined') this.chat.system(`Server: ${m.message} (${m.code})`);
+    });
+    client.on('status', (s, detail) => {
+      if (!current()) return;
+      if (s === 'reconnecting') {
+        this.controls.enabled = false;
+        this.stopTimers();
+        this.status.set('reconnecting', 'Connection lost · reconnecting…');
+        this.chat.system('Connection lost, reconnecting…');
+      } else if (s === 'closed') {
+        this.ended(detail ?? client.endReason ?? 'closed');
+      }
+    });
+  }
+
+  private ended(reason: string): void {
+    this.controls.enabled = false;
+    this.controls.releaseAll();
+    this.stopTimers();
+    const e = ending(reason);
+    if (!e.keepToken) clearSession();
+    this.status.set(e.state, e.status);
+    this.chat.system(e.text);
+    byId('overlay-text').textContent = e.text;
+    byId('overlay').hidden = false;
+    byId('rejoin').focus();
+  }
+
+  private async leave(): Promise<void> {
+    const c = this.client;
+    this.client = null; // its goodbye is expected: no "disconnected" screen
+    clearSession();
+    this.stopTimers();
+    this.controls.enabled = false;
+    if (c) {
+      await c.leave(2000).catch(() => undefined);
+      c.close();
+    }
+    this.showLobby('');
+  }
+
+  private dispose(): void {
+    const c = this.client;
+    this.client = null;
+    this.stopTimers();
+    this.controls.enabled = false;
+    c?.close();
+  }
+
+  private sendChat(text: string, scope: ChatScope): void {
+    if (this.client?.status === 'joined') this.client.chat(text, scope);
+    else this.chat.system('Not connected: the message was not sent.');
+  }
+
+  private startTimers(client: ShoalClient): void {
+    this.stopTimers();
+    this.timers.push(
+      setInterval(() => client.send({ t: 'top' }), TOP_EVERY_MS),
+      setInterval(() => {
+        client.ping().then(
+          (rtt) => {
+            if (client === this.client) byId('ping').textContent = `${Math.round(rtt)} ms`;
+          },
+          () => undefined,
+        );
+      }, PING_EVERY_MS),
+    );
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    byId('ping').textContent = '';
+  }
+
+  private async refreshBoardOverHttp(): Promise<void> {
+    try {
+      this.standings = await fetchLeaderboard();
+      this.leaderboard.show(this.standings, loadName());
+    } catch {
+      // The server may be down; the board keeps what it had.
+    }
+  }
+
+  private showGame(): void {
+    this.lobby.hide();
+    byId('game').hidden = false;
+    byId('roster-panel').hidden = false;
+    byId('chat-panel').hidden = false;
+    byId('leave').hidden = false;
+    this.hideOverlay();
+  }
+
+  private showLobby(error: string): void {
+    byId('game').hidden = true;
+    byId('roster-panel').hidden = true;
+    byId('chat-panel').hidden = true;
+    byId('leave').hidden = true;
+    byId('room-label').textContent = '';
+    byId('score').textContent = '0';
+    this.shownScore = -1;
+    delete document.body.dataset.playerId;
+    delete document.body.dataset.room;
+    this.status.set(error ? 'offline' : 'idle', error ? 'Not connected' : 'Not in a room');
+    this.lobby.show(error);
+  }
+
+  private hideOverlay(): void {
+    byId('overlay').hidden = true;
+  }
+
+  private frame(now: number): void {
+    requestAnimationFrame((t) => this.frame(t));
+    const c = this.client;
+    if (!c || byId('game').hidden) return;
+    this.controls.update(now);
+    const players = this.interp.sample(now);
+    this.renderer.draw({
+      world: c.world.w > 0 ? c.world : { w: 1000, h: 1000 },
+      players,
+      coins: c.coins.values(),
+      selfId: c.id,
+      names: this.names,
+      target: this.controls.enabled ? this.controls.target() : null,
+      now,
+    });
+    const score = c.me?.score ?? 0;
+    if (score !== this.shownScore) {
+      this.shownScore = score;
+      byId('score').textContent = String(score);
+    }
+    if (now - this.rosterAt >= ROSTER_EVERY_MS) {
+      this.rosterAt = now;
+      this.roster.show(players, c.id, this.names);
+    }
+  }
+}
+
+function ending(reason: string): Ending {
+  switch (reason) {
+    case 'kicked':
+    case 'banned':
+      return { state: 'kicked', status: 'Kicked', text: 'You were removed from the room by an operator.', keepToken: false };
+    case 'shutdown':
+    case 'SHUTTING_DOWN':
+      return { state: 'shutdown', status: 'Server shut down', text: 'The server shut down. Your score is saved.', keepToken: true };
+    case 'replaced':
+      return { state: 'replaced', status: 'Playing elsewhere', text: 'This player was taken over by another window.', keepToken: false };
+    default:
+      return { state: 'lost', status: 'Disconnected', text: `Lost the connection to the server (${reason}).`, keepToken: true };
+  }
+}
+
+function joinFailure(code: string | undefined, message: string): string {
+  switch (code) {
+    case 'ROOM_FULL': return 'That room is full. Pick another one, or quick join.';
+    case 'SERVER_FULL': return 'The server is full right now. Try again in a moment.';
+    case 'SHUTTING_DOWN': return 'The server is shutting down. Try again in a moment.';
+    case 'BAD_MESSAGE': return `The server refused that: ${message.replace(/^BAD_MESSAGE:\s*/, '')}`;
+    default: return `Could not reach the server (${message}).`;
+  }
+}

@@ -1,0 +1,43 @@
+// What survives a reload. The resume token lives in sessionStorage (per tab, gone when the tab
+// closes), so a reload resumes the same player while a second tab is a second player. The name
+// is a preference and lives in localStorage. Storage may be unavailable (privacy modes): then
+// nothing is remembered and nothing breaks.
+
+export interface SavedSession { token: string; room: string; name: string }
+
+const KEY = 'shoal.session';
+const NAME_KEY = 'shoal.name';
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+export function loadSession(): SavedSession | null {
+  return safe(() => {
+    const raw = sessionStorage.getItem(KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Partial<SavedSession>;
+    if (typeof s.token !== 'string' || typeof s.room !== 'string' || typeof s.name !== 'string') return null;
+    return { token: s.token, room: s.room, name: s.name };
+  }, null);
+}
+
+export function saveSession(s: SavedSession): void {
+  safe(() => sessionStorage.setItem(KEY, JSON.stringify(s)), undefined);
+}
+
+export function clearSession(): void {
+  safe(() => sessionStorage.removeItem(KEY), undefined);
+}
+
+export function loadName(): string | null {
+  return safe(() => localStorage.getItem(NAME_KEY), null);
+}
+
+export function saveName(name: string): void {
+  safe(() => localStorage.setItem(NAME_KEY, name), undefined);
+}
