@@ -237,6 +237,7 @@ export class App {
     byId('roster-panel').hidden = false;
     byId('chat-panel').hidden = false;
     byId('leave').hidden = false;
+    byId('stats').hidden = false;
     this.hideOverlay();
   }
 
@@ -245,6 +246,7 @@ export class App {
     byId('roster-panel').hidden = true;
     byId('chat-panel').hidden = true;
     byId('leave').hidden = true;
+    byId('stats').hidden = true;
     byId('room-label').textContent = '';
     byId('score').textContent = '0';
     this.shownScore = -1;

@@ -9,10 +9,12 @@ import { Channel } from '../ipc/channel.js';
 import { FileStore } from './store/file-store.js';
 import { Directory, CoordError } from './directory.js';
 import { createOps, type OpContext } from './ops.js';
+import { setProcessLabel } from '../metrics/registry.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
 const socketPath = process.env.SHOAL_COORD_SOCKET!;
 const log = createLogger('coordinator', config.logLevel);
+setProcessLabel('coordinator');
 
 process.on('uncaughtException', (err) => {
   log.fatal({ err, code: 'COORDINATOR_CRASH' }, 'uncaught exception in coordinator');

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Channel } from '../ipc/channel.js';
 import type { Directory } from './directory.js';
 import type { WorldStore } from './store/types.js';
+import { registry } from '../metrics/registry.js';
 
 export interface OpContext {
   dir: Directory;
@@ -52,6 +53,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
     leave: (a: { id: string }) => dir.leave(a.id),
     scores: (a: { u: Array<[string, number]> }) => dir.scores(a.u),
     snapshots: (a: { rooms: Array<[string, unknown]> }) => dir.snapshot(a.rooms),
+    'room.sessions': (a: { id: string }) => dir.sessionsOfRoom(a.id),
     'room.gone': (a: { id: string }) => dir.roomGone(a.id),
     'chat.world': (a: { from: string; name: string; text: string }) => {
       broadcast('chat', { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' });
@@ -67,6 +69,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         workers: workers.size,
       };
     },
+    metrics: () => registry.getMetricsAsJSON(),
     save: async () => {
       await ctx.save?.();
       return { saved: true };

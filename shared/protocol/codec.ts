@@ -1,14 +1,11 @@
 // MessagePack codec for the client protocol: plain maps with string keys, no extension types,
 // so any MessagePack library on the other end can read it.
-import { Packr, Unpackr, FLOAT32_OPTIONS } from 'msgpackr';
+import { Packr, Unpackr } from 'msgpackr';
 
 const packr = new Packr({
   useRecords: false,
   mapsAsObjects: true,
   variableMapSize: true,
-  // Positions are rounded to 1/100 of a unit before encoding; float32 carries that exactly
-  // enough and halves the size of every coordinate.
-  useFloat32: FLOAT32_OPTIONS.DECIMAL_FIT,
 });
 
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });

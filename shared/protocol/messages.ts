@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: false,
   SERVER_FULL: true,
   SHUTTING_DOWN: true,
+  // Additive (not in the v1 table): the world state is briefly unreachable; try again.
+  UNAVAILABLE: false,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,7 +7,7 @@ import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 export interface TextLimits {
   nameMax: number;
   chatMax: number;
-  tokenMax: number;
+  tokenMax?: number;
 }
 
 export type Parsed =
@@ -70,7 +70,7 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (o.room !== undefined && (typeof o.room !== 'string' || !ROOM_ID_PATTERN.test(o.room))) {
         return bad('hello.room must be 1..32 of [A-Za-z0-9_-]');
       }
-      if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > limits.tokenMax)) {
+      if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > (limits.tokenMax ?? PROTOCOL_LIMITS.tokenMax))) {
         return bad('hello.token must be a non-empty string');
       }
       const msg: ClientMessage = { t: 'hello', v: 1, name: o.name };

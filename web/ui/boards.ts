@@ -46,7 +46,7 @@ export class RosterView {
       ...rows.map((r) => {
         const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
         swatch.style.background = colorFor(r.id);
-        const li = el('li', { 'data-id': r.id }, el('span', {}, swatch, r.name), el('span', { class: 'score' }, String(r.score)));
+        const li = el('li', { 'data-id': r.id }, el('span', { class: 'name' }, swatch, r.name), el('span', { class: 'score' }, String(r.score)));
         if (r.id === selfId) li.classList.add('me');
         return li;
       }),

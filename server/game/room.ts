@@ -1,0 +1,44 @@
+// The Room interface: what a game implements so the worker can host it. A game never touches a
+// socket: it receives validated messages and speaks through its RoomContext, which encodes each
+// broadcast once and writes the same bytes to every player.
+import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
+import type { Config } from '../config/schema.js';
+
+export interface SeatInfo {
+  id: string;
+  name: string;
+  score: number;
+}
+
+export interface RoomContext {
+  readonly id: string;
+  readonly config: Config;
+  /** Encodes once; sends to every connected player except those in `skip`. */
+  broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void;
+  /** Sends to one player, if connected. */
+  send(playerId: string, msg: ServerMessage): void;
+  /** A player's score grew; it flows to the world leaderboard before the tick's state goes out. */
+  scoreChanged(playerId: string, score: number): void;
+}
+
+export interface Room {
+  /** Seats a player: a new one, or one coming back (resume or restore from a snapshot). */
+  join(seat: SeatInfo): void;
+  /** Removes a player for good. */
+  leave(playerId: string): void;
+  /** A player's connection went away (true) or came back (false); frozen players keep their seat. */
+  setFrozen(playerId: string, frozen: boolean): void;
+  /** A game message from a seated player (anything but hello/ping/top/leave/chat). */
+  message(playerId: string, msg: ClientMessage): void;
+  /** Advances the simulation one tick and sends what changed. */
+  tick(tick: number): void;
+  /** Plain, serialisable state, from which `Game.create` can rebuild the room. */
+  snapshot(): unknown;
+  /** Number of seated players. */
+  readonly size: number;
+}
+
+export interface Game {
+  readonly name: string;
+  create(ctx: RoomContext, snapshot?: unknown): Room;
+}

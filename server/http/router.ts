@@ -1,0 +1,59 @@
+// HTTP endpoints on the game port. Read-only views of the world; anything else is 404.
+import type http from 'node:http';
+import { serveStatic } from './static.js';
+
+export interface HttpDeps {
+  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number }>; players: number; workers: number }>;
+  leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
+  metrics(): Promise<string>;
+  uptimeSeconds(): number;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function text(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const fail = (err: unknown) => {
+      if (!res.headersSent) json(res, 503, { error: 'UNAVAILABLE', message: (err as Error).message });
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return json(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not served here` });
+    }
+    switch (url.pathname) {
+      case '/health':
+        deps.stats().then(
+          (s) => json(res, 200, { status: 'ok', workers: s.workers, rooms: s.rooms.length, players: s.players, uptimeSeconds: Math.round(deps.uptimeSeconds()) }),
+          fail,
+        );
+        return;
+      case '/rooms':
+        deps.stats().then((s) => json(res, 200, s.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity }))), fail);
+        return;
+      case '/leaderboard': {
+        const raw = url.searchParams.get('limit');
+        const limit = raw === null ? 100 : Number(raw);
+        if (!Number.isInteger(limit) || limit < 1) return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer' });
+        deps.leaderboard(limit).then((l) => json(res, 200, l), fail);
+        return;
+      }
+      case '/metrics':
+        deps.metrics().then((m) => text(res, 200, m, 'text/plain; version=0.0.4; charset=utf-8'), fail);
+        return;
+      case '/ws':
+        return json(res, 426, { error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket' });
+    }
+    if (serveStatic(req, res)) return;
+    json(res, 404, { error: 'NOT_FOUND', message: `no such endpoint ${url.pathname}` });
+  };
+}

@@ -1,0 +1,93 @@
+// The worker's channel to the coordinator. It reconnects by itself when the coordinator restarts;
+// a request made while the coordinator is away waits for it a bounded time, then fails with a code.
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { Channel, ChannelError, type PushHandler } from './channel.js';
+
+export class CoordinatorLink {
+  private ch: Channel | null = null;
+  private waiters: Array<() => void> = [];
+  private stopped = false;
+  private attempt = 0;
+  /** Called after each (re)connect, before waiting requests go out: say who we are. */
+  onConnect: (ch: Channel) => Promise<void> = async () => {};
+
+  constructor(private readonly socketPath: string, private readonly onPush: PushHandler, private readonly log: Logger) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  get connected(): boolean {
+    return this.ch !== null;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const sock = net.connect(this.socketPath);
+    sock.once('connect', () => {
+      const ch = new Channel(sock, null, this.onPush, () => {
+        if (this.ch === ch) {
+          this.ch = null;
+          if (!this.stopped) this.log.warn('coordinator channel lost; reconnecting');
+          this.retry();
+        }
+      });
+      this.onConnect(ch).then(
+        () => {
+          this.attempt = 0;
+          this.ch = ch;
+          const w = this.waiters;
+          this.waiters = [];
+          for (const fn of w) fn();
+        },
+        (err) => {
+          this.log.warn({ err }, 'coordinator hello failed');
+          ch.destroy();
+        },
+      );
+    });
+    sock.once('error', () => {
+      sock.destroy();
+      this.retry();
+    });
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const delay = Math.min(50 * 2 ** this.attempt++, 1000);
+    setTimeout(() => this.connect(), delay).unref();
+  }
+
+  async request<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> {
+    if (!this.ch) await this.waitConnected(timeoutMs, op);
+    return this.ch!.request<T>(op, args, timeoutMs);
+  }
+
+  /** Sends a request and writes it to the socket now (ordering against client writes matters). */
+  requestNow<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> {
+    if (!this.ch) return this.request<T>(op, args, timeoutMs);
+    const p = this.ch.request<T>(op, args, timeoutMs);
+    this.ch.flush();
+    return p;
+  }
+
+  private waitConnected(timeoutMs: number, op: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(new ChannelError('UNAVAILABLE', `coordinator unavailable (${op})`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ch?.close();
+  }
+}

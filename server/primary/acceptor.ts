@@ -1,0 +1,232 @@
+// Owns the game port. Each connection is accepted paused, read only until its protocol and route
+// are certain (however the first bytes are split into packets), then handed, with the bytes read,
+// to the worker that should run it. Per worker, one hand-off is in flight at a time: any bytes
+// that reach us while a socket waits stay in its stream buffer and are drained into the hand-off
+// in the same turn as the send, so nothing read here is lost.
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { encodeFramed } from '../../shared/protocol/framing.js';
+import { errorMsg } from '../../shared/protocol/messages.js';
+import type { Config } from '../config/schema.js';
+import { connectionsTotal } from '../metrics/registry.js';
+import { classify, type Classified } from './classifier.js';
+import type { Slot } from './supervisor.js';
+
+interface Handoff {
+  sock: net.Socket;
+  msg: { t: 'conn'; kind: 'tcp' | 'http'; head: Buffer; at: number; hint?: string; reject?: string };
+  tries: number;
+}
+
+export interface AcceptorDeps {
+  config: Config;
+  log: Logger;
+  /** Workers able to take connections now. */
+  running(): Slot[];
+  /** Which slot runs this connection's room (asks the coordinator). */
+  route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
+  isBanned(address: string): boolean;
+}
+
+export class Acceptor {
+  readonly server: net.Server;
+  private readonly queues = new Map<number, { busy: boolean; items: Handoff[] }>();
+  private readonly perAddress = new Map<string, number>();
+  private total = 0;
+  private rr = 0;
+  private readonly classifying = new Set<net.Socket>();
+  stopping = false;
+
+  constructor(private readonly d: AcceptorDeps) {
+    this.server = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock));
+    this.server.maxConnections = d.config.maxConnections * 2 + 1024;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.d.config.port, this.d.config.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  stats(): { open: number; addresses: number } {
+    return { open: this.total, addresses: this.perAddress.size };
+  }
+
+  private accept(sock: net.Socket): void {
+    const at = Date.now();
+    const address = sock.remoteAddress ?? 'unknown';
+    sock.on('error', () => {});
+    if (this.stopping || this.d.isBanned(address)) {
+      sock.destroy();
+      return;
+    }
+    this.classifying.add(sock);
+    let chunks: Buffer[] = [];
+    let size = 0;
+    const maxHead = Math.max(this.d.config.maxFrame + 4, this.d.config.classifyMaxBytes);
+    const timer = setTimeout(() => {
+      // Nothing classifiable in time: a silent client gets HELLO_TIMEOUT in TCP framing.
+      cleanup();
+      const head = Buffer.concat(chunks);
+      if (head.length > 0 && head[0]! >= 0x41 && head[0]! <= 0x5a) {
+        sock.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      } else {
+        sock.end(encodeFramed(errorMsg('HELLO_TIMEOUT', `no hello within ${this.d.config.helloTimeoutMs} ms`)));
+      }
+      setTimeout(() => sock.destroy(), 1000).unref();
+    }, this.d.config.helloTimeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      sock.off('data', onData);
+      sock.off('close', onClose);
+      this.classifying.delete(sock);
+    };
+    const onClose = () => cleanup();
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
+      chunks = [head];
+      let c: Classified = classify(head, this.d.config.maxFrame, this.d.config.classifyMaxBytes);
+      if (c.kind === 'more' && size >= maxHead) c = head[0]! >= 0x41 && head[0]! <= 0x5a ? { kind: 'http', ws: false } : { kind: 'tcp' };
+      if (c.kind === 'more') return;
+      sock.pause();
+      cleanup();
+      void this.decide(sock, c, head, at);
+    };
+    sock.on('data', onData);
+    sock.on('close', onClose);
+    sock.resume();
+  }
+
+  private async decide(sock: net.Socket, c: Exclude<Classified, { kind: 'more' }>, head: Buffer, at: number): Promise<void> {
+    const game = c.kind === 'tcp' || c.ws;
+    connectionsTotal.inc({ transport: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
+    let reject: string | undefined;
+    let target: number | undefined;
+    let hint: string | undefined;
+    if (game) {
+      const address = sock.remoteAddress ?? 'unknown';
+      const n = this.perAddress.get(address) ?? 0;
+      if (this.total >= this.d.config.maxConnections || n >= this.d.config.maxConnectionsPerAddress) reject = 'SERVER_FULL';
+      this.perAddress.set(address, n + 1);
+      this.total++;
+      if (!reject) {
+        const r = await this.d.route({ room: c.room, token: c.token }).catch(() => null);
+        if (r) {
+          target = r.slot;
+          hint = r.room;
+        }
+      }
+    }
+    if (sock.destroyed) {
+      if (game) this.released([sock.remoteAddress ?? 'unknown']);
+      return;
+    }
+    this.enqueue(this.pick(target), { sock, msg: { t: 'conn', kind: c.kind, head, at, hint, reject }, tries: 0 });
+  }
+
+  /** The wanted slot if it is running, else round robin over the running ones. */
+  private pick(want?: number): number {
+    const running = this.d.running();
+    if (want !== undefined && running.some((s) => s.slot === want)) return want;
+    if (running.length === 0) return want ?? 0;
+    return running[this.rr++ % running.length]!.slot;
+  }
+
+  private enqueue(slot: number, h: Handoff): void {
+    let q = this.queues.get(slot);
+    if (!q) this.queues.set(slot, (q = { busy: false, items: [] }));
+    q.items.push(h);
+    this.pump(slot);
+  }
+
+  private pump(slot: number): void {
+    const q = this.queues.get(slot);
+    if (!q || q.busy) return;
+    const s = this.d.running().find((x) => x.slot === slot);
+    if (!s) {
+      // Not running (restarting): wait for it briefly, then go elsewhere.
+      if (q.items.length) setTimeout(() => this.reroute(slot), 200).unref();
+      return;
+    }
+    const h = q.items.shift();
+    if (!h) return;
+    if (h.sock.destroyed) return this.pump(slot);
+    // Drain what arrived since classification; same turn as the send, so nothing slips between.
+    let extra: Buffer | null;
+    const parts = [h.msg.head];
+    while ((extra = h.sock.read()) !== null) parts.push(extra);
+    if (parts.length > 1) h.msg.head = Buffer.concat(parts);
+    q.busy = true;
+    try {
+      s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
+        if (err) {
+          q.busy = false;
+          this.retry(h);
+          this.pump(slot);
+        }
+      });
+    } catch {
+      q.busy = false;
+      this.retry(h);
+    }
+  }
+
+  private retry(h: Handoff): void {
+    if (h.sock.destroyed || ++h.tries > 3) {
+      h.sock.destroy();
+      return;
+    }
+    this.enqueue(this.pick(), h);
+  }
+
+  /** A worker took the last hand-off we sent it. */
+  acked(slot: number): void {
+    const q = this.queues.get(slot);
+    if (!q) return;
+    q.busy = false;
+    this.pump(slot);
+  }
+
+  /** A worker is gone: what waited for it picks again. */
+  workerGone(slot: number): void {
+    const q = this.queues.get(slot);
+    if (!q) return;
+    q.busy = false;
+    setTimeout(() => this.reroute(slot), 300).unref();
+  }
+
+  private reroute(slot: number): void {
+    const q = this.queues.get(slot);
+    if (!q) return;
+    if (this.d.running().some((s) => s.slot === slot)) return this.pump(slot);
+    const items = q.items;
+    q.items = [];
+    for (const h of items) this.retry(h);
+  }
+
+  /** Game connections closed in a worker (for the per-address and total limits). */
+  released(addrs: string[]): void {
+    for (const a of addrs) {
+      const n = (this.perAddress.get(a) ?? 1) - 1;
+      if (n <= 0) this.perAddress.delete(a);
+      else this.perAddress.set(a, n);
+      if (this.total > 0) this.total--;
+    }
+  }
+
+  close(): void {
+    this.stopping = true;
+    this.server.close();
+    for (const s of this.classifying) s.destroy();
+  }
+}

@@ -1,0 +1,163 @@
+// The primary process: supervises the coordinator and the workers, owns the game port, and
+// never runs game logic.
+import cluster from 'node:cluster';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, usage, ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../log/logger.js';
+import { CoordinatorLink } from '../ipc/coordinator-link.js';
+import { setProcessLabel } from '../metrics/registry.js';
+import { Acceptor } from './acceptor.js';
+import { MetricsAggregator } from './metrics-aggregator.js';
+import { Supervisor, type Slot } from './supervisor.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface PrimaryHandle {
+  config: Config;
+  supervisor: Supervisor;
+  acceptor: Acceptor;
+  link: CoordinatorLink;
+  startedAt: number;
+  shutdown(reason: string): Promise<void>;
+}
+
+function coordinatorSocketPath(data: string): string {
+  const p = path.join(data, 'coordinator.sock');
+  // Unix socket paths are limited to about 107 bytes.
+  return p.length < 100 ? p : path.join(os.tmpdir(), `shoal-coord-${process.pid}.sock`);
+}
+
+export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
+  let config: Config;
+  try {
+    const r = loadConfig(argv);
+    if (r.help) {
+      console.log(usage());
+      process.exit(0);
+    }
+    config = r.config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`shoal: ${err.message}\n(run with --help for the settings)`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const startedAt = Date.now();
+  const log = createLogger('primary', config.logLevel);
+  setProcessLabel('primary');
+  fs.mkdirSync(config.data, { recursive: true });
+  const coordSocket = coordinatorSocketPath(config.data);
+
+  const baseEnv = {
+    SHOAL_CONFIG_JSON: JSON.stringify(config),
+    SHOAL_COORD_SOCKET: coordSocket,
+    SHOAL_STARTED_AT: String(startedAt),
+  };
+
+  cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false });
+
+  let acceptor!: Acceptor;
+  let metrics!: MetricsAggregator;
+  let coordinatorReady!: () => void;
+  const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
+  const workerReady = new Map<number, () => void>();
+
+  const supervisor = new Supervisor({
+    workers: config.workers,
+    workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
+    coordinatorScript: path.join(here, '../coordinator/main.js'),
+    coordinatorEnv: baseEnv,
+    log,
+    onCoordinatorReady: () => coordinatorReady(),
+    onWorkerMessage: (s, m) => onWorkerMessage(s, m),
+    onWorkerExit: (s) => acceptor?.workerGone(s.slot),
+  });
+
+  const link = new CoordinatorLink(coordSocket, () => {}, log);
+  link.onConnect = async (ch) => {
+    await ch.request('primary.hello', {});
+  };
+
+  function onWorkerMessage(s: Slot, m: any): void {
+    if (!m || typeof m.t !== 'string') return;
+    switch (m.t) {
+      case 'ready':
+        workerReady.get(s.slot)?.();
+        log.info({ slot: s.slot, pid: m.pid, restarts: s.restarts }, 'worker running');
+        return;
+      case 'conn.ack':
+        acceptor.acked(s.slot);
+        return;
+      case 'conn.closed':
+        acceptor.released(m.addrs);
+        return;
+      case 'metrics.collect':
+        metrics.collect().then(
+          (text) => s.worker?.send({ t: 'metrics.result', id: m.id, text }),
+          (err) => s.worker?.send({ t: 'metrics.result', id: m.id, text: `# metrics failed: ${err.message}\n` }),
+        );
+        return;
+      case 'metrics.json':
+        metrics.received(m.id, m.data);
+        return;
+    }
+    if (m.t.startsWith('relay.')) {
+      // Relay between the worker holding a client's socket and the worker running its room.
+      const to = supervisor.slots[m.to];
+      if (to?.worker) to.worker.send(m);
+      else if (m.t !== 'relay.close' && m.from === undefined) s.worker?.send({ t: 'relay.close', rid: m.rid });
+    }
+  }
+
+  acceptor = new Acceptor({
+    config,
+    log,
+    running: () => supervisor.running(),
+    route: (c) => link.request('route', c, 1000),
+    isBanned: () => false,
+  });
+  metrics = new MetricsAggregator(() => supervisor.running(), link);
+
+  supervisor.startCoordinator();
+  await coordinatorUp;
+  link.start();
+  const allReady = supervisor.slots.map((s) => new Promise<void>((r) => workerReady.set(s.slot, r)));
+  supervisor.startAll();
+  await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000))]);
+
+  try {
+    await acceptor.listen();
+  } catch (err) {
+    log.fatal({ err, code: 'LISTEN_FAILED', port: config.port }, 'cannot listen on the game port');
+    await supervisor.stopAll('shutdown', 3000);
+    process.exit(1);
+  }
+  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason: string): Promise<void> => {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      log.info({ reason }, 'shutting down');
+      acceptor.close();
+      await supervisor.stopAll('shutdown', config.shutdownTimeoutMs);
+      link.stop();
+      log.info('shutdown complete');
+    })();
+    return stopping;
+  };
+  const onSignal = (sig: string) => {
+    shutdown(sig).then(() => process.exit(0));
+    // A second signal, or a stuck shutdown, ends it the hard way.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
+  return { config, supervisor, acceptor, link, startedAt, shutdown };
+}

@@ -1,0 +1,38 @@
+// /metrics sums every process: the primary asks each worker and the coordinator for its
+// registry as JSON and merges them with prom-client's aggregator.
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+type metric = MetricObjectWithValues<MetricValue<string>>;
+import type { CoordinatorLink } from '../ipc/coordinator-link.js';
+import { registry } from '../metrics/registry.js';
+import type { Slot } from './supervisor.js';
+
+export class MetricsAggregator {
+  private seq = 0;
+  private readonly waiting = new Map<number, { parts: metric[][]; left: number; done: () => void }>();
+
+  constructor(private readonly running: () => Slot[], private readonly link: CoordinatorLink) {}
+
+  async collect(): Promise<string> {
+    const id = ++this.seq;
+    const workers = this.running();
+    const parts: metric[][] = [await registry.getMetricsAsJSON()];
+    const fromWorkers = new Promise<void>((resolve) => {
+      this.waiting.set(id, { parts, left: workers.length, done: resolve });
+      if (workers.length === 0) resolve();
+      for (const s of workers) s.worker!.send({ t: 'metrics.get', id });
+    });
+    const fromCoordinator = this.link.request<metric[]>('metrics', {}, 1000).then((m) => void parts.push(m), () => {});
+    // A process that does not answer in time is left out rather than stalling the scrape.
+    await Promise.race([Promise.all([fromWorkers, fromCoordinator]), new Promise((r) => setTimeout(r, 1500))]);
+    this.waiting.delete(id);
+    return AggregatorRegistry.aggregate(parts).metrics();
+  }
+
+  received(id: number, data: metric[]): void {
+    const w = this.waiting.get(id);
+    if (!w) return;
+    w.parts.push(data);
+    if (--w.left <= 0) w.done();
+  }
+}

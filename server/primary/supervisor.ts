@@ -1,0 +1,154 @@
+// Keeps the worker pool and the coordinator running. A process that exits unexpectedly is
+// restarted at once the first time and with exponential backoff (capped) when it keeps dying
+// young; a crash loop is reported with a code, not hidden.
+import cluster, { type Worker } from 'node:cluster';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+
+export type SlotState = 'starting' | 'running' | 'draining' | 'restarting' | 'stopped';
+
+export interface Slot {
+  slot: number;
+  worker: Worker | null;
+  state: SlotState;
+  restarts: number;
+  startedAt: number;
+  backoffMs: number;
+  /** Exits in a row that came soon after a start. */
+  quickFailures: number;
+  lastExit?: { code: number | null; signal: string | null; at: number };
+}
+
+export interface SupervisorOptions {
+  workers: number;
+  workerEnv: (slot: number) => Record<string, string>;
+  coordinatorScript: string;
+  coordinatorEnv: Record<string, string>;
+  log: Logger;
+  onWorkerMessage: (slot: Slot, msg: any) => void;
+  onWorkerExit: (slot: Slot) => void;
+  onCoordinatorReady: () => void;
+}
+
+const YOUNG_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+const CRASH_LOOP_AFTER = 5;
+
+export class Supervisor {
+  readonly slots: Slot[] = [];
+  coordinator: ChildProcess | null = null;
+  coordinatorRestarts = 0;
+  private coordBackoff = 0;
+  private coordStartedAt = 0;
+  private coordQuickFailures = 0;
+  stopping = false;
+
+  constructor(private readonly o: SupervisorOptions) {
+    for (let i = 0; i < o.workers; i++) {
+      this.slots.push({ slot: i, worker: null, state: 'stopped', restarts: 0, startedAt: 0, backoffMs: 0, quickFailures: 0 });
+    }
+  }
+
+  startCoordinator(): void {
+    this.coordStartedAt = Date.now();
+    const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
+    this.coordinator = child;
+    child.on('message', (m: { t?: string }) => {
+      if (m?.t === 'coordinator.ready') {
+        this.coordQuickFailures = 0;
+        this.o.onCoordinatorReady();
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (this.coordinator === child) this.coordinator = null;
+      if (this.stopping) return;
+      const young = Date.now() - this.coordStartedAt < YOUNG_MS;
+      this.coordBackoff = young ? Math.min(Math.max(this.coordBackoff * 2, 100), MAX_BACKOFF_MS) : 0;
+      if (young) this.coordQuickFailures++;
+      else this.coordQuickFailures = 0;
+      this.coordinatorRestarts++;
+      const loop = this.coordQuickFailures >= CRASH_LOOP_AFTER;
+      this.o.log[loop ? 'error' : 'warn'](
+        { code: loop ? 'COORDINATOR_CRASH_LOOP' : 'COORDINATOR_EXITED', exitCode: code, signal, restartInMs: this.coordBackoff },
+        'coordinator exited; restarting',
+      );
+      setTimeout(() => !this.stopping && this.startCoordinator(), this.coordBackoff);
+    });
+  }
+
+  startWorker(s: Slot): void {
+    s.state = 'starting';
+    s.startedAt = Date.now();
+    const w = cluster.fork(this.o.workerEnv(s.slot));
+    s.worker = w;
+    w.on('message', (m) => {
+      if (m?.t === 'ready' && s.worker === w) {
+        s.state = s.state === 'draining' ? 'draining' : 'running';
+      }
+      this.o.onWorkerMessage(s, m);
+    });
+    w.on('exit', (code, signal) => {
+      if (s.worker !== w) return;
+      s.worker = null;
+      s.lastExit = { code, signal, at: Date.now() };
+      this.o.onWorkerExit(s);
+      if (this.stopping || s.state === 'stopped') {
+        s.state = 'stopped';
+        return;
+      }
+      const young = Date.now() - s.startedAt < YOUNG_MS;
+      s.quickFailures = young ? s.quickFailures + 1 : 0;
+      s.backoffMs = young && s.quickFailures > 1 ? Math.min(Math.max(s.backoffMs * 2, 100), MAX_BACKOFF_MS) : 0;
+      s.restarts++;
+      s.state = 'restarting';
+      const loop = s.quickFailures >= CRASH_LOOP_AFTER;
+      this.o.log[loop ? 'error' : 'warn'](
+        { code: loop ? 'WORKER_CRASH_LOOP' : 'WORKER_EXITED', slot: s.slot, exitCode: code, signal, restartInMs: s.backoffMs },
+        'worker exited; restarting',
+      );
+      setTimeout(() => {
+        if (!this.stopping && s.state === 'restarting') this.startWorker(s);
+      }, s.backoffMs);
+    });
+  }
+
+  startAll(): void {
+    for (const s of this.slots) this.startWorker(s);
+  }
+
+  running(): Slot[] {
+    return this.slots.filter((s) => s.worker && s.state === 'running');
+  }
+
+  /** Stops every worker gracefully, then the coordinator; bounded by timeoutMs. */
+  async stopAll(reason: string, timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + timeoutMs;
+    const exits = this.slots
+      .filter((s) => s.worker)
+      .map((s) => {
+        const w = s.worker!;
+        return new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.send({ t: 'shutdown', reason });
+        });
+      });
+    await Promise.race([Promise.all(exits), sleep(Math.max(0, deadline - Date.now() - 1000))]);
+    for (const s of this.slots) if (s.worker) s.worker.process.kill('SIGKILL');
+    const c = this.coordinator;
+    if (c) {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          c.once('exit', () => resolve());
+          c.send({ t: 'coordinator.stop' });
+        }),
+        sleep(Math.max(500, deadline - Date.now())),
+      ]);
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

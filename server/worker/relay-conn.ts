@@ -1,0 +1,30 @@
+// A client whose socket is held by another worker: its messages arrive through the primary, and
+// ours go back the same way. Used only when a connection lands on a worker that does not run its
+// room (a WebSocket with no routing query, or a race with a room being placed).
+import { Conn } from './conn.js';
+
+export class RelayConn extends Conn {
+  readonly transport = 'relay' as const;
+
+  constructor(readonly rid: string, readonly fromSlot: number, address: string, private readonly post: (m: object) => void) {
+    super(address);
+  }
+
+  sendFramed(framed: Buffer): void {
+    if (!this.closed) this.post({ t: 'relay.out', to: this.fromSlot, rid: this.rid, data: framed });
+  }
+
+  protected end(): void {
+    this.post({ t: 'relay.close', to: this.fromSlot, rid: this.rid });
+    this.closedNow();
+  }
+
+  destroy(): void {
+    this.end();
+  }
+
+  /** The holding worker says the client is gone. */
+  remoteClosed(): void {
+    this.closedNow();
+  }
+}

@@ -1,0 +1,223 @@
+// Everything one worker process runs: its rooms, its client sessions, the tick loop and its link
+// to the coordinator.
+import type { Logger } from 'pino';
+import { encodeFramed } from '../../shared/protocol/framing.js';
+import type { ErrorCode, HelloMsg, ChatOutMsg } from '../../shared/protocol/messages.js';
+import type { Config } from '../config/schema.js';
+import type { Game } from '../game/room.js';
+import type { Channel } from '../ipc/channel.js';
+import { messagesOut, playersGauge, roomsGauge } from '../metrics/registry.js';
+import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
+import type { ClientSession } from './client-session.js';
+import { CoordinatorLink } from '../ipc/coordinator-link.js';
+import { RoomHost } from './room-host.js';
+
+type JoinReply =
+  | { redirect: number }
+  | { session: SessionRecord; room: RoomRecord; resumed: boolean };
+
+export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode | 'UNAVAILABLE'; message: string };
+
+interface RoomWithSessions extends RoomRecord {
+  sessions: SessionRecord[];
+}
+
+export class WorkerRuntime {
+  readonly rooms = new Map<string, RoomHost>();
+  readonly sessions = new Set<ClientSession>();
+  readonly link: CoordinatorLink;
+  shuttingDown = false;
+  draining = false;
+  private unsaved = new Map<string, number>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private firstHello = true;
+  private markReady!: () => void;
+  /** Resolves once the coordinator has answered our first hello (rooms restored). */
+  readonly ready = new Promise<void>((r) => (this.markReady = r));
+  /** Relays a hello to the worker in `slot`; set by main.ts. */
+  relay: (session: ClientSession, slot: number, hello: HelloMsg) => boolean = () => false;
+
+  constructor(
+    readonly config: Config,
+    readonly slot: number,
+    readonly game: Game,
+    readonly log: Logger,
+    coordSocket: string,
+  ) {
+    this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
+    this.link.onConnect = (ch) => this.hello(ch);
+  }
+
+  start(): void {
+    this.link.start();
+    this.startTicker();
+    this.snapshotTimer = setInterval(() => this.sendSnapshots(), this.config.snapshotMs);
+  }
+
+  // --- coordinator ---------------------------------------------------------------------------
+
+  private async hello(ch: Channel): Promise<void> {
+    const rooms = [...this.rooms.values()].map((h) => ({ id: h.id, players: [...h.members.keys()] }));
+    const reply = await ch.request<{ rooms: RoomWithSessions[] }>('worker.hello', { slot: this.slot, pid: process.pid, rooms });
+    for (const r of reply.rooms) if (!this.rooms.has(r.id)) this.restoreRoom(r, r.sessions);
+    if (this.firstHello && reply.rooms.length) {
+      this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
+    }
+    this.firstHello = false;
+    this.markReady();
+    // Scores the coordinator may not have seen (it restarted): send them again; they are absolute.
+    if (this.unsaved.size) ch.request('scores', { u: [...this.unsaved] }).then(() => this.unsaved.clear(), () => {});
+  }
+
+  private onPush(topic: string, payload: unknown): void {
+    if (topic === 'chat') this.broadcastAll(payload as ChatOutMsg);
+  }
+
+  restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
+    const host = this.createHost(r.id, r.snapshot);
+    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, token: s.token });
+    return host;
+  }
+
+  private createHost(id: string, snapshot?: unknown): RoomHost {
+    const host = new RoomHost(id, this.config, this.game, {
+      flushScores: (scores) => this.saveScores(scores),
+      playerGone: (h, pid) => this.playerGone(h, pid),
+    }, snapshot);
+    this.rooms.set(id, host);
+    roomsGauge.set(this.rooms.size);
+    return host;
+  }
+
+  private saveScores(scores: Array<[string, number]>): void {
+    for (const [id, s] of scores) this.unsaved.set(id, s);
+    // Written to the coordinator's socket before the state that shows these scores is written
+    // to any player, so a score a player has seen has always left this process first.
+    this.link.requestNow('scores', { u: scores }).then(
+      () => {
+        for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
+      },
+      (err) => this.log.warn({ err: err.message, n: scores.length }, 'scores not acknowledged yet; kept for resend'),
+    );
+  }
+
+  private playerGone(host: RoomHost, id: string): void {
+    this.link.request('leave', { id }).catch(() => {});
+    if (host.size === 0) {
+      this.rooms.delete(host.id);
+      roomsGauge.set(this.rooms.size);
+      this.link.request('room.gone', { id: host.id }).catch(() => {});
+    }
+  }
+
+  async join(session: ClientSession, hello: HelloMsg, room: string | undefined): Promise<JoinOutcome> {
+    let reply: JoinReply;
+    try {
+      reply = await this.link.request<JoinReply>('join', { slot: this.slot, name: hello.name, room, token: hello.token });
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL') return { code: e.code, message: e.message };
+      return { code: 'UNAVAILABLE', message: 'world state is unavailable; try again' };
+    }
+    if (session.conn.closed) {
+      if ('session' in reply && !reply.resumed) this.link.request('leave', { id: reply.session.id }).catch(() => {});
+      return { code: 'UNAVAILABLE', message: 'closed' };
+    }
+    if ('redirect' in reply) {
+      if (session.conn.transport !== 'relay' && this.relay(session, reply.redirect, hello)) return 'relayed';
+      return { code: 'UNAVAILABLE', message: 'that room is moving between workers; try again' };
+    }
+    const { session: s, room: r, resumed } = reply;
+    let host = this.rooms.get(r.id);
+    if (!host) {
+      // The room is new here, or adopted from a worker that is gone: bring back its other players.
+      const others = r.snapshot
+        ? await this.link.request<SessionRecord[]>('room.sessions', { id: r.id }).catch(() => [] as SessionRecord[])
+        : [];
+      host = this.rooms.get(r.id) ?? this.restoreRoom(r, others.filter((o) => o.id !== s.id));
+    }
+    session.joined(host, s.id, s.name);
+    host.attach({ id: s.id, name: s.name, score: s.score, token: s.token }, session.conn, resumed);
+    playersGauge.set(this.playerCount());
+    return 'joined';
+  }
+
+  worldChat(from: string, name: string, text: string): void {
+    this.link.request('chat.world', { from, name, text }).catch(() => {});
+  }
+
+  private topCache: { at: number; players: Array<[string, number]> } | null = null;
+
+  async top(): Promise<Array<[string, number]>> {
+    const now = Date.now();
+    if (this.topCache && now - this.topCache.at < 100) return this.topCache.players;
+    const players = await this.link.request<Array<[string, number]>>('top', { n: 10 });
+    this.topCache = { at: now, players };
+    return players;
+  }
+
+  private broadcastAll(msg: ChatOutMsg): void {
+    const framed = encodeFramed(msg);
+    let n = 0;
+    for (const h of this.rooms.values()) {
+      for (const m of h.members.values()) {
+        if (m.conn) {
+          m.conn.sendFramed(framed);
+          n++;
+        }
+      }
+    }
+    messagesOut.inc(n);
+  }
+
+  sessionClosed(s: ClientSession): void {
+    this.sessions.delete(s);
+  }
+
+  playerCount(): number {
+    let n = 0;
+    for (const h of this.rooms.values()) n += h.size;
+    return n;
+  }
+
+  // --- ticks and snapshots --------------------------------------------------------------------
+
+  private startTicker(): void {
+    const period = 1000 / this.config.hz;
+    let next = performance.now() + period;
+    const loop = () => {
+      for (const h of this.rooms.values()) {
+        try {
+          h.tick();
+        } catch (err) {
+          this.log.error({ err, room: h.id }, 'room tick failed');
+        }
+      }
+      next += period;
+      const now = performance.now();
+      // After a stall, skip missed ticks instead of bursting them.
+      if (next < now) next = now + period;
+      this.tickTimer = setTimeout(loop, next - now);
+    };
+    this.tickTimer = setTimeout(loop, period);
+  }
+
+  sendSnapshots(): Promise<unknown> {
+    if (this.rooms.size === 0 || !this.link.connected) return Promise.resolve();
+    const rooms: Array<[string, unknown]> = [];
+    for (const h of this.rooms.values()) rooms.push([h.id, h.room.snapshot()]);
+    return this.link.request('snapshots', { rooms }).catch(() => {});
+  }
+
+  /** Graceful stop: bye to every player (seats kept for a resume), last snapshot and scores out. */
+  async shutdown(reason: string): Promise<void> {
+    this.shuttingDown = true;
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    for (const h of this.rooms.values()) h.closeAll(reason);
+    for (const s of this.sessions) if (!s.conn.closed) s.conn.bye(reason);
+    await this.sendSnapshots();
+    if (this.unsaved.size) await this.link.request('scores', { u: [...this.unsaved] }).catch(() => {});
+  }
+}
