@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, usage, ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
+import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { Acceptor } from './acceptor.js';
@@ -22,7 +23,10 @@ export interface PrimaryHandle {
   acceptor: Acceptor;
   link: CoordinatorLink;
   startedAt: number;
+  log: Logger;
   shutdown(reason: string): Promise<void>;
+  /** Other modules (the console) take worker messages they know; return true when handled. */
+  workerMessageHandlers: Array<(s: Slot, m: any) => boolean>;
 }
 
 function coordinatorSocketPath(data: string): string {
@@ -66,6 +70,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   let coordinatorReady!: () => void;
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
   const workerReady = new Map<number, () => void>();
+  const workerMessageHandlers: PrimaryHandle['workerMessageHandlers'] = [];
 
   const supervisor = new Supervisor({
     workers: config.workers,
@@ -106,6 +111,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         metrics.received(m.id, m.data);
         return;
     }
+    for (const h of workerMessageHandlers) if (h(s, m)) return;
     if (m.t.startsWith('relay.')) {
       // Relay between the worker holding a client's socket and the worker running its room.
       const to = supervisor.slots[m.to];
@@ -159,5 +165,5 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 
-  return { config, supervisor, acceptor, link, startedAt, shutdown };
+  return { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
 }

@@ -217,8 +217,17 @@ process.on('message', (m: any, handle?: net.Socket) => {
   }
   if (m.t === 'shutdown') {
     void shutdown(m.reason ?? 'shutdown');
+    return;
   }
+  for (const h of extraHandlers) if (h(m)) return;
 });
+
+/** Other modules (console commands, world API) take the primary's messages they know. */
+const extraHandlers: Array<(m: any) => boolean> = [];
+export function onPrimaryMessage(h: (m: any) => boolean): void {
+  extraHandlers.push(h);
+}
+export { rt, send as sendToPrimary };
 
 let stopping = false;
 async function shutdown(reason: string): Promise<void> {
