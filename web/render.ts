@@ -112,7 +112,6 @@ export class ArenaRenderer {
     const r = Math.max(5, PLAYER_RADIUS * k);
     ctx.font = `600 ${Math.max(11, Math.min(14, 12 * k + 4))}px system-ui, sans-serif`;
     ctx.textAlign = 'center';
-    ctx.textBaseline = 'bottom';
     const ordered = f.players.filter((p) => p.id !== f.selfId);
     if (self) ordered.push(self);
     for (const p of ordered) {
@@ -127,10 +126,14 @@ export class ArenaRenderer {
       ctx.strokeStyle = mine ? '#ffffff' : '#06121b';
       ctx.stroke();
       const label = `${mine ? 'you' : f.names.get(p.id) ?? p.id.slice(0, 6)} · ${p.score}`;
+      // Above the player, unless that would leave the canvas (then below).
+      const below = y - r - 18 < 0;
+      ctx.textBaseline = below ? 'top' : 'bottom';
+      const ly = below ? y + r + 3 : y - r - 3;
       ctx.fillStyle = '#06121b';
-      ctx.fillText(label, x + 1, y - r - 3 + 1);
+      ctx.fillText(label, x + 1, ly + 1);
       ctx.fillStyle = mine ? '#ffffff' : '#e9f2f8';
-      ctx.fillText(label, x, y - r - 3);
+      ctx.fillText(label, x, ly);
     }
   }
 }

@@ -1,15 +1,14 @@
-// Shared set-up for the browser tests: a real Shoal server (its own port and data directory) and
-// a real headless Chromium from the Debian package. Never a downloaded browser.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Shared set-up for the browser tests: a real headless Chromium from the Debian package (never a
+// downloaded browser) and, from test/helpers, a real Shoal server on its own port and data dir.
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+
+export { startServer, type TestServer } from '../helpers/server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SERVER_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
 export const CONSOLE_CLI = path.join(ROOT, 'dist', 'server', 'console', 'cli.js');
 export const OUTPUT_DIR = path.join(ROOT, 'test-output');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -36,103 +35,9 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-export interface TestServer {
-  port: number;
-  url: string;
-  dataDir: string;
-  consoleSocket: string;
-  /** The last lines the server logged, for failure messages. */
-  logs(): string;
-  /** SIGTERM and wait for a clean exit (SIGKILL after a timeout). Safe to call twice. */
-  stop(): Promise<void>;
-  /** SIGKILL the whole process group at once, as a crash would; keeps the data directory. */
-  crash(): Promise<void>;
-  exited: Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export interface StartOptions { port?: number; dataDir?: string; args?: string[] }
-
-/** Starts dist/server/main.js on a free port (never 8000) and waits for GET /health. */
-export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
-  if (!fs.existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run npm run build`);
-  const port = opts.port ?? (await freePort());
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-web-'));
-  const consoleSocket = path.join(dataDir, 'console.sock');
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    [SERVER_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--workers', '2', '--console', consoleSocket, ...(opts.args ?? [])],
-    // Own process group, so stop() reaches the workers and the coordinator too.
-    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOAL_LOG_JSON: '1' } },
-  );
-  const tail: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) tail.push(line);
-    if (tail.length > 200) tail.splice(0, tail.length - 200);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  const server: TestServer = {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    dataDir,
-    consoleSocket,
-    logs: () => tail.join('\n'),
-    exited,
-    async crash() {
-      signalGroup('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!gone) {
-        signalGroup('SIGTERM');
-        const timer = setTimeout(() => signalGroup('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      // Children of a SIGKILLed primary may linger; the group signal reaches them too.
-      signalGroup('SIGKILL');
-      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`server exited before it was ready:\n${server.logs()}`);
-    try {
-      const res = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`server not healthy within 30 s:\n${server.logs()}`);
-    }
-    await sleep(100);
-  }
-  return server;
+/** Base URL of a test server's HTTP side (the page, /rooms, /leaderboard). */
+export function baseUrl(server: TestServer): string {
+  return `http://127.0.0.1:${server.port}`;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShoalClient, type PlayerView } from '../../shared/client/client.js';
 import { tcpConnector } from '../../shared/client/tcp-transport.js';
 import type { ChatOutMsg } from '../../shared/protocol/messages.js';
-import { browserSkipReason, launchBrowser, outputPath, sleep, startServer, until, type TestServer } from './harness.js';
+import { baseUrl, browserSkipReason, launchBrowser, outputPath, sleep, startServer, until, type TestServer } from './harness.js';
 import { chatByKeyboard, chatLines, joinRoom, openPage, rosterIds, type OpenPage } from './page.js';
 
 const skip = browserSkipReason('test/browser/play.test.ts');
@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)('browser client: playing', { timeout: 30_000 }, (
   }, 30_000);
 
   it('serves the page, which joins a room from the lobby and draws the arena', async () => {
-    alice = await openPage(browser, server.url, '?name=Alice');
+    alice = await openPage(browser, baseUrl(server), '?name=Alice');
     expect(await alice.page.title()).toBe('Shoal');
     expect(await alice.page.inputValue('#name')).toBe('Alice');
     expect(await alice.page.isVisible('#lobby')).toBe(true);
@@ -131,7 +131,7 @@ describe.skipIf(skip !== null)('browser client: playing', { timeout: 30_000 }, (
   });
 
   it('shows two pages in one room to each other', async () => {
-    bob = await openPage(browser, server.url, '?name=Bob');
+    bob = await openPage(browser, baseUrl(server), '?name=Bob');
     bobId = await joinRoom(bob.page, 'Bob', ROOM);
     expect(bobId).not.toBe(aliceId);
     await until('bob in alice\'s room list', async () => (await rosterIds(alice.page)).includes(bobId));

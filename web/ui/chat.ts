@@ -45,7 +45,9 @@ export class ChatView {
       'li',
       { 'data-scope': m.scope, 'data-from': m.from },
       el('span', { class: 'scope' }, m.scope === 'world' ? '[world]' : '[room]'),
+      ' ',
       el('span', { class: 'who' }, m.from === selfId ? `${m.name} (you):` : `${m.name}:`),
+      ' ',
       m.text,
     );
     this.append(line);
