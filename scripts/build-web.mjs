@@ -20,34 +20,45 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 
-fs.rmSync(outDir, { recursive: true, force: true });
-fs.mkdirSync(outDir, { recursive: true });
+// Build into a scratch directory, then move each file into place with an atomic rename: a server
+// running from dist/ (tests, a developer's `npm start`) never sees a missing or half-written file.
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+const stage = fs.mkdtempSync(path.join(root, 'dist', '.web-'));
+let result;
+try {
+  result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { app: 'web/main.ts', 'app-css': 'web/app.css' },
+    outdir: stage,
+    entryNames: '[name]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    // Browsers from the last few years; no polyfills needed for what the page uses.
+    target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
+    minify: true,
+    sourcemap: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
 
-const result = await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: { app: 'web/main.ts', 'app-css': 'web/app.css' },
-  outdir: outDir,
-  entryNames: '[name]',
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  // Browsers from the last few years; no polyfills needed for what the page uses.
-  target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
-  minify: true,
-  sourcemap: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-});
+  // esbuild names a CSS entry after its key; the page links /app.css.
+  fs.renameSync(path.join(stage, 'app-css.css'), path.join(stage, 'app.css'));
+  fs.renameSync(path.join(stage, 'app-css.css.map'), path.join(stage, 'app.css.map'));
+  fs.writeFileSync(
+    path.join(stage, 'app.css'),
+    fs.readFileSync(path.join(stage, 'app.css'), 'utf8').replace('app-css.css.map', 'app.css.map'),
+  );
+  fs.copyFileSync(path.join(webDir, 'index.html'), path.join(stage, 'index.html'));
 
-// esbuild names a CSS entry after its key; the page links /app.css.
-fs.renameSync(path.join(outDir, 'app-css.css'), path.join(outDir, 'app.css'));
-fs.renameSync(path.join(outDir, 'app-css.css.map'), path.join(outDir, 'app.css.map'));
-fs.writeFileSync(
-  path.join(outDir, 'app.css'),
-  fs.readFileSync(path.join(outDir, 'app.css'), 'utf8').replace('app-css.css.map', 'app.css.map'),
-);
-fs.copyFileSync(path.join(webDir, 'index.html'), path.join(outDir, 'index.html'));
+  fs.mkdirSync(outDir, { recursive: true });
+  const built = new Set(fs.readdirSync(stage));
+  for (const name of built) fs.renameSync(path.join(stage, name), path.join(outDir, name));
+  for (const name of fs.readdirSync(outDir)) if (!built.has(name)) fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
+} finally {
+  fs.rmSync(stage, { recursive: true, force: true });
+}
 
 const sizes = Object.entries(result.metafile.outputs)
   .filter(([file]) => !file.endsWith('.map'))
