@@ -47,6 +47,8 @@ export const SETTINGS = {
   fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
+  goldenCoinMs: s('int', 30000, 'every this many ms one room of the whole server gets a golden coin (0: never)', { min: 0, max: 86400000 }),
+  worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
 
@@ -60,6 +62,7 @@ export interface Config {
   maxConnections: number; maxConnectionsPerAddress: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number;
+  goldenCoinMs: number; worldDebug: boolean;
   logLevel: string;
 }
 

@@ -5,6 +5,7 @@ import type { Channel } from '../ipc/channel.js';
 import type { Directory } from './directory.js';
 import type { WorldStore } from './store/types.js';
 import { registry } from '../metrics/registry.js';
+import { coinsTaken, worldOps } from './world/ops.js';
 
 export interface OpContext {
   dir: Directory;
@@ -67,6 +68,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         rooms,
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
+        coinsTaken: coinsTaken(ctx),
       };
     },
     metrics: () => registry.getMetricsAsJSON(),
@@ -74,5 +76,6 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       await ctx.save?.();
       return { saved: true };
     },
+    ...worldOps(ctx),
   };
 }

@@ -3,6 +3,7 @@
 // broadcast once and writes the same bytes to every player.
 import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
+import type { World } from '../worker/world-api.js';
 
 export interface SeatInfo {
   id: string;
@@ -19,6 +20,9 @@ export interface RoomContext {
   send(playerId: string, msg: ServerMessage): void;
   /** A player's score grew; it flows to the world leaderboard before the tick's state goes out. */
   scoreChanged(playerId: string, score: number): void;
+  /** Locks, semaphores, events, queues and values shared by every room of the server (docs/WORLD.md).
+   *  Scoped to this room: what it holds is released when the room ends. */
+  readonly world: World;
 }
 
 export interface Room {

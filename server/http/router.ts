@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
-  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number }>; players: number; workers: number }>;
+  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number }>; players: number; workers: number; coinsTaken?: number }>;
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
   metrics(): Promise<string>;
   uptimeSeconds(): number;
@@ -33,7 +33,7 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
     switch (url.pathname) {
       case '/health':
         deps.stats().then(
-          (s) => json(res, 200, { status: 'ok', workers: s.workers, rooms: s.rooms.length, players: s.players, uptimeSeconds: Math.round(deps.uptimeSeconds()) }),
+          (s) => json(res, 200, { status: 'ok', workers: s.workers, rooms: s.rooms.length, players: s.players, uptimeSeconds: Math.round(deps.uptimeSeconds()), coinsTaken: s.coinsTaken ?? 0 }),
           fail,
         );
         return;

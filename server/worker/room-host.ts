@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Game, Room, RoomContext, SeatInfo } from '../game/room.js';
 import { messagesOut, tickDuration } from '../metrics/registry.js';
 import type { Conn } from './conn.js';
+import type { RoomWorld } from './world-room.js';
 
 export interface Member {
   id: string;
@@ -37,6 +38,7 @@ export class RoomHost implements RoomContext {
     readonly config: Config,
     game: Game,
     private readonly events: HostEvents,
+    readonly world: RoomWorld,
     snapshot?: unknown,
   ) {
     this.room = game.create(this, snapshot);
@@ -163,6 +165,11 @@ export class RoomHost implements RoomContext {
   tickP99Ms(): number {
     const a = Array.from(this.tickTimes).sort((x, y) => x - y);
     return a[Math.floor(a.length * 0.99)] ?? 0;
+  }
+
+  /** The room is over here (last player gone, or the worker stops): it gives back its world holdings. */
+  end(): void {
+    this.world.close();
   }
 
   /** Every connection gets `bye` and is closed; seats stay for a resume. */

@@ -11,6 +11,8 @@ import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { ClientSession } from './client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { RoomHost } from './room-host.js';
+import { WorldClient } from './world-client.js';
+import { installWorldDebug } from './world-debug.js';
 
 type JoinReply =
   | { redirect: number }
@@ -26,6 +28,7 @@ export class WorkerRuntime {
   readonly rooms = new Map<string, RoomHost>();
   readonly sessions = new Set<ClientSession>();
   readonly link: CoordinatorLink;
+  readonly world: WorldClient;
   shuttingDown = false;
   draining = false;
   private unsaved = new Map<string, number>();
@@ -47,6 +50,8 @@ export class WorkerRuntime {
   ) {
     this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
     this.link.onConnect = (ch) => this.hello(ch);
+    this.world = new WorldClient(this.link, log);
+    if (config.worldDebug) installWorldDebug(this.world, slot, () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })));
   }
 
   start(): void {
@@ -65,6 +70,7 @@ export class WorkerRuntime {
       this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
     }
     this.firstHello = false;
+    this.world.resubscribe(ch);
     this.markReady();
     // Scores the coordinator may not have seen (it restarted): send them again; they are absolute.
     if (this.unsaved.size) ch.request('scores', { u: [...this.unsaved] }).then(() => this.unsaved.clear(), () => {});
@@ -72,6 +78,7 @@ export class WorkerRuntime {
 
   private onPush(topic: string, payload: unknown): void {
     if (topic === 'chat') this.broadcastAll(payload as ChatOutMsg);
+    else this.world.onPush(topic, payload);
   }
 
   restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
@@ -84,7 +91,7 @@ export class WorkerRuntime {
     const host = new RoomHost(id, this.config, this.game, {
       flushScores: (scores) => this.saveScores(scores),
       playerGone: (h, pid) => this.playerGone(h, pid),
-    }, snapshot);
+    }, this.world.forRoom(id), snapshot);
     this.rooms.set(id, host);
     roomsGauge.set(this.rooms.size);
     return host;
@@ -106,6 +113,7 @@ export class WorkerRuntime {
     this.link.request('leave', { id }).catch(() => {});
     if (host.size === 0) {
       this.rooms.delete(host.id);
+      host.end();
       roomsGauge.set(this.rooms.size);
       this.link.request('room.gone', { id: host.id }).catch(() => {});
     }
@@ -215,7 +223,10 @@ export class WorkerRuntime {
     this.shuttingDown = true;
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
-    for (const h of this.rooms.values()) h.closeAll(reason);
+    for (const h of this.rooms.values()) {
+      h.closeAll(reason);
+      h.end();
+    }
     for (const s of this.sessions) if (!s.conn.closed) s.conn.bye(reason);
     await this.sendSnapshots();
     if (this.unsaved.size) await this.link.request('scores', { u: [...this.unsaved] }).catch(() => {});

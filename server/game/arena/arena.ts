@@ -1,6 +1,8 @@
 // The arena: players chase coins on a w x h field. Built-in game of protocol version 1.
 import type { ClientMessage, CoinTuple, PlayerTuple, StateMsg } from '../../../shared/protocol/messages.js';
 import type { Game, Room, RoomContext, SeatInfo } from '../room.js';
+import { CoinTally } from './coin-tally.js';
+import { GOLDEN_VALUE, GoldenCoin } from './golden-coin.js';
 
 interface Player {
   id: string;
@@ -46,6 +48,9 @@ export class Arena implements Room {
   private readonly freshIds = new Set<string>();
   /** Positions restored from a snapshot, used when those players are seated again. */
   private readonly restored = new Map<string, [number, number]>();
+  // World features: the server-wide golden coin and the world count of coins taken.
+  private readonly golden: GoldenCoin;
+  private readonly tally: CoinTally;
 
   constructor(private readonly ctx: RoomContext, snap?: ArenaSnapshot) {
     const c = ctx.config;
@@ -60,6 +65,8 @@ export class Arena implements Room {
       for (const [id, x, y] of snap.players) this.restored.set(id, [x, y]);
     }
     while (this.coins.size < c.coins) this.spawnCoin(false);
+    this.golden = new GoldenCoin(ctx.world, c.goldenCoinMs, () => this.addCoin(GOLDEN_VALUE));
+    this.tally = new CoinTally(ctx.world);
   }
 
   get size(): number {
@@ -139,6 +146,8 @@ export class Arena implements Room {
       }
     }
     while (this.coins.size < this.ctx.config.coins) this.spawnCoin(true);
+    this.golden.tick();
+    this.tally.tick();
 
     const delta: StateMsg = {
       t: 'state', tick, full: false, players: changed, gone: this.gone,
@@ -180,6 +189,7 @@ export class Arena implements Room {
         this.coins.delete(c.id);
         this.taken.push(c.id);
         p.score += c.value;
+        this.tally.taken();
         this.ctx.scoreChanged(p.id, p.score);
       }
     }
