@@ -162,6 +162,36 @@ describe.skipIf(skip !== null)('browser client: playing', { timeout: 30_000 }, (
     await until('the world line on alice\'s page', async () => (await chatLines(alice.page)).some((l) => l.startsWith('[world]') && l.includes('fish are friends')));
   });
 
+  it('plays on a phone-sized touch screen: the layout fits and a held touch steers', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl(server)}/?name=Tess`);
+      const id = await joinRoom(page, 'Tess', ROOM);
+      // Nothing sticks out sideways, and the arena gets most of the width.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.$eval('#arena', (c) => c.clientWidth)).toBeGreaterThan(300);
+
+      const start = await until('tess in the watcher\'s view', () => watcher.players.get(id));
+      const goRight = start.x < watcher.world.w / 2;
+      const target = await toScreen(page, goRight ? watcher.world.w - 20 : 20, start.y);
+      // Playwright only taps; a held finger goes in through the DevTools protocol.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: target.x, y: target.y }] });
+      try {
+        await until('tess to swim 60 units toward the finger', () => {
+          const p = watcher.players.get(id);
+          return p && (goRight ? p.x - start.x : start.x - p.x) > 60;
+        }, 5000);
+      } finally {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      }
+      await page.screenshot({ path: outputPath('browser-phone.png') });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('saves a screenshot of the page in play', async () => {
     await alice.page.waitForTimeout(300);
     const file = outputPath('browser-arena.png');
