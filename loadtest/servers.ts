@@ -39,9 +39,9 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
   const log = fs.openSync(path.join(data, 'server.log'), 'a');
   const proc = startProcess(`shoal(${o.workers}w)`, process.execPath, [
     SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
-    '--max-msg-rate', '1000000', '--max-connections', '200000', '--max-connections-per-address', '200000',
+    '--max-msg-rate', '100000', '--max-connections', '200000', '--max-connections-per-address', '200000',
     ...(o.args ?? []),
-  ], { stdio: ['ignore', log, log], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn' } });
   fs.closeSync(log);
   const stop = async () => {
     await proc.stop(10_000);

@@ -81,8 +81,17 @@ process.on('message', (m: ParentToDriver) => {
       measuring = false;
       send({ type: 'result', roundTrips, rtt: rtt.encode(), seconds: (performance.now() - measureStart) / 1000 });
     }
-    for (const c of conns) c.close();
-    setTimeout(() => process.exit(0), 100);
+    // Leave politely so Shoal does not keep the players frozen for their grace period and the
+    // next run does not share the server with them.
+    const leave = prepare({ t: 'leave' });
+    for (const c of conns) {
+      c.onMessage = () => {};
+      c.send(leave.framed, leave.body);
+    }
+    setTimeout(() => {
+      for (const c of conns) c.close();
+      process.exit(0);
+    }, 300);
   }
 });
 process.on('disconnect', () => process.exit(0));

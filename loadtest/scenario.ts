@@ -1,0 +1,14 @@
+// What every scenario gets, and what it must give back.
+import type { ScenarioResult } from './result.js';
+
+export interface ScenarioContext {
+  quick: boolean;
+  /** Prints a progress line (stderr). */
+  log(line: string): void;
+}
+
+export type ScenarioBody = (ctx: ScenarioContext) => Promise<Omit<ScenarioResult, 'scenario' | 'quick' | 'startedAt' | 'durationSeconds' | 'machine' | 'command'>>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
