@@ -7,6 +7,7 @@ import { fetchLeaderboard, wsUrl, type Standing } from './api.js';
 import { Controls } from './controls.js';
 import { byId } from './dom.js';
 import { Interpolator } from './interp.js';
+import { Palette } from './palette.js';
 import { ArenaRenderer } from './render.js';
 import { clearSession, loadName, loadSession, saveName, saveSession } from './session.js';
 import { LeaderboardView, RosterView } from './ui/boards.js';
@@ -26,6 +27,7 @@ export class App {
   private lastJoin: JoinRequest | null = null;
   private readonly names = new Map<string, string>();
   private readonly interp = new Interpolator();
+  private readonly palette = new Palette();
   private standings: Standing[] = [];
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private rosterAt = 0;
@@ -85,6 +87,7 @@ export class App {
     this.lastJoin = req;
     this.names.clear();
     this.interp.clear();
+    this.palette.clear();
     this.chat.clear();
     this.showGame();
     this.status.set('connecting', req.room ? `Connecting to ${req.room}…` : 'Connecting…');
@@ -272,6 +275,7 @@ export class App {
       coins: c.coins.values(),
       selfId: c.id,
       names: this.names,
+      palette: this.palette,
       target: this.controls.enabled ? this.controls.target() : null,
       now,
     });
@@ -282,7 +286,7 @@ export class App {
     }
     if (now - this.rosterAt >= ROSTER_EVERY_MS) {
       this.rosterAt = now;
-      this.roster.show(players, c.id, this.names);
+      this.roster.show(players, c.id, this.names, this.palette);
     }
   }
 }

@@ -26,10 +26,3 @@ export function isTypingTarget(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   return t.isContentEditable || t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
 }
-
-/** A stable, readable colour for a player id (light enough for dark backgrounds). */
-export function colorFor(id: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  return `hsl(${(h >>> 0) % 360} 75% 64%)`;
-}

@@ -1,8 +1,8 @@
 // Draws the arena on a canvas that fills its box at the device's pixel density. The world is
 // scaled to fit (letterboxed), so any window size shows the whole field.
 import type { CoinView } from '../shared/client/client.js';
-import { colorFor } from './dom.js';
 import type { Drawn } from './interp.js';
+import type { Palette } from './palette.js';
 
 export interface Frame {
   world: { w: number; h: number };
@@ -10,6 +10,7 @@ export interface Frame {
   coins: Iterable<CoinView>;
   selfId: string;
   names: ReadonlyMap<string, string>;
+  palette: Palette;
   /** World point the pointer steers toward, if held. */
   target: { x: number; y: number } | null;
   now: number;
@@ -119,7 +120,7 @@ export class ArenaRenderer {
       const y = oy + p.y * k;
       ctx.beginPath();
       ctx.arc(x, y, r, 0, Math.PI * 2);
-      ctx.fillStyle = colorFor(p.id);
+      ctx.fillStyle = f.palette.colourOf(p.id);
       ctx.fill();
       const mine = p.id === f.selfId;
       ctx.lineWidth = mine ? 3 : 1.5;
@@ -127,13 +128,16 @@ export class ArenaRenderer {
       ctx.stroke();
       const label = `${mine ? 'you' : f.names.get(p.id) ?? p.id.slice(0, 6)} · ${p.score}`;
       // Above the player, unless that would leave the canvas (then below).
+      // Kept inside the canvas sideways too.
       const below = y - r - 18 < 0;
       ctx.textBaseline = below ? 'top' : 'bottom';
       const ly = below ? y + r + 3 : y - r - 3;
+      const half = ctx.measureText(label).width / 2 + 2;
+      const lx = Math.min(Math.max(x, half), this.cssW - half);
       ctx.fillStyle = '#06121b';
-      ctx.fillText(label, x + 1, ly + 1);
+      ctx.fillText(label, lx + 1, ly + 1);
       ctx.fillStyle = mine ? '#ffffff' : '#e9f2f8';
-      ctx.fillText(label, x, ly);
+      ctx.fillText(label, lx, ly);
     }
   }
 }

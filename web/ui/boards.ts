@@ -2,7 +2,8 @@
 // calling them every frame costs a string comparison.
 import type { Drawn } from '../interp.js';
 import type { Standing } from '../api.js';
-import { byId, colorFor, el } from '../dom.js';
+import { byId, el } from '../dom.js';
+import type { Palette } from '../palette.js';
 
 export class LeaderboardView {
   private readonly list = byId<HTMLOListElement>('leaderboard');
@@ -31,7 +32,7 @@ export class RosterView {
   private readonly list = byId<HTMLUListElement>('roster');
   private key = '';
 
-  show(players: Drawn[], selfId: string, names: ReadonlyMap<string, string>): void {
+  show(players: Drawn[], selfId: string, names: ReadonlyMap<string, string>, palette: Palette): void {
     const rows = players
       .map((p) => ({ id: p.id, score: p.score, name: p.id === selfId ? `${names.get(p.id) ?? 'you'} (you)` : names.get(p.id) ?? p.id.slice(0, 8) }))
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
@@ -45,7 +46,7 @@ export class RosterView {
     this.list.replaceChildren(
       ...rows.map((r) => {
         const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-        swatch.style.background = colorFor(r.id);
+        swatch.style.background = palette.colourOf(r.id);
         const li = el('li', { 'data-id': r.id }, el('span', { class: 'name' }, swatch, r.name), el('span', { class: 'score' }, String(r.score)));
         if (r.id === selfId) li.classList.add('me');
         return li;
