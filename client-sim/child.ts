@@ -88,7 +88,7 @@ function beginMeasuring(): void {
   for (const p of players) {
     p.beginMeasuring();
     // Leaves and drops happen in the middle of the window, so their effects are measured.
-    const at = now + windowMs * (0.2 + 0.5 * Math.random());
+    const at = now + windowMs * (0.2 + 0.4 * Math.random());
     const r = Math.random();
     if (r < opts.leaveFraction) p.schedule({ leaveAt: at, dropAt: -1 });
     else if (r < opts.leaveFraction + opts.dropFraction) p.schedule({ leaveAt: -1, dropAt: at });

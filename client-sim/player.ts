@@ -199,7 +199,7 @@ export class SimPlayer {
       this.world.stats.error('NO_BYE_AFTER_LEAVE');
     }
     this.client.close();
-    await sleep(500 + Math.random() * 1000);
+    await sleep(200 + Math.random() * 500);
     if (this.stopped) return;
     this.client = this.newClient();
     await this.start();

@@ -31,6 +31,8 @@ export const httpScenario: ScenarioBody = async (ctx) => {
     for (const [label, start] of servers) {
       const s = await start();
       try {
+        // Warm-up: the first second of a fresh server (JIT, connection pools) is not its speed.
+        await cannon(s.port, '/health', 1);
         for (const p of PATHS) {
           const x = await cannon(s.port, p, seconds);
           ctx.log(`  ${label} ${p}: ${x.rps} req/s, p50 ${x.p50} ms, p99 ${x.p99} ms, errors ${x.errors}, non-2xx ${x.non2xx}`);

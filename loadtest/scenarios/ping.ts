@@ -50,7 +50,7 @@ async function measure(
 export const pingScenario: ScenarioBody = async (ctx) => {
   const cores = os.availableParallelism();
   const repeats = ctx.quick ? 1 : 3;
-  const seconds = ctx.quick ? 2 : 5;
+  const seconds = ctx.quick ? 1.5 : 5;
   const counts = [100, 1000];
   const samples: Sample[] = [];
   const targets: Array<{ label: string; start: () => Promise<RunningServer>; transports: DriverTransport[] }> = [

@@ -8,7 +8,7 @@ import type { ScenarioBody } from '../scenario.js';
 export const playersScenario: ScenarioBody = async (ctx) => {
   const cores = os.availableParallelism();
   const counts = ctx.quick ? [200, 500] : [500, 1000, 2000, 3000, 4000, 5000, 6000];
-  const seconds = ctx.quick ? 4 : 15;
+  const seconds = ctx.quick ? 3 : 15;
   const steps = await ladder(ctx, cores, counts, ctx.quick ? 500 : 2000, seconds);
   return {
     ratios: [ratio('playing players with >= 99.5% states delivered and RTT p99 < 50 ms', largestHolding(steps), { op: '>=', value: 2000 })],

@@ -5,7 +5,7 @@ import { ratio } from '../result.js';
 import type { ScenarioBody } from '../scenario.js';
 
 export const scalingScenario: ScenarioBody = async (ctx) => {
-  const counts = ctx.quick ? [200, 400] : [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000];
+  const counts = ctx.quick ? [300] : [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000];
   const seconds = ctx.quick ? 3 : 12;
   const one = await ladder(ctx, 1, counts, counts[0]!, seconds);
   const two = await ladder(ctx, 2, counts, counts[0]!, seconds);
