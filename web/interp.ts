@@ -1,7 +1,7 @@
 // Smooth motion between ticks. The server sends positions `hz` times a second; the page draws at
 // the display's rate. Each state message starts a new segment from where a player is drawn right
-// now to its new position, walked over one tick interval. That costs one tick of latency and
-// never shows a position the server did not send (no extrapolation, so no rubber-banding).
+// now to its new position, walked over a little more than one tick. That costs about a tick of
+// latency and never shows a position the server did not send (no extrapolation, no rubber-banding).
 import type { PlayerView } from '../shared/client/client.js';
 
 export interface Drawn { id: string; x: number; y: number; score: number }
@@ -14,10 +14,11 @@ const SNAP_DISTANCE = 150;
 export class Interpolator {
   private readonly segs = new Map<string, Segment>();
   private startedAt = 0;
-  private tickMs = 50;
+  /** A little longer than a tick, so jitter in arrival rarely leaves a player standing still. */
+  private segmentMs = 60;
 
   setRate(hz: number): void {
-    if (hz > 0) this.tickMs = 1000 / hz;
+    if (hz > 0) this.segmentMs = 1.2 * (1000 / hz);
   }
 
   /** Call on every state message with the client's mirror of the room. */
@@ -47,7 +48,7 @@ export class Interpolator {
   }
 
   private alpha(now: number): number {
-    return Math.min(1, Math.max(0, (now - this.startedAt) / this.tickMs));
+    return Math.min(1, Math.max(0, (now - this.startedAt) / this.segmentMs));
   }
 
   /** Where every player is drawn at `now`. */
