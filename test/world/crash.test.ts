@@ -1,0 +1,84 @@
+// What survives crashes: a lock whose holder's worker is SIGKILLed is freed when its lease runs
+// out (not before), and counters, values, fencing counters and queued items survive a SIGKILL of
+// the whole server, while lock leases do not.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Channel } from '../../server/ipc/channel.js';
+import { startServer, until, type TestServer } from '../helpers/server.js';
+import { connect, inWorker, workerPid } from './world-helpers.js';
+
+const ARGS = ['--world-debug', 'true', '--golden-coin-ms', '0'];
+
+describe('world state and crashes', () => {
+  const servers: TestServer[] = [];
+  const channels: Channel[] = [];
+  afterEach(async () => {
+    for (const c of channels.splice(0)) c.destroy();
+    for (const s of servers.splice(0)) await s.stop();
+  });
+
+  async function start(dataDir?: string): Promise<{ s: TestServer; ch: Channel }> {
+    const s = await startServer({ workers: 2, args: ARGS, dataDir });
+    servers.push(s);
+    const ch = await connect(s);
+    channels.push(ch);
+    return { s, ch };
+  }
+
+  it('frees the lock of a SIGKILLed worker when its lease expires, not before', async () => {
+    const { s, ch } = await start();
+    const ttlMs = 2000;
+    const held = await inWorker(ch, 0, { op: 'acquire', name: 'boss', ttlMs });
+    const pid = workerPid(s, 0);
+    process.kill(pid, 'SIGKILL');
+    await s.waitForLog((l) => l.msg === 'worker channel closed' && l.slot === 0);
+    // The holder is gone, but its lease stands: nobody else gets the lock yet.
+    expect(await ch.request('world.lock.acquire', { name: 'boss', ttlMs: 1000 })).toBeNull();
+    const g = await ch.request('world.lock.acquire', { name: 'boss', ttlMs: 1000, waitMs: 5000 }, 8000);
+    const waited = Date.now() - held.at;
+    expect(g.token).toBeGreaterThan(held.token);
+    expect(waited).toBeGreaterThanOrEqual(ttlMs - 50);
+    expect(waited).toBeLessThan(ttlMs + 1500);
+    // The stale holder's token is refused for writes.
+    await expect(ch.request('world.set', { name: 'boss.hp', value: 1, fence: { lock: 'boss', token: held.token } })).rejects.toMatchObject({ code: 'FENCED' });
+    // The restarted worker in slot 0 serves world calls again.
+    await until(async () => workerPid(s, 0) !== pid, 10_000, 'worker 0 restarted');
+    await until(async () => (await inWorker(ch, 0, { op: 'incr', name: 'after' }).catch(() => 0)) >= 1, 10_000, 'new worker 0 answers');
+  });
+
+  it('keeps values, counters, fencing counters and queued items across a SIGKILL of the server; not leases', async () => {
+    const first = await start();
+    const { ch } = first;
+    for (let i = 0; i < 5; i++) await inWorker(ch, i % 2, { op: 'incr', name: 'kills' });
+    await ch.request('world.set', { name: 'config', value: { boss: 'kraken', hp: [1, 2] } });
+    let last = 0;
+    for (let i = 0; i < 3; i++) {
+      const g = await ch.request('world.lock.acquire', { name: 'L', ttlMs: 60_000 });
+      last = g.token;
+      if (i < 2) await ch.request('world.lock.release', { name: 'L', token: g.token });
+    }
+    for (const v of ['a', 'b', 'c']) await ch.request('world.q.push', { name: 'results', value: v });
+    const a = await ch.request('world.q.pop', { name: 'results', visibilityMs: 60_000 });
+    await ch.request('world.q.ack', { name: 'results', id: a.id });
+    await ch.request('world.q.pop', { name: 'results', visibilityMs: 60_000 }); // b: out, never acked
+
+    await first.s.kill();
+    servers.splice(servers.indexOf(first.s), 1);
+    const { ch: ch2 } = await start(first.s.dataDir);
+
+    expect(await ch2.request('world.get', { name: 'kills' })).toBe(5);
+    expect(await ch2.request('world.get', { name: 'config' })).toEqual({ boss: 'kraken', hp: [1, 2] });
+    // The lease on L died with the coordinator; the fencing counter did not go back.
+    const g = await ch2.request('world.lock.acquire', { name: 'L', ttlMs: 1000 });
+    expect(g.token).toBe(last + 1);
+    // b was never acked, so it is back; a was acked, so it is gone.
+    expect(await ch2.request('world.q.len', { name: 'results' })).toEqual({ ready: 2, inflight: 0 });
+    const got = [
+      await ch2.request('world.q.pop', { name: 'results', visibilityMs: 1000 }),
+      await ch2.request('world.q.pop', { name: 'results', visibilityMs: 1000 }),
+    ].map((d) => d.value);
+    expect(got).toEqual(['b', 'c']);
+    // Queue ids keep growing after the restart too.
+    const id = await ch2.request('world.q.push', { name: 'results', value: 'd' });
+    expect(id).toBe(4);
+  });
+});
