@@ -5,6 +5,7 @@ import type { Channel } from '../ipc/channel.js';
 import type { Directory } from './directory.js';
 import type { WorldStore } from './store/types.js';
 import { registry } from '../metrics/registry.js';
+import { adminOps } from './admin-ops.js';
 import { coinsTaken, worldOps } from './world/ops.js';
 
 export interface OpContext {
@@ -77,5 +78,6 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       return { saved: true };
     },
     ...worldOps(ctx),
+    ...adminOps(ctx),
   };
 }

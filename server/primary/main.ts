@@ -11,6 +11,7 @@ import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { setProcessLabel } from '../metrics/registry.js';
+import { openConsole } from '../console/service.js';
 import { Acceptor } from './acceptor.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { Supervisor, type Slot } from './supervisor.js';
@@ -55,6 +56,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');
   fs.mkdirSync(config.data, { recursive: true });
+  // First, before any process touches the data: the console socket doubles as the data dir's lock.
+  const opsConsole = await openConsole(config, log);
   const coordSocket = coordinatorSocketPath(config.data);
 
   const baseEnv = {
@@ -125,7 +128,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     log,
     running: () => supervisor.running(),
     route: (c) => link.request('route', c, 1000),
-    isBanned: () => false,
+    isBanned: (address) => opsConsole.isBanned(address),
   });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
 
@@ -165,5 +168,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 
-  return { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
+  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
+  opsConsole.attach(handle);
+  return handle;
 }

@@ -17,6 +17,7 @@ import { TcpConn } from './tcp-conn.js';
 import { WsConn } from './ws-conn.js';
 import { WorkerRuntime } from './runtime.js';
 import type { Conn } from './conn.js';
+import { adminHandler } from './admin.js';
 
 void AggregatorRegistry;
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
@@ -228,6 +229,7 @@ export function onPrimaryMessage(h: (m: any) => boolean): void {
   extraHandlers.push(h);
 }
 export { rt, send as sendToPrimary };
+onPrimaryMessage(adminHandler(rt, send)); // operator console requests
 
 let stopping = false;
 async function shutdown(reason: string): Promise<void> {

@@ -1,0 +1,200 @@
+// Read-only commands: status, workers, rooms, room, players. They ask every process for its own
+// numbers at the moment of the command; nothing is cached, so what is shown is what runs now.
+import { lastLagMs } from '../../metrics/registry.js';
+import type { Command, ConsoleContext } from '../context.js';
+import { ConsoleError } from '../wire.js';
+import { parseArgs, roomId } from './args.js';
+
+export interface WorkerStats {
+  slot: number; pid: number; rssMB: number; heapMB: number; lagMs: number; logLevel: string;
+  connections: { tcp: number; ws: number; relay: number }; rooms: number; players: number; connected: number;
+  uptimeS: number; shuttingDown: boolean;
+}
+
+export interface Member { id: string; name: string; transport: string | null; address: string | null; score: number; state: 'connected' | 'frozen' }
+
+export interface WorkerRoom {
+  id: string; worker: number; players: number; connected: number; tick: number; tickP99Ms: number; members?: Member[];
+}
+
+interface DirRoom { id: string; players: number; capacity: number; slot: number }
+
+const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+
+/** The state of a worker slot as an operator thinks of it. */
+export function slotState(ctx: ConsoleContext, slot: number): string {
+  const s = ctx.handle.supervisor.slots[slot]!;
+  if (ctx.state.restarting.has(slot)) return 'restarting';
+  if (s.state === 'running' && ctx.state.drained.has(slot)) return 'draining';
+  return s.state;
+}
+
+export async function dirRooms(ctx: ConsoleContext): Promise<DirRoom[]> {
+  const r = await ctx.handle.link.request<{ rooms: DirRoom[] }>('stats', {}, 3000);
+  return r.rooms;
+}
+
+function workerFlag(ctx: ConsoleContext, v: string | number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = v as number;
+  if (n >= ctx.handle.config.workers) throw new ConsoleError('BAD_ARGS', `--worker must be 0..${ctx.handle.config.workers - 1}`);
+  return n;
+}
+
+export const status: Command = {
+  name: 'status',
+  usage: 'status',
+  summary: 'uptime, version, config summary, totals and every process',
+  async run(ctx, args) {
+    parseArgs('status', this.usage, args, { min: 0, max: 0 });
+    const { handle } = ctx;
+    const { config, supervisor } = handle;
+    const [workers, coord, dir] = await Promise.all([
+      ctx.rpc.all<WorkerStats>('stats'),
+      handle.link.request<Record<string, any>>('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
+      handle.link.request<{ rooms: DirRoom[]; players: number }>('stats', {}, 2000).catch(() => null),
+    ]);
+    const mem = process.memoryUsage();
+    const processes: Array<Record<string, unknown>> = [
+      {
+        role: 'primary', id: 'primary', pid: process.pid, state: supervisor.stopping ? 'stopping' : 'running', rssMB: mb(mem.rss),
+        lagMs: Math.round(lastLagMs() * 10) / 10, connections: handle.acceptor.stats().open, rooms: null, players: null,
+        logLevel: handle.log.level, uptimeS: Math.round((Date.now() - handle.startedAt) / 1000),
+      },
+    ];
+    const totals = { tcp: 0, ws: 0, relayed: 0, connected: 0 };
+    for (const s of supervisor.slots) {
+      const w = workers.find((x) => x.worker === s.slot);
+      const base = { role: 'worker', id: `worker-${s.slot}`, pid: s.worker?.process.pid ?? null, state: slotState(ctx, s.slot) };
+      if (w?.ok) {
+        const d = w.data;
+        totals.tcp += d.connections.tcp;
+        totals.ws += d.connections.ws;
+        totals.relayed += d.connections.relay;
+        totals.connected += d.connected;
+        processes.push({
+          ...base, rssMB: d.rssMB, lagMs: d.lagMs, connections: d.connections.tcp + d.connections.ws, rooms: d.rooms, players: d.players,
+          logLevel: d.logLevel, uptimeS: d.uptimeS,
+        });
+      } else {
+        processes.push({ ...base, error: w && !w.ok ? w.error.code : 'not running' });
+      }
+    }
+    if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: supervisor.coordinator?.pid ?? null, state: 'unavailable', error: coord.error });
+    else {
+      processes.push({
+        role: 'coordinator', id: 'coordinator', pid: coord.pid, state: 'running', rssMB: coord.rssMB, lagMs: coord.lagMs,
+        connections: coord.channels, rooms: coord.rooms, players: coord.sessions, logLevel: coord.logLevel, uptimeS: coord.uptimeS,
+      });
+    }
+    return {
+      version: ctx.version,
+      node: process.version,
+      startedAt: new Date(handle.startedAt).toISOString(),
+      uptimeS: Math.round((Date.now() - handle.startedAt) / 1000),
+      config: {
+        port: handle.acceptor.port, host: config.host, workers: config.workers, data: config.data, console: config.console,
+        hz: config.hz, roomCapacity: config.roomCapacity, maxMsgRate: config.maxMsgRate, maxConnections: config.maxConnections,
+        maxConnectionsPerAddress: config.maxConnectionsPerAddress, graceMs: config.graceMs,
+      },
+      totals: {
+        connections: { tcp: totals.tcp, ws: totals.ws, total: totals.tcp + totals.ws },
+        relayed: totals.relayed,
+        rooms: dir ? dir.rooms.length : null,
+        players: dir ? dir.players : null,
+        connected: totals.connected,
+        workersRunning: supervisor.running().length,
+        bans: ctx.bans.list().length,
+        shutdownInS: ctx.state.shutdownAt ? Math.max(0, Math.round((ctx.state.shutdownAt - Date.now()) / 1000)) : null,
+      },
+      processes,
+    };
+  },
+};
+
+export const workers: Command = {
+  name: 'workers',
+  usage: 'workers',
+  summary: 'one row per worker: pid, state, rooms, players, lag, restarts',
+  async run(ctx, args) {
+    parseArgs('workers', this.usage, args, { min: 0, max: 0 });
+    const stats = await ctx.rpc.all<WorkerStats>('stats');
+    return ctx.handle.supervisor.slots.map((s) => {
+      const w = stats.find((x) => x.worker === s.slot);
+      const d = w?.ok ? w.data : null;
+      return {
+        worker: s.slot, pid: s.worker?.process.pid ?? null, state: slotState(ctx, s.slot), rooms: d?.rooms ?? null, players: d?.players ?? null,
+        connected: d?.connected ?? null, lagMs: d?.lagMs ?? null, rssMB: d?.rssMB ?? null, restarts: s.restarts, uptimeS: d?.uptimeS ?? null,
+        ...(w && !w.ok ? { error: w.error.code } : {}),
+      };
+    });
+  },
+};
+
+export const rooms: Command = {
+  name: 'rooms',
+  usage: 'rooms [--worker N]',
+  summary: 'one row per room: id, worker, players/capacity, tick, tick time p99',
+  async run(ctx, args) {
+    const p = parseArgs('rooms', this.usage, args, { min: 0, max: 0, flags: { worker: 'int' } });
+    const only = workerFlag(ctx, p.flags.worker);
+    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values<WorkerRoom[]>('rooms')]);
+    const running = new Map<string, WorkerRoom>();
+    for (const w of live) for (const r of w.data) running.set(r.id, r);
+    const rows = dir.map((r) => {
+      const l = running.get(r.id);
+      running.delete(r.id);
+      return {
+        id: r.id, worker: l?.worker ?? r.slot, players: r.players, capacity: r.capacity, connected: l?.connected ?? 0,
+        tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null,
+      };
+    });
+    for (const l of running.values()) {
+      rows.push({ id: l.id, worker: l.worker, players: l.players, capacity: ctx.handle.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
+    }
+    return rows.filter((r) => only === undefined || r.worker === only).sort((a, b) => a.worker - b.worker || (a.id < b.id ? -1 : 1));
+  },
+};
+
+/** Every player seated anywhere (optionally in one room), with where it is. */
+export async function allPlayers(ctx: ConsoleContext, room?: string): Promise<Array<Member & { room: string; worker: number }>> {
+  const live = await ctx.rpc.values<WorkerRoom[]>('rooms', { members: true, room });
+  const out: Array<Member & { room: string; worker: number }> = [];
+  for (const w of live) for (const r of w.data) for (const m of r.members ?? []) out.push({ ...m, room: r.id, worker: r.worker });
+  return out;
+}
+
+export const room: Command = {
+  name: 'room',
+  usage: 'room ID',
+  summary: "a room's players: id, name, transport, address, score, connected or frozen",
+  async run(ctx, args) {
+    const p = parseArgs('room', this.usage, args, { min: 1, max: 1 });
+    const id = roomId(p.pos[0]!);
+    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values<WorkerRoom[]>('rooms', { members: true, room: id })]);
+    const d = dir.find((r) => r.id === id);
+    const l = live.flatMap((w) => w.data).find((r) => r.id === id);
+    if (!d && !l) throw new ConsoleError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
+    return {
+      id, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.handle.config.roomCapacity,
+      tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null, players: l?.members ?? [],
+    };
+  },
+};
+
+export const players: Command = {
+  name: 'players',
+  usage: 'players [--room ID]',
+  summary: 'players across the server (or in one room)',
+  async run(ctx, args) {
+    const p = parseArgs('players', this.usage, args, { min: 0, max: 0, flags: { room: 'string' } });
+    const only = p.flags.room === undefined ? undefined : roomId(String(p.flags.room));
+    const list = await allPlayers(ctx, only);
+    if (only !== undefined && list.length === 0 && !(await dirRooms(ctx)).some((r) => r.id === only)) {
+      throw new ConsoleError('ROOM_NOT_FOUND', `no room ${JSON.stringify(only)}`);
+    }
+    return list
+      .map((m) => ({ id: m.id, name: m.name, room: m.room, worker: m.worker, transport: m.transport, address: m.address, score: m.score, state: m.state }))
+      .sort((a, b) => a.worker - b.worker || (a.room < b.room ? -1 : a.room > b.room ? 1 : a.id < b.id ? -1 : 1));
+  },
+};

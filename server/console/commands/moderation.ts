@@ -1,0 +1,97 @@
+// Commands that act on players: kick, say, and address bans.
+import { banTarget, type BanEntry } from '../bans.js';
+import type { Command, ConsoleContext } from '../context.js';
+import { ConsoleError } from '../wire.js';
+import { int, parseArgs, playerId } from './args.js';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export const kick: Command = {
+  name: 'kick',
+  usage: 'kick PLAYER [REASON]',
+  summary: 'the player gets bye "kicked", is disconnected and loses its seat (no resume)',
+  details: 'REASON is free text kept in the audit log. The player\'s token stops working, so the client does not come back on its own.',
+  async run(ctx, args) {
+    const p = parseArgs('kick', this.usage, args, { min: 1, max: Infinity });
+    const id = playerId(p.pos[0]!);
+    const reason = p.pos.slice(1).join(' ') || null;
+    const answers = await ctx.rpc.all<{ found: boolean; id: string; name: string; room: string; worker: number; address: string | null }>('kick', { id, reason: 'kicked' });
+    const hit = answers.find((a) => a.ok && a.data.found);
+    if (hit && hit.ok) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
+    const failed = answers.filter((a) => !a.ok).map((a) => a.worker);
+    if (failed.length) throw new ConsoleError('WORKER_TIMEOUT', `player ${id} not found; worker(s) ${failed.join(', ')} did not answer`);
+    throw new ConsoleError('PLAYER_NOT_FOUND', `no player ${JSON.stringify(id)} is seated`);
+  },
+};
+
+export const say: Command = {
+  name: 'say',
+  usage: 'say TEXT',
+  summary: 'every player gets a chat line from "server" with scope world',
+  async run(ctx, args) {
+    const text = args.join(' ').trim();
+    const max = ctx.handle.config.chatMax;
+    if (text.length === 0) throw new ConsoleError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
+    if (text.length > max) throw new ConsoleError('BAD_ARGS', `say: ${text.length} characters; a chat line holds at most ${max}`);
+    await announce(ctx, text);
+    return { said: text, scope: 'world', workers: ctx.handle.supervisor.running().length };
+  },
+};
+
+/** A world chat line from `server`, through the coordinator to every worker. */
+export function announce(ctx: ConsoleContext, text: string): Promise<unknown> {
+  return ctx.handle.link.request('chat.world', { from: 'server', name: 'server', text }, 3000);
+}
+
+function banRow(e: BanEntry) {
+  return {
+    address: e.address, since: iso(e.at), until: iso(e.until),
+    minutesLeft: e.until === null ? null : Math.max(0, Math.ceil((e.until - Date.now()) / 60000)),
+  };
+}
+
+export const ban: Command = {
+  name: 'ban',
+  usage: 'ban ADDRESS [MINUTES]',
+  summary: 'refuse connections from an address or CIDR subnet (forever, or MINUTES); its players are disconnected',
+  details: 'Kept in the coordinator (durable). Players connected from the address get bye "banned" and lose their seats.',
+  async run(ctx, args) {
+    const p = parseArgs('ban', this.usage, args, { min: 1, max: 2 });
+    const address = banTarget(p.pos[0]!);
+    const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
+    const until = minutes === null ? null : Date.now() + minutes * 60_000;
+    const list = await ctx.handle.link.request<BanEntry[]>('admin.ban', { address, until }, 3000);
+    ctx.bans.set(list);
+    const res = await ctx.rpc.values<{ kicked: string[]; closed: number }>('kickAddress', { targets: [address], reason: 'banned' });
+    return {
+      banned: address, until: iso(until),
+      disconnected: res.reduce((n, r) => n + r.data.kicked.length + r.data.closed, 0),
+      players: res.flatMap((r) => r.data.kicked),
+    };
+  },
+};
+
+export const unban: Command = {
+  name: 'unban',
+  usage: 'unban ADDRESS',
+  summary: 'lift a ban',
+  async run(ctx, args) {
+    const p = parseArgs('unban', this.usage, args, { min: 1, max: 1 });
+    const address = banTarget(p.pos[0]!);
+    const list = await ctx.handle.link.request<BanEntry[]>('admin.unban', { address }, 3000);
+    ctx.bans.set(list);
+    return { unbanned: address };
+  },
+};
+
+export const bans: Command = {
+  name: 'bans',
+  usage: 'bans',
+  summary: 'the addresses banned now',
+  async run(ctx, args) {
+    parseArgs('bans', this.usage, args, { min: 0, max: 0 });
+    const list = await ctx.handle.link.request<BanEntry[]>('admin.bans', {}, 3000);
+    ctx.bans.set(list);
+    return list.map(banRow);
+  },
+};

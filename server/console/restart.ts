@@ -1,0 +1,103 @@
+// Replaces worker processes one at a time without losing a player. The worker is asked to shut
+// down with reason `restart`: its players get bye "restart" with their seats kept, and the
+// client library resumes at once with its token. The supervisor starts a replacement in the
+// same slot, which restores the slot's rooms from the coordinator's snapshots; players that
+// come back before it is up are placed by the coordinator (their room is adopted by a live
+// worker). The next worker is restarted only when this one runs and its players are back.
+import type { Worker } from 'node:cluster';
+import type { ConsoleContext } from './context.js';
+import type { WorkerRoom } from './commands/info.js';
+import { ConsoleError } from './wire.js';
+
+export interface RestartReport {
+  worker: number;
+  oldPid: number | null;
+  newPid: number | null;
+  players: number;
+  back: number;
+  missing: string[];
+  ms: number;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const PLAYERS_BACK_TIMEOUT_MS = 10_000;
+
+export async function restartWorkers(ctx: ConsoleContext, slots: number[]): Promise<RestartReport[]> {
+  if (ctx.state.restartBusy) throw new ConsoleError('RESTART_IN_PROGRESS', 'a restart is already running; wait for it to finish');
+  ctx.state.restartBusy = true;
+  try {
+    const out: RestartReport[] = [];
+    for (const slot of slots) out.push(await restartOne(ctx, slot));
+    return out;
+  } finally {
+    ctx.state.restartBusy = false;
+  }
+}
+
+async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartReport> {
+  const { supervisor, config, log } = ctx.handle;
+  const s = supervisor.slots[slot]!;
+  if (supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is shutting down');
+  if (!s.worker || s.state !== 'running') {
+    throw new ConsoleError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
+  }
+  const t0 = Date.now();
+  const before = await connectedOn(ctx, slot);
+  const old: Worker = s.worker;
+  const oldPid = old.process.pid ?? null;
+  log.info({ slot, pid: oldPid, players: before.size }, 'console: restarting worker');
+  ctx.state.restarting.add(slot);
+  try {
+    // A planned exit is not a crash: no backoff for it.
+    s.quickFailures = 0;
+    s.backoffMs = 0;
+    // Not `running` any more: the acceptor hands new connections to the other workers meanwhile.
+    s.state = 'restarting';
+    const exited = new Promise<void>((r) => old.once('exit', () => r()));
+    old.send({ t: 'shutdown', reason: 'restart' });
+    if (!(await within(exited, config.shutdownTimeoutMs))) {
+      log.warn({ slot, pid: oldPid, code: 'RESTART_FORCED' }, 'worker did not stop in time; killing it');
+      old.process.kill('SIGKILL');
+      await exited;
+    }
+    const up = await poll(() => supervisor.stopping || (s.worker !== null && s.worker !== old && s.state === 'running'), READY_TIMEOUT_MS);
+    if (supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is shutting down');
+    if (!up) throw new ConsoleError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after ${READY_TIMEOUT_MS / 1000} s (state ${s.state})`);
+  } finally {
+    ctx.state.restarting.delete(slot);
+  }
+  let missing = [...before];
+  await poll(async () => {
+    const now = await connectedAnywhere(ctx);
+    missing = [...before].filter((id) => !now.has(id));
+    return missing.length === 0;
+  }, PLAYERS_BACK_TIMEOUT_MS);
+  const report = {
+    worker: slot, oldPid, newPid: s.worker?.process.pid ?? null, players: before.size, back: before.size - missing.length, missing, ms: Date.now() - t0,
+  };
+  log.info(report, 'console: worker restarted');
+  return report;
+}
+
+async function connectedOn(ctx: ConsoleContext, slot: number): Promise<Set<string>> {
+  const rooms = await ctx.rpc.request<WorkerRoom[]>(slot, 'rooms', { members: true });
+  return new Set(rooms.flatMap((r) => (r.members ?? []).filter((m) => m.state === 'connected').map((m) => m.id)));
+}
+
+async function connectedAnywhere(ctx: ConsoleContext): Promise<Set<string>> {
+  const all = await ctx.rpc.values<WorkerRoom[]>('rooms', { members: true }, 2000);
+  return new Set(all.flatMap((w) => w.data.flatMap((r) => (r.members ?? []).filter((m) => m.state === 'connected').map((m) => m.id))));
+}
+
+function within(p: Promise<void>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+async function poll(fn: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

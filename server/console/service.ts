@@ -1,0 +1,91 @@
+// The operator console as the primary sees it: claimed first thing at start (the socket is the
+// lock on the data directory), attached to the running server once it is up.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Channel } from '../ipc/channel.js';
+import { createLogger } from '../log/logger.js';
+import type { PrimaryHandle } from '../primary/main.js';
+import { BanList, type BanEntry } from './bans.js';
+import { TABLE } from './commands/index.js';
+import { newState, type ConsoleContext } from './context.js';
+import { ConsoleServer } from './server.js';
+import { EXIT_IN_USE, claimConsoleSocket, type ConsoleSocketError } from './socket-guard.js';
+import { WorkerRpc } from './worker-rpc.js';
+
+export interface OperatorConsole {
+  /** For the acceptor: is this peer address banned now. */
+  isBanned(address: string): boolean;
+  /** Starts answering commands against the running server. */
+  attach(handle: PrimaryHandle): void;
+}
+
+/**
+ * Claims the console socket. Another live server on it (or on this data directory's coordinator
+ * socket) ends this process with EXIT_IN_USE before it has touched any data.
+ */
+export async function openConsole(config: Config, log: Logger): Promise<OperatorConsole> {
+  const coord = path.join(config.data, 'coordinator.sock');
+  let server;
+  try {
+    server = await claimConsoleSocket(config.console, coord.length < 100 ? [coord] : []);
+  } catch (err) {
+    const e = err as ConsoleSocketError;
+    const inUse = e.code === 'CONSOLE_IN_USE' || e.code === 'DATA_IN_USE';
+    log.fatal({ code: e.code ?? 'CONSOLE_FAILED', socket: config.console, data: config.data }, e.message);
+    console.error(`shoal: ${e.message} [${e.code}]${inUse ? '\nshoal: stop the other server first, or give this one its own --data directory' : ''}`);
+    process.exit(inUse ? EXIT_IN_USE : 1);
+  }
+  // Audit lines stay at info whatever `loglevel` does to the other loggers.
+  const audit = createLogger('console', config.logLevel === 'silent' ? 'silent' : 'info');
+  const bans = new BanList();
+  const cs = new ConsoleServer(server, config.console, audit, TABLE);
+  log.info({ socket: config.console }, 'operator console listening');
+  return {
+    isBanned: (address) => bans.isBanned(address),
+    attach: (handle) => cs.attach(makeContext(handle, bans, audit)),
+  };
+}
+
+function makeContext(handle: PrimaryHandle, bans: BanList, audit: Logger): ConsoleContext {
+  const rpc = new WorkerRpc(handle.supervisor);
+  const ctx: ConsoleContext = { handle, rpc, bans, state: newState(), version: version(), audit };
+  handle.workerMessageHandlers.push((s, m) => rpc.onMessage(s.slot, m));
+
+  // A worker process that (re)started gets what was changed at run time since the server began.
+  rpc.onHello = (slot) => {
+    const { limits, levels } = ctx.state;
+    if (Object.keys(limits).length === 0 && !levels.worker) return;
+    rpc.request(slot, 'sync', { limits, level: levels.worker }).catch((err) => handle.log.warn({ err, slot }, 'console: worker sync failed'));
+  };
+
+  // So does a restarted coordinator; and the ban list is read again from it.
+  const loadBans = (p: Promise<BanEntry[]>) => p.then((list) => bans.set(list), (err) => handle.log.warn({ err }, 'console: cannot read the ban list'));
+  const prev = handle.link.onConnect;
+  handle.link.onConnect = async (ch: Channel) => {
+    await prev(ch);
+    const { limits, levels, drained } = ctx.state;
+    if (Object.keys(limits).length || levels.coordinator || drained.size) {
+      ch.request('admin.sync', { limits, level: levels.coordinator, drained: [...drained] }).catch(() => {});
+    }
+    void loadBans(ch.request<BanEntry[]>('admin.bans', {}));
+  };
+  void loadBans(handle.link.request<BanEntry[]>('admin.bans', {}));
+  return ctx;
+}
+
+function version(): string {
+  try {
+    // dist/server/console -> the package root
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    for (const up of ['../../..', '../..']) {
+      const f = path.join(here, up, 'package.json');
+      if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, 'utf8')).version ?? 'unknown';
+    }
+  } catch {
+    // fall through
+  }
+  return 'unknown';
+}
