@@ -51,7 +51,12 @@ export class WorkerRuntime {
     this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
-    if (config.worldDebug) installWorldDebug(this.world, slot, () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })));
+    if (config.worldDebug) {
+      installWorldDebug(this.world, slot, {
+        holding: () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })),
+        world: (id) => this.rooms.get(id)?.world,
+      });
+    }
   }
 
   start(): void {

@@ -25,9 +25,16 @@ export type DebugCmd =
   | { op: 'mutex'; name: string; counter: string; n: number; ttlMs?: number }
   /** Runs `concurrency` loops of one kind for ms; answers how many operations completed. */
   | { op: 'bench'; kind: 'lock' | 'lockShared' | 'incr'; ms: number; concurrency?: number; tag?: string }
-  | { op: 'roomsHolding' };
+  | { op: 'roomsHolding' }
+  /** Makes a live room's own world take a lock and subscribe (to test that its end gives them back). */
+  | { op: 'roomHold'; room: string; lock: string; topic: string; ttlMs: number };
 
-export function installWorldDebug(client: WorldClient, slot: number, holding: () => unknown): void {
+export interface DebugRooms {
+  holding(): unknown;
+  world(roomId: string): RoomWorld | undefined;
+}
+
+export function installWorldDebug(client: WorldClient, slot: number, rooms: DebugRooms): void {
   const scope: RoomWorld = client.forRoom(`debug-${slot}`);
   const leases = new Map<string, Lease | LockLease>();
   const items = new Map<string, QueueItem>();
@@ -86,7 +93,14 @@ export function installWorldDebug(client: WorldClient, slot: number, holding: ()
       case 'bench':
         return bench(scope, slot, c);
       case 'roomsHolding':
-        return holding();
+        return rooms.holding();
+      case 'roomHold': {
+        const w = rooms.world(c.room);
+        if (!w) throw Object.assign(new Error(`no room ${c.room} here`), { code: 'NO_ROOM' });
+        const l = await w.lock.acquire(c.lock, { ttlMs: c.ttlMs });
+        w.subscribe(c.topic, () => {});
+        return l ? { token: l.token } : null;
+      }
     }
   };
 

@@ -82,3 +82,27 @@ describe('world state and crashes', () => {
     expect(id).toBe(4);
   });
 });
+
+describe('room-scoped world handles', () => {
+  it('gives back a room\'s locks and subscriptions as soon as the room ends', async () => {
+    const s = await startServer({ workers: 2, args: ARGS });
+    const ch = await connect(s);
+    try {
+      const c = s.client({ name: 'solo', room: 'lair', autoResume: false });
+      await c.connect();
+      const slot = (await ch.request('stats', {})).rooms.find((r: { id: string }) => r.id === 'lair').slot as number;
+      const held = await inWorker(ch, slot, { op: 'roomHold', room: 'lair', lock: 'lair.boss', topic: 'lair.events', ttlMs: 60_000 });
+      expect(held.token).toBeGreaterThan(0);
+      expect(await ch.request('world.lock.holders', { name: 'lair.boss' })).toHaveLength(1);
+      expect(await ch.request('world.pub', { topic: 'lair.events', value: 1 })).toBe(1);
+      // The only player leaves: the room ends, and with it what it held (long before the 60 s lease).
+      await c.leave();
+      await until(async () => (await ch.request('world.lock.holders', { name: 'lair.boss' })).length === 0, 3000, 'lock released');
+      await until(async () => (await ch.request('world.pub', { topic: 'lair.events', value: 2 })) === 0, 3000, 'subscription dropped');
+      expect(await inWorker(ch, slot, { op: 'roomsHolding' })).toEqual([]);
+    } finally {
+      ch.destroy();
+      await s.stop();
+    }
+  });
+});
