@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
-  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number }>; players: number; workers: number; coinsTaken?: number }>;
+  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number; slot: number }>; players: number; workers: number; coinsTaken?: number }>;
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
   metrics(): Promise<string>;
   uptimeSeconds(): number;
@@ -38,7 +38,8 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         );
         return;
       case '/rooms':
-        deps.stats().then((s) => json(res, 200, s.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity }))), fail);
+        // `worker` is an additive field: which worker slot runs the room.
+        deps.stats().then((s) => json(res, 200, s.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot }))), fail);
         return;
       case '/leaderboard': {
         const raw = url.searchParams.get('limit');

@@ -161,11 +161,9 @@ export class Acceptor {
     const h = q.items.shift();
     if (!h) return;
     if (h.sock.destroyed) return this.pump(slot);
-    // Drain what arrived since classification; same turn as the send, so nothing slips between.
-    let extra: Buffer | null;
-    const parts = [h.msg.head];
-    while ((extra = h.sock.read()) !== null) parts.push(extra);
-    if (parts.length > 1) h.msg.head = Buffer.concat(parts);
+    // Same turn as the send: nothing can arrive between the drain and the hand-off.
+    const extra = drainAndStopReading(h.sock);
+    if (extra.length) h.msg.head = Buffer.concat([h.msg.head, ...extra]);
     q.busy = true;
     try {
       s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
@@ -229,4 +227,24 @@ export class Acceptor {
     this.server.close();
     for (const s of this.classifying) s.destroy();
   }
+}
+
+/**
+ * Takes the bytes buffered in the primary since classification and stops the handle reading.
+ * Node has no public call that stops a server socket's reads (pause() only stops 'data' events;
+ * the handle keeps reading until its buffer fills), and after a hand-off the primary's copy of
+ * the handle drops whatever it still reads until the worker's acknowledgement arrives: bytes lost
+ * for good. Stopping the read here is the one place Shoal touches a socket's handle, in the
+ * primary only; the worker puts the bytes back with the public socket.unshift().
+ */
+function drainAndStopReading(sock: net.Socket): Buffer[] {
+  const parts: Buffer[] = [];
+  let chunk: Buffer | null;
+  while ((chunk = sock.read()) !== null) parts.push(chunk);
+  const handle = (sock as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  if (handle?.readStop) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  return parts;
 }

@@ -180,6 +180,8 @@ function onRelay(m: { t: string; rid: string; from?: number; hello?: HelloMsg; a
   }
 }
 
+function noop(): void {}
+
 function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
@@ -202,6 +204,10 @@ process.on('message', (m: any, handle?: net.Socket) => {
     else {
       routing.set(sock, r);
       server.emit('connection', sock);
+      // http.Server lets its C++ parser read the socket's handle directly, which would put
+      // the bytes read after the hand-off ahead of the ones we just unshifted. Adding a 'data'
+      // listener makes it read through the stream instead (public API), so order is kept.
+      sock.on('data', noop);
     }
     sock.resume();
     return;
