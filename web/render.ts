@@ -27,6 +27,8 @@ export class ArenaRenderer {
   private oy = 0;
   private cssW = 0;
   private cssH = 0;
+  /** Read each frame, so changing the system setting takes effect at once. */
+  private readonly reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     const ctx = canvas.getContext('2d', { alpha: false });
@@ -84,8 +86,9 @@ export class ArenaRenderer {
     ctx.lineWidth = 2;
     ctx.strokeRect(ox, oy, f.world.w * k, f.world.h * k);
 
-    // Coins pulse gently so they read as pick-ups; golden (value > 1) ones are bigger.
-    const pulse = 1 + 0.12 * Math.sin(f.now / 220);
+    // Coins pulse gently so they read as pick-ups (unless the reader asked for less motion);
+    // golden (value > 1) ones are bigger.
+    const pulse = this.reducedMotion.matches ? 1 : 1 + 0.12 * Math.sin(f.now / 220);
     for (const c of f.coins) {
       const r = Math.max(3, COIN_RADIUS * k * pulse * (c.value > 1 ? 1.5 : 1));
       ctx.beginPath();
