@@ -16,6 +16,8 @@ export interface ConsoleState {
   drained: Set<number>;
   /** Slots the console is restarting now. */
   restarting: Set<number>;
+  /** Per restarting slot: settles once its replacement runs (or the restart gave up). */
+  gates: Map<number, Promise<void>>;
   restartBusy: boolean;
   shutdownTimer: NodeJS.Timeout | null;
   shutdownAt: number | null;
@@ -41,5 +43,5 @@ export interface Command {
 }
 
 export function newState(): ConsoleState {
-  return { limits: {}, levels: {}, drained: new Set(), restarting: new Set(), restartBusy: false, shutdownTimer: null, shutdownAt: null };
+  return { limits: {}, levels: {}, drained: new Set(), restarting: new Set(), gates: new Map(), restartBusy: false, shutdownTimer: null, shutdownAt: null };
 }

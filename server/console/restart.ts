@@ -1,9 +1,10 @@
 // Replaces worker processes one at a time without losing a player. The worker is asked to shut
 // down with reason `restart`: its players get bye "restart" with their seats kept, and the
 // client library resumes at once with its token. The supervisor starts a replacement in the
-// same slot, which restores the slot's rooms from the coordinator's snapshots; players that
-// come back before it is up are placed by the coordinator (their room is adopted by a live
-// worker). The next worker is restarted only when this one runs and its players are back.
+// same slot, which restores the slot's rooms from the coordinator's snapshots. Meanwhile the
+// acceptor holds connections routed to the slot (see `holdRoute`) until the replacement runs,
+// so resumes reach it directly: no relay through a dying worker, no room moved elsewhere.
+// The next worker is restarted only when this one runs and its players are back.
 import type { Worker } from 'node:cluster';
 import type { ConsoleContext } from './context.js';
 import type { WorkerRoom } from './commands/info.js';
@@ -47,6 +48,8 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
   const oldPid = old.process.pid ?? null;
   log.info({ slot, pid: oldPid, players: before.size }, 'console: restarting worker');
   ctx.state.restarting.add(slot);
+  let open!: () => void;
+  ctx.state.gates.set(slot, new Promise<void>((r) => (open = r)));
   try {
     // A planned exit is not a crash: no backoff for it.
     s.quickFailures = 0;
@@ -60,11 +63,13 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
       old.process.kill('SIGKILL');
       await exited;
     }
-    const up = await poll(() => supervisor.stopping || (s.worker !== null && s.worker !== old && s.state === 'running'), READY_TIMEOUT_MS);
+    const up = await poll(() => supervisor.stopping || (s.worker !== null && s.worker !== old && s.state === 'running'), READY_TIMEOUT_MS, 20);
     if (supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is shutting down');
     if (!up) throw new ConsoleError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after ${READY_TIMEOUT_MS / 1000} s (state ${s.state})`);
   } finally {
     ctx.state.restarting.delete(slot);
+    ctx.state.gates.delete(slot);
+    open();
   }
   let missing = [...before];
   await poll(async () => {
@@ -93,11 +98,25 @@ function within(p: Promise<void>, ms: number): Promise<boolean> {
   return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 }
 
-async function poll(fn: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+async function poll(fn: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await fn()) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * For the acceptor's routing: a connection routed to a slot being restarted waits for the
+ * replacement (bounded, so that a hello sent with the connection is still in time), then goes
+ * to it. If the replacement is late, the acceptor places the connection as it would anyway.
+ */
+export async function holdRoute<R extends { slot: number } | null>(ctx: ConsoleContext | null, route: Promise<R>): Promise<R> {
+  const r = await route;
+  const gate = r && ctx?.state.gates.get(r.slot);
+  if (!gate) return r;
+  const boundMs = Math.max(0, ctx!.handle.config.helloTimeoutMs - 1000);
+  await Promise.race([gate, new Promise((res) => setTimeout(res, boundMs))]);
+  return r;
 }

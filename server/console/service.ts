@@ -11,6 +11,7 @@ import type { PrimaryHandle } from '../primary/main.js';
 import { BanList, type BanEntry } from './bans.js';
 import { TABLE } from './commands/index.js';
 import { newState, type ConsoleContext } from './context.js';
+import { holdRoute } from './restart.js';
 import { ConsoleServer } from './server.js';
 import { EXIT_IN_USE, claimConsoleSocket, type ConsoleSocketError } from './socket-guard.js';
 import { WorkerRpc } from './worker-rpc.js';
@@ -20,6 +21,8 @@ export interface OperatorConsole {
   isBanned(address: string): boolean;
   /** Starts answering commands against the running server. */
   attach(handle: PrimaryHandle): void;
+  /** Wraps the acceptor's route lookup: connections for a restarting worker wait for its replacement. */
+  route<R extends { slot: number } | null>(lookup: Promise<R>): Promise<R>;
 }
 
 /**
@@ -43,9 +46,11 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
   const bans = new BanList();
   const cs = new ConsoleServer(server, config.console, audit, TABLE);
   log.info({ socket: config.console }, 'operator console listening');
+  let ctx: ConsoleContext | null = null;
   return {
     isBanned: (address) => bans.isBanned(address),
-    attach: (handle) => cs.attach(makeContext(handle, bans, audit)),
+    attach: (handle) => cs.attach((ctx = makeContext(handle, bans, audit))),
+    route: (lookup) => holdRoute(ctx, lookup),
   };
 }
 

@@ -119,7 +119,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
       // Relay between the worker holding a client's socket and the worker running its room.
       const to = supervisor.slots[m.to];
       if (to?.worker) to.worker.send(m);
-      else if (m.t !== 'relay.close' && m.from === undefined) s.worker?.send({ t: 'relay.close', rid: m.rid });
+      // Its target is gone: the sender closes its end (a relay.open included, or its client would wait forever).
+      else if (m.t !== 'relay.close') s.worker?.send({ t: 'relay.close', rid: m.rid });
     }
   }
 
@@ -127,7 +128,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     config,
     log,
     running: () => supervisor.running(),
-    route: (c) => link.request('route', c, 1000),
+    route: (c) => opsConsole.route(link.request('route', c, 1000)),
     isBanned: (address) => opsConsole.isBanned(address),
   });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
