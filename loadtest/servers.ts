@@ -26,6 +26,8 @@ export interface ShoalStartOptions {
   workers: number;
   /** Extra command-line flags. */
   args?: string[];
+  /** Flags for node itself (e.g. --cpu-prof); forked workers inherit them. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-loadtest-'));
   const log = fs.openSync(path.join(data, 'server.log'), 'a');
   const proc = startProcess(`shoal(${o.workers}w)`, process.execPath, [
-    SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
+    ...(o.nodeArgs ?? []), SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
     '--max-msg-rate', '100000', '--max-connections', '200000', '--max-connections-per-address', '200000',
     ...(o.args ?? []),
   ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn' } });

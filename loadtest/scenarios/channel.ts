@@ -45,7 +45,7 @@ async function measure(ctx: ScenarioContext, mode: 'push' | 'request', seconds: 
 }
 
 export const channelScenario: ScenarioBody = async (ctx) => {
-  const seconds = ctx.quick ? 2 : 5;
+  const seconds = ctx.quick ? 1.5 : 5;
   const repeats = ctx.quick ? 1 : 3;
   const push: number[] = [];
   const req: number[] = [];

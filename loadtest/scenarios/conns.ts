@@ -47,8 +47,8 @@ async function openAndClose(
 
 export const connsScenario: ScenarioBody = async (ctx) => {
   const cores = os.availableParallelism();
-  const big = ctx.quick ? 2000 : 10_000;
-  const seedN = ctx.quick ? 200 : 500;
+  const big = ctx.quick ? 1000 : 10_000;
+  const seedN = ctx.quick ? 100 : 500;
   const timeoutMs = ctx.quick ? 10_000 : 60_000;
   const rows: Array<Record<string, string | number | null>> = [];
   const row = (server: string, test: string, n: number, o: Opened) => {

@@ -57,9 +57,14 @@ export const pingScenario: ScenarioBody = async (ctx) => {
     { label: 'shoal', start: () => startShoal({ workers: cores }), transports: ['tcp', 'ws'] },
     { label: 'bare net', start: () => startBaseline('net'), transports: ['tcp'] },
     { label: 'bare ws', start: () => startBaseline('ws'), transports: ['ws'] },
-    { label: `bare net cluster(${cores})`, start: () => startBaseline('net', cores), transports: ['tcp'] },
-    { label: `bare ws cluster(${cores})`, start: () => startBaseline('ws', cores), transports: ['ws'] },
   ];
+  // The cluster baselines only in full runs: --quick must stay under its time budget.
+  if (!ctx.quick) {
+    targets.push(
+      { label: `bare net cluster(${cores})`, start: () => startBaseline('net', cores), transports: ['tcp'] },
+      { label: `bare ws cluster(${cores})`, start: () => startBaseline('ws', cores), transports: ['ws'] },
+    );
+  }
   for (let r = 0; r < repeats; r++) {
     ctx.log(`ping: round ${r + 1} of ${repeats}`);
     for (const t of targets) {
@@ -79,8 +84,10 @@ export const pingScenario: ScenarioBody = async (ctx) => {
     ratios.push(ratio(`ping rt/s TCP, ${n} conns: shoal ÷ bare net`, med('shoal', 'tcp', n, 'rate') / med('bare net', 'tcp', n, 'rate'), { op: '>=', value: 0.7 }));
     ratios.push(ratio(`ping rt/s WS, ${n} conns: shoal ÷ bare ws`, med('shoal', 'ws', n, 'rate') / med('bare ws', 'ws', n, 'rate'), { op: '>=', value: 0.7 }));
     ratios.push(ratio(`server CPU per rt TCP, ${n} conns: shoal ÷ bare net`, med('shoal', 'tcp', n, 'cpuUsPerRoundTrip') / med('bare net', 'tcp', n, 'cpuUsPerRoundTrip'), { op: '<=', value: 1.5 }));
-    ratios.push(ratio(`ping rt/s TCP, ${n} conns: shoal ÷ bare net cluster(${cores})`, med('shoal', 'tcp', n, 'rate') / med(`bare net cluster(${cores})`, 'tcp', n, 'rate')));
-    ratios.push(ratio(`ping rt/s WS, ${n} conns: shoal ÷ bare ws cluster(${cores})`, med('shoal', 'ws', n, 'rate') / med(`bare ws cluster(${cores})`, 'ws', n, 'rate')));
+    if (!ctx.quick) {
+      ratios.push(ratio(`ping rt/s TCP, ${n} conns: shoal ÷ bare net cluster(${cores})`, med('shoal', 'tcp', n, 'rate') / med(`bare net cluster(${cores})`, 'tcp', n, 'rate')));
+      ratios.push(ratio(`ping rt/s WS, ${n} conns: shoal ÷ bare ws cluster(${cores})`, med('shoal', 'ws', n, 'rate') / med(`bare ws cluster(${cores})`, 'ws', n, 'rate')));
+    }
   }
   for (const t of targets) for (const tr of t.transports) for (const n of counts) {
     rows.push({

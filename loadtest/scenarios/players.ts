@@ -7,9 +7,9 @@ import type { ScenarioBody } from '../scenario.js';
 
 export const playersScenario: ScenarioBody = async (ctx) => {
   const cores = os.availableParallelism();
-  const counts = ctx.quick ? [200, 500] : [500, 1000, 2000, 3000, 4000, 5000, 6000];
+  const counts = ctx.quick ? [100, 300] : [250, 500, 1000, 2000, 3000, 4000, 5000, 6000];
   const seconds = ctx.quick ? 3 : 15;
-  const steps = await ladder(ctx, cores, counts, ctx.quick ? 500 : 2000, seconds);
+  const steps = await ladder(ctx, cores, counts, ctx.quick ? 300 : 2000, seconds);
   return {
     ratios: [ratio('playing players with >= 99.5% states delivered and RTT p99 < 50 ms', largestHolding(steps), { op: '>=', value: 2000 })],
     rows: steps.map((s) => ({ ...s })),

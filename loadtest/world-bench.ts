@@ -1,0 +1,98 @@
+// World API throughput from two real workers: lock acquire+release pairs and incr, a second.
+// Starts its own server (2 workers, worldDebug on) in a temporary data directory, runs each
+// workload inside both worker processes at once through their real world clients, prints a table
+// and one JSON line, and stops the server.
+//
+//   npm run build && node dist/loadtest/world-bench.js [--seconds 3] [--concurrency 1,16]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Channel } from '../server/ipc/channel.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MAIN = path.resolve(here, '../server/main.js');
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const seconds = Number(arg('seconds', '3'));
+const concurrencies = arg('concurrency', '1,16').split(',').map(Number);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-wbench-'));
+  const port = await freePort();
+  const proc = spawn(process.execPath, [MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', '2', '--world-debug', 'true', '--golden-coin-ms', '0', '--log-level', 'warn'], {
+    env: { ...process.env, SHOAL_LOG_JSON: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
+  process.on('exit', killGroup);
+  try {
+    // Ready when /health answers with both workers up.
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json() as Promise<{ workers: number }>, () => null);
+      if (ok && ok.workers === 2) break;
+      if (i > 300) throw new Error('server did not come up');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const sock = net.connect(path.join(data, 'coordinator.sock'));
+    await new Promise((r) => sock.once('connect', r));
+    const ch = new Channel(sock, null, null);
+    const run = (slot: number, cmd: object) => ch.request('world.debug.run', { slot, cmd, timeoutMs: seconds * 1000 + 20_000 }, seconds * 1000 + 25_000);
+
+    // Warm up both workers and the coordinator (JIT, first-use paths) before measuring.
+    await Promise.all([0, 1].map((slot) => run(slot, { op: 'bench', kind: 'lock', ms: 500, concurrency: 4, tag: 'warm' })));
+    await Promise.all([0, 1].map((slot) => run(slot, { op: 'bench', kind: 'incr', ms: 500, concurrency: 4, tag: 'warm' })));
+    const loadBefore = os.loadavg()[0]!;
+    const rows: Array<{ workload: string; concurrency: number; opsPerSec: number; perWorker: number[] }> = [];
+    const workloads = [
+      { workload: 'lock acquire+release, own lock per loop', kind: 'lock' },
+      { workload: 'lock acquire+release, one shared lock', kind: 'lockShared' },
+      { workload: 'incr, one shared counter', kind: 'incr' },
+    ];
+    for (const w of workloads) {
+      for (const concurrency of concurrencies) {
+        const tag = `${w.kind}${concurrency}`;
+        const res = (await Promise.all([0, 1].map((slot) => run(slot, { op: 'bench', kind: w.kind, ms: seconds * 1000, concurrency, tag })))) as Array<{ ops: number; ms: number }>;
+        const perWorker = res.map((r) => Math.round((r.ops / r.ms) * 1000));
+        rows.push({ workload: w.workload, concurrency, opsPerSec: perWorker[0]! + perWorker[1]!, perWorker });
+      }
+    }
+    const check = await ch.request('world.get', { name: `bench.incr${concurrencies[0]}` });
+    // Other work on the machine skews these figures: say how busy it was.
+    const load = [loadBefore, os.loadavg()[0]!].map((l) => l.toFixed(1)).join(' -> ');
+    console.log(`world bench: 2 workers, ${seconds}s per row, node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), 1-min load ${load}`);
+    console.log('workload'.padEnd(44) + 'loops/worker'.padStart(13) + 'ops/s total'.padStart(13) + '  per worker');
+    for (const r of rows) console.log(r.workload.padEnd(44) + String(r.concurrency).padStart(13) + String(r.opsPerSec).padStart(13) + '  ' + r.perWorker.join(' + '));
+    console.log(JSON.stringify({ seconds, load, rows, counterCheck: check }));
+    ch.close();
+  } finally {
+    killGroup();
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
