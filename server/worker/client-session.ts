@@ -51,7 +51,7 @@ export class ClientSession {
   }
 
   receive(body: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.conn.ending) return;
     messagesIn.inc();
     if (!this.bucket.take()) {
       this.refusedInRow++;

@@ -13,6 +13,8 @@ export abstract class Conn {
   /** Called once when the connection is gone, for whatever reason. */
   onClose: () => void = () => {};
   closed = false;
+  /** close() was called: nothing more is sent or taken, even before the transport has closed. */
+  ending = false;
   readonly openedAt = Date.now();
 
   constructor(readonly address: string) {}
@@ -25,7 +27,7 @@ export abstract class Conn {
   abstract destroy(): void;
 
   send(msg: ServerMessage): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     messagesOut.inc();
     this.sendFramed(encodeFramed(msg));
   }
@@ -44,7 +46,8 @@ export abstract class Conn {
   }
 
   close(): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
+    this.ending = true;
     this.end();
   }
 

@@ -15,14 +15,16 @@ export class TcpConn extends Conn {
       (body) => this.onMessage(body),
       (err, len) => this.error(err, err === 'BAD_FRAME' ? 'frame of length 0' : `frame of ${len} bytes is over the limit of ${maxFrame}`),
     );
-    sock.on('data', (chunk: Buffer) => this.reader.push(chunk));
+    sock.on('data', (chunk: Buffer) => {
+      if (!this.ending) this.reader.push(chunk);
+    });
     sock.on('error', () => {});
     sock.on('close', () => this.closedNow());
     sock.on('end', () => sock.end());
   }
 
   sendFramed(framed: Buffer): void {
-    if (this.closed || this.sock.destroyed) return;
+    if (this.closed || this.ending || this.sock.destroyed) return;
     this.sock.write(framed);
     // A reader that does not keep up is cut off rather than allowed to grow our memory.
     if (this.sock.writableLength > this.maxOutbound) this.sock.destroy();

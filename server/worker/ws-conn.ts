@@ -28,7 +28,7 @@ export class WsConn extends Conn {
   }
 
   sendFramed(framed: Buffer): void {
-    if (this.closed || this.ws.readyState !== 1) return;
+    if (this.closed || this.ending || this.ws.readyState !== 1) return;
     this.ws.send(unframe(framed), { binary: true });
     if (this.ws.bufferedAmount > this.maxOutbound) this.ws.terminate();
   }
