@@ -48,6 +48,10 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
     const before = await seats(sock);
     expect(before.size).toBe(4);
     const pids = (await run(sock, 'workers')).map((w: { pid: number }) => w.pid);
+    // Run-time changes must reach the replacement processes too.
+    await run(sock, 'loglevel', 'debug', 'worker');
+    await run(sock, 'set', 'maxMsgRate', '5');
+    await run(sock, 'drain', '1');
 
     const report = await run(sock, 'restart', 'all');
     expect(report.map((r: { worker: number }) => r.worker)).toEqual([0, 1]);
@@ -57,7 +61,7 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
     }
     const workers = await run(sock, 'workers');
     for (const w of workers) {
-      expect(w.state).toBe('running');
+      expect(['running', 'draining']).toContain(w.state);
       expect(w.restarts).toBe(1);
       expect(pids).not.toContain(w.pid);
     }
@@ -74,6 +78,15 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
       expect(a!.score).toBeGreaterThanOrEqual(s.score);
     }
     expect(clients.map((c) => c.id).sort()).toEqual([...before.keys()].sort());
+
+    expect((await run(sock, 'loglevel')).filter((l: { id: string }) => l.id.startsWith('worker')).map((l: { level: string }) => l.level)).toEqual(['debug', 'debug']);
+    expect(workers[1].state).toBe('draining');
+    const limited = clients[0]!.next('error', (m) => m.code === 'RATE_LIMITED');
+    for (let i = 0; i < 30; i++) clients[0]!.send({ t: 'ping', id: 500 + i });
+    await limited;
+    await run(sock, 'set', 'maxMsgRate', '60');
+    await run(sock, 'loglevel', 'info');
+    await run(sock, 'undrain', '1');
     expect((await ask(sock, 'restart', '9')).error!.code).toBe('BAD_ARGS');
   });
 
