@@ -2,13 +2,13 @@
 import type { ShoalClient } from '../../shared/client/client.js';
 
 /** Steers toward the nearest coin every tick until the player's score reaches `target`. */
-export async function collect(c: ShoalClient, target: number, timeoutMs = 20_000): Promise<number> {
+export async function collect(c: ShoalClient, target: number, timeoutMs = 20_000, stop?: { stopped: boolean }): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   return new Promise<number>((resolve, reject) => {
     const off = c.on('state', () => {
       const me = c.me;
       if (!me) return;
-      if (me.score >= target) {
+      if (me.score >= target || stop?.stopped) {
         off();
         c.input(0, 0);
         resolve(me.score);

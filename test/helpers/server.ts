@@ -179,3 +179,38 @@ export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, wha
     await sleep(50);
   }
 }
+
+/** Parsed JSON log lines of a server. */
+export function logLines(s: TestServer): Array<Record<string, any>> {
+  const out: Array<Record<string, any>> = [];
+  for (const l of s.logs) {
+    try {
+      out.push(JSON.parse(l));
+    } catch {
+      // not JSON
+    }
+  }
+  return out;
+}
+
+/** The pid of the live worker in a slot (the latest one that said it is ready). */
+export function workerPid(s: TestServer, slot: number): number {
+  const ready = logLines(s).filter((l) => l.role === 'worker' && l.slot === slot && l.msg === 'worker ready');
+  if (!ready.length) throw new Error(`no worker ready in slot ${slot}`);
+  return ready[ready.length - 1]!.pid as number;
+}
+
+export function coordinatorPid(s: TestServer): number {
+  const l = logLines(s).filter((x) => x.role === 'coordinator' && x.msg === 'coordinator listening');
+  if (!l.length) throw new Error('coordinator not seen');
+  return l[l.length - 1]!.pid as number;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
