@@ -21,7 +21,7 @@ export function table(rows: Row[]): string {
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   // Numbers line up on the right, text on the left.
-  const right = cols.map((c) => rows.every((r) => r[c] === null || r[c] === undefined || isNumeric(r[c])));
+  const right = cols.map((c) => rows.some((r) => isNumeric(r[c])) && rows.every((r) => r[c] === null || r[c] === undefined || isNumeric(r[c])));
   const fmt = (vals: string[]) =>
     vals.map((v, i) => (i === vals.length - 1 && !right[i] ? v : right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
   return [fmt(cols.map((c) => c.toUpperCase())), ...cells.map(fmt)].join('\n');
