@@ -133,25 +133,12 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
 
-  supervisor.startCoordinator();
-  await coordinatorUp;
-  link.start();
-  const allReady = supervisor.slots.map((s) => new Promise<void>((r) => workerReady.set(s.slot, r)));
-  supervisor.startAll();
-  await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000))]);
-
-  try {
-    await acceptor.listen();
-  } catch (err) {
-    log.fatal({ err, code: 'LISTEN_FAILED', port: config.port }, 'cannot listen on the game port');
-    await supervisor.stopAll('shutdown', 3000);
-    process.exit(1);
-  }
-  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
-
   let stopping: Promise<void> | null = null;
+  const stopWaiters: Array<() => void> = [];
+  const waitStopping = (r: () => void) => stopWaiters.push(r);
   const shutdown = (reason: string): Promise<void> => {
     if (stopping) return stopping;
+    for (const w of stopWaiters) w();
     stopping = (async () => {
       log.info({ reason }, 'shutting down');
       acceptor.close();
@@ -161,6 +148,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     })();
     return stopping;
   };
+  // Installed before anything starts, so a signal during start-up also shuts down cleanly.
   const onSignal = (sig: string) => {
     shutdown(sig).then(() => process.exit(0));
     // A second signal, or a stuck shutdown, ends it the hard way.
@@ -168,6 +156,30 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+
+  supervisor.startCoordinator();
+  await Promise.race([coordinatorUp, new Promise<void>((r) => void waitStopping(r))]);
+  if (stopping) {
+    await stopping;
+    return null;
+  }
+  link.start();
+  const allReady = supervisor.slots.map((s) => new Promise<void>((r) => workerReady.set(s.slot, r)));
+  supervisor.startAll();
+  await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000))]);
+  if (stopping) {
+    await stopping;
+    return null;
+  }
+
+  try {
+    await acceptor.listen();
+  } catch (err) {
+    log.fatal({ err, code: 'LISTEN_FAILED', port: config.port }, 'cannot listen on the game port');
+    await supervisor.stopAll('shutdown', 3000);
+    process.exit(1);
+  }
+  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
 
   const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
   opsConsole.attach(handle);

@@ -32,6 +32,8 @@ export interface StartOptions {
   /** Reuse a data directory (restart tests). */
   dataDir?: string;
   port?: number;
+  /** Return at once instead of waiting for the server to listen (start-up failure tests). */
+  noWait?: boolean;
 }
 
 export interface TestServer {
@@ -156,6 +158,7 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
     },
   };
   live.add(s);
+  if (o.noWait) return s;
   const started = waitForLog((l) => l.msg === 'shoal listening', 30_000);
   const died = exited.then((code) => {
     throw new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`);
