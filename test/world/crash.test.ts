@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../server/ipc/channel.js';
 import { startServer, until, type TestServer } from '../helpers/server.js';
-import { connect, inWorker, workerPid } from './world-helpers.js';
+import { connect, coordinatorPid, inWorker, workerPid } from './world-helpers.js';
 
 const ARGS = ['--world-debug', 'true', '--golden-coin-ms', '0'];
 
@@ -43,6 +43,26 @@ describe('world state and crashes', () => {
     // The restarted worker in slot 0 serves world calls again.
     await until(async () => workerPid(s, 0) !== pid, 10_000, 'worker 0 restarted');
     await until(async () => (await inWorker(ch, 0, { op: 'incr', name: 'after' }).catch(() => 0)) >= 1, 10_000, 'new worker 0 answers');
+  });
+
+  it('survives a SIGKILL of the coordinator alone: workers resubscribe, leases are gone, tokens keep growing', async () => {
+    const { s, ch } = await start();
+    await inWorker(ch, 0, { op: 'subscribe', topic: 'news' });
+    const held = await inWorker(ch, 1, { op: 'acquire', name: 'crown', ttlMs: 60_000 });
+    await inWorker(ch, 1, { op: 'incr', name: 'visits', by: 7 });
+    const coordPid = coordinatorPid(s);
+    process.kill(coordPid, 'SIGKILL');
+    await s.waitForLog((l) => l.msg === 'coordinator listening' && l.pid !== coordPid, 15_000);
+    const ch2 = await connect(s);
+    channels.push(ch2);
+    // The restarted coordinator knows the worker's subscription again, without the room asking.
+    await until(async () => (await ch2.request('world.pub', { topic: 'news', value: 'back' })) === 1, 10_000, 'worker 0 resubscribed');
+    await until(async () => (await inWorker(ch2, 0, { op: 'events', topic: 'news' })).includes('back'), 5000, 'event delivered');
+    expect(await ch2.request('world.get', { name: 'visits' })).toBe(7);
+    // The lease did not survive; the old holder's fence is refused and the next token is larger.
+    const g = await ch2.request('world.lock.acquire', { name: 'crown', ttlMs: 1000 });
+    expect(g.token).toBeGreaterThan(held.token);
+    await expect(inWorker(ch2, 1, { op: 'set', name: 'crown.owner', value: 1, fenceLock: 'crown', fenceToken: held.token })).rejects.toMatchObject({ code: 'FENCED' });
   });
 
   it('keeps values, counters, fencing counters and queued items across a SIGKILL of the server; not leases', async () => {

@@ -63,17 +63,27 @@ export async function contenders(s: TestServer, count: number, job: Record<strin
   return Promise.all(runs);
 }
 
-/** The pid of the worker in `slot`, from the coordinator's 'worker joined' log line (latest). */
-export function workerPid(s: TestServer, slot: number): number {
+/** The pid from the latest log line that matches. */
+function lastPid(s: TestServer, match: (o: Record<string, unknown>) => boolean, what: string): number {
   let pid = 0;
   for (const l of s.logs) {
     try {
       const o = JSON.parse(l);
-      if (o.msg === 'worker joined' && o.slot === slot) pid = o.pid;
+      if (match(o)) pid = o.pid;
     } catch {
       // not JSON
     }
   }
-  if (!pid) throw new Error(`no worker seen in slot ${slot}`);
+  if (!pid) throw new Error(`no ${what} seen in the logs`);
   return pid;
+}
+
+/** The pid of the worker in `slot`, from the coordinator's 'worker joined' log line (latest). */
+export function workerPid(s: TestServer, slot: number): number {
+  return lastPid(s, (o) => o.msg === 'worker joined' && o.slot === slot, `worker in slot ${slot}`);
+}
+
+/** The pid of the (latest) coordinator process. */
+export function coordinatorPid(s: TestServer): number {
+  return lastPid(s, (o) => o.msg === 'coordinator listening', 'coordinator');
 }
