@@ -108,8 +108,8 @@ export class RoomHost implements RoomContext {
       const old = m.conn;
       m.conn = conn;
       // A resume while the old connection is still open takes the player over.
+      // Its close handlers still run (connection accounting); detach ignores a conn no longer seated.
       if (old && old !== conn) {
-        old.onClose = () => {};
         old.bye('replaced');
       }
     } else {
@@ -179,10 +179,9 @@ export class RoomHost implements RoomContext {
       m.grace = null;
       const c = m.conn;
       m.conn = null;
-      if (c) {
-        c.onClose = () => {};
-        c.bye(reason);
-      }
+      // The seat no longer points at c, so its session's close does not freeze the player, and
+      // the close still reaches the worker's connection accounting (and the primary's counts).
+      if (c) c.bye(reason);
     }
   }
 }

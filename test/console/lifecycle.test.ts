@@ -78,6 +78,8 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
       expect(a!.score).toBeGreaterThanOrEqual(s.score);
     }
     expect(clients.map((c) => c.id).sort()).toEqual([...before.keys()].sort());
+    // The primary's connection count (for maxConnections) did not keep the replaced ones.
+    await until(async () => (await run(sock, 'status')).processes[0].connections === clients.length, 3000, 'primary connection count');
 
     expect((await run(sock, 'loglevel')).filter((l: { id: string }) => l.id.startsWith('worker')).map((l: { level: string }) => l.level)).toEqual(['debug', 'debug']);
     expect(workers[1].state).toBe('draining');
