@@ -26,22 +26,23 @@ describe('world state and crashes', () => {
 
   it('frees the lock of a SIGKILLed worker when its lease expires, not before', async () => {
     const { s, ch } = await start();
-    const ttlMs = 2000;
+    const ttlMs = 3000;
     const held = await inWorker(ch, 0, { op: 'acquire', name: 'boss', ttlMs });
-    const pid = workerPid(s, 0);
+    const pid = await workerPid(s, 0);
     process.kill(pid, 'SIGKILL');
     await s.waitForLog((l) => l.msg === 'worker channel closed' && l.slot === 0);
     // The holder is gone, but its lease stands: nobody else gets the lock yet.
     expect(await ch.request('world.lock.acquire', { name: 'boss', ttlMs: 1000 })).toBeNull();
-    const g = await ch.request('world.lock.acquire', { name: 'boss', ttlMs: 1000, waitMs: 5000 }, 8000);
+    const g = await ch.request('world.lock.acquire', { name: 'boss', ttlMs: 1000, waitMs: 6000 }, 9000);
     const waited = Date.now() - held.at;
     expect(g.token).toBeGreaterThan(held.token);
-    expect(waited).toBeGreaterThanOrEqual(ttlMs - 50);
-    expect(waited).toBeLessThan(ttlMs + 1500);
+    // `at` is taken in the worker after the grant reached it, so allow for that trip on a busy machine.
+    expect(waited).toBeGreaterThanOrEqual(ttlMs - 300);
+    expect(waited).toBeLessThan(ttlMs + 2000);
     // The stale holder's token is refused for writes.
     await expect(ch.request('world.set', { name: 'boss.hp', value: 1, fence: { lock: 'boss', token: held.token } })).rejects.toMatchObject({ code: 'FENCED' });
     // The restarted worker in slot 0 serves world calls again.
-    await until(async () => workerPid(s, 0) !== pid, 10_000, 'worker 0 restarted');
+    await until(async () => (await workerPid(s, 0)) !== pid, 10_000, 'worker 0 restarted');
     await until(async () => (await inWorker(ch, 0, { op: 'incr', name: 'after' }).catch(() => 0)) >= 1, 10_000, 'new worker 0 answers');
   });
 
@@ -50,7 +51,7 @@ describe('world state and crashes', () => {
     await inWorker(ch, 0, { op: 'subscribe', topic: 'news' });
     const held = await inWorker(ch, 1, { op: 'acquire', name: 'crown', ttlMs: 60_000 });
     await inWorker(ch, 1, { op: 'incr', name: 'visits', by: 7 });
-    const coordPid = coordinatorPid(s);
+    const coordPid = await coordinatorPid(s);
     process.kill(coordPid, 'SIGKILL');
     await s.waitForLog((l) => l.msg === 'coordinator listening' && l.pid !== coordPid, 15_000);
     const ch2 = await connect(s);

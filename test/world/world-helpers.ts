@@ -78,12 +78,18 @@ function lastPid(s: TestServer, match: (o: Record<string, unknown>) => boolean, 
   return pid;
 }
 
+/** Log lines travel apart from channel replies, so wait for the first one before reading the latest. */
+async function latestPid(s: TestServer, match: (o: Record<string, unknown>) => boolean, what: string): Promise<number> {
+  await s.waitForLog(match, 10_000);
+  return lastPid(s, match, what);
+}
+
 /** The pid of the worker in `slot`, from the coordinator's 'worker joined' log line (latest). */
-export function workerPid(s: TestServer, slot: number): number {
-  return lastPid(s, (o) => o.msg === 'worker joined' && o.slot === slot, `worker in slot ${slot}`);
+export function workerPid(s: TestServer, slot: number): Promise<number> {
+  return latestPid(s, (o) => o.msg === 'worker joined' && o.slot === slot, `worker in slot ${slot}`);
 }
 
 /** The pid of the (latest) coordinator process. */
-export function coordinatorPid(s: TestServer): number {
-  return lastPid(s, (o) => o.msg === 'coordinator listening', 'coordinator');
+export function coordinatorPid(s: TestServer): Promise<number> {
+  return latestPid(s, (o) => o.msg === 'coordinator listening', 'coordinator');
 }
