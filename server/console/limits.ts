@@ -10,7 +10,7 @@ export const SETTABLE = {
   maxConnectionsPerAddress: 'game connections from one address (primary)',
   graceMs: 'time a dropped player keeps its seat (drops from now on)',
   helloTimeoutMs: 'time a new connection has to send hello',
-  idleTimeoutMs: 'a silent connection is closed after this (new connections)',
+  idleTimeoutMs: 'a connection that sends nothing this long is closed',
   rateLimitCloseAfter: 'messages refused for rate in a row before a connection is closed',
 } as const;
 

@@ -127,11 +127,24 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
     expect(fs.statSync(again.consoleSocket).mode & 0o777).toBe(0o600);
   });
 
+  let last: ShoalClient;
+
+  it('restart of the only worker: its players wait for the replacement and resume there', async () => {
+    const sock = again!.consoleSocket;
+    last = again!.client({ transport: 'ws', name: 'last', room: 'atoll' });
+    clients.push(last);
+    const welcome = await last.connect();
+    const [r] = await run(sock, 'restart', '0');
+    expect(r).toMatchObject({ worker: 0, players: 1, back: 1, missing: [] });
+    expect(last.status).toBe('joined');
+    expect(last.reconnects).toBe(1);
+    expect(last.id).toBe(welcome.id);
+    expect((await run(sock, 'room', 'atoll')).players).toEqual([expect.objectContaining({ id: welcome.id, state: 'connected' })]);
+  });
+
   it('shutdown: warns players when delayed, can be cancelled, and stops like SIGTERM', async () => {
     const sock = again!.consoleSocket;
-    const c = again!.client({ transport: 'tcp', name: 'last', room: 'reef' });
-    clients.push(c);
-    await c.connect();
+    const c = last;
     const warned = c.next('chat', (m) => m.from === 'server');
     expect(await run(sock, 'shutdown', '60')).toMatchObject({ shutdown: true, inSeconds: 60 });
     expect((await warned).text).toMatch(/shuts down in 60 s/);
