@@ -36,7 +36,7 @@ export const SETTINGS = {
   playerSpeed: s('number', 200, 'units a second at full input', { min: 1, max: 100000 }),
   pickupRadius: s('number', 20, 'distance at which a player takes a coin', { min: 1, max: 1000 }),
   graceMs: s('int', 30000, 'time a dropped player keeps its seat', { min: 0, max: 3600000 }),
-  idleTimeoutMs: s('int', 90000, 'a connection that sends nothing this long is closed (>= 30 s)', { min: 30000, max: 86400000 }),
+  idleTimeoutMs: s('int', 90000, 'a TCP connection that sends nothing this long is closed (keep >= 30000 for the protocol)', { min: 1000, max: 86400000 }),
   maxConnections: s('int', 20000, 'game connections in total', { min: 1, max: 1000000 }),
   maxConnectionsPerAddress: s('int', 2000, 'game connections from one address', { min: 1, max: 1000000 }),
   maxOutboundBytes: s('int', 1024 * 1024, 'a slow reader whose unsent bytes pass this is disconnected', { min: 4096, max: 1 << 30 }),

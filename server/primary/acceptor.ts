@@ -225,7 +225,13 @@ export class Acceptor {
   close(): void {
     this.stopping = true;
     this.server.close();
-    for (const s of this.classifying) s.destroy();
+    // Connections still being classified hear why they are turned away (TCP framing: a WebSocket
+    // or HTTP client reads a closed connection as the same answer).
+    const bye = encodeFramed(errorMsg('SHUTTING_DOWN', 'the server is shutting down'));
+    for (const s of this.classifying) {
+      s.end(bye);
+      setTimeout(() => s.destroy(), 500).unref();
+    }
   }
 }
 

@@ -16,11 +16,18 @@ export abstract class Conn {
   /** close() was called: nothing more is sent or taken, even before the transport has closed. */
   ending = false;
   readonly openedAt = Date.now();
+  /** When the peer last sent anything (messages, or pongs on WebSocket). */
+  lastIn = Date.now();
 
   constructor(readonly address: string) {}
 
   /** Writes a buffer made by encodeFramed. */
   abstract sendFramed(framed: Buffer): void;
+  /** Called periodically: drop a peer silent for longer than idleMs. */
+  checkIdle(now: number, idleMs: number): void {
+    if (now - this.lastIn > idleMs) this.destroy();
+  }
+
   /** Ends the connection after what was written so far. */
   protected abstract end(): void;
   /** Drops the connection at once. */

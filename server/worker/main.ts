@@ -11,6 +11,7 @@ import { arena } from '../game/arena/arena.js';
 import { createLogger } from '../log/logger.js';
 import { connectionsOpen, connectionsTotal, registry, setProcessLabel } from '../metrics/registry.js';
 import { createRouter } from '../http/router.js';
+import { guardRequestHeads } from '../http/head-timeout.js';
 import { ClientSession } from './client-session.js';
 import { RelayConn } from './relay-conn.js';
 import { TcpConn } from './tcp-conn.js';
@@ -83,9 +84,15 @@ const router = createRouter({
 });
 
 const server = http.createServer(
-  { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: 5000, maxHeaderSize: 16384 },
+  {
+    requestTimeout: 30_000,
+    headersTimeout: config.httpHeadersTimeoutMs,
+    keepAliveTimeout: 5000,
+    maxHeaderSize: 16384,
+  },
   router,
 );
+guardRequestHeads(server, config.httpHeadersTimeoutMs);
 server.on('clientError', (_err, socket) => {
   if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   else socket.destroy();
@@ -116,14 +123,14 @@ server.on('upgrade', (req, socket: net.Socket, head) => {
   });
 });
 
-// Half-open WebSocket peers are found by ping; TCP peers by the idle timeout.
+// Idle and half-open peers: one sweep over every connection, never a timer per socket.
 setInterval(() => {
-  for (const s of rt.sessions) if (s.conn instanceof WsConn) s.conn.heartbeat();
-}, Math.max(config.idleTimeoutMs / 3, 10_000)).unref();
+  const now = Date.now();
+  for (const s of rt.sessions) s.conn.checkIdle(now, config.idleTimeoutMs);
+}, Math.min(Math.max(config.idleTimeoutMs / 6, 250), 10_000)).unref();
 
 function takeTcp(sock: net.Socket, r: Routing): void {
   const conn = new TcpConn(sock, config.maxFrame, config.maxOutboundBytes);
-  conn.setIdleTimeout(config.idleTimeoutMs);
   const session = new ClientSession(rt, conn, r.at, r.hint);
   track(conn, session);
   if (r.reject) conn.error(r.reject, r.reject === 'SERVER_FULL' ? 'too many connections' : 'the server is shutting down');

@@ -19,6 +19,9 @@ export class RelayConn extends Conn {
     this.closedNow();
   }
 
+  /** The worker holding the real socket watches it for idleness. */
+  override checkIdle(): void {}
+
   destroy(): void {
     this.end();
   }

@@ -16,8 +16,11 @@ export class TcpConn extends Conn {
       (err, len) => this.error(err, err === 'BAD_FRAME' ? 'frame of length 0' : `frame of ${len} bytes is over the limit of ${maxFrame}`),
     );
     sock.on('data', (chunk: Buffer) => {
+      this.lastIn = Date.now();
       if (!this.ending) this.reader.push(chunk);
     });
+    // Half-open peers (a vanished host) are found by the OS as well as by the idle check.
+    sock.setKeepAlive(true, 30_000);
     sock.on('error', () => {});
     sock.on('close', () => this.closedNow());
     sock.on('end', () => sock.end());
@@ -28,10 +31,6 @@ export class TcpConn extends Conn {
     this.sock.write(framed);
     // A reader that does not keep up is cut off rather than allowed to grow our memory.
     if (this.sock.writableLength > this.maxOutbound) this.sock.destroy();
-  }
-
-  setIdleTimeout(ms: number): void {
-    this.sock.setTimeout(ms, () => this.sock.destroy());
   }
 
   protected end(): void {

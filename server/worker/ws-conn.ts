@@ -5,11 +5,11 @@ import { Conn } from './conn.js';
 
 export class WsConn extends Conn {
   readonly transport = 'ws' as const;
-  private alive = true;
 
   constructor(private readonly ws: WebSocket, address: string, maxFrame: number, private readonly maxOutbound: number) {
     super(address);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.lastIn = Date.now();
       if (!isBinary) {
         ws.close(1003, 'binary messages only');
         return;
@@ -21,7 +21,7 @@ export class WsConn extends Conn {
       this.onMessage(data);
     });
     ws.on('pong', () => {
-      this.alive = true;
+      this.lastIn = Date.now();
     });
     ws.on('error', () => {});
     ws.on('close', () => this.closedNow());
@@ -33,14 +33,13 @@ export class WsConn extends Conn {
     if (this.ws.bufferedAmount > this.maxOutbound) this.ws.terminate();
   }
 
-  /** Heartbeat: a peer that did not answer the last ping is half-open and is dropped. */
-  heartbeat(): void {
-    if (!this.alive) {
-      this.ws.terminate();
-      return;
-    }
-    this.alive = false;
-    this.ws.ping();
+  /**
+   * A quiet WebSocket peer is pinged; any browser answers, so only a half-open or dead peer stays
+   * silent long enough to be dropped.
+   */
+  override checkIdle(now: number, idleMs: number): void {
+    if (now - this.lastIn > idleMs) this.ws.terminate();
+    else if (now - this.lastIn > idleMs / 3 && this.ws.readyState === 1) this.ws.ping();
   }
 
   protected end(): void {

@@ -1,0 +1,30 @@
+// A request head must arrive within `ms` of the connection (or of the last response): the
+// slowloris guard. Node enforces headersTimeout only for servers that listen themselves; the
+// workers' http.Server is fed sockets by the primary, so the guard is kept here.
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export function guardRequestHeads(server: http.Server, ms: number): void {
+  const timers = new WeakMap<Duplex, NodeJS.Timeout>();
+  const arm = (sock: Duplex) => {
+    clearTimeout(timers.get(sock));
+    const t = setTimeout(() => {
+      if (sock.writable) sock.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      sock.destroy();
+    }, ms);
+    t.unref();
+    timers.set(sock, t);
+  };
+  const disarm = (sock: Duplex) => clearTimeout(timers.get(sock));
+  server.on('connection', (sock: Duplex) => {
+    arm(sock);
+    sock.once('close', () => disarm(sock));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    disarm(req.socket);
+    res.once('finish', () => {
+      if (!req.socket.destroyed) arm(req.socket);
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage) => disarm(req.socket));
+}
