@@ -14,6 +14,9 @@ import type { Slot } from './supervisor.js';
 
 interface Handoff {
   sock: net.Socket;
+  /** A game connection, counted against the connection limits until its worker reports it closed. */
+  counted: boolean;
+  address: string;
   msg: { t: 'conn'; kind: 'tcp' | 'http'; head: Buffer; at: number; hint?: string; reject?: string };
   tries: number;
 }
@@ -32,6 +35,8 @@ export class Acceptor {
   readonly server: net.Server;
   private readonly queues = new Map<number, { busy: boolean; items: Handoff[] }>();
   private readonly perAddress = new Map<string, number>();
+  /** Counted connections each worker slot holds, so a dead worker's connections are released. */
+  private readonly held = new Map<number, Map<string, number>>();
   private total = 0;
   private rr = 0;
   private readonly classifying = new Set<net.Socket>();
@@ -127,11 +132,12 @@ export class Acceptor {
         }
       }
     }
+    const address = sock.remoteAddress ?? 'unknown';
     if (sock.destroyed) {
-      if (game) this.released([sock.remoteAddress ?? 'unknown']);
+      if (game) this.uncount(address);
       return;
     }
-    this.enqueue(this.pick(target), { sock, msg: { t: 'conn', kind: c.kind, head, at, hint, reject }, tries: 0 });
+    this.enqueue(this.pick(target), { sock, counted: game, address, msg: { t: 'conn', kind: c.kind, head, at, hint, reject }, tries: 0 });
   }
 
   /** The wanted slot if it is running, else round robin over the running ones. */
@@ -160,21 +166,31 @@ export class Acceptor {
     }
     const h = q.items.shift();
     if (!h) return;
-    if (h.sock.destroyed) return this.pump(slot);
+    if (h.sock.destroyed) {
+      if (h.counted) this.uncount(h.address);
+      return this.pump(slot);
+    }
     // Same turn as the send: nothing can arrive between the drain and the hand-off.
     const extra = drainAndStopReading(h.sock);
     if (extra.length) h.msg.head = Buffer.concat([h.msg.head, ...extra]);
     q.busy = true;
+    if (h.counted) {
+      let m = this.held.get(slot);
+      if (!m) this.held.set(slot, (m = new Map()));
+      m.set(h.address, (m.get(h.address) ?? 0) + 1);
+    }
     try {
       s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
         if (err) {
           q.busy = false;
+          if (h.counted) this.dropHeld(slot, h.address);
           this.retry(h);
           this.pump(slot);
         }
       });
     } catch {
       q.busy = false;
+      if (h.counted) this.dropHeld(slot, h.address);
       this.retry(h);
     }
   }
@@ -182,6 +198,7 @@ export class Acceptor {
   private retry(h: Handoff): void {
     if (h.sock.destroyed || ++h.tries > 3) {
       h.sock.destroy();
+      if (h.counted) this.uncount(h.address);
       return;
     }
     this.enqueue(this.pick(), h);
@@ -197,6 +214,12 @@ export class Acceptor {
 
   /** A worker is gone: what waited for it picks again. */
   workerGone(slot: number): void {
+    // Its connections died with it.
+    const m = this.held.get(slot);
+    if (m) {
+      this.held.delete(slot);
+      for (const [a, n] of m) for (let i = 0; i < n; i++) this.uncount(a);
+    }
     const q = this.queues.get(slot);
     if (!q) return;
     q.busy = false;
@@ -213,13 +236,24 @@ export class Acceptor {
   }
 
   /** Game connections closed in a worker (for the per-address and total limits). */
-  released(addrs: string[]): void {
-    for (const a of addrs) {
-      const n = (this.perAddress.get(a) ?? 1) - 1;
-      if (n <= 0) this.perAddress.delete(a);
-      else this.perAddress.set(a, n);
-      if (this.total > 0) this.total--;
-    }
+  released(slot: number, addrs: string[]): void {
+    for (const a of addrs) if (this.dropHeld(slot, a)) this.uncount(a);
+  }
+
+  private dropHeld(slot: number, a: string): boolean {
+    const m = this.held.get(slot);
+    const n = m?.get(a);
+    if (!m || !n) return false;
+    if (n <= 1) m.delete(a);
+    else m.set(a, n - 1);
+    return true;
+  }
+
+  private uncount(a: string): void {
+    const n = (this.perAddress.get(a) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(a);
+    else this.perAddress.set(a, n);
+    if (this.total > 0) this.total--;
   }
 
   close(): void {

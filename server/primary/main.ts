@@ -102,7 +102,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         acceptor.acked(s.slot);
         return;
       case 'conn.closed':
-        acceptor.released(m.addrs);
+        acceptor.released(s.slot, m.addrs);
         return;
       case 'metrics.collect':
         metrics.collect().then(

@@ -50,6 +50,8 @@ export class ShoalClient extends Emitter<Events> {
   world = { w: 0, h: 0 };
   readonly players = new Map<string, PlayerView>();
   readonly coins = new Map<number, CoinView>();
+  /** The last full state received (the first one after each welcome). */
+  lastFull: StateMsg | null = null;
   /** Why the last connection ended for good (bye reason or fatal error code). */
   endReason: string | undefined;
   reconnects = 0;
@@ -188,6 +190,7 @@ export class ShoalClient extends Emitter<Events> {
     }
     switch (m.t) {
       case 'welcome':
+        this.lastFull = null;
         this.id = m.id;
         this.token = m.token;
         this.room = m.room;
@@ -238,6 +241,7 @@ export class ShoalClient extends Emitter<Events> {
   private applyState(m: StateMsg): void {
     this.tick = m.tick;
     if (m.full) {
+      this.lastFull = m;
       this.players.clear();
       this.coins.clear();
     }
@@ -245,6 +249,11 @@ export class ShoalClient extends Emitter<Events> {
     for (const id of m.gone) this.players.delete(id);
     for (const c of m.coins) this.coins.set(c[0], { id: c[0], x: c[1], y: c[2], value: c[3] ?? 1 });
     for (const id of m.taken) this.coins.delete(id);
+  }
+
+  /** The full state that follows the welcome, whether it has already arrived or not. */
+  fullState(timeoutMs = 5000): Promise<StateMsg> {
+    return this.lastFull ? Promise.resolve(this.lastFull) : this.next('state', (s) => s.full, timeoutMs);
   }
 
   get me(): PlayerView | undefined {

@@ -1,7 +1,7 @@
 // A TCP client and a WebSocket client each join, move and see it in `state`, ping, chat and
 // leave; two players on different transports share a room.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, until, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ describe.each(['tcp', 'ws'] as const)('a %s client', (transport) => {
     expect(typeof w.id).toBe('string');
     expect(w.token.length).toBeGreaterThanOrEqual(24);
 
-    const full = await c.next('state');
+    const full = await c.fullState();
     expect(full.full).toBe(true);
     expect(full.players.map((p) => p[0])).toContain(w.id);
     expect(full.coins.length).toBeGreaterThanOrEqual(10);
@@ -53,8 +53,8 @@ it('puts a TCP player and a WebSocket player in one room where each sees the oth
   const wa = await a.connect();
   const wb = await b.connect();
   expect(wb.room).toBe(wa.room);
-  await b.next('state', () => b.players.has(wa.id));
-  await a.next('state', () => a.players.has(wb.id));
+  await until(() => b.players.has(wa.id), 5000, 'b sees a');
+  await until(() => a.players.has(wb.id), 5000, 'a sees b');
   const ax = b.players.get(wa.id)!.x;
   a.input(ax < 500 ? 1 : -1, 0);
   await b.next('state', () => Math.abs(b.players.get(wa.id)!.x - ax) >= 30);

@@ -42,7 +42,7 @@ it('delivers world chat to players in rooms on every worker', async () => {
 it.each(['tcp', 'ws'] as const)('resumes a dropped %s player with its id, room and score', async (transport) => {
   const c = server.client({ transport, name: `res-${transport}`, room: `resume-${transport}`, autoResume: false });
   const w = await c.connect();
-  await c.next('state');
+  await c.fullState();
   const score = await collect(c, 1);
   expect(score).toBeGreaterThanOrEqual(1);
   c.drop();
@@ -53,7 +53,7 @@ it.each(['tcp', 'ws'] as const)('resumes a dropped %s player with its id, room a
   const back = server.client({ transport: other, name: `res-${transport}`, token: w.token });
   const w2 = await back.connect();
   expect(w2).toMatchObject({ id: w.id, room: w.room, resumed: true });
-  const full = await back.next('state', (s) => s.full);
+  const full = await back.fullState();
   const me = full.players.find((p) => p[0] === w.id)!;
   expect(me[3]).toBeGreaterThanOrEqual(score);
   back.close();
