@@ -21,6 +21,9 @@ export const tickDuration = new Histogram({
   buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
   registers: [registry],
 });
+export const relayedTotal = new Counter({
+  name: 'shoal_relayed_connections_total', help: 'Connections relayed to the worker that runs their room', registers: [registry],
+});
 export const roomsGauge = new Gauge({ name: 'shoal_rooms', help: 'Rooms running', registers: [registry] });
 export const playersGauge = new Gauge({ name: 'shoal_players', help: 'Players seated (connected or frozen)', registers: [registry] });
 

@@ -9,7 +9,7 @@ import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
 import { arena } from '../game/arena/arena.js';
 import { createLogger } from '../log/logger.js';
-import { connectionsOpen, connectionsTotal, registry, setProcessLabel } from '../metrics/registry.js';
+import { connectionsOpen, connectionsTotal, registry, relayedTotal, setProcessLabel } from '../metrics/registry.js';
 import { createRouter } from '../http/router.js';
 import { guardRequestHeads } from '../http/head-timeout.js';
 import { ClientSession } from './client-session.js';
@@ -145,6 +145,7 @@ const relayedIn = new Map<string, RelayConn>(); // we run the room
 rt.relay = (session, toSlot, hello) => {
   if (!process.connected) return false;
   const rid = `${slot}.${++relaySeq}`;
+  relayedTotal.inc();
   relayedOut.set(rid, session);
   session.relayTo = (body) => send({ t: 'relay.in', to: toSlot, rid, data: body });
   const prev = session.conn.onClose;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encode, decode } from '../../shared/protocol/codec.js';
 import { frame } from '../../shared/protocol/framing.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, until, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 
 let server: TestServer;
@@ -98,30 +98,60 @@ it('classifies an HTTP request sent one byte at a time', async () => {
   expect(body).toContain('"status":"ok"');
 });
 
-it('lands a WebSocket player without a routing query in the right room on another worker', async () => {
-  // The room lives on one worker; a WebSocket with no query may be handed to either, and must
-  // still end up seated in that room (relayed if need be), seeing the others there.
-  const owner = await RawTcp.connect(server.port);
-  owner.send(hello('owner', { room: 'no-query' }));
-  const ow = await owner.next((m) => m.t === 'welcome');
-  for (let i = 0; i < 4; i++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
-    await new Promise((r) => ws.once('open', r));
-    const msgs: any[] = [];
-    ws.on('message', (d: Buffer) => msgs.push(decode(d)));
-    ws.send(encode(hello(`nq${i}`, { room: 'no-query' })));
-    const deadline = Date.now() + 5000;
-    while (!msgs.some((m) => m.t === 'state' && m.full) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const w = msgs.find((m) => m.t === 'welcome');
-    expect(w.room).toBe('no-query');
-    const full = msgs.find((m) => m.t === 'state' && m.full);
-    expect(full.players.map((p: any[]) => p[0])).toContain(ow.id);
-    // Still playable through whichever path it took.
-    ws.send(encode({ t: 'ping', id: 99 }));
-    const until = Date.now() + 3000;
-    while (!msgs.some((m) => m.t === 'pong' && m.id === 99) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(msgs.some((m) => m.t === 'pong' && m.id === 99)).toBe(true);
-    ws.close();
+it('relays a WebSocket player without a routing query to the worker that runs its room', async () => {
+  // 'filler' is the fullest room with free seats, so a connection with no routing hint is sent to
+  // its worker; the hello then names 'no-query', which lives on the other worker.
+  const filler = [];
+  for (let i = 0; i < 10; i++) {
+    const c = await RawTcp.connect(server.port);
+    c.send(hello(`f${i}`, { room: 'filler' }));
+    await c.next((m) => m.t === 'welcome');
+    filler.push(c);
   }
+  const owner = server.client({ transport: 'tcp', name: 'owner', room: 'no-query' });
+  const ow = await owner.connect();
+  expect(await roomWorker('filler')).not.toBe(await roomWorker('no-query'));
+  const relayedBefore = await relayed();
+
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+  await new Promise((r) => ws.once('open', r));
+  const msgs: any[] = [];
+  ws.on('message', (d: Buffer) => msgs.push(decode(d)));
+  const seen = async (pred: (m: any) => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!msgs.some(pred)) {
+      if (Date.now() > deadline) throw new Error(`not seen; got ${msgs.map((m) => m.t)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return msgs.find(pred);
+  };
+  ws.send(encode(hello('wanderer', { room: 'no-query' })));
+  const w = await seen((m) => m.t === 'welcome');
+  expect(w.room).toBe('no-query');
+  expect((await seen((m) => m.t === 'state' && m.full)).players.map((p: any[]) => p[0])).toContain(ow.id);
+  expect(await relayed()).toBe(relayedBefore + 1);
+  // The relayed player plays: ping, chat both ways, moves seen by the owner.
+  ws.send(encode({ t: 'ping', id: 99 }));
+  await seen((m) => m.t === 'pong' && m.id === 99);
+  owner.chat('to the wanderer');
+  expect((await seen((m) => m.t === 'chat')).text).toBe('to the wanderer');
+  const heard = owner.next('chat', (m) => m.from === w.id);
+  ws.send(encode({ t: 'chat', text: 'from afar' }));
+  expect((await heard).text).toBe('from afar');
+  await until(() => owner.players.has(w.id), 5000, 'owner sees the wanderer');
+  const x0 = owner.players.get(w.id)!.x;
+  ws.send(encode({ t: 'input', seq: 1, dx: x0 < 500 ? 1 : -1, dy: 0 }));
+  await until(() => Math.abs(owner.players.get(w.id)!.x - x0) >= 20, 5000, 'move seen');
+  ws.send(encode({ t: 'leave' }));
+  expect((await seen((m) => m.t === 'bye')).reason).toBe('leave');
+  await until(() => !owner.players.has(w.id), 5000, 'gone from the room');
+  ws.close();
   owner.close();
+  for (const c of filler) c.close();
 });
+
+async function relayed(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const m = /^shoal_relayed_connections_total (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
