@@ -33,6 +33,8 @@ export class Directory {
   readonly slots = new Map<number, { draining: boolean; rooms: number }>();
   private reservations: Reservation[] = [];
   private roomSeq = 0;
+  /** When rooms were placed (not durable): a placement no worker ever ran is swept. */
+  private readonly placedAt = new Map<string, number>();
   changesSinceCheckpoint = 0;
 
   constructor(world: PersistedWorld, private readonly store: WorldStore, private readonly config: Config) {
@@ -103,6 +105,7 @@ export class Directory {
     const r: RoomRecord = { id, slot, capacity: this.config.roomCapacity };
     this.commit([{ k: 'room', r }]);
     this.seated.set(id, new Set());
+    this.placedAt.set(id, Date.now());
     const s = this.slots.get(slot);
     if (s) s.rooms++;
     return this.ix.rooms.get(id)!;
@@ -220,6 +223,27 @@ export class Directory {
       const r = this.ix.rooms.get(id);
       if (r) r.snapshot = snap;
     }
+  }
+
+  /**
+   * Rooms placed for a connection that never joined (it closed first) would stay in the directory
+   * forever: drop those with no seat, no reservation and no snapshot after `olderThanMs`.
+   */
+  sweepUnused(olderThanMs: number): number {
+    const now = Date.now();
+    let n = 0;
+    for (const [id, at] of this.placedAt) {
+      const r = this.ix.rooms.get(id);
+      if (!r || r.snapshot !== undefined || (this.seated.get(id)?.size ?? 0) > 0) {
+        if (!r || r.snapshot !== undefined) this.placedAt.delete(id);
+        continue;
+      }
+      if (now - at < olderThanMs || this.reservedIn(id, now) > 0) continue;
+      this.placedAt.delete(id);
+      this.roomGone(id);
+      n++;
+    }
+    return n;
   }
 
   roomsOfSlot(slot: number): RoomRecord[] {

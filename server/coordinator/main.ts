@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   const syncTimer = setInterval(() => {
     store.sync().catch((err) => log.error({ err }, 'fsync failed'));
   }, syncEvery);
+  const sweepTimer = setInterval(() => dir.sweepUnused(60_000), 15_000);
+  sweepTimer.unref();
   const checkpointTimer = setInterval(() => {
     if (dir.changesSinceCheckpoint === 0 && store.stats.logBytes < 64 * 1024 * 1024) return;
     dir.changesSinceCheckpoint = 0;

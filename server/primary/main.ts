@@ -96,7 +96,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     switch (m.t) {
       case 'ready':
         workerReady.get(s.slot)?.();
-        log.info({ slot: s.slot, pid: m.pid, restarts: s.restarts }, 'worker running');
+        log.info({ slot: s.slot, workerPid: m.pid, restarts: s.restarts }, 'worker running');
         return;
       case 'conn.ack':
         acceptor.acked(s.slot);

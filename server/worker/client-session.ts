@@ -31,6 +31,8 @@ export class ClientSession {
     readonly conn: Conn,
     connectedAt: number,
     private readonly hintRoom?: string,
+    /** room and token from a WebSocket's /ws query: defaults for what hello leaves out. */
+    private readonly query: { room?: string; token?: string } = {},
   ) {
     const rate = rt.config.maxMsgRate;
     this.bucket = new TokenBucket(rate, rate * 2);
@@ -128,7 +130,9 @@ export class ClientSession {
     }
     this.state = 'joining';
     if (this.helloTimer) clearTimeout(this.helloTimer);
-    const outcome = await this.rt.join(this, msg, msg.room ?? (msg.token ? undefined : this.hintRoom));
+    const token = msg.token ?? this.query.token;
+    const room = msg.room ?? (token ? undefined : this.query.room ?? this.hintRoom);
+    const outcome = await this.rt.join(this, token === msg.token ? msg : { ...msg, token }, room);
     if (this.conn.closed) return;
     if (outcome !== 'joined' && outcome !== 'relayed') {
       this.state = 'new';

@@ -5,6 +5,7 @@ import type net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { AggregatorRegistry } from 'prom-client';
 import { encode } from '../../shared/protocol/codec.js';
+import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
 import { arena } from '../game/arena/arena.js';
@@ -117,7 +118,14 @@ server.on('upgrade', (req, socket: net.Socket, head) => {
   const r = routing.get(socket) ?? { at: Date.now() };
   wss.handleUpgrade(req, socket, head, (ws) => {
     const conn = new WsConn(ws, socket.remoteAddress ?? 'unknown', config.maxFrame, config.maxOutboundBytes);
-    const session = new ClientSession(rt, conn, r.at, r.hint);
+    // The query's room and token stand in for what the hello leaves out (same values by contract).
+    const q = url.searchParams;
+    const room = q.get('room') ?? undefined;
+    const token = q.get('token') ?? undefined;
+    const session = new ClientSession(rt, conn, r.at, r.hint, {
+      room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
+      token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
+    });
     track(conn, session);
     if (r.reject) conn.error(r.reject, r.reject === 'SERVER_FULL' ? 'too many connections' : 'the server is shutting down');
   });
@@ -269,5 +277,5 @@ process.on('SIGINT', () => {});
 rt.start();
 void rt.ready.then(() => {
   send({ t: 'ready', pid: process.pid });
-  log.info({ pid: process.pid, rooms: rt.rooms.size }, 'worker ready');
+  log.info({ rooms: rt.rooms.size }, 'worker ready');
 });

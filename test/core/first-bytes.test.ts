@@ -155,3 +155,26 @@ async function relayed(): Promise<number> {
   const m = /^shoal_relayed_connections_total (\d+)/m.exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+it('takes the /ws query room and token as defaults for what the hello leaves out', async () => {
+  const open = async (query: string) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`);
+    await new Promise((r) => ws.once('open', r));
+    const msgs: any[] = [];
+    ws.on('message', (d: Buffer) => msgs.push(decode(d)));
+    const welcome = async () => {
+      for (let i = 0; i < 250 && !msgs.some((m) => m.t === 'welcome' || m.t === 'error'); i++) await new Promise((r) => setTimeout(r, 20));
+      return msgs.find((m) => m.t === 'welcome' || m.t === 'error');
+    };
+    return { ws, welcome };
+  };
+  const a = await open('?room=query-room');
+  a.ws.send(encode(hello('q')));
+  const wa = await a.welcome();
+  expect(wa).toMatchObject({ t: 'welcome', room: 'query-room', resumed: false });
+  a.ws.terminate();
+  const b = await open(`?token=${encodeURIComponent(wa.token)}`);
+  b.ws.send(encode(hello('q')));
+  expect(await b.welcome()).toMatchObject({ t: 'welcome', id: wa.id, room: 'query-room', resumed: true });
+  b.ws.close();
+});
