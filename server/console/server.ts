@@ -27,6 +27,9 @@ export class ConsoleServer {
     process.on('exit', () => this.unlink());
   }
 
+  /** While starting: what is keeping the server from coming up, if anything. */
+  startingProblem: () => string | undefined = () => undefined;
+
   /** Commands other than help answer STARTING until the server is up. */
   attach(ctx: ConsoleContext): void {
     this.ctx = ctx;
@@ -110,7 +113,11 @@ export class ConsoleServer {
     try {
       const c = this.commands.get(cmd);
       if (!c) throw new ConsoleError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(cmd)}; "help" lists the commands`);
-      if (!this.ctx && c.name !== 'help') throw new ConsoleError('STARTING', 'the server is still starting; try again in a moment');
+      if (!this.ctx && c.name !== 'help') {
+        const problem = this.startingProblem();
+        if (problem) throw new ConsoleError(problem, `the server cannot start: ${problem} (see the log)`);
+        throw new ConsoleError('STARTING', 'the server is still starting; try again in a moment');
+      }
       const data = await c.run(this.ctx as ConsoleContext, args);
       this.audit.info({ cmd, args, ok: true, ms: Date.now() - t0 }, `console: ${cmd}`);
       return { id, ok: true, data: data ?? null };

@@ -21,6 +21,8 @@ export interface OperatorConsole {
   isBanned(address: string): boolean;
   /** Starts answering commands against the running server. */
   attach(handle: PrimaryHandle): void;
+  /** Until attach: a problem code (e.g. COORDINATOR_CRASH_LOOP) to answer instead of STARTING. */
+  whileStarting(problem: () => string | undefined): void;
   /** Wraps the acceptor's route lookup: connections for a restarting worker wait for its replacement. */
   route<R extends { slot: number } | null>(lookup: Promise<R>): Promise<R>;
 }
@@ -50,6 +52,9 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
   return {
     isBanned: (address) => bans.isBanned(address),
     attach: (handle) => cs.attach((ctx = makeContext(handle, bans, audit))),
+    whileStarting: (problem) => {
+      cs.startingProblem = problem;
+    },
     route: (lookup) => holdRoute(ctx, lookup),
   };
 }

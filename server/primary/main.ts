@@ -157,6 +157,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 
+  opsConsole.whileStarting(() => supervisor.coordinatorProblem);
   supervisor.startCoordinator();
   await Promise.race([coordinatorUp, new Promise<void>((r) => void waitStopping(r))]);
   if (stopping) {

@@ -17,6 +17,8 @@ export interface Slot {
   /** Exits in a row that came soon after a start. */
   quickFailures: number;
   lastExit?: { code: number | null; signal: string | null; at: number };
+  /** A code while something is wrong with this slot (e.g. WORKER_CRASH_LOOP), for the console. */
+  problem?: string;
 }
 
 export interface SupervisorOptions {
@@ -38,6 +40,8 @@ export class Supervisor {
   readonly slots: Slot[] = [];
   coordinator: ChildProcess | null = null;
   coordinatorRestarts = 0;
+  /** COORDINATOR_CRASH_LOOP while the coordinator keeps dying at start, for the console. */
+  coordinatorProblem: string | undefined;
   private coordBackoff = 0;
   private coordStartedAt = 0;
   private coordQuickFailures = 0;
@@ -56,6 +60,7 @@ export class Supervisor {
     child.on('message', (m: { t?: string }) => {
       if (m?.t === 'coordinator.ready') {
         this.coordQuickFailures = 0;
+        this.coordinatorProblem = undefined;
         this.o.onCoordinatorReady();
       }
     });
@@ -68,6 +73,7 @@ export class Supervisor {
       else this.coordQuickFailures = 0;
       this.coordinatorRestarts++;
       const loop = this.coordQuickFailures >= CRASH_LOOP_AFTER;
+      this.coordinatorProblem = loop ? 'COORDINATOR_CRASH_LOOP' : undefined;
       this.o.log[loop ? 'error' : 'warn'](
         { code: loop ? 'COORDINATOR_CRASH_LOOP' : 'COORDINATOR_EXITED', exitCode: code, signal, restartInMs: this.coordBackoff },
         'coordinator exited; restarting',
@@ -84,6 +90,13 @@ export class Supervisor {
     w.on('message', (m) => {
       if (m?.t === 'ready' && s.worker === w) {
         s.state = s.state === 'draining' ? 'draining' : 'running';
+        // Running for a while ends a crash loop.
+        setTimeout(() => {
+          if (s.worker === w) {
+            s.quickFailures = 0;
+            s.problem = undefined;
+          }
+        }, YOUNG_MS).unref();
       }
       this.o.onWorkerMessage(s, m);
     });
@@ -102,6 +115,7 @@ export class Supervisor {
       s.restarts++;
       s.state = 'restarting';
       const loop = s.quickFailures >= CRASH_LOOP_AFTER;
+      s.problem = loop ? 'WORKER_CRASH_LOOP' : undefined;
       this.o.log[loop ? 'error' : 'warn'](
         { code: loop ? 'WORKER_CRASH_LOOP' : 'WORKER_EXITED', slot: s.slot, exitCode: code, signal, restartInMs: s.backoffMs },
         'worker exited; restarting',

@@ -3,9 +3,11 @@
 // back-off and reported with a code, not restarted in a tight loop.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { startServer, alive, until, logLines } from '../helpers/server.js';
+import { startServer, alive, until, logLines, MAIN } from '../helpers/server.js';
+
+const CLI = path.join(path.dirname(MAIN), 'console/cli.js');
 
 function children(pid: number): number[] {
   try {
@@ -50,6 +52,11 @@ it('backs off a coordinator that keeps dying at start and reports the crash loop
     const delays = exits.map((l) => l.restartInMs as number);
     for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
     expect(delays[delays.length - 1]).toBeGreaterThan(delays[0]!);
+    // The operator sees it too: the console reports the coordinator with the code.
+    const out = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [CLI, 'status', '--json', '--console', server.consoleSocket], { timeout: 15_000 }, (_e, stdout) => resolve(stdout));
+    });
+    expect(out).toContain('COORDINATOR_CRASH_LOOP');
     // The primary itself stays up and never listened on a broken world.
     expect(alive(server.pid)).toBe(true);
     expect(logLines(server).some((l) => l.msg === 'shoal listening')).toBe(false);

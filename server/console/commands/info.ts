@@ -80,11 +80,12 @@ export const status: Command = {
         processes.push({ ...base, error: w && !w.ok ? w.error.code : 'not running' });
       }
     }
-    if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: supervisor.coordinator?.pid ?? null, state: 'unavailable', error: coord.error });
+    if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: supervisor.coordinator?.pid ?? null, state: 'unavailable', error: supervisor.coordinatorProblem ?? coord.error, restarts: supervisor.coordinatorRestarts });
     else {
       processes.push({
         role: 'coordinator', id: 'coordinator', pid: coord.pid, state: 'running', rssMB: coord.rssMB, lagMs: coord.lagMs,
         connections: coord.channels, rooms: coord.rooms, players: coord.sessions, logLevel: coord.logLevel, uptimeS: coord.uptimeS,
+        restarts: supervisor.coordinatorRestarts,
       });
     }
     return {
@@ -125,7 +126,7 @@ export const workers: Command = {
       return {
         worker: s.slot, pid: s.worker?.process.pid ?? null, state: slotState(ctx, s.slot), rooms: d?.rooms ?? null, players: d?.players ?? null,
         connected: d?.connected ?? null, lagMs: d?.lagMs ?? null, rssMB: d?.rssMB ?? null, restarts: s.restarts, uptimeS: d?.uptimeS ?? null,
-        ...(w && !w.ok ? { error: w.error.code } : {}),
+        problem: s.problem ?? (w && !w.ok ? w.error.code : null),
       };
     });
   },
