@@ -46,6 +46,7 @@ export const SETTINGS = {
   snapshotMs: s('int', 250, 'how often rooms snapshot to the coordinator', { min: 50, max: 60000 }),
   fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
+  hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
   goldenCoinMs: s('int', 30000, 'every this many ms one room of the whole server gets a golden coin (0: never)', { min: 0, max: 86400000 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
@@ -61,7 +62,7 @@ export interface Config {
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
   maxConnections: number; maxConnectionsPerAddress: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;
   logLevel: string;
 }

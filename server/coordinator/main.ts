@@ -104,7 +104,8 @@ async function main(): Promise<void> {
     dir.changesSinceCheckpoint = 0;
   };
   process.on('message', (m: { t?: string }) => {
-    if (m?.t === 'coordinator.stop') void stop('asked by primary');
+    if (m?.t === 'alive?') process.send?.({ t: 'alive' });
+    else if (m?.t === 'coordinator.stop') void stop('asked by primary');
   });
   // The primary is gone: nobody can reach us through it, so save and leave.
   process.on('disconnect', () => void stop('primary gone'));

@@ -81,6 +81,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     coordinatorScript: path.join(here, '../coordinator/main.js'),
     coordinatorEnv: baseEnv,
     log,
+    hangTimeoutMs: config.hangTimeoutMs,
     onCoordinatorReady: () => coordinatorReady(),
     onWorkerMessage: (s, m) => onWorkerMessage(s, m),
     onWorkerExit: (s) => acceptor?.workerGone(s.slot),

@@ -19,6 +19,8 @@ export interface Slot {
   lastExit?: { code: number | null; signal: string | null; at: number };
   /** A code while something is wrong with this slot (e.g. WORKER_CRASH_LOOP), for the console. */
   problem?: string;
+  /** Last answer to the liveness ping. */
+  lastPong: number;
 }
 
 export interface SupervisorOptions {
@@ -27,6 +29,8 @@ export interface SupervisorOptions {
   coordinatorScript: string;
   coordinatorEnv: Record<string, string>;
   log: Logger;
+  /** A running process that does not answer a liveness ping this long is hung: killed and replaced. */
+  hangTimeoutMs: number;
   onWorkerMessage: (slot: Slot, msg: any) => void;
   onWorkerExit: (slot: Slot) => void;
   onCoordinatorReady: () => void;
@@ -49,7 +53,7 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {
     for (let i = 0; i < o.workers; i++) {
-      this.slots.push({ slot: i, worker: null, state: 'stopped', restarts: 0, startedAt: 0, backoffMs: 0, quickFailures: 0 });
+      this.slots.push({ slot: i, worker: null, state: 'stopped', restarts: 0, startedAt: 0, backoffMs: 0, quickFailures: 0, lastPong: 0 });
     }
   }
 
@@ -58,6 +62,7 @@ export class Supervisor {
     const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     child.on('message', (m: { t?: string }) => {
+      if (m?.t === 'alive') return this.coordinatorPong();
       if (m?.t === 'coordinator.ready') {
         this.coordQuickFailures = 0;
         this.coordinatorProblem = undefined;
@@ -87,7 +92,12 @@ export class Supervisor {
     s.startedAt = Date.now();
     const w = cluster.fork(this.o.workerEnv(s.slot));
     s.worker = w;
+    s.lastPong = Date.now();
     w.on('message', (m) => {
+      if (m?.t === 'alive') {
+        s.lastPong = Date.now();
+        return;
+      }
       if (m?.t === 'ready' && s.worker === w) {
         s.state = s.state === 'draining' ? 'draining' : 'running';
         // Running for a while ends a crash loop.
@@ -128,7 +138,47 @@ export class Supervisor {
 
   startAll(): void {
     for (const s of this.slots) this.startWorker(s);
+    this.watchLiveness();
   }
+
+  /**
+   * A process can hang (a busy loop in game code) rather than die. Every process answers a ping
+   * from its event loop; one that stays silent past hangTimeoutMs is killed, and so restarted.
+   */
+  private watchLiveness(): void {
+    const every = Math.max(250, Math.min(2000, this.o.hangTimeoutMs / 4));
+    let coordPong = Date.now();
+    this.coordinatorPong = () => (coordPong = Date.now());
+    setInterval(() => {
+      if (this.stopping) return;
+      const now = Date.now();
+      for (const s of this.slots) {
+        const w = s.worker;
+        if (!w || s.state === 'starting') continue;
+        if (now - s.lastPong > this.o.hangTimeoutMs) {
+          this.o.log.error({ code: 'WORKER_HUNG', slot: s.slot, pid: w.process.pid, silentMs: now - s.lastPong }, 'worker does not answer; killing it');
+          s.lastPong = now;
+          w.process.kill('SIGKILL');
+          continue;
+        }
+        try {
+          w.send({ t: 'alive?' });
+        } catch {
+          // exiting; the exit handler restarts it
+        }
+      }
+      const c = this.coordinator;
+      if (c && c.connected) {
+        if (now - coordPong > this.o.hangTimeoutMs) {
+          this.o.log.error({ code: 'COORDINATOR_HUNG', pid: c.pid, silentMs: now - coordPong }, 'coordinator does not answer; killing it');
+          coordPong = now;
+          c.kill('SIGKILL');
+        } else c.send({ t: 'alive?' });
+      } else coordPong = now;
+    }, every).unref();
+  }
+
+  private coordinatorPong: () => void = () => {};
 
   running(): Slot[] {
     return this.slots.filter((s) => s.worker && s.state === 'running');

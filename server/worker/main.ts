@@ -208,6 +208,10 @@ interface ConnMsg { t: 'conn'; kind: 'tcp' | 'http'; head: Uint8Array; at: numbe
 
 process.on('message', (m: any, handle?: net.Socket) => {
   if (!m || typeof m.t !== 'string') return;
+  if (m.t === 'alive?') {
+    send({ t: 'alive' });
+    return;
+  }
   if (m.t === 'conn') {
     const cm = m as ConnMsg;
     send({ t: 'conn.ack' });
