@@ -33,11 +33,12 @@ describe.each(['tcp', 'ws'] as const)('a %s client', (transport) => {
     expect(moved.y).toBeCloseTo(start.y, 0);
     c.input(0, 0);
 
-    const before = performance.now();
     const pong = c.next('pong');
     const rtt = await c.ping();
-    expect((await pong).tick).toBeGreaterThan(0);
-    expect(rtt).toBeLessThan(performance.now() - before + 1);
+    const p = await pong;
+    // pong echoes the id and carries the room's current tick.
+    expect(p.tick).toBeGreaterThanOrEqual(full.tick);
+    expect(rtt).toBeGreaterThan(0);
 
     const chat = c.next('chat');
     c.chat('hello room');

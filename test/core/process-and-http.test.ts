@@ -1,7 +1,7 @@
 // The process tree is a primary, one worker per --workers and a coordinator; every HTTP endpoint
 // answers; bad HTTP gets 4xx; the leaderboard survives a restart on the same data directory;
 // bad configuration exits with code 2.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,4 @@ it('shuts down gracefully on SIGTERM: players get bye/shutdown and the process e
   expect((await bye).reason).toBe('shutdown');
   expect(await code).toBe(0);
   expect(fs.existsSync(`${server.dataDir}/world/checkpoint.bin`)).toBe(true);
-  void spawn;
 });

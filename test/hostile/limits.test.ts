@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decode, encode } from '../../shared/protocol/codec.js';
+import { decode } from '../../shared/protocol/codec.js';
 import { startServer, sleep, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 
@@ -120,5 +120,4 @@ it('turns away a hello that arrives once shutdown has begun with SHUTTING_DOWN',
   // Either the primary (still classifying) or the worker answers; both say SHUTTING_DOWN.
   expect(m).toMatchObject({ t: 'error', code: 'SHUTTING_DOWN', fatal: true });
   expect(await stopped).toBe(0);
-  void encode;
 });

@@ -227,4 +227,3 @@ function deepNest(depth: number): Buffer {
   const head = Buffer.from([0x81, 0xa1, 0x74]);
   return Buffer.concat([head, Buffer.alloc(depth, 0x91), Buffer.from([0xc0])]);
 }
-void WATCH_ROOM;
