@@ -143,8 +143,9 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     stopping = (async () => {
       log.info({ reason }, 'shutting down');
       acceptor.close();
-      await supervisor.stopAll('shutdown', config.shutdownTimeoutMs);
+      // No new connections to route; the coordinator's going away is expected from here on.
       link.stop();
+      await supervisor.stopAll('shutdown', config.shutdownTimeoutMs);
       log.info('shutdown complete');
     })();
     return stopping;
