@@ -46,6 +46,18 @@ export function ratio(figure: string, value: number | null, target?: Ratio['targ
   return target ? { figure, value: v, target, met } : { figure, value: v };
 }
 
+/**
+ * The median over rounds of a ratio measured within each round. On a machine shared with other
+ * work, a round's two measurements see about the same background load; medians of the two
+ * series taken apart can pair a quiet moment with a busy one.
+ */
+export function pairedRatio(num: number[], den: number[]): number {
+  const n = Math.min(num.length, den.length);
+  const rs: number[] = [];
+  for (let i = 0; i < n; i++) if (den[i]! > 0) rs.push(num[i]! / den[i]!);
+  return median(rs);
+}
+
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

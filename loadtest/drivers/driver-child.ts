@@ -17,7 +17,7 @@ function send(m: DriverToParent): void {
 }
 
 async function openAll(
-  job: PingJob | ConnectJob, transport: 'tcp' | 'ws', concurrency: number, timeoutMs: number,
+  job: PingJob | ConnectJob, transport: 'tcp' | 'ws', concurrency: number, timeoutMs: number, deadlineMs = 0,
 ): Promise<void> {
   const connectMs = new LatencyHistogram();
   const errors: Record<string, number> = {};
@@ -25,8 +25,9 @@ async function openAll(
   let failed = 0;
   let next = 0;
   const t0 = performance.now();
+  const stopAt = deadlineMs > 0 ? t0 + deadlineMs : Infinity;
   const worker = async () => {
-    while (next < job.connections) {
+    while (next < job.connections && performance.now() < stopAt) {
       const i = next++;
       const t = performance.now();
       try {
@@ -69,7 +70,7 @@ process.on('message', (m: ParentToDriver) => {
     if (job.kind === 'ping') {
       void openAll(job, job.transport, 200, 30_000).then(startPinging);
     } else {
-      void openAll(job, 'tcp', job.concurrency, job.timeoutMs);
+      void openAll(job, 'tcp', job.concurrency, job.timeoutMs, job.deadlineMs);
     }
   } else if (m.type === 'measure') {
     roundTrips = 0;

@@ -18,6 +18,8 @@ export interface ConnectJob {
   concurrency: number;
   /** Give up on a connection that has no welcome after this long. */
   timeoutMs: number;
+  /** Start no new connection after this long; report what is open by then. 0: no limit. */
+  deadlineMs: number;
 }
 
 export type ParentToDriver =

@@ -2,7 +2,7 @@
 // cluster with as many workers, one after the other in the same run.
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { median, ratio, type Ratio } from '../result.js';
+import { median, pairedRatio, ratio, type Ratio } from '../result.js';
 import type { ScenarioBody } from '../scenario.js';
 import { startBaseline, startShoal, type RunningServer } from '../servers.js';
 
@@ -46,8 +46,9 @@ export const httpScenario: ScenarioBody = async (ctx) => {
   const med = (server: string, p: string, k: 'rps' | 'p50' | 'p99') =>
     median(results.filter((x) => x.server === server && x.path === p).map((x) => x[k]));
   const bare = servers[1]![0];
+  const series = (server: string, p: string) => results.filter((x) => x.server === server && x.path === p).map((x) => x.rps);
   const ratios: Ratio[] = PATHS.map((p) => ratio(`autocannon ${p}: shoal ÷ bare node:http cluster(${cores})`,
-    med('shoal', p, 'rps') / med(bare, p, 'rps'), p === '/health' ? { op: '>=', value: 0.8 } : undefined));
+    pairedRatio(series('shoal', p), series(bare, p)), p === '/health' ? { op: '>=', value: 0.8 } : undefined));
   const rows = servers.flatMap(([label]) => PATHS.map((p) => ({
     server: label, path: p, 'req/s (median)': med(label, p, 'rps'), 'p50 ms': med(label, p, 'p50'), 'p99 ms': med(label, p, 'p99'),
     errors: results.filter((x) => x.server === label && x.path === p).reduce((a, x) => a + x.errors + x.non2xx, 0),
@@ -61,7 +62,7 @@ export const httpScenario: ScenarioBody = async (ctx) => {
       series: servers.map(([label]) => ({ name: label, points: PATHS.map((p, i) => [i, med(label, p, 'rps')] as [number, number]) })),
     },
     notes: [
-      `autocannon in the load-test process (one thread), 100 connections, no pipelining, ${seconds} s per path, ${repeats} round(s), medians.`,
+      `autocannon in the load-test process (one thread), 100 connections, no pipelining, ${seconds} s per path, ${repeats} round(s); each ratio is the median of the per-round ratios.`,
       'The bare server answers the same paths with fixed JSON of a similar size; Shoal asks its coordinator for rooms and the leaderboard.',
     ],
   };
