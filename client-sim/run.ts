@@ -39,17 +39,30 @@ export async function runSim(opts: SimOptions, hooks: RunHooks = {}): Promise<Si
   for (let i = 0; i < opts.procs; i++) {
     const child = fork(CHILD_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
+    // A child that dies is counted as ramped and done, so the run goes on without waiting for it.
+    let childRamped = false;
+    let childDone = false;
+    const markRamped = () => {
+      if (!childRamped && (childRamped = true) && ++ramped === opts.procs) onRamped();
+    };
+    const markDone = () => {
+      if (!childDone && (childDone = true) && ++done === opts.procs) onDone();
+    };
     child.on('message', (m: ChildToParent) => {
       if (m.type === 'report') add(i, m);
-      else if (m.type === 'ramped') {
-        if (++ramped === opts.procs) onRamped();
-      } else if (m.type === 'done') {
+      else if (m.type === 'ramped') markRamped();
+      else if (m.type === 'done') {
         add(i, m);
-        if (++done === opts.procs) onDone();
+        markDone();
       }
     });
-    child.on('exit', (code) => {
-      if (code !== 0 && done < opts.procs) stats.error(`SIM_CHILD_EXIT_${code}`);
+    child.on('exit', (code, signal) => {
+      if (!childDone) {
+        stats.error(`SIM_CHILD_EXIT_${code ?? signal}`);
+        joinedBy[i] = 0;
+      }
+      markRamped();
+      markDone();
     });
     const indices: number[] = [];
     for (let p = i; p < opts.players; p += opts.procs) indices.push(p);
