@@ -17,13 +17,14 @@ export interface JoinArgs {
   name: string;
   room?: string;
   token?: string;
+  /** The room matchmaking picked when this connection was routed (no room named). */
+  hint?: string;
 }
 
 export type JoinResult =
   | { redirect: number }
   | { session: SessionRecord; room: RoomRecord; resumed: boolean };
 
-interface Reservation { room: string; until: number }
 
 export class Directory {
   readonly ix: WorldIndex;
@@ -31,7 +32,8 @@ export class Directory {
   readonly seated = new Map<string, Set<string>>();
   /** Slots with a live worker channel and whether they take new rooms. */
   readonly slots = new Map<number, { draining: boolean; rooms: number }>();
-  private reservations: Reservation[] = [];
+  /** room -> expiry times of seats promised to connections on their way (matchmaking). */
+  private readonly reservations = new Map<string, number[]>();
   private roomSeq = 0;
   /** When rooms were placed (not durable): a placement no worker ever ran is swept. */
   private readonly placedAt = new Map<string, number>();
@@ -63,18 +65,20 @@ export class Directory {
     return [...this.slots.entries()].filter(([, s]) => !s.draining).map(([slot]) => slot);
   }
 
+  /**
+   * The live, non-draining slot with the least load, counting each room as one player too, so a
+   * burst of new, still-empty rooms is spread over the workers rather than piled on the first.
+   */
   private leastLoadedSlot(prefer?: number): number {
     const alive = this.aliveSlots();
     if (alive.length === 0) return prefer ?? 0;
-    let best = alive[0]!;
-    let bestLoad = Infinity;
-    for (const slot of alive) {
-      const load = this.playersOnSlot(slot) + (slot === prefer ? -0.5 : 0);
-      if (load < bestLoad) {
-        best = slot;
-        bestLoad = load;
-      }
+    const load = new Map<number, number>(alive.map((s) => [s, s === prefer ? -0.5 : 0]));
+    for (const r of this.ix.rooms.values()) {
+      const l = load.get(r.slot);
+      if (l !== undefined) load.set(r.slot, l + 1 + (this.seated.get(r.id)?.size ?? 0));
     }
+    let best = alive[0]!;
+    for (const s of alive) if (load.get(s)! < load.get(best)!) best = s;
     return best;
   }
 
@@ -85,9 +89,27 @@ export class Directory {
   }
 
   private reservedIn(room: string, now: number): number {
-    let n = 0;
-    for (const r of this.reservations) if (r.room === room && r.until > now) n++;
-    return n;
+    const list = this.reservations.get(room);
+    if (!list) return 0;
+    // Expiry times are pushed in order, so the expired ones are at the front.
+    let i = 0;
+    while (i < list.length && list[i]! <= now) i++;
+    if (i > 0) list.splice(0, i);
+    if (list.length === 0) this.reservations.delete(room);
+    return list.length;
+  }
+
+  private reserve(room: string, until: number): void {
+    const list = this.reservations.get(room);
+    if (list) list.push(until);
+    else this.reservations.set(room, [until]);
+  }
+
+  private unreserve(room: string): void {
+    const list = this.reservations.get(room);
+    if (!list) return;
+    list.shift();
+    if (list.length === 0) this.reservations.delete(room);
   }
 
   private freeSeats(r: RoomRecord, now: number): number {
@@ -132,7 +154,6 @@ export class Directory {
   /** Which worker slot should take a new connection, decided from its first message. */
   route(args: { room?: string; token?: string }): { slot: number; room?: string } {
     const now = Date.now();
-    this.reservations = this.reservations.filter((r) => r.until > now);
     if (args.token) {
       const s = this.ix.sessionsByToken.get(args.token);
       const r = s && this.ix.rooms.get(s.room);
@@ -143,7 +164,7 @@ export class Directory {
       return { slot: r.slot };
     }
     const r = this.matchmake(now) ?? this.createRoom(this.newRoomId(), this.leastLoadedSlot());
-    this.reservations.push({ room: r.id, until: now + 10_000 });
+    this.reserve(r.id, now + 10_000);
     return { slot: r.slot, room: r.id };
   }
 
@@ -169,12 +190,18 @@ export class Directory {
         throw new CoordError('ROOM_FULL', `room ${r.id} has no free seat`);
       }
     } else {
-      r = this.matchmake(now, a.slot);
-      if (r && r.slot !== a.slot) return { redirect: r.slot };
-      if (!r) r = this.createRoom(this.newRoomId(), a.slot);
+      // The seat reserved at routing, if it is still there and on this worker; else matchmake
+      // again. Never ROOM_FULL for a player who named no room.
+      const hinted = a.hint !== undefined ? this.ix.rooms.get(a.hint) : undefined;
+      if (hinted && hinted.slot === a.slot && (this.seated.get(hinted.id)?.size ?? 0) < hinted.capacity) {
+        r = hinted;
+        this.unreserve(r.id);
+      } else {
+        r = this.matchmake(now, a.slot);
+        if (r && r.slot !== a.slot) return { redirect: r.slot };
+        if (!r) r = this.createRoom(this.newRoomId(), a.slot);
+      }
     }
-    const idx = this.reservations.findIndex((x) => x.room === r!.id);
-    if (idx >= 0) this.reservations.splice(idx, 1);
     const n = this.ix.nextPlayer;
     const session: SessionRecord = {
       id: 'p' + n.toString(36),

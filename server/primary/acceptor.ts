@@ -1,8 +1,10 @@
 // Owns the game port. Each connection is accepted paused, read only until its protocol and route
 // are certain (however the first bytes are split into packets), then handed, with the bytes read,
-// to the worker that should run it. Per worker, one hand-off is in flight at a time: any bytes
-// that reach us while a socket waits stay in its stream buffer and are drained into the hand-off
-// in the same turn as the send, so nothing read here is lost.
+// to the worker that should run it. Bytes that reach us while a socket waits for its hand-off stay
+// in its stream buffer; they are drained into the hand-off, and the socket stops reading, in the
+// same turn as the send, so nothing read here is lost. Hand-offs to one worker are pipelined (up
+// to MAX_IN_FLIGHT awaiting the worker's acknowledgement), which is safe because a socket handed
+// off reads nothing more here however long Node's IPC takes to transfer it.
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
@@ -10,6 +12,8 @@ import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
 import { connectionsTotal } from '../metrics/registry.js';
 import { classify, type Classified } from './classifier.js';
+
+const MAX_IN_FLIGHT = 64;
 import type { Slot } from './supervisor.js';
 
 interface Handoff {
@@ -33,7 +37,7 @@ export interface AcceptorDeps {
 
 export class Acceptor {
   readonly server: net.Server;
-  private readonly queues = new Map<number, { busy: boolean; items: Handoff[] }>();
+  private readonly queues = new Map<number, { inFlight: number; items: Handoff[] }>();
   private readonly perAddress = new Map<string, number>();
   /** Counted connections each worker slot holds, so a dead worker's connections are released. */
   private readonly held = new Map<number, Map<string, number>>();
@@ -150,48 +154,47 @@ export class Acceptor {
 
   private enqueue(slot: number, h: Handoff): void {
     let q = this.queues.get(slot);
-    if (!q) this.queues.set(slot, (q = { busy: false, items: [] }));
+    if (!q) this.queues.set(slot, (q = { inFlight: 0, items: [] }));
     q.items.push(h);
     this.pump(slot);
   }
 
   private pump(slot: number): void {
     const q = this.queues.get(slot);
-    if (!q || q.busy) return;
+    if (!q) return;
     const s = this.d.running().find((x) => x.slot === slot);
     if (!s) {
       // Not running (restarting): wait for it briefly, then go elsewhere.
       if (q.items.length) setTimeout(() => this.reroute(slot), 200).unref();
       return;
     }
-    const h = q.items.shift();
-    if (!h) return;
-    if (h.sock.destroyed) {
-      if (h.counted) this.uncount(h.address);
-      return this.pump(slot);
-    }
-    // Same turn as the send: nothing can arrive between the drain and the hand-off.
-    const extra = drainAndStopReading(h.sock);
-    if (extra.length) h.msg.head = Buffer.concat([h.msg.head, ...extra]);
-    q.busy = true;
-    if (h.counted) {
-      let m = this.held.get(slot);
-      if (!m) this.held.set(slot, (m = new Map()));
-      m.set(h.address, (m.get(h.address) ?? 0) + 1);
-    }
-    try {
-      s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
-        if (err) {
-          q.busy = false;
-          if (h.counted) this.dropHeld(slot, h.address);
-          this.retry(h);
-          this.pump(slot);
-        }
-      });
-    } catch {
-      q.busy = false;
-      if (h.counted) this.dropHeld(slot, h.address);
-      this.retry(h);
+    while (q.inFlight < MAX_IN_FLIGHT && q.items.length) {
+      const h = q.items.shift()!;
+      if (h.sock.destroyed) {
+        if (h.counted) this.uncount(h.address);
+        continue;
+      }
+      // Same turn as the send: nothing can arrive between the drain and the hand-off.
+      const extra = drainAndStopReading(h.sock);
+      if (extra.length) h.msg.head = Buffer.concat([h.msg.head, ...extra]);
+      q.inFlight++;
+      if (h.counted) {
+        let m = this.held.get(slot);
+        if (!m) this.held.set(slot, (m = new Map()));
+        m.set(h.address, (m.get(h.address) ?? 0) + 1);
+      }
+      const failed = () => {
+        q.inFlight = Math.max(0, q.inFlight - 1);
+        if (h.counted) this.dropHeld(slot, h.address);
+        this.retry(h);
+      };
+      try {
+        s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
+          if (err) failed();
+        });
+      } catch {
+        failed();
+      }
     }
   }
 
@@ -204,11 +207,11 @@ export class Acceptor {
     this.enqueue(this.pick(), h);
   }
 
-  /** A worker took the last hand-off we sent it. */
+  /** A worker took a hand-off we sent it. */
   acked(slot: number): void {
     const q = this.queues.get(slot);
     if (!q) return;
-    q.busy = false;
+    q.inFlight = Math.max(0, q.inFlight - 1);
     this.pump(slot);
   }
 
@@ -222,7 +225,7 @@ export class Acceptor {
     }
     const q = this.queues.get(slot);
     if (!q) return;
-    q.busy = false;
+    q.inFlight = 0;
     setTimeout(() => this.reroute(slot), 300).unref();
   }
 

@@ -38,7 +38,10 @@ export class ClientSession {
     this.bucket = new TokenBucket(rate, rate * 2);
     conn.onMessage = (body) => this.receive(body);
     conn.onClose = () => this.closed();
-    this.armHelloTimer(Math.max(0, rt.config.helloTimeoutMs - (Date.now() - connectedAt)));
+    // The full timeout from when this worker has the connection: time spent queued in the
+    // primary under a connect burst is the server's, not the client's.
+    void connectedAt;
+    this.armHelloTimer(rt.config.helloTimeoutMs);
   }
 
   private armHelloTimer(ms: number): void {
@@ -131,8 +134,8 @@ export class ClientSession {
     this.state = 'joining';
     if (this.helloTimer) clearTimeout(this.helloTimer);
     const token = msg.token ?? this.query.token;
-    const room = msg.room ?? (token ? undefined : this.query.room ?? this.hintRoom);
-    const outcome = await this.rt.join(this, token === msg.token ? msg : { ...msg, token }, room);
+    const room = msg.room ?? (token ? undefined : this.query.room);
+    const outcome = await this.rt.join(this, token === msg.token ? msg : { ...msg, token }, room, room || token ? undefined : this.hintRoom);
     if (this.conn.closed) return;
     if (outcome !== 'joined' && outcome !== 'relayed') {
       this.state = 'new';

@@ -124,10 +124,10 @@ export class WorkerRuntime {
     }
   }
 
-  async join(session: ClientSession, hello: HelloMsg, room: string | undefined): Promise<JoinOutcome> {
+  async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string): Promise<JoinOutcome> {
     let reply: JoinReply;
     try {
-      reply = await this.link.request<JoinReply>('join', { slot: this.slot, name: hello.name, room, token: hello.token });
+      reply = await this.link.request<JoinReply>('join', { slot: this.slot, name: hello.name, room, token: hello.token, hint });
     } catch (err) {
       const e = err as { code?: string; message: string };
       if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL') return { code: e.code, message: e.message };

@@ -87,11 +87,18 @@ export class ShoalClient extends Emitter<Events> {
     t.onClose = (reason) => this.dropped(t, reason);
     return new Promise<WelcomeMsg>((resolve, reject) => {
       this.pendingJoin = { resolve, reject };
-      const hello: Record<string, unknown> = { t: 'hello', v: 1, name: this.opts.name };
-      if (this.room) hello.room = this.room;
-      if (this.token) hello.token = this.token;
-      t.send(encode(hello));
+      this.joinTries = 0;
+      this.sendHello(t);
     });
+  }
+
+  private joinTries = 0;
+
+  private sendHello(t: Transport): void {
+    const hello: Record<string, unknown> = { t: 'hello', v: 1, name: this.opts.name };
+    if (this.room) hello.room = this.room;
+    if (this.token) hello.token = this.token;
+    t.send(encode(hello));
   }
 
   send(msg: Record<string, unknown>): void {
@@ -222,7 +229,18 @@ export class ShoalClient extends Emitter<Events> {
         this.emit('top', m);
         break;
       case 'error':
-        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'BAD_TOKEN', 'BAD_MESSAGE'].includes(m.code))) {
+        // The world state is briefly unreachable: say hello again, with back-off.
+        if (this.pendingJoin && m.code === 'UNAVAILABLE' && this.joinTries < 8) {
+          const t = this.transport;
+          const delay = this.opts.backoffMinMs * 2 ** this.joinTries++;
+          setTimeout(() => {
+            if (t && t === this.transport && this.pendingJoin) this.sendHello(t);
+          }, delay);
+          this.emit('error', m);
+          this.emit('message', m);
+          return;
+        }
+        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE'].includes(m.code))) {
           this.pendingJoin.reject(Object.assign(new Error(`${m.code}: ${m.message}`), { code: m.code }));
           this.pendingJoin = null;
         }
