@@ -18,10 +18,10 @@ interface Opened {
 
 async function open(
   ctx: ScenarioContext, s: RunningServer, connections: number, concurrency: number, timeoutMs: number, withMemory: boolean,
-  deadlineMs = 0,
+  deadlineMs = 0, procs?: number,
 ): Promise<Opened> {
   const before = withMemory ? treeMemoryBytes(s.proc.pid).bytes : 0;
-  const group = new DriverGroup({ kind: 'connect', host: '127.0.0.1', port: s.port, connections, concurrency, timeoutMs, deadlineMs });
+  const group = new DriverGroup({ kind: 'connect', host: '127.0.0.1', port: s.port, connections, concurrency, timeoutMs, deadlineMs }, procs);
   const ready = await group.ready(deadlineMs + timeoutMs + 60_000);
   let memPerConnKiB: number | null = null;
   if (withMemory && ready.ok > 0) {
@@ -38,9 +38,9 @@ async function open(
 
 async function openAndClose(
   ctx: ScenarioContext, s: RunningServer, n: number, concurrency: number, timeoutMs: number, withMemory: boolean,
-  deadlineMs = 0,
+  deadlineMs = 0, procs?: number,
 ): Promise<Opened> {
-  const o = await open(ctx, s, n, concurrency, timeoutMs, withMemory, deadlineMs);
+  const o = await open(ctx, s, n, concurrency, timeoutMs, withMemory, deadlineMs, procs);
   await o.group.stop(false);
   o.group.kill();
   await sleep(500);
@@ -63,6 +63,15 @@ export const connsScenario: ScenarioBody = async (ctx) => {
     return rate;
   };
 
+  // How the set-up rate grows with connections in flight: a server that serves connections one at
+  // a time shows latency growing with no gain in rate. One driver process, full runs only.
+  const sweep = async (label: string, s: RunningServer) => {
+    if (ctx.quick) return;
+    for (const inFlight of [1, 10, 100]) {
+      row(label, `sweep: ${inFlight} in flight`, 300, await openAndClose(ctx, s, 300, inFlight, timeoutMs, false, 0, 1));
+    }
+  };
+
   const shoal = await startShoal({ workers: cores });
   let shoalSimul: Opened, shoalRate: number, shoalMem: Opened;
   try {
@@ -77,6 +86,12 @@ export const connsScenario: ScenarioBody = async (ctx) => {
   } finally {
     await shoal.stop();
   }
+  const shoalForSweep = ctx.quick ? null : await startShoal({ workers: cores });
+  try {
+    if (shoalForSweep) await sweep('shoal', shoalForSweep);
+  } finally {
+    await shoalForSweep?.stop();
+  }
 
   const seed = await startBaseline('seed');
   let seedRate: number, seedMem: Opened;
@@ -84,6 +99,7 @@ export const connsScenario: ScenarioBody = async (ctx) => {
     seedRate = row('seed (python fork)', 'rate (100 in flight)', seedN, await openAndClose(ctx, seed, seedN, 100, timeoutMs, false));
     seedMem = await openAndClose(ctx, seed, seedN, 100, timeoutMs, true);
     row('seed (python fork)', 'idle memory', seedN, seedMem);
+    await sweep('seed (python fork)', seed);
   } finally {
     await seed.stop();
   }
@@ -106,7 +122,7 @@ export const connsScenario: ScenarioBody = async (ctx) => {
     notes: [
       'Every connection sends hello and waits for welcome; "set up" means welcomed. Connections are held open (idle) until all are up, then closed.',
       'Memory is the PSS of the server\'s process tree (primary, coordinator, workers; or the Python parent and its forks), measured before and 2 s after the connections are up; per connection = difference ÷ connections. Shoal\'s idle connections are joined players in rooms of 16.',
-      `Client: ${cores} forked driver processes with raw sockets, the same for both servers.`,
+      `Client: ${cores} forked driver processes with raw sockets, the same for both servers (the in-flight sweep uses one; a fresh Shoal for it).`,
     ],
   };
 };
