@@ -69,7 +69,8 @@ function lastPid(s: TestServer, match: (o: Record<string, unknown>) => boolean, 
   for (const l of s.logs) {
     try {
       const o = JSON.parse(l);
-      if (match(o)) pid = o.pid;
+      // 'worker joined' (coordinator) names the worker's pid as workerPid; its own pid is the coordinator's.
+      if (match(o)) pid = o.workerPid ?? o.pid;
     } catch {
       // not JSON
     }

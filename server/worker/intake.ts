@@ -1,0 +1,136 @@
+// Takes the connections the primary hands this worker: TCP game connections straight to a
+// session; HTTP and WebSocket through one http.Server that never listens on its own. Keeps the
+// books the primary needs (closed connections, by address) and sweeps idle peers.
+import http from 'node:http';
+import type net from 'node:net';
+import { WebSocketServer } from 'ws';
+import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
+import type { Config } from '../config/schema.js';
+import { guardRequestHeads } from '../http/head-timeout.js';
+import { connectionsOpen, connectionsTotal } from '../metrics/registry.js';
+import { ClientSession } from './client-session.js';
+import type { Conn } from './conn.js';
+import type { WorkerRuntime } from './runtime.js';
+import { TcpConn } from './tcp-conn.js';
+import { WsConn } from './ws-conn.js';
+
+/** What the primary sends with each socket. */
+export interface HandoffMsg {
+  t: 'conn';
+  kind: 'tcp' | 'http';
+  /** The bytes the primary read to classify the connection. */
+  head: Uint8Array;
+  at: number;
+  hint?: string;
+  reject?: 'SERVER_FULL' | 'SHUTTING_DOWN';
+}
+
+type Routing = Pick<HandoffMsg, 'at' | 'hint' | 'reject'>;
+
+export class Intake {
+  private closedAddrs: string[] = [];
+  private readonly routing = new WeakMap<net.Socket, Routing>();
+  private readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+
+  constructor(
+    private readonly rt: WorkerRuntime,
+    private readonly config: Config,
+    router: http.RequestListener,
+    private readonly send: (m: object) => void,
+  ) {
+    this.http = http.createServer(
+      { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: 5000, maxHeaderSize: 16384 },
+      router,
+    );
+    guardRequestHeads(this.http, config.httpHeadersTimeoutMs);
+    this.http.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // Messages up to this size are read and answered with FRAME_TOO_LARGE past maxFrame; larger
+      // ones are refused by ws (close 1009) before they are buffered.
+      maxPayload: Math.max(config.maxFrame * 16, 1 << 20),
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.http.on('upgrade', (req, socket: net.Socket, head) => this.upgrade(req, socket, head));
+
+    // The primary counts connections per address; closes go back to it in batches.
+    setInterval(() => {
+      if (this.closedAddrs.length === 0) return;
+      this.send({ t: 'conn.closed', addrs: this.closedAddrs });
+      this.closedAddrs = [];
+    }, 100).unref();
+    // Idle and half-open peers: one sweep over every connection, never a timer per socket.
+    setInterval(() => {
+      const now = Date.now();
+      for (const s of rt.sessions) s.conn.checkIdle(now, config.idleTimeoutMs);
+    }, Math.min(Math.max(config.idleTimeoutMs / 6, 250), 10_000)).unref();
+  }
+
+  /** A socket from the primary, with the bytes it read to classify it. */
+  take(m: HandoffMsg, sock: net.Socket): void {
+    const r: Routing = { at: m.at, hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject };
+    // Put back what the primary read, then read on from there.
+    if (m.head && m.head.byteLength) sock.unshift(toBuffer(m.head));
+    if (m.kind === 'tcp') {
+      const conn = new TcpConn(sock, this.config.maxFrame, this.config.maxOutboundBytes);
+      this.open(conn, new ClientSession(this.rt, conn, r.at, r.hint), r);
+    } else {
+      this.routing.set(sock, r);
+      this.http.emit('connection', sock);
+      // http.Server lets its C++ parser read the socket's handle directly, which would put the
+      // bytes read after the hand-off ahead of the ones just unshifted. A 'data' listener makes it
+      // read through the stream instead (public API), so order is kept.
+      sock.on('data', noop);
+    }
+    sock.resume();
+  }
+
+  /** Counts a new session's connection and reports its close. */
+  track(conn: Conn, session: ClientSession): void {
+    this.rt.sessions.add(session);
+    connectionsTotal.inc({ transport: conn.transport });
+    connectionsOpen.inc({ transport: conn.transport });
+    const prev = conn.onClose;
+    conn.onClose = () => {
+      connectionsOpen.dec({ transport: conn.transport });
+      if (conn.transport !== 'relay') this.closedAddrs.push(conn.address);
+      prev();
+    };
+  }
+
+  private open(conn: Conn, session: ClientSession, r: Routing): void {
+    this.track(conn, session);
+    if (r.reject) conn.error(r.reject, r.reject === 'SERVER_FULL' ? 'too many connections' : 'the server is shutting down');
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const r = this.routing.get(socket) ?? { at: Date.now() };
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConn(ws, socket.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
+      // The query's room and token stand in for what the hello leaves out (same values by contract).
+      const room = url.searchParams.get('room');
+      const token = url.searchParams.get('token');
+      const session = new ClientSession(this.rt, conn, r.at, r.hint, {
+        room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
+        token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
+      });
+      this.open(conn, session, r);
+    });
+  }
+}
+
+function noop(): void {}
+
+export function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
