@@ -59,10 +59,12 @@ export class Supervisor {
 
   startCoordinator(): void {
     this.coordStartedAt = Date.now();
+    this.coordLastPong = Date.now();
     const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     child.on('message', (m: { t?: string }) => {
-      if (m?.t === 'alive') return this.coordinatorPong();
+      this.coordLastPong = Date.now();
+      if (m?.t === 'alive') return;
       if (m?.t === 'coordinator.ready') {
         this.coordQuickFailures = 0;
         this.coordinatorProblem = undefined;
@@ -94,10 +96,9 @@ export class Supervisor {
     s.worker = w;
     s.lastPong = Date.now();
     w.on('message', (m) => {
-      if (m?.t === 'alive') {
-        s.lastPong = Date.now();
-        return;
-      }
+      // Any message shows the worker's event loop turning.
+      s.lastPong = Date.now();
+      if (m?.t === 'alive') return;
       if (m?.t === 'ready' && s.worker === w) {
         s.state = s.state === 'draining' ? 'draining' : 'running';
         // Running for a while ends a crash loop.
@@ -147,8 +148,6 @@ export class Supervisor {
    */
   private watchLiveness(): void {
     const every = Math.max(250, Math.min(2000, this.o.hangTimeoutMs / 4));
-    let coordPong = Date.now();
-    this.coordinatorPong = () => (coordPong = Date.now());
     setInterval(() => {
       if (this.stopping) return;
       const now = Date.now();
@@ -169,16 +168,16 @@ export class Supervisor {
       }
       const c = this.coordinator;
       if (c && c.connected) {
-        if (now - coordPong > this.o.hangTimeoutMs) {
-          this.o.log.error({ code: 'COORDINATOR_HUNG', pid: c.pid, silentMs: now - coordPong }, 'coordinator does not answer; killing it');
-          coordPong = now;
+        if (now - this.coordLastPong > this.o.hangTimeoutMs) {
+          this.o.log.error({ code: 'COORDINATOR_HUNG', pid: c.pid, silentMs: now - this.coordLastPong }, 'coordinator does not answer; killing it');
+          this.coordLastPong = now;
           c.kill('SIGKILL');
         } else c.send({ t: 'alive?' });
-      } else coordPong = now;
+      } else this.coordLastPong = now;
     }, every).unref();
   }
 
-  private coordinatorPong: () => void = () => {};
+  private coordLastPong = Date.now();
 
   running(): Slot[] {
     return this.slots.filter((s) => s.worker && s.state === 'running');
