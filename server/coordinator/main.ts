@@ -16,6 +16,11 @@ const socketPath = process.env.SHOAL_COORD_SOCKET!;
 const log = createLogger('coordinator', config.logLevel);
 setProcessLabel('coordinator');
 
+// Answered from the first moment, so a long load is not taken for a hang.
+process.on('message', (m: { t?: string }) => {
+  if (m?.t === 'alive?') process.send?.({ t: 'alive' });
+});
+
 process.on('uncaughtException', (err) => {
   log.fatal({ err, code: 'COORDINATOR_CRASH' }, 'uncaught exception in coordinator');
   process.exit(70);
@@ -104,8 +109,7 @@ async function main(): Promise<void> {
     dir.changesSinceCheckpoint = 0;
   };
   process.on('message', (m: { t?: string }) => {
-    if (m?.t === 'alive?') process.send?.({ t: 'alive' });
-    else if (m?.t === 'coordinator.stop') void stop('asked by primary');
+    if (m?.t === 'coordinator.stop') void stop('asked by primary');
   });
   // The primary is gone: nobody can reach us through it, so save and leave.
   process.on('disconnect', () => void stop('primary gone'));
