@@ -8,5 +8,6 @@ export default defineConfig({
     // Each file starts real server processes; two files at a time suits a 2-core machine.
     maxWorkers: 2,
     fileParallelism: true,
+    reporters: ['default', './test/plain-summary-reporter.ts'],
   },
 });
