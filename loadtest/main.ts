@@ -13,6 +13,7 @@ import type { ScenarioBody } from './scenario.js';
 import { SHOAL_MAIN } from './servers.js';
 import { channelScenario } from './scenarios/channel.js';
 import { connsScenario } from './scenarios/conns.js';
+import { failoverScenario } from './scenarios/failover.js';
 import { httpScenario } from './scenarios/http.js';
 import { pingScenario } from './scenarios/ping.js';
 import { playersScenario } from './scenarios/players.js';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, ScenarioBody> = {
   conns: connsScenario,
   players: playersScenario,
   scaling: scalingScenario,
+  failover: failoverScenario,
 };
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));

@@ -11,7 +11,7 @@ import { killMarked, markedPids } from './proc-guard.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const MARKER = `SHOAL_LOADTEST_TEST=${process.pid}-${Date.now()}`;
-const SCENARIOS = ['http', 'ping', 'channel', 'conns', 'players', 'scaling'];
+const SCENARIOS = ['http', 'ping', 'channel', 'conns', 'players', 'scaling', 'failover'];
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-loadtest-out-'));
 
 afterAll(() => {
