@@ -6,10 +6,14 @@ export type FrameError = 'BAD_FRAME' | 'FRAME_TOO_LARGE';
 
 /**
  * Splits a byte stream into frame bodies. Chunks that hold whole frames are sliced, not copied;
- * only a frame split across chunks is assembled.
+ * a frame split across chunks is gathered as a list and copied once, when it is complete (so a
+ * frame sent one byte at a time costs linear, not quadratic, copying).
  */
 export class FrameReader {
-  private pending: Buffer | null = null;
+  private parts: Buffer[] = [];
+  private have = 0;
+  /** Bytes the partial frame in `parts` needs in all (header included), once its header is known. */
+  private need = 0;
   failed: FrameError | null = null;
 
   constructor(
@@ -20,14 +24,39 @@ export class FrameReader {
 
   push(chunk: Buffer): void {
     if (this.failed) return;
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
+    if (this.have === 0) return this.scan(chunk);
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    if (this.need === 0) {
+      if (this.have < FRAME_HEADER_BYTES) return;
+      const head = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.have);
+      const len = head.readUInt32BE(0);
+      if (!this.checkLength(len)) return;
+      this.need = FRAME_HEADER_BYTES + len;
+    }
+    if (this.have < this.need) return;
+    const buf = Buffer.concat(this.parts, this.have);
+    this.parts = [];
+    this.have = 0;
+    this.need = 0;
+    this.scan(buf);
+  }
+
+  /** Bytes held waiting for the rest of a frame. */
+  get buffered(): number {
+    return this.have;
+  }
+
+  /** Emits every whole frame in buf; keeps the tail. */
+  private scan(buf: Buffer): void {
     let off = 0;
     while (buf.length - off >= FRAME_HEADER_BYTES) {
       const len = buf.readUInt32BE(off);
-      if (len === 0) return this.fail('BAD_FRAME', len);
-      if (len > this.maxFrame) return this.fail('FRAME_TOO_LARGE', len);
-      if (buf.length - off - FRAME_HEADER_BYTES < len) break;
+      if (!this.checkLength(len)) return;
+      if (buf.length - off - FRAME_HEADER_BYTES < len) {
+        this.need = FRAME_HEADER_BYTES + len;
+        break;
+      }
       const start = off + FRAME_HEADER_BYTES;
       off = start + len;
       this.onFrame(buf.subarray(start, off));
@@ -35,18 +64,22 @@ export class FrameReader {
     }
     if (off < buf.length) {
       // Copy the tail so a retained slice does not pin the whole chunk.
-      this.pending = off === 0 ? buf : Buffer.from(buf.subarray(off));
+      this.parts = [Buffer.from(buf.subarray(off))];
+      this.have = buf.length - off;
     }
   }
 
-  /** Bytes held waiting for the rest of a frame. */
-  get buffered(): number {
-    return this.pending ? this.pending.length : 0;
+  private checkLength(len: number): boolean {
+    if (len === 0) this.fail('BAD_FRAME', len);
+    else if (len > this.maxFrame) this.fail('FRAME_TOO_LARGE', len);
+    else return true;
+    return false;
   }
 
   private fail(err: FrameError, length: number): void {
     this.failed = err;
-    this.pending = null;
+    this.parts = [];
+    this.have = 0;
     this.onError(err, length);
   }
 }
