@@ -43,7 +43,15 @@ it('brings back every player of a killed worker and disturbs no one else', async
   const t0 = performance.now();
   process.kill(pid, 'SIGKILL');
 
-  await until(() => victims.every((c) => c.reconnects > 0 && c.status === 'joined'), 20_000, 'every victim resumed');
+  try {
+    await until(() => victims.every((c) => c.reconnects > 0 && c.status === 'joined'), 20_000, 'every victim resumed');
+  } catch (err) {
+    // Say who is missing and what the server logged, so a failure on a busy machine can be read.
+    const missing = victims.filter((c) => !(c.reconnects > 0 && c.status === 'joined'));
+    console.error('not resumed:', missing.map((c) => ({ id: c.id, room: c.room, status: c.status, end: c.endReason, reconnects: c.reconnects })));
+    console.error(logLines(server).filter((l) => (l.level as number) >= 40).slice(-30));
+    throw err;
+  }
   const slowestMs = performance.now() - t0;
   for (const [i, c] of players.entries()) {
     expect(c.id).toBe(before[i]!.id);

@@ -49,13 +49,14 @@ describe('world primitives across processes', () => {
   });
 
   it('lock: a stale holder (lease expired, lock taken over) has its fenced writes refused', async () => {
-    const old = await inWorker(ch, 0, { op: 'acquire', name: 'stale', ttlMs: 200 });
+    // A lease long enough that a loaded machine still asks again before it runs out.
+    const old = await inWorker(ch, 0, { op: 'acquire', name: 'stale', ttlMs: 1500 });
     expect(old.token).toBeGreaterThan(0);
     // Still held: the other worker is refused, and a try does not wait.
     expect(await inWorker(ch, 1, { op: 'acquire', name: 'stale', ttlMs: 5000 })).toBeNull();
-    const next = await inWorker(ch, 1, { op: 'acquire', name: 'stale', ttlMs: 5000, waitMs: 2000 });
+    const next = await inWorker(ch, 1, { op: 'acquire', name: 'stale', ttlMs: 5000, waitMs: 5000 });
     expect(next.token).toBeGreaterThan(old.token);
-    expect(next.at - old.at).toBeGreaterThanOrEqual(100); // not before the 200 ms lease ran out (less the grant's trip)
+    expect(next.at - old.at).toBeGreaterThanOrEqual(1200); // not before the 1.5 s lease ran out (less the grant's trip)
     await expect(inWorker(ch, 0, { op: 'set', name: 'stale.v', value: 'old', fenceToken: old.token, fenceLock: 'stale' })).rejects.toMatchObject({ code: 'FENCED' });
     await inWorker(ch, 1, { op: 'set', name: 'stale.v', value: 'new', fenceToken: next.token, fenceLock: 'stale' });
     expect(await ch.request('world.get', { name: 'stale.v' })).toBe('new');
