@@ -21,6 +21,8 @@ export interface ClientOptions {
   resumeForMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** A connection that brings no welcome this long after hello is given up (and retried when resuming). Default 15 s. */
+  joinTimeoutMs?: number;
 }
 
 export interface PlayerView { id: string; x: number; y: number; score: number }
@@ -67,7 +69,7 @@ export class ShoalClient extends Emitter<Events> {
   constructor(opts: ClientOptions) {
     super();
     this.opts = {
-      autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, ...opts,
+      autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, joinTimeoutMs: 15_000, ...opts,
     } as Required<Omit<ClientOptions, 'room' | 'token'>>;
     this.room = opts.room;
     this.token = opts.token;
@@ -86,7 +88,29 @@ export class ShoalClient extends Emitter<Events> {
     t.onMessage = (bytes) => this.receive(bytes);
     t.onClose = (reason) => this.dropped(t, reason);
     return new Promise<WelcomeMsg>((resolve, reject) => {
-      this.pendingJoin = { resolve, reject };
+      // A server that accepted the connection but never answers (its worker died mid hand-off)
+      // must not leave the client waiting forever.
+      const timer = setTimeout(() => {
+        if (this.pendingJoin?.resolve !== done) return;
+        this.pendingJoin = null;
+        reject(new Error(`no welcome within ${this.opts.joinTimeoutMs} ms`));
+        if (this.transport === t) {
+          this.transport = null;
+          t.close();
+        }
+        if (this.status === 'connecting') this.setStatus('closed', 'join timeout');
+      }, this.opts.joinTimeoutMs);
+      const done = (m: WelcomeMsg) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      this.pendingJoin = {
+        resolve: done,
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
       this.joinTries = 0;
       this.sendHello(t);
     });
