@@ -31,7 +31,7 @@ export class Directory {
   /** room -> ids of players seated there (connected or frozen) */
   readonly seated = new Map<string, Set<string>>();
   /** Slots with a live worker channel and whether they take new rooms. */
-  readonly slots = new Map<number, { draining: boolean; rooms: number }>();
+  readonly slots = new Map<number, { draining: boolean }>();
   /** room -> expiry times of seats promised to connections on their way (matchmaking). */
   private readonly reservations = new Map<string, number[]>();
   private roomSeq = 0;
@@ -52,7 +52,7 @@ export class Directory {
   commit(changes: Change[]): void {
     for (const c of changes) {
       applyChange(this.ix, c);
-      if (c.k === 'score' || c.k === 'session') this.ranked = null;
+      if (c.k === 'score' || c.k === 'session') this.rankedDirty = true;
     }
     this.store.append(changes);
     this.changesSinceCheckpoint += changes.length;
@@ -83,12 +83,6 @@ export class Directory {
     let best = alive[0]!;
     for (const s of alive) if (load.get(s)! < load.get(best)!) best = s;
     return best;
-  }
-
-  playersOnSlot(slot: number): number {
-    let n = 0;
-    for (const r of this.ix.rooms.values()) if (r.slot === slot) n += this.seated.get(r.id)?.size ?? 0;
-    return n;
   }
 
   private reservedIn(room: string, now: number): number {
@@ -131,8 +125,6 @@ export class Directory {
     this.commit([{ k: 'room', r }]);
     this.seated.set(id, new Set());
     this.placedAt.set(id, Date.now());
-    const s = this.slots.get(slot);
-    if (s) s.rooms++;
     return this.ix.rooms.get(id)!;
   }
 
@@ -285,18 +277,17 @@ export class Directory {
   }
 
   /** The leaderboard sorted best first; re-sorted after scores change, at most every 50 ms. */
-  private ranked: Array<[string, number]> | null = null;
-  private rankedStale: Array<[string, number]> = [];
+  private ranked: Array<[string, number]> = [];
+  private rankedDirty = true;
   private rankedAt = 0;
 
   top(n: number): Array<[string, number]> {
-    if (!this.ranked) {
-      const now = Date.now();
-      // Under a stream of score changes, a leaderboard up to 50 ms old is served rather than
-      // sorting every name for every request.
-      if (now - this.rankedAt < 50 && this.rankedStale.length) return this.rankedStale.slice(0, n);
+    const now = Date.now();
+    // Under a stream of score changes, a leaderboard up to 50 ms old is served rather than
+    // sorting every name for every request.
+    if (this.rankedDirty && now - this.rankedAt >= 50) {
       this.ranked = [...this.ix.leaderboard].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      this.rankedStale = this.ranked;
+      this.rankedDirty = false;
       this.rankedAt = now;
     }
     return this.ranked.slice(0, n);

@@ -94,6 +94,7 @@ export class Channel {
     this.sock.destroy();
   }
 
+  /** Bytes written but not yet taken by the socket (for senders that pace themselves). */
   get backlog(): number {
     return this.sock.writableLength;
   }

@@ -21,7 +21,7 @@ interface Handoff {
   /** A game connection, counted against the connection limits until its worker reports it closed. */
   counted: boolean;
   address: string;
-  msg: { t: 'conn'; kind: 'tcp' | 'http'; head: Buffer; at: number; hint?: string; reject?: string };
+  msg: { t: 'conn'; kind: 'tcp' | 'http'; head: Buffer; hint?: string; reject?: string };
   tries: number;
 }
 
@@ -70,7 +70,6 @@ export class Acceptor {
   }
 
   private accept(sock: net.Socket): void {
-    const at = Date.now();
     const address = sock.remoteAddress ?? 'unknown';
     sock.on('error', () => {});
     if (this.stopping || this.d.isBanned(address)) {
@@ -109,14 +108,14 @@ export class Acceptor {
       if (c.kind === 'more') return;
       sock.pause();
       cleanup();
-      void this.decide(sock, c, head, at);
+      void this.decide(sock, c, head);
     };
     sock.on('data', onData);
     sock.on('close', onClose);
     sock.resume();
   }
 
-  private async decide(sock: net.Socket, c: Exclude<Classified, { kind: 'more' }>, head: Buffer, at: number): Promise<void> {
+  private async decide(sock: net.Socket, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
     connectionsTotal.inc({ transport: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
     let reject: string | undefined;
@@ -141,7 +140,7 @@ export class Acceptor {
       if (game) this.uncount(address);
       return;
     }
-    this.enqueue(this.pick(target), { sock, counted: game, address, msg: { t: 'conn', kind: c.kind, head, at, hint, reject }, tries: 0 });
+    this.enqueue(this.pick(target), { sock, counted: game, address, msg: { t: 'conn', kind: c.kind, head, hint, reject }, tries: 0 });
   }
 
   /** The wanted slot if it is running, else round robin over the running ones. */

@@ -29,7 +29,6 @@ export class ClientSession {
   constructor(
     private readonly rt: WorkerRuntime,
     readonly conn: Conn,
-    connectedAt: number,
     private readonly hintRoom?: string,
     /** room and token from a WebSocket's /ws query: defaults for what hello leaves out. */
     private readonly query: { room?: string; token?: string } = {},
@@ -40,7 +39,6 @@ export class ClientSession {
     conn.onClose = () => this.closed();
     // The full timeout from when this worker has the connection: time spent queued in the
     // primary under a connect burst is the server's, not the client's.
-    void connectedAt;
     this.armHelloTimer(rt.config.helloTimeoutMs);
   }
 

@@ -15,7 +15,6 @@ export abstract class Conn {
   closed = false;
   /** close() was called: nothing more is sent or taken, even before the transport has closed. */
   ending = false;
-  readonly openedAt = Date.now();
   /** When the peer last sent anything (messages, or pongs on WebSocket). */
   lastIn = Date.now();
 

@@ -20,12 +20,11 @@ export interface HandoffMsg {
   kind: 'tcp' | 'http';
   /** The bytes the primary read to classify the connection. */
   head: Uint8Array;
-  at: number;
   hint?: string;
   reject?: 'SERVER_FULL' | 'SHUTTING_DOWN';
 }
 
-type Routing = Pick<HandoffMsg, 'at' | 'hint' | 'reject'>;
+type Routing = Pick<HandoffMsg, 'hint' | 'reject'>;
 
 export class Intake {
   private closedAddrs: string[] = [];
@@ -73,12 +72,12 @@ export class Intake {
 
   /** A socket from the primary, with the bytes it read to classify it. */
   take(m: HandoffMsg, sock: net.Socket): void {
-    const r: Routing = { at: m.at, hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject };
+    const r: Routing = { hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject };
     // Put back what the primary read, then read on from there.
     if (m.head && m.head.byteLength) sock.unshift(toBuffer(m.head));
     if (m.kind === 'tcp') {
       const conn = new TcpConn(sock, this.config.maxFrame, this.config.maxOutboundBytes);
-      this.open(conn, new ClientSession(this.rt, conn, r.at, r.hint), r);
+      this.open(conn, new ClientSession(this.rt, conn, r.hint), r);
     } else {
       this.routing.set(sock, r);
       this.http.emit('connection', sock);
@@ -114,13 +113,13 @@ export class Intake {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    const r = this.routing.get(socket) ?? { at: Date.now() };
+    const r = this.routing.get(socket) ?? {};
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new WsConn(ws, socket.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
       // The query's room and token stand in for what the hello leaves out (same values by contract).
       const room = url.searchParams.get('room');
       const token = url.searchParams.get('token');
-      const session = new ClientSession(this.rt, conn, r.at, r.hint, {
+      const session = new ClientSession(this.rt, conn, r.hint, {
         room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
         token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
       });

@@ -55,7 +55,7 @@ export class WorkerRelay {
       case 'relay.open': {
         const conn = new RelayConn(m.rid, m.from!, m.address ?? 'relay', this.send);
         this.in.set(m.rid, conn);
-        const session = new ClientSession(this.rt, conn, Date.now());
+        const session = new ClientSession(this.rt, conn);
         this.intake.track(conn, session);
         const prev = conn.onClose;
         conn.onClose = () => {

@@ -30,7 +30,6 @@ export class WorkerRuntime {
   readonly link: CoordinatorLink;
   readonly world: WorldClient;
   shuttingDown = false;
-  draining = false;
   private unsaved = new Map<string, number>();
   private tickTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;

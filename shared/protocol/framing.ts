@@ -42,11 +42,6 @@ export class FrameReader {
     this.scan(buf);
   }
 
-  /** Bytes held waiting for the rest of a frame. */
-  get buffered(): number {
-    return this.have;
-  }
-
   /** Emits every whole frame in buf; keeps the tail. */
   private scan(buf: Buffer): void {
     let off = 0;
