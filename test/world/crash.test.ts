@@ -63,6 +63,8 @@ describe('world state and crashes', () => {
     // The lease did not survive; the old holder's fence is refused and the next token is larger.
     const g = await ch2.request('world.lock.acquire', { name: 'crown', ttlMs: 1000 });
     expect(g.token).toBeGreaterThan(held.token);
+    // Worker 1 reconnects its channel on its own schedule; wait until it serves world calls again.
+    await until(async () => (await inWorker(ch2, 1, { op: 'incr', name: 'w1.back' }).catch(() => 0)) >= 1, 10_000, 'worker 1 reconnected');
     await expect(inWorker(ch2, 1, { op: 'set', name: 'crown.owner', value: 1, fenceLock: 'crown', fenceToken: held.token })).rejects.toMatchObject({ code: 'FENCED' });
   });
 
