@@ -7,6 +7,8 @@ export interface HttpDeps {
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
   metrics(): Promise<string>;
   uptimeSeconds(): number;
+  /** Entries /leaderboard returns when no limit is asked for (the leaderboardSize setting). */
+  leaderboardSize: number;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -43,7 +45,7 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         return;
       case '/leaderboard': {
         const raw = url.searchParams.get('limit');
-        const limit = raw === null ? 100 : Number(raw);
+        const limit = raw === null ? deps.leaderboardSize : Number(raw);
         if (!Number.isInteger(limit) || limit < 1) return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer' });
         deps.leaderboard(limit).then((l) => json(res, 200, l), fail);
         return;

@@ -34,6 +34,7 @@ const router = createRouter({
   leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
+  leaderboardSize: config.leaderboardSize,
 });
 const intake = new Intake(rt, config, router, send);
 const relay = new WorkerRelay(rt, slot, intake, send);

@@ -1,8 +1,10 @@
 // World chat reaches rooms on every worker; a token resumes its player (id, room, score) on
-// either transport; a bad token gets BAD_TOKEN; a resume takes over a still-open connection.
+// either transport; a bad token gets BAD_TOKEN and the same connection may say hello again; a
+// resume takes over a still-open connection.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/play.js';
+import { RawTcp, hello } from '../helpers/raw.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -63,6 +65,21 @@ it('answers an unknown token with BAD_TOKEN and lets the client try again', asyn
   const c = server.client({ transport: 'tcp', name: 'badtok', token: 'not-a-real-token', autoResume: false });
   await expect(c.connect()).rejects.toMatchObject({ code: 'BAD_TOKEN' });
   c.close();
+
+  // BAD_TOKEN is not fatal: on the same connection, a hello without the token joins.
+  const raw = await RawTcp.connect(server.port);
+  try {
+    raw.send(hello('badtok', { token: 'not-a-real-token' }));
+    expect(await raw.next((m) => m.t === 'error')).toMatchObject({ code: 'BAD_TOKEN', fatal: false });
+    raw.send(hello('badtok', { room: 'second-try' }));
+    const w = await raw.next((m) => m.t === 'welcome');
+    expect(w).toMatchObject({ room: 'second-try', resumed: false });
+    const full = await raw.next((m) => m.t === 'state' && m.full);
+    expect(full.players.map((p: unknown[]) => p[0])).toContain(w.id);
+    expect(raw.closed).toBe(false);
+  } finally {
+    raw.close();
+  }
 });
 
 it('takes over a player whose old connection is still open', async () => {
