@@ -8,8 +8,13 @@
  * isolates and marks; zero-width and other invisible format characters; line and paragraph
  * separators; and fillers that render as nothing.
  */
-// eslint-disable-next-line no-control-regex
-const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0e\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e007f}]/u;
+const HIDDEN_CLASS =
+  '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f' +
+  '\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0e\\ufeff\\uffa0\\ufff0-\\ufffb\\u{e0000}-\\u{e007f}';
+const NAME_FORBIDDEN = new RegExp(`[${HIDDEN_CLASS}]`, 'u');
+
+/** Every occurrence of a character no name may hold: what a console escapes before printing. */
+export const HIDDEN_CHARS = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
 
 /**
  * Characters dropped from chat: C0 and C1 controls and DEL (a tab, newline or line separator
