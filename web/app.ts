@@ -140,7 +140,7 @@ export class App {
     });
     client.on('chat', (m) => {
       if (!current()) return;
-      this.names.set(m.from, m.name);
+      if (m.operator !== true) this.names.set(m.from, m.name);
       this.chat.add(m, client.id);
     });
     client.on('top', (m) => {

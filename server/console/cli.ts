@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { ConsoleClient, ConsoleClientError } from './client.js';
+import { escapeForTerminal, escapeJson } from './escape.js';
 import { render } from './format.js';
 import { ConsoleError, tokenize, type Answer } from './wire.js';
 
@@ -52,11 +53,11 @@ function usageExit(msg: string): never {
 
 function show(a: Answer, json: boolean): boolean {
   if (json) {
-    console.log(JSON.stringify(a.ok ? a.data : { error: a.error }, null, 2));
+    console.log(escapeJson(JSON.stringify(a.ok ? a.data : { error: a.error }, null, 2)));
     return a.ok;
   }
   if (a.ok) console.log(render(a.data));
-  else console.error(`error ${a.error.code}: ${a.error.message}`);
+  else console.error(escapeForTerminal(`error ${a.error.code}: ${a.error.message}`));
   return a.ok;
 }
 

@@ -1,5 +1,7 @@
 // Renders a console answer for a person: lists of records as aligned tables, records as aligned
 // "key  value" lines (nested records flattened with dots), and nested lists as titled tables.
+// Every value is escaped (escape.ts): names and reasons must not drive the terminal.
+import { escapeForTerminal } from './escape.js';
 
 type Row = Record<string, unknown>;
 
@@ -8,8 +10,8 @@ const isRecord = (v: unknown): v is Row => typeof v === 'object' && v !== null &
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (Array.isArray(v)) return v.length ? v.map(cell).join(',') : '-';
-  if (isRecord(v)) return JSON.stringify(v);
-  return String(v);
+  if (isRecord(v)) return escapeForTerminal(JSON.stringify(v));
+  return escapeForTerminal(String(v));
 }
 
 const isNumeric = (v: unknown) => typeof v === 'number';
@@ -29,7 +31,7 @@ export function table(rows: Row[]): string {
 
 function flatten(o: Row, prefix: string, pairs: Array<[string, string]>, sections: Array<[string, unknown[]]>): void {
   for (const [k, v] of Object.entries(o)) {
-    const key = prefix ? `${prefix}.${k}` : k;
+    const key = escapeForTerminal(prefix ? `${prefix}.${k}` : k);
     if (isRecord(v)) flatten(v, key, pairs, sections);
     else if (Array.isArray(v) && v.some(isRecord)) sections.push([key, v]);
     else pairs.push([key, cell(v)]);

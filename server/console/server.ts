@@ -5,9 +5,13 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { Command, ConsoleContext } from './context.js';
+import { escapeJson } from './escape.js';
 import { BadRequest, ConsoleError, MAX_LINE_BYTES, errorAnswer, parseLine, type Answer } from './wire.js';
 
 const MAX_CONNECTIONS = 32;
+
+/** One answer line; hidden characters (from names, ids, reasons) go out as \uXXXX escapes. */
+const jsonLine = (a: Answer) => escapeJson(JSON.stringify(a)) + '\n';
 
 export class ConsoleServer {
   private ctx: ConsoleContext | null = null;
@@ -53,7 +57,7 @@ export class ConsoleServer {
   private accept(sock: net.Socket): void {
     sock.on('error', () => {});
     if (this.socks.size >= MAX_CONNECTIONS) {
-      sock.end(JSON.stringify(errorAnswer(null, new ConsoleError('TOO_MANY_CONNECTIONS', `at most ${MAX_CONNECTIONS} console connections`))) + '\n');
+      sock.end(jsonLine(errorAnswer(null, new ConsoleError('TOO_MANY_CONNECTIONS', `at most ${MAX_CONNECTIONS} console connections`))));
       return;
     }
     this.socks.add(sock);
@@ -66,7 +70,7 @@ export class ConsoleServer {
       chain = chain
         .then(() => this.answer(line))
         .then((a) => {
-          if (a && sock.writable) sock.write(JSON.stringify(a) + '\n');
+          if (a && sock.writable) sock.write(jsonLine(a));
         });
     };
     sock.on('data', (chunk: string) => {
@@ -83,7 +87,7 @@ export class ConsoleServer {
         buf = '';
         this.audit.warn({ code: 'LINE_TOO_LONG' }, 'console: request line too long; connection closed');
         chain = chain.then(() => {
-          if (sock.writable) sock.end(JSON.stringify(errorAnswer(null, new ConsoleError('LINE_TOO_LONG', `a request line is at most ${MAX_LINE_BYTES} bytes`))) + '\n');
+          if (sock.writable) sock.end(jsonLine(errorAnswer(null, new ConsoleError('LINE_TOO_LONG', `a request line is at most ${MAX_LINE_BYTES} bytes`))));
         });
       }
     });

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Channel } from '../ipc/channel.js';
 import type { Directory } from './directory.js';
 import type { WorldStore } from './store/types.js';
+import type { ChatOutMsg } from '../../shared/protocol/messages.js';
 import { registry } from '../metrics/registry.js';
 import { adminOps } from './admin-ops.js';
 import { coinsTaken, worldOps } from './world/ops.js';
@@ -57,8 +58,11 @@ export function createOps(ctx: OpContext): Record<string, Op> {
     snapshots: (a: { rooms: Array<[string, unknown]> }) => dir.snapshot(a.rooms),
     'room.sessions': (a: { id: string }) => dir.sessionsOfRoom(a.id),
     'room.gone': (a: { id: string }) => dir.roomGone(a.id),
-    'chat.world': (a: { from: string; name: string; text: string }) => {
-      broadcast('chat', { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' });
+    'chat.world': (a: { from: string; name: string; text: string; operator?: boolean }) => {
+      const line: ChatOutMsg = { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' };
+      // Only the console's `say` asks for the mark; a worker passing a player's line never does.
+      if (a.operator === true) line.operator = true;
+      broadcast('chat', line);
     },
     top: (a: { n?: number }) => dir.top(Math.min(a?.n ?? 10, 10)),
     leaderboard: (a: { limit?: number }) =>

@@ -29,7 +29,11 @@ export interface StateMsg {
   coins: CoinTuple[]; taken: number[];
 }
 export interface PongMsg { t: 'pong'; id: number; tick: number }
-export interface ChatOutMsg { t: 'chat'; from: string; name: string; text: string; scope: ChatScope }
+/**
+ * `operator: true` (additive) marks a line the operator wrote on the console (`say`); the server
+ * never sets it on a player's line, whatever the player's name or text.
+ */
+export interface ChatOutMsg { t: 'chat'; from: string; name: string; text: string; scope: ChatScope; operator?: true }
 export interface TopOutMsg { t: 'top'; players: Array<[string, number]> }
 export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; fatal: boolean }
 export interface ByeMsg { t: 'bye'; reason: ByeReason }

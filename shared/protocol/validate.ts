@@ -3,6 +3,7 @@
 import { decode } from './codec.js';
 import type { ClientMessage, ErrorCode } from './messages.js';
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
+import { checkName, cleanChat } from './text-rules.js';
 
 export interface TextLimits {
   nameMax: number;
@@ -39,11 +40,6 @@ function isText(v: unknown, min: number, max: number): v is string {
   return n >= min && n <= max;
 }
 
-function hasControlChars(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(s);
-}
-
 export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
   let m: unknown;
   try {
@@ -64,8 +60,13 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
   switch (t) {
     case 'hello': {
       if (o.v !== 1) return bad('hello.v must be 1');
-      if (!isText(o.name, PROTOCOL_LIMITS.nameMin, limits.nameMax) || hasControlChars(o.name)) {
-        return bad(`hello.name must be 1..${limits.nameMax} characters, no control characters`);
+      if (!isText(o.name, PROTOCOL_LIMITS.nameMin, limits.nameMax)) {
+        return bad(`hello.name must be 1..${limits.nameMax} characters`);
+      }
+      const name = checkName(o.name, 'hello.name');
+      if (!name.ok) return bad(name.message);
+      if (name.name !== o.name && !isText(name.name, PROTOCOL_LIMITS.nameMin, limits.nameMax)) {
+        return bad(`hello.name must be 1..${limits.nameMax} characters in NFC`);
       }
       if (o.room !== undefined && (typeof o.room !== 'string' || !ROOM_ID_PATTERN.test(o.room))) {
         return bad('hello.room must be 1..32 of [A-Za-z0-9_-]');
@@ -73,7 +74,7 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > (limits.tokenMax ?? PROTOCOL_LIMITS.tokenMax))) {
         return bad('hello.token must be a non-empty string');
       }
-      const msg: ClientMessage = { t: 'hello', v: 1, name: o.name };
+      const msg: ClientMessage = { t: 'hello', v: 1, name: name.name };
       if (o.room !== undefined) msg.room = o.room as string;
       if (o.token !== undefined) msg.token = o.token as string;
       return { ok: true, msg };
@@ -86,9 +87,14 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (!isText(o.text, PROTOCOL_LIMITS.chatMin, limits.chatMax)) {
         return bad(`chat.text must be 1..${limits.chatMax} characters`);
       }
+      const text = cleanChat(o.text);
+      if (text === '') return bad('chat.text has nothing left once control and bidi characters are dropped');
+      if (text !== o.text && !isText(text, PROTOCOL_LIMITS.chatMin, limits.chatMax)) {
+        return bad(`chat.text must be 1..${limits.chatMax} characters in NFC`);
+      }
       const scope = o.scope === undefined ? 'room' : o.scope;
       if (scope !== 'room' && scope !== 'world') return bad('chat.scope must be "room" or "world"');
-      return { ok: true, msg: { t: 'chat', text: o.text, scope } };
+      return { ok: true, msg: { t: 'chat', text, scope } };
     }
     case 'ping':
       if (!isUint(o.id)) return bad('ping.id must be an unsigned integer');

@@ -4,6 +4,17 @@ import type { ChatOutMsg, ChatScope } from '../../shared/protocol/messages.js';
 import { byId, el } from '../dom.js';
 
 const MAX_LINES = 200;
+
+/**
+ * A line the operator wrote (`say`): the server marks it with `operator: true`, which it never
+ * sets on a player's line, so it is told apart by that field and never by name. It is drawn in an
+ * element and style no player line uses (a badge element, its own class and colours), so no name
+ * or text a player chooses can look like it.
+ */
+function operatorLine(text: string): HTMLLIElement {
+  return el('li', { class: 'operator', 'data-origin': 'operator' },
+    el('strong', { class: 'op-badge' }, 'Server operator'), ' ', el('span', { class: 'op-text' }, text));
+}
 const MAX_CHARS = 280;
 
 export class ChatView {
@@ -41,6 +52,7 @@ export class ChatView {
   }
 
   add(m: ChatOutMsg, selfId: string): void {
+    if (m.operator === true) return this.append(operatorLine(m.text));
     const line = el(
       'li',
       { 'data-scope': m.scope, 'data-from': m.from },
@@ -53,6 +65,7 @@ export class ChatView {
     this.append(line);
   }
 
+  /** Lines the page itself writes (joined, reconnecting, refused). */
   system(text: string): void {
     this.append(el('li', { class: 'system' }, text));
   }

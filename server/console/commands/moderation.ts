@@ -1,4 +1,5 @@
 // Commands that act on players: kick, say, and address bans.
+import { cleanChat } from '../../../shared/protocol/text-rules.js';
 import { banTarget, type BanEntry } from '../bans.js';
 import type { Command, ConsoleContext } from '../context.js';
 import { ConsoleError } from '../wire.js';
@@ -27,20 +28,22 @@ export const kick: Command = {
 export const say: Command = {
   name: 'say',
   usage: 'say TEXT',
-  summary: 'every player gets a chat line from "server" with scope world',
+  summary: 'every player gets a chat line from "server" with scope world, marked as the operator\'s',
+  details: 'Control and bidi characters are dropped from TEXT as from any chat line.',
   async run(ctx, args) {
-    const text = args.join(' ').trim();
+    const text = cleanChat(args.join(' ').trim());
     const max = ctx.handle.config.chatMax;
-    if (text.length === 0) throw new ConsoleError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
-    if (text.length > max) throw new ConsoleError('BAD_ARGS', `say: ${text.length} characters; a chat line holds at most ${max}`);
+    const chars = [...text].length;
+    if (chars === 0) throw new ConsoleError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
+    if (chars > max) throw new ConsoleError('BAD_ARGS', `say: ${chars} characters; a chat line holds at most ${max}`);
     await announce(ctx, text);
     return { said: text, scope: 'world', workers: ctx.handle.supervisor.running().length };
   },
 };
 
-/** A world chat line from `server`, through the coordinator to every worker. */
+/** A world chat line from `server`, marked as the operator's, through the coordinator to every worker. */
 export function announce(ctx: ConsoleContext, text: string): Promise<unknown> {
-  return ctx.handle.link.request('chat.world', { from: 'server', name: 'server', text }, 3000);
+  return ctx.handle.link.request('chat.world', { from: 'server', name: 'server', text, operator: true }, 3000);
 }
 
 function banRow(e: BanEntry) {
