@@ -45,17 +45,33 @@ export class Directory {
     for (const s of this.ix.sessionsById.values()) {
       const set = this.seated.get(s.room);
       if (set) set.add(s.id);
-      else this.commit([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
+      else this.commitOrKeep([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
     }
   }
 
+  /**
+   * Written first, applied after: when the store cannot write (a full disk), the change is not in
+   * memory either, so the caller's error is the whole truth and a resend is not taken for a repeat.
+   */
   commit(changes: Change[]): void {
+    this.store.append(changes);
     for (const c of changes) {
       applyChange(this.ix, c);
       if (c.k === 'score' || c.k === 'session') this.rankedDirty = true;
     }
-    this.store.append(changes);
     this.changesSinceCheckpoint += changes.length;
+  }
+
+  /**
+   * For facts that are learnt again from live processes (which worker runs a room, a session
+   * whose room is gone): kept in memory even while the store cannot write.
+   */
+  commitOrKeep(changes: Change[]): void {
+    try {
+      this.commit(changes);
+    } catch {
+      for (const c of changes) applyChange(this.ix, c);
+    }
   }
 
   snapshotWorld(): PersistedWorld {

@@ -7,6 +7,9 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { Channel } from '../ipc/channel.js';
 import { FileStore } from './store/file-store.js';
+import { StoreDamage } from './store/log-format.js';
+import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.js';
+import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
 import { Directory, CoordError } from './directory.js';
 import { createOps, type OpContext } from './ops.js';
 import { setProcessLabel } from '../metrics/registry.js';
@@ -29,14 +32,40 @@ process.on('uncaughtException', (err) => {
 async function main(): Promise<void> {
   const store = new FileStore(path.join(config.data, 'world'));
   const started = Date.now();
-  const world = await store.open();
+  let world;
+  try {
+    world = await store.open();
+  } catch (err) {
+    if (err instanceof StoreDamage) return cannotLoad(err);
+    throw err;
+  }
+  const torn = store.stats.torn;
+  if (torn) log.warn({ code: 'STORE_TORN_TAIL', file: torn.file, offset: torn.offset, bytes: torn.bytes }, `cut a torn last record off ${torn.file} at offset ${torn.offset} (${torn.bytes} bytes)`);
   const dir = new Directory(world, store, config);
-  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, tornBytesDropped: store.stats.tornBytesDropped, ms: Date.now() - started }, 'world loaded');
+  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
 
   const workers = new Map<number, Channel>();
   const channels = new Set<Channel>();
   const ctx: OpContext = { dir, config, workers, channels, log, store };
   const ops = createOps(ctx);
+  // With --fsync-ms 0 an answer to an operation that wrote waits for its fsync; every write of
+  // one event-loop turn shares that fsync (group commit), so throughput stays reasonable.
+  const syncEachWrite = config.fsyncMs === 0;
+  const answer = (fn: (a: unknown, c: Channel) => unknown, args: unknown, c: Channel): unknown => {
+    const before = store.appends;
+    const r = fn(args, c);
+    const settle = (v: unknown): unknown => {
+      if (store.appends === before) return v;
+      const mine = store.appends;
+      const ack = () => {
+        writesAcked.inc();
+        if (store.syncedAppends < mine) writesAckedBeforeFsync.inc();
+        return v;
+      };
+      return syncEachWrite ? store.durable().then(ack) : ack();
+    };
+    return r instanceof Promise ? r.then(settle) : settle(r);
+  };
 
   try {
     fs.unlinkSync(socketPath);
@@ -49,7 +78,7 @@ async function main(): Promise<void> {
       (op, args, c) => {
         const fn = ops[op];
         if (!fn) throw new CoordError('UNKNOWN_OP', `unknown coordinator op ${op}`);
-        return fn(args, c);
+        return answer(fn, args, c);
       },
       null,
       (c) => {
@@ -70,12 +99,33 @@ async function main(): Promise<void> {
     process.send?.({ t: 'coordinator.ready' });
   });
 
-  // Durability: appends survive a process crash at once; fsync bounds what a machine crash loses.
-  const syncEvery = Math.max(config.fsyncMs, 5);
-  const syncTimer = setInterval(() => {
-    store.sync().catch((err) => log.error({ err }, 'fsync failed'));
-  }, syncEvery);
-  const sweepTimer = setInterval(() => dir.sweepUnused(60_000), 15_000);
+  // Durability: appends survive a process crash at once; fsync bounds what a machine crash loses
+  // (with --fsync-ms 0, answers wait for their fsync instead; see `answer`). While writes fail
+  // (a full disk) a no-op change is tried every second, so health comes back by itself.
+  const syncTimer = syncEachWrite ? null : setInterval(() => store.sync().catch(() => {}), config.fsyncMs);
+  let wasHealthy = true;
+  const healthTimer = setInterval(() => {
+    if (!store.health().ok) {
+      try {
+        dir.commit([{ k: 'nextPlayer', n: dir.ix.nextPlayer }]);
+      } catch {
+        // still failing; the next try is in a second
+      }
+    }
+    const h = store.health();
+    if (h.ok !== wasHealthy) {
+      if (h.ok) log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
+      else log.error({ code: 'STORE_UNWRITABLE', reason: h.reason }, `store cannot write (${h.reason}): joins are refused until it can`);
+      wasHealthy = h.ok;
+    }
+  }, 1000);
+  const sweepTimer = setInterval(() => {
+    try {
+      dir.sweepUnused(60_000);
+    } catch {
+      // the store cannot write now; the sweep runs again later
+    }
+  }, 15_000);
   sweepTimer.unref();
   const checkpointTimer = setInterval(() => {
     if (dir.changesSinceCheckpoint === 0 && store.stats.logBytes < 64 * 1024 * 1024) return;
@@ -87,7 +137,8 @@ async function main(): Promise<void> {
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    clearInterval(syncTimer);
+    if (syncTimer) clearInterval(syncTimer);
+    clearInterval(healthTimer);
     clearInterval(checkpointTimer);
     try {
       await store.checkpoint(dir.snapshotWorld());
@@ -115,6 +166,15 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void stop('primary gone'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => {});
+}
+
+/** Damage found on load: one clear line to the log and the primary, and an exit it does not retry. */
+function cannotLoad(err: StoreDamage): void {
+  const message = `world store damaged: ${err.message}; run \`npm run repair -- --data ${config.data}\` (keeps what is good, backs up what it drops)`;
+  log.fatal({ code: 'STORE_DAMAGED', file: err.file, offset: err.offset }, message);
+  const bye: CannotLoadMessage = { t: 'coordinator.cannotLoad', message };
+  if (process.send) process.send(bye, () => process.exit(EXIT_STORE_DAMAGED));
+  else process.exit(EXIT_STORE_DAMAGED);
 }
 
 main().catch((err) => {

@@ -39,7 +39,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       // it is the authority for those, so the directory follows it.
       for (const r of a.rooms ?? []) {
         const rec = dir.ix.rooms.get(r.id);
-        if (rec && rec.slot !== a.slot) dir.commit([{ k: 'room', r: { ...rec, slot: a.slot } }]);
+        if (rec && rec.slot !== a.slot) dir.commitOrKeep([{ k: 'room', r: { ...rec, slot: a.slot } }]);
         const seated = dir.seated.get(r.id);
         if (seated) for (const p of r.players) if (dir.ix.sessionsById.has(p)) seated.add(p);
       }

@@ -15,6 +15,7 @@ import { openConsole } from '../console/service.js';
 import { Acceptor } from './acceptor.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { Supervisor, type Slot } from './supervisor.js';
+import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -83,6 +84,11 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     log,
     hangTimeoutMs: config.hangTimeoutMs,
     onCoordinatorReady: () => coordinatorReady(),
+    onCoordinatorCannotLoad: (message) => {
+      log.fatal({ code: 'STORE_DAMAGED' }, message);
+      console.error(`shoal: ${message}`);
+      void shutdown('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
+    },
     onWorkerMessage: (s, m) => onWorkerMessage(s, m),
     onWorkerExit: (s) => acceptor?.workerGone(s.slot),
   });

@@ -4,6 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
+import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 
 export type SlotState = 'starting' | 'running' | 'draining' | 'restarting' | 'stopped';
 
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   onWorkerMessage: (slot: Slot, msg: any) => void;
   onWorkerExit: (slot: Slot) => void;
   onCoordinatorReady: () => void;
+  /** The coordinator exited because its data is damaged: restarting cannot help. */
+  onCoordinatorCannotLoad: (message: string) => void;
 }
 
 const YOUNG_MS = 10_000;
@@ -60,11 +63,13 @@ export class Supervisor {
   startCoordinator(): void {
     this.coordStartedAt = Date.now();
     this.coordLastPong = Date.now();
+    let cannotLoad: string | undefined;
     const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     child.on('message', (m: { t?: string }) => {
       this.coordLastPong = Date.now();
       if (m?.t === 'alive') return;
+      if (m?.t === 'coordinator.cannotLoad') cannotLoad = (m as { message?: string }).message;
       if (m?.t === 'coordinator.ready') {
         this.coordQuickFailures = 0;
         this.coordinatorProblem = undefined;
@@ -74,6 +79,10 @@ export class Supervisor {
     child.on('exit', (code, signal) => {
       if (this.coordinator === child) this.coordinator = null;
       if (this.stopping) return;
+      if (code === EXIT_STORE_DAMAGED) {
+        this.coordinatorProblem = 'STORE_DAMAGED';
+        return this.o.onCoordinatorCannotLoad(cannotLoad ?? 'coordinator cannot load its data directory');
+      }
       const young = Date.now() - this.coordStartedAt < YOUNG_MS;
       this.coordBackoff = young ? Math.min(Math.max(this.coordBackoff * 2, 100), MAX_BACKOFF_MS) : 0;
       if (young) this.coordQuickFailures++;

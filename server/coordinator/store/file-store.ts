@@ -1,22 +1,19 @@
-// The embedded store: an append-only log of change batches plus a checkpoint, under <data>/world.
+// The embedded store: an append-only log of change batches plus checkpoints, under <data>/world
+// (file layout in log-format.ts).
 //
-//   checkpoint.bin  "SHL1" | u32 generation | u32 length | u32 crc32 | msgpack(PersistedWorld)
-//   log.<gen>       records of u32 length | u32 crc32 | msgpack(Change[])
-//
-// A checkpoint of generation G holds everything written to logs before G; on open, logs G, G+1,
-// ... are replayed on top of it. A record whose length or checksum does not hold (a write torn by
-// a crash) ends the log: it and anything after it are cut off, never a crash.
+// A checkpoint of generation G holds everything written to logs before G; on open, log.G is
+// replayed on top of it. The checkpoint before it is kept as checkpoint.prev.bin with the logs
+// since its generation, so a bad checkpoint can be rolled back by the repair command.
+// On open, an incomplete last record (a write torn by a crash) is cut with a warning; any other
+// damage — a failed checksum or a record of the wrong shape anywhere, a checkpoint that is bad or
+// missing while the logs show it existed — refuses to load with a StoreDamage naming file and
+// offset, rather than dropping data silently.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { Packr, Unpackr } from 'msgpackr';
 import { applyChange, indexWorld, worldOf } from './apply.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
+import { storeFsyncs, storeHealthy, storeWriteFailures } from './store-metrics.js';
 import { emptyWorld, type Change, type PersistedWorld, type WorldStore } from './types.js';
-
-const MAGIC = Buffer.from('SHL1');
-const HEAD = 8;
-const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 export class StoreError extends Error {
   constructor(readonly code: string, message: string) {
@@ -27,147 +24,246 @@ export class StoreError extends Error {
 export interface FileStoreStats {
   generation: number;
   logBytes: number;
-  tornBytesDropped: number;
+  /** The torn tail cut on open, if any. */
+  torn?: { file: string; offset: number; bytes: number };
+}
+
+export const CHECKPOINT = 'checkpoint.bin';
+export const PREV_CHECKPOINT = 'checkpoint.prev.bin';
+export const logName = (g: number) => `log.${g}`;
+
+/** Generations of the log files in a store directory, ascending. */
+export function logGenerations(dir: string): number[] {
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^log\.(\d+)$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
 }
 
 export class FileStore implements WorldStore {
   private fd = -1;
   private gen = 0;
-  private dirty = false;
-  readonly stats: FileStoreStats = { generation: 0, logBytes: 0, tornBytesDropped: 0 };
+  /** Appends made / appends known fsynced, to share one fsync among many writers. */
+  private appended = 0;
+  private synced = 0;
+  private syncing: Promise<void> | null = null;
+  private syncQueued = false;
+  private waiters: Array<{ upTo: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  /** Set when a failed append could not be cut back: no append may land after a partial record. */
+  private cutPending = false;
+  private problem: string | undefined;
+  readonly stats: FileStoreStats = { generation: 0, logBytes: 0 };
 
   constructor(private readonly dir: string) {}
 
+  /** How many appends were made so far (a caller compares it before and after its work). */
+  get appends(): number {
+    return this.appended;
+  }
+
+  /** How many of those are known fsynced. */
+  get syncedAppends(): number {
+    return this.synced;
+  }
+
+  health(): { ok: boolean; reason?: string } {
+    return this.problem ? { ok: false, reason: this.problem } : { ok: true };
+  }
+
   async open(): Promise<PersistedWorld> {
     fs.mkdirSync(this.dir, { recursive: true });
+    fs.rmSync(path.join(this.dir, 'checkpoint.tmp'), { force: true });
+    fs.rmSync(path.join(this.dir, 'checkpoint.prev.tmp'), { force: true });
+    const cpFile = path.join(this.dir, CHECKPOINT);
+    const logs = logGenerations(this.dir);
+    const newestLog = logs.length ? logs[logs.length - 1]! : 0;
     let world = emptyWorld();
-    const cp = path.join(this.dir, 'checkpoint.bin');
-    if (fs.existsSync(cp)) {
-      const buf = fs.readFileSync(cp);
-      if (buf.length < 16 || !buf.subarray(0, 4).equals(MAGIC)) {
-        throw new StoreError('STORE_CORRUPT', `${cp} is not a Shoal checkpoint`);
-      }
-      this.gen = buf.readUInt32BE(4);
-      const len = buf.readUInt32BE(8);
-      const body = buf.subarray(16, 16 + len);
-      // A checkpoint is written whole and renamed into place, so a bad one is not a torn write.
-      if (body.length !== len || zlib.crc32(body) !== buf.readUInt32BE(12)) {
-        throw new StoreError('STORE_CORRUPT', `${cp} fails its checksum`);
-      }
-      world = unpackr.unpack(body) as PersistedWorld;
+    if (fs.existsSync(cpFile)) {
+      const cp = decodeCheckpoint(cpFile, fs.readFileSync(cpFile));
+      world = cp.world;
+      this.gen = cp.generation;
+    } else if (fs.existsSync(path.join(this.dir, PREV_CHECKPOINT))) {
+      throw new StoreDamage(cpFile, 0, `file is missing but ${PREV_CHECKPOINT} exists (a checkpoint was written)`);
+    } else if (newestLog > 0) {
+      throw new StoreDamage(cpFile, 0, `file is missing but ${logName(newestLog)} exists (the log starts after a checkpoint)`);
+    }
+    if (newestLog > this.gen) {
+      throw new StoreDamage(path.join(this.dir, logName(newestLog)), 0, `log is newer than ${CHECKPOINT} (generation ${this.gen}): a later checkpoint is missing`);
     }
     const ix = indexWorld(world);
-    const logs = this.logGenerations();
-    for (const g of logs) {
-      if (g < this.gen) {
-        fs.rmSync(this.logPath(g), { force: true });
-        continue;
+    const file = this.logPath(this.gen);
+    if (fs.existsSync(file)) {
+      const scan = scanLog(fs.readFileSync(file), true);
+      const bad = scan.damage[0];
+      if (bad) throw new StoreDamage(file, bad.offset, bad.reason);
+      for (const batch of scan.batches) for (const c of batch) applyChange(ix, c);
+      if (scan.torn) {
+        fs.truncateSync(file, scan.torn.offset);
+        this.stats.torn = { file, ...scan.torn };
       }
-      for (const batch of this.readLog(g)) for (const c of batch) applyChange(ix, c);
     }
-    const last = logs.length ? Math.max(this.gen, ...logs) : this.gen;
-    this.gen = last;
-    this.fd = fs.openSync(this.logPath(last), 'a');
-    this.stats.generation = last;
+    this.fd = fs.openSync(file, 'a');
+    this.syncDir();
+    this.stats.generation = this.gen;
     this.stats.logBytes = fs.fstatSync(this.fd).size;
+    storeHealthy.set(1);
     return worldOf(ix);
   }
 
   append(changes: Change[]): void {
     if (changes.length === 0) return;
     if (this.fd < 0) throw new StoreError('STORE_CLOSED', 'store is not open');
-    const body = packr.pack(changes);
-    const rec = Buffer.allocUnsafe(HEAD + body.length);
-    rec.writeUInt32BE(body.length, 0);
-    rec.writeUInt32BE(zlib.crc32(body), 4);
-    body.copy(rec, HEAD);
-    let off = 0;
-    while (off < rec.length) off += fs.writeSync(this.fd, rec, off);
+    const rec = encodeRecord(changes);
+    try {
+      if (this.cutPending) this.cutBack();
+      let off = 0;
+      while (off < rec.length) off += fs.writeSync(this.fd, rec, off);
+    } catch (err) {
+      // A full disk can take part of a record: cut it back so the log never holds a torn record
+      // in its middle once later appends succeed.
+      try {
+        this.cutBack();
+      } catch {
+        this.cutPending = true;
+      }
+      throw this.failed(err, 'write');
+    }
     this.stats.logBytes += rec.length;
-    this.dirty = true;
+    this.appended++;
+    if (this.problem) this.recovered();
+  }
+
+  /** Resolves once every append made so far is fsynced; all callers of one turn share one fsync. */
+  durable(): Promise<void> {
+    if (this.synced === this.appended) return Promise.resolve();
+    const upTo = this.appended;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ upTo, resolve, reject });
+      this.queueSync();
+    });
   }
 
   async sync(): Promise<void> {
-    if (!this.dirty || this.fd < 0) return;
-    this.dirty = false;
+    if (this.synced !== this.appended) await this.durable();
+  }
+
+  private queueSync(): void {
+    if (this.syncQueued || this.syncing) return;
+    this.syncQueued = true;
+    // After this turn's I/O callbacks: every append made in the turn rides on the same fsync.
+    setImmediate(() => {
+      this.syncQueued = false;
+      this.syncing = this.runSync().finally(() => {
+        this.syncing = null;
+        if (this.waiters.length) this.queueSync();
+      });
+    });
+  }
+
+  private async runSync(): Promise<void> {
+    const upTo = this.appended;
     const fd = this.fd;
-    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    let err: Error | null = null;
+    if (fd >= 0) {
+      err = await new Promise<Error | null>((resolve) => fs.fdatasync(fd, (e) => resolve(e)));
+      storeFsyncs.inc();
+    }
+    if (err) this.failed(err, 'fsync');
+    else this.synced = Math.max(this.synced, upTo);
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.upTo <= upTo) {
+        if (err) w.reject(new StoreError('STORE_UNAVAILABLE', `store: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+        else w.resolve();
+      } else keep.push(w);
+    }
+    this.waiters = keep;
   }
 
   async checkpoint(world: PersistedWorld): Promise<void> {
-    // Switch appends to a new log first: anything written from here on lands after the checkpoint.
+    if (this.fd < 0) throw new StoreError('STORE_CLOSED', 'store is not open');
     const next = this.gen + 1;
-    const oldFd = this.fd;
     const oldGen = this.gen;
+    const tmp = path.join(this.dir, 'checkpoint.tmp');
+    const prevTmp = path.join(this.dir, 'checkpoint.prev.tmp');
+    const cpFile = path.join(this.dir, CHECKPOINT);
+    try {
+      // The old log is the rollback generation's history: make it whole before moving on.
+      fs.fsyncSync(this.fd);
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        for (const part of encodeCheckpoint(next, world)) {
+          let off = 0;
+          while (off < part.length) off += fs.writeSync(fd, part, off);
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      // Keep the checkpoint being replaced as the previous generation. A hard link costs no space;
+      // every step leaves a loadable directory (checkpoint.bin is never missing).
+      if (fs.existsSync(cpFile)) {
+        fs.rmSync(prevTmp, { force: true });
+        try {
+          fs.linkSync(cpFile, prevTmp);
+        } catch {
+          fs.copyFileSync(cpFile, prevTmp);
+        }
+        fs.renameSync(prevTmp, path.join(this.dir, PREV_CHECKPOINT));
+      }
+      fs.renameSync(tmp, cpFile);
+      this.syncDir();
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      fs.rmSync(prevTmp, { force: true });
+      throw this.failed(err, 'checkpoint');
+    }
+    // Nothing can append between the rename and this switch: it is all one synchronous run.
+    const oldFd = this.fd;
     this.fd = fs.openSync(this.logPath(next), 'a');
     this.gen = next;
-    fs.fsyncSync(oldFd);
-    fs.closeSync(oldFd);
-
-    const body = packr.pack(world);
-    const head = Buffer.alloc(16);
-    MAGIC.copy(head, 0);
-    head.writeUInt32BE(next, 4);
-    head.writeUInt32BE(body.length, 8);
-    head.writeUInt32BE(zlib.crc32(body), 12);
-    const tmp = path.join(this.dir, 'checkpoint.tmp');
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, head);
-      fs.writeSync(fd, body);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, path.join(this.dir, 'checkpoint.bin'));
     this.syncDir();
-    for (let g = oldGen; g >= 0 && fs.existsSync(this.logPath(g)); g--) fs.rmSync(this.logPath(g), { force: true });
+    // The old log was fsynced above; a fsync still running on its descriptor finishes first.
+    const closeOld = () => fs.closeSync(oldFd);
+    if (this.syncing) void this.syncing.then(closeOld, closeOld);
+    else closeOld();
+    this.synced = this.appended;
+    // Logs older than the previous generation roll back to nothing any more.
+    for (const g of logGenerations(this.dir)) if (g < oldGen) fs.rmSync(this.logPath(g), { force: true });
     this.stats.generation = next;
     this.stats.logBytes = 0;
   }
 
   async close(): Promise<void> {
     if (this.fd < 0) return;
+    await this.syncing;
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = -1;
   }
 
+  private cutBack(): void {
+    fs.ftruncateSync(this.fd, this.stats.logBytes);
+    this.cutPending = false;
+  }
+
+  private failed(err: unknown, what: string): StoreError {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    storeWriteFailures.inc({ code });
+    storeHealthy.set(0);
+    this.problem = `store: ${code}`;
+    return new StoreError('STORE_UNAVAILABLE', `store: ${code} (${what})`);
+  }
+
+  private recovered(): void {
+    this.problem = undefined;
+    storeHealthy.set(1);
+  }
+
   private logPath(g: number): string {
-    return path.join(this.dir, `log.${g}`);
-  }
-
-  private logGenerations(): number[] {
-    return fs
-      .readdirSync(this.dir)
-      .map((f) => /^log\.(\d+)$/.exec(f))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-  }
-
-  private *readLog(g: number): Generator<Change[]> {
-    const file = this.logPath(g);
-    const buf = fs.readFileSync(file);
-    let off = 0;
-    while (off + HEAD <= buf.length) {
-      const len = buf.readUInt32BE(off);
-      const crc = buf.readUInt32BE(off + 4);
-      const body = buf.subarray(off + HEAD, off + HEAD + len);
-      if (body.length !== len || zlib.crc32(body) !== crc) break;
-      let batch: Change[];
-      try {
-        batch = unpackr.unpack(body) as Change[];
-      } catch {
-        break;
-      }
-      off += HEAD + len;
-      yield batch;
-    }
-    if (off < buf.length) {
-      this.stats.tornBytesDropped += buf.length - off;
-      fs.truncateSync(file, off);
-    }
+    return path.join(this.dir, logName(g));
   }
 
   private syncDir(): void {

@@ -53,6 +53,8 @@ export interface WorldStore {
   /** Replaces the history with one checkpoint of the whole world (compaction). */
   checkpoint(world: PersistedWorld): Promise<void>;
   close(): Promise<void>;
+  /** Whether writes currently succeed (ok: false with a reason such as 'store: ENOSPC'). */
+  health?(): { ok: boolean; reason?: string };
 }
 
 export function emptyWorld(): PersistedWorld {
