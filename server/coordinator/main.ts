@@ -9,6 +9,7 @@ import { Channel } from '../ipc/channel.js';
 import { FileStore } from './store/file-store.js';
 import { Directory, CoordError } from './directory.js';
 import { createOps, type OpContext } from './ops.js';
+import { replayJournals } from './journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
@@ -31,7 +32,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const world = await store.open();
   const dir = new Directory(world, store, config);
-  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, tornBytesDropped: store.stats.tornBytesDropped, ms: Date.now() - started }, 'world loaded');
+  dir.onJournalError = (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal');
+  const journalled = replayJournals(dir, config.data, config.workers);
+  if (dir.tokensHashedOnLoad > 0) {
+    // Shoal 0.1 stored raw tokens: a checkpoint now replaces the files that still hold them.
+    await store.checkpoint(dir.snapshotWorld());
+    log.info({ sessions: dir.tokensHashedOnLoad }, 'session tokens from an older version now stored as hashes');
+  }
+  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, journalled, tornBytesDropped: store.stats.tornBytesDropped, ms: Date.now() - started }, 'world loaded');
 
   const workers = new Map<number, Channel>();
   const channels = new Set<Channel>();
