@@ -5,6 +5,8 @@ import crypto from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { applyChange, indexWorld, worldOf, type WorldIndex } from './store/apply.js';
 import type { Change, PersistedWorld, RoomRecord, SessionRecord, WorldStore } from './store/types.js';
+import { hashToken } from './token-hash.js';
+import { journalPath, readScoreJournal } from '../worker/score-journal.js';
 
 export class CoordError extends Error {
   constructor(readonly code: string, message: string) {
@@ -21,9 +23,10 @@ export interface JoinArgs {
   hint?: string;
 }
 
+/** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
 export type JoinResult =
   | { redirect: number }
-  | { session: SessionRecord; room: RoomRecord; resumed: boolean };
+  | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
 
 
 export class Directory {
@@ -38,11 +41,19 @@ export class Directory {
   /** When rooms were placed (not durable): a placement no worker ever ran is swept. */
   private readonly placedAt = new Map<string, number>();
   changesSinceCheckpoint = 0;
+  /** Sessions loaded with a raw token (written by Shoal 0.1) and hashed: a checkpoint should follow. */
+  readonly tokensHashedOnLoad: number = 0;
 
   constructor(world: PersistedWorld, private readonly store: WorldStore, private readonly config: Config) {
     this.ix = indexWorld(world);
     for (const r of this.ix.rooms.values()) this.seated.set(r.id, new Set());
     for (const s of this.ix.sessionsById.values()) {
+      if (s.token !== undefined) {
+        // Indexed by the same hash already (apply.ts); from here on the raw token is gone from memory.
+        s.tokenHash = hashToken(s.token);
+        delete s.token;
+        this.tokensHashedOnLoad++;
+      }
       const set = this.seated.get(s.room);
       if (set) set.add(s.id);
       else this.commitOrKeep([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
@@ -166,7 +177,7 @@ export class Directory {
   route(args: { room?: string; token?: string }): { slot: number; room?: string } {
     const now = Date.now();
     if (args.token) {
-      const s = this.ix.sessionsByToken.get(args.token);
+      const s = this.ix.sessionsByTokenHash.get(hashToken(args.token));
       const r = s && this.ix.rooms.get(s.room);
       return r ? { slot: r.slot } : { slot: this.leastLoadedSlot() };
     }
@@ -182,14 +193,14 @@ export class Directory {
   join(a: JoinArgs): JoinResult {
     const now = Date.now();
     if (a.token !== undefined) {
-      const s = this.ix.sessionsByToken.get(a.token);
+      const s = this.ix.sessionsByTokenHash.get(hashToken(a.token));
       if (!s) throw new CoordError('BAD_TOKEN', 'unknown or expired token');
       let r = this.ix.rooms.get(s.room);
       if (!r) r = this.createRoom(s.room, a.slot);
       if (r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
       if (r.slot !== a.slot) this.moveRoom(r, a.slot); // its worker is gone: adopt the room here
       this.seated.get(r.id)!.add(s.id);
-      return { session: { ...s }, room: r, resumed: true };
+      return { session: { ...s }, token: a.token, room: r, resumed: true };
     }
     let r: RoomRecord | undefined;
     if (a.room !== undefined) {
@@ -214,21 +225,44 @@ export class Directory {
       }
     }
     const n = this.ix.nextPlayer;
+    const token = crypto.randomBytes(24).toString('base64url');
     const session: SessionRecord = {
       id: 'p' + n.toString(36),
-      token: crypto.randomBytes(24).toString('base64url'),
+      tokenHash: hashToken(token),
       name: a.name,
       room: r.id,
       score: 0,
     };
     this.commit([{ k: 'nextPlayer', n: n + 1 }, { k: 'session', s: session }]);
     this.seated.get(r.id)!.add(session.id);
-    return { session: { ...session }, room: r, resumed: false };
+    return { session: { ...session }, token, room: r, resumed: false };
   }
 
   private moveRoom(r: RoomRecord, slot: number): void {
+    // Its worker is gone: scores it showed while it could not reach us are in its journal.
+    this.replayJournal(r.slot);
     this.commit([{ k: 'room', r: { ...r, slot } }]);
   }
+
+  /**
+   * Applies the score journal of the worker in `slot` (scores it showed while its link was
+   * down). Called before that slot's rooms and sessions are handed to any worker; idempotent.
+   */
+  replayJournal(slot: number): number {
+    const file = journalPath(this.config.data, slot);
+    let u: Array<[string, number]>;
+    try {
+      u = readScoreJournal(file);
+    } catch (err) {
+      // Unreadable: the slot still gets its rooms (refusing would strand its players too).
+      this.onJournalError(file, err as Error);
+      return 0;
+    }
+    if (u.length) this.scores(u);
+    return u.length;
+  }
+
+  onJournalError: (file: string, err: Error) => void = () => {};
 
   /** A player is gone for good: its seat frees and its token stops working. */
   leave(id: string): void {

@@ -12,6 +12,7 @@ import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.
 import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
 import { Directory, CoordError } from './directory.js';
 import { createOps, type OpContext } from './ops.js';
+import { replayJournals } from './journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
@@ -42,7 +43,14 @@ async function main(): Promise<void> {
   const torn = store.stats.torn;
   if (torn) log.warn({ code: 'STORE_TORN_TAIL', file: torn.file, offset: torn.offset, bytes: torn.bytes }, `cut a torn last record off ${torn.file} at offset ${torn.offset} (${torn.bytes} bytes)`);
   const dir = new Directory(world, store, config);
-  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
+  dir.onJournalError = (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal');
+  const journalled = replayJournals(dir, config.data, config.workers);
+  if (dir.tokensHashedOnLoad > 0) {
+    // Shoal 0.1 stored raw tokens: a checkpoint now replaces the files that still hold them.
+    await store.checkpoint(dir.snapshotWorld());
+    log.info({ sessions: dir.tokensHashedOnLoad }, 'session tokens from an older version now stored as hashes');
+  }
+  log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, journalled, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
 
   const workers = new Map<number, Channel>();
   const channels = new Set<Channel>();

@@ -29,7 +29,11 @@ export function createOps(ctx: OpContext): Record<string, Op> {
   };
 
   return {
-    'worker.hello': (a: { slot: number; pid: number; rooms: Array<{ id: string; players: string[] }> }, ch) => {
+    'worker.hello': (a: { slot: number; pid: number; rooms: Array<{ id: string; players: string[] }>; scores?: Array<[string, number]> }, ch) => {
+      // Scores first, so the sessions in the answer carry every score a player of this slot has
+      // seen: those the worker still holds, and those its dead predecessor left in the journal.
+      dir.replayJournal(a.slot);
+      if (a.scores?.length) dir.scores(a.scores);
       const old = workers.get(a.slot);
       if (old && old !== ch) old.destroy();
       ch.peer = { role: 'worker', slot: a.slot, pid: a.pid };

@@ -1,7 +1,6 @@
 // The primary process: supervises the coordinator and the workers, owns the game port, and
 // never runs game logic.
 import cluster from 'node:cluster';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole } from '../console/service.js';
 import { Acceptor } from './acceptor.js';
+import { DataDirError, secureDataDir } from './data-dir.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { Supervisor, type Slot } from './supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
@@ -56,7 +56,17 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');
-  fs.mkdirSync(config.data, { recursive: true });
+  // Everything Shoal creates is private to this user; the coordinator and workers inherit the umask.
+  process.umask(0o077);
+  try {
+    const tightened = secureDataDir(config.data);
+    if (tightened.length) log.warn({ code: 'DATA_DIR_TIGHTENED', tightened }, 'data directory was readable by other users; made private');
+  } catch (err) {
+    if (!(err instanceof DataDirError)) throw err;
+    log.fatal({ code: 'DATA_DIR_UNSAFE', data: config.data }, err.message);
+    console.error(`shoal: ${err.message}`);
+    process.exit(2);
+  }
   // First, before any process touches the data: the console socket doubles as the data dir's lock.
   const opsConsole = await openConsole(config, log);
   const coordSocket = coordinatorSocketPath(config.data);

@@ -11,7 +11,6 @@ import type { RoomWorld } from './world-room.js';
 export interface Member {
   id: string;
   name: string;
-  token: string;
   conn: Conn | null;
   score: number;
   grace: NodeJS.Timeout | null;
@@ -92,15 +91,15 @@ export class RoomHost implements RoomContext {
   // --- seats -------------------------------------------------------------------------------
 
   /** Seats a frozen member (restored from the coordinator after a worker restart). */
-  restore(seat: SeatInfo & { token: string }): void {
+  restore(seat: SeatInfo): void {
     this.members.set(seat.id, { ...seat, conn: null, grace: null });
     this.room.join(seat);
     this.room.setFrozen(seat.id, true);
     this.startGrace(this.members.get(seat.id)!);
   }
 
-  /** Attaches a connection to a seat (new player, or resume); sends welcome. */
-  attach(seat: SeatInfo & { token: string }, conn: Conn, resumed: boolean): void {
+  /** Attaches a connection to a seat (new player, or resume); sends welcome with the token. */
+  attach(seat: SeatInfo, token: string, conn: Conn, resumed: boolean): void {
     let m = this.members.get(seat.id);
     if (m) {
       if (m.grace) clearTimeout(m.grace);
@@ -119,7 +118,7 @@ export class RoomHost implements RoomContext {
     this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score) });
     this.room.setFrozen(seat.id, false);
     const welcome: WelcomeMsg = {
-      t: 'welcome', id: seat.id, token: seat.token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
+      t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
       world: { w: this.config.worldWidth, h: this.config.worldHeight },
     };
     conn.send(welcome);

@@ -11,12 +11,13 @@ import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { ClientSession } from './client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { RoomHost } from './room-host.js';
+import { ScoreJournal, journalPath } from './score-journal.js';
 import { WorldClient } from './world-client.js';
 import { installWorldDebug } from './world-debug.js';
 
 type JoinReply =
   | { redirect: number }
-  | { session: SessionRecord; room: RoomRecord; resumed: boolean };
+  | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
 
 export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode | 'UNAVAILABLE'; message: string };
 
@@ -30,7 +31,12 @@ export class WorkerRuntime {
   readonly link: CoordinatorLink;
   readonly world: WorldClient;
   shuttingDown = false;
+  /** Scores shown but not yet acknowledged by the coordinator: resent after a reconnect. */
   private unsaved = new Map<string, number>();
+  /** Where scores go that cannot leave by the socket; emptied once everything is acknowledged. */
+  private readonly journal: ScoreJournal;
+  /** The coordinator has applied this slot's journal (our first hello): ours to empty from then on. */
+  private journalTaken = false;
   private tickTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private firstHello = true;
@@ -49,7 +55,13 @@ export class WorkerRuntime {
   ) {
     this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
     this.link.onConnect = (ch) => this.hello(ch);
+    // Scores written to a coordinator that died may never have been read: from now on this
+    // process holds the only copy, so they go to the journal before anything else happens.
+    this.link.onLost = () => {
+      if (this.unsaved.size) this.journal.append([...this.unsaved]);
+    };
     this.world = new WorldClient(this.link, log);
+    this.journal = new ScoreJournal(journalPath(config.data, slot), log);
     if (config.worldDebug) {
       installWorldDebug(this.world, slot, {
         holding: () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })),
@@ -68,7 +80,12 @@ export class WorkerRuntime {
 
   private async hello(ch: Channel): Promise<void> {
     const rooms = [...this.rooms.values()].map((h) => ({ id: h.id, players: [...h.members.keys()] }));
-    const reply = await ch.request<{ rooms: RoomWithSessions[] }>('worker.hello', { slot: this.slot, pid: process.pid, rooms });
+    // Scores the coordinator may not have seen (it restarted): they are absolute, so resending is
+    // safe. The coordinator applies them, and this slot's journal, before it answers with rooms.
+    const scores = [...this.unsaved];
+    const reply = await ch.request<{ rooms: RoomWithSessions[] }>('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
+    this.journalTaken = true;
+    this.acknowledged(scores);
     for (const r of reply.rooms) if (!this.rooms.has(r.id)) this.restoreRoom(r, r.sessions);
     if (this.firstHello && reply.rooms.length) {
       this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
@@ -76,8 +93,6 @@ export class WorkerRuntime {
     this.firstHello = false;
     this.world.resubscribe(ch);
     this.markReady();
-    // Scores the coordinator may not have seen (it restarted): send them again; they are absolute.
-    if (this.unsaved.size) ch.request('scores', { u: [...this.unsaved] }).then(() => this.unsaved.clear(), () => {});
   }
 
   private onPush(topic: string, payload: unknown): void {
@@ -87,7 +102,7 @@ export class WorkerRuntime {
 
   restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
     const host = this.createHost(r.id, r.snapshot);
-    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, token: s.token });
+    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score });
     return host;
   }
 
@@ -103,14 +118,21 @@ export class WorkerRuntime {
 
   private saveScores(scores: Array<[string, number]>): void {
     for (const [id, s] of scores) this.unsaved.set(id, s);
-    // Written to the coordinator's socket before the state that shows these scores is written
-    // to any player, so a score a player has seen has always left this process first.
-    this.link.requestNow('scores', { u: scores }).then(
-      () => {
-        for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
-      },
+    // Written to the coordinator's socket, or else to the journal file, before the state that
+    // shows these scores is written to any player: a score a player has seen has always left
+    // this process first, whatever state the link is in.
+    const sent = this.link.requestNow('scores', { u: scores });
+    if (!sent || this.link.backlog > 0) this.journal.append(scores);
+    sent?.then(
+      () => this.acknowledged(scores),
       (err) => this.log.warn({ err: err.message, n: scores.length }, 'scores not acknowledged yet; kept for resend'),
     );
+  }
+
+  private acknowledged(scores: Array<[string, number]>): void {
+    for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
+    // Every journalled score is now acknowledged (or superseded by an acknowledged one).
+    if (this.unsaved.size === 0 && this.journalTaken) this.journal.clear();
   }
 
   private playerGone(host: RoomHost, id: string): void {
@@ -140,7 +162,7 @@ export class WorkerRuntime {
       if (session.conn.transport !== 'relay' && this.relay(session, reply.redirect, hello)) return 'relayed';
       return { code: 'UNAVAILABLE', message: 'that room is moving between workers; try again' };
     }
-    const { session: s, room: r, resumed } = reply;
+    const { session: s, token, room: r, resumed } = reply;
     let host = this.rooms.get(r.id);
     if (!host) {
       // The room is new here, or adopted from a worker that is gone: bring back its other players.
@@ -150,7 +172,7 @@ export class WorkerRuntime {
       host = this.rooms.get(r.id) ?? this.restoreRoom(r, others.filter((o) => o.id !== s.id));
     }
     session.joined(host, s.id, s.name);
-    host.attach({ id: s.id, name: s.name, score: s.score, token: s.token }, session.conn, resumed);
+    host.attach({ id: s.id, name: s.name, score: s.score }, token, session.conn, resumed);
     playersGauge.set(this.playerCount());
     return 'joined';
   }
@@ -233,6 +255,12 @@ export class WorkerRuntime {
     }
     for (const s of this.sessions) if (!s.conn.closed) s.conn.bye(reason);
     await this.sendSnapshots();
-    if (this.unsaved.size) await this.link.request('scores', { u: [...this.unsaved] }).catch(() => {});
+    if (this.unsaved.size) {
+      const scores = [...this.unsaved];
+      // Unacknowledged scores are in the journal already; the next worker in this slot or the
+      // coordinator picks them up from there if this does not get through.
+      await this.link.request('scores', { u: scores }).then(() => this.acknowledged(scores), () => {});
+    }
+    this.journal.close();
   }
 }

@@ -1,11 +1,13 @@
 // Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
 // stores that rebuild the world from a log, so there is one definition of what a change means.
 import type { Change, PersistedWorld, RoomRecord, SessionRecord } from './types.js';
+import { hashToken } from '../token-hash.js';
 
 export interface WorldIndex {
   nextPlayer: number;
   sessionsById: Map<string, SessionRecord>;
-  sessionsByToken: Map<string, SessionRecord>;
+  /** keyed by the hash of the session's token */
+  sessionsByTokenHash: Map<string, SessionRecord>;
   leaderboard: Map<string, number>;
   rooms: Map<string, RoomRecord>;
   kv: Map<string, Map<string, unknown>>;
@@ -15,14 +17,14 @@ export function indexWorld(w: PersistedWorld): WorldIndex {
   const ix: WorldIndex = {
     nextPlayer: w.nextPlayer,
     sessionsById: new Map(),
-    sessionsByToken: new Map(),
+    sessionsByTokenHash: new Map(),
     leaderboard: new Map(w.leaderboard),
     rooms: new Map(w.rooms.map((r) => [r.id, r])),
     kv: new Map(Object.entries(w.kv).map(([ns, m]) => [ns, new Map(Object.entries(m))])),
   };
   for (const s of w.sessions) {
     ix.sessionsById.set(s.id, s);
-    ix.sessionsByToken.set(s.token, s);
+    ix.sessionsByTokenHash.set(tokenKey(s), s);
   }
   return ix;
 }
@@ -46,7 +48,7 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       if (old) return; // already known: creation is idempotent
       const s = { ...c.s };
       ix.sessionsById.set(s.id, s);
-      ix.sessionsByToken.set(s.token, s);
+      ix.sessionsByTokenHash.set(tokenKey(s), s);
       if (s.score > 0) addScore(ix, s.name, s.score);
       return;
     }
@@ -54,7 +56,7 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       const s = ix.sessionsById.get(c.id);
       if (!s) return;
       ix.sessionsById.delete(c.id);
-      ix.sessionsByToken.delete(s.token);
+      ix.sessionsByTokenHash.delete(tokenKey(s));
       return;
     }
     case 'score': {
@@ -86,6 +88,11 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       ix.kv.get(c.ns)?.delete(c.key);
       return;
   }
+}
+
+/** A 0.1 record holds the raw token instead of its hash. */
+function tokenKey(s: SessionRecord): string {
+  return s.tokenHash ?? hashToken(s.token ?? '');
 }
 
 function addScore(ix: WorldIndex, name: string, delta: number): void {

@@ -4,7 +4,10 @@
 
 export interface SessionRecord {
   id: string;
-  token: string;
+  /** SHA-256 of the session's token (coordinator/token-hash.ts); the token itself is never stored. */
+  tokenHash: string;
+  /** Shoal 0.1 stored the raw token; such records are hashed when loaded. */
+  token?: string;
   name: string;
   room: string;
   score: number;
