@@ -39,6 +39,7 @@ export const SETTINGS = {
   idleTimeoutMs: s('int', 90000, 'a TCP connection that sends nothing this long is closed (keep >= 30000 for the protocol)', { min: 1000, max: 86400000 }),
   maxConnections: s('int', 20000, 'game connections in total', { min: 1, max: 1000000 }),
   maxConnectionsPerAddress: s('int', 2000, 'game connections from one address', { min: 1, max: 1000000 }),
+  messageTimeoutMs: s('int', 10000, 'a TCP frame or WebSocket message begun must be complete within this', { min: 100, max: 600000 }),
   maxOutboundBytes: s('int', 1024 * 1024, 'a slow reader whose unsent bytes pass this is disconnected', { min: 4096, max: 1 << 30 }),
   rateLimitCloseAfter: s('int', 200, 'messages refused for rate in a row before the connection is closed', { min: 1, max: 1000000 }),
   classifyMaxBytes: s('int', 8192, 'bytes the primary reads to classify an HTTP connection', { min: 512, max: 65536 }),
@@ -60,7 +61,7 @@ export interface Config {
   maxMsgRate: number; maxFrame: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
   roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
-  maxConnections: number; maxConnectionsPerAddress: number; maxOutboundBytes: number;
+  maxConnections: number; maxConnectionsPerAddress: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;

@@ -16,6 +16,10 @@ export const messagesOut = new Counter({ name: 'shoal_messages_out_total', help:
 export const errorsSent = new Counter({
   name: 'shoal_errors_sent_total', help: 'Protocol errors sent to clients, by code', labelNames: ['code'], registers: [registry],
 });
+export const slowReaderCuts = new Counter({
+  name: 'shoal_slow_reader_cuts_total', help: 'Connections cut off for leaving more than maxOutboundBytes unsent, by transport',
+  labelNames: ['transport'], registers: [registry],
+});
 export const tickDuration = new Histogram({
   name: 'shoal_tick_duration_seconds', help: 'Time one room tick takes',
   buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],

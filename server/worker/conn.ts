@@ -17,14 +17,39 @@ export abstract class Conn {
   ending = false;
   /** When the peer last sent anything (messages, or pongs on WebSocket). */
   lastIn = Date.now();
+  /** Bytes that were waiting to be sent when this connection was cut off as a slow reader; 0 if not. */
+  cutAtBytes = 0;
 
   constructor(readonly address: string) {}
 
   /** Writes a buffer made by encodeFramed. */
   abstract sendFramed(framed: Buffer): void;
-  /** Called periodically: drop a peer silent for longer than idleMs. */
-  checkIdle(now: number, idleMs: number): void {
+  /**
+   * Called periodically: drop a peer silent for longer than idleMs, and one that began a message
+   * more than messageMs ago and has not finished it (trickling bytes is not silence, but a
+   * half-sent message holds memory for as long as it stays unfinished).
+   */
+  checkIdle(now: number, idleMs: number, messageMs: number): void {
+    if (this.stalledMessage(now, messageMs)) return;
     if (now - this.lastIn > idleMs) this.destroy();
+  }
+
+  /** When the unfinished message now being received began (ms), or 0. */
+  protected messageSince(): number {
+    return 0;
+  }
+
+  protected stalledMessage(now: number, messageMs: number): boolean {
+    const since = this.messageSince();
+    if (since === 0 || now - since <= messageMs || this.ending) return false;
+    this.error('MESSAGE_TIMEOUT', `a message begun ${now - since} ms ago is still not complete (limit ${messageMs} ms)`);
+    return true;
+  }
+
+  /** A reader that does not keep up is cut off rather than allowed to grow our memory. */
+  protected cutSlowReader(queued: number): void {
+    this.cutAtBytes = queued;
+    this.destroy();
   }
 
   /** Ends the connection after what was written so far. */

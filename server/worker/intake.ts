@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
 import type { Config } from '../config/schema.js';
 import { guardRequestHeads } from '../http/head-timeout.js';
-import { connectionsOpen, connectionsTotal } from '../metrics/registry.js';
+import { connectionsOpen, connectionsTotal, slowReaderCuts } from '../metrics/registry.js';
 import { ClientSession } from './client-session.js';
 import type { Conn } from './conn.js';
 import type { WorkerRuntime } from './runtime.js';
@@ -49,9 +49,10 @@ export class Intake {
     });
     this.wss = new WebSocketServer({
       noServer: true,
-      // Messages up to this size are read and answered with FRAME_TOO_LARGE past maxFrame; larger
-      // ones are refused by ws (close 1009) before they are buffered.
-      maxPayload: Math.max(config.maxFrame * 16, 1 << 20),
+      // WsConn's guard answers a message over maxFrame with FRAME_TOO_LARGE from its announced
+      // length, before ws buffers it; this is ws's own bound behind it (it counts the fragments
+      // of an unfinished message too).
+      maxPayload: config.maxFrame,
       perMessageDeflate: false,
       clientTracking: false,
     });
@@ -66,8 +67,8 @@ export class Intake {
     // Idle and half-open peers: one sweep over every connection, never a timer per socket.
     setInterval(() => {
       const now = Date.now();
-      for (const s of rt.sessions) s.conn.checkIdle(now, config.idleTimeoutMs);
-    }, Math.min(Math.max(config.idleTimeoutMs / 6, 250), 10_000)).unref();
+      for (const s of rt.sessions) s.conn.checkIdle(now, config.idleTimeoutMs, config.messageTimeoutMs);
+    }, Math.min(Math.max(Math.min(config.idleTimeoutMs / 6, config.messageTimeoutMs / 4), 100), 10_000)).unref();
   }
 
   /** A socket from the primary, with the bytes it read to classify it. */
@@ -98,6 +99,13 @@ export class Intake {
     conn.onClose = () => {
       connectionsOpen.dec({ transport: conn.transport });
       if (conn.transport !== 'relay') this.closedAddrs.push(conn.address);
+      if (conn.cutAtBytes) {
+        slowReaderCuts.inc({ transport: conn.transport });
+        this.rt.log.warn(
+          { transport: conn.transport, address: conn.address, bufferedBytes: conn.cutAtBytes, limit: this.config.maxOutboundBytes },
+          'slow reader cut off',
+        );
+      }
       prev();
     };
   }
@@ -115,7 +123,7 @@ export class Intake {
     }
     const r = this.routing.get(socket) ?? {};
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new WsConn(ws, socket.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
+      const conn = new WsConn(ws, socket, socket.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
       // The query's room and token stand in for what the hello leaves out (same values by contract).
       const room = url.searchParams.get('room');
       const token = url.searchParams.get('token');

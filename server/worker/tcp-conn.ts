@@ -6,18 +6,29 @@ import { Conn } from './conn.js';
 export class TcpConn extends Conn {
   readonly transport = 'tcp' as const;
   private readonly reader: FrameReader;
+  private framesIn = 0;
+  /** When the partial frame now held began arriving; 0 when none is held. */
+  private partialSince = 0;
 
   constructor(private readonly sock: net.Socket, maxFrame: number, private readonly maxOutbound: number) {
     super(sock.remoteAddress ?? 'unknown');
     sock.setNoDelay(true);
     this.reader = new FrameReader(
       maxFrame,
-      (body) => this.onMessage(body),
+      (body) => {
+        this.framesIn++;
+        this.onMessage(body);
+      },
       (err, len) => this.error(err, err === 'BAD_FRAME' ? 'frame of length 0' : `frame of ${len} bytes is over the limit of ${maxFrame}`),
     );
     sock.on('data', (chunk: Buffer) => {
-      this.lastIn = Date.now();
-      if (!this.ending) this.reader.push(chunk);
+      const now = Date.now();
+      this.lastIn = now;
+      if (this.ending) return;
+      const before = this.framesIn;
+      this.reader.push(chunk);
+      if (this.reader.pending === 0) this.partialSince = 0;
+      else if (this.partialSince === 0 || this.framesIn !== before) this.partialSince = now;
     });
     // Half-open peers (a vanished host) are found by the OS as well as by the idle check.
     sock.setKeepAlive(true, 30_000);
@@ -29,8 +40,12 @@ export class TcpConn extends Conn {
   sendFramed(framed: Buffer): void {
     if (this.closed || this.ending || this.sock.destroyed) return;
     this.sock.write(framed);
-    // A reader that does not keep up is cut off rather than allowed to grow our memory.
-    if (this.sock.writableLength > this.maxOutbound) this.sock.destroy();
+    const queued = this.sock.writableLength;
+    if (queued > this.maxOutbound) this.cutSlowReader(queued);
+  }
+
+  protected override messageSince(): number {
+    return this.partialSince;
   }
 
   protected end(): void {

@@ -16,6 +16,11 @@ export class FrameReader {
   private need = 0;
   failed: FrameError | null = null;
 
+  /** Bytes of an unfinished frame held now (0 between frames). */
+  get pending(): number {
+    return this.have;
+  }
+
   constructor(
     private readonly maxFrame: number,
     private readonly onFrame: (body: Buffer) => void,

@@ -56,6 +56,8 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: true,
   // Additive (not in the v1 table): the world state is briefly unreachable; try again.
   UNAVAILABLE: false,
+  // Additive: a TCP frame or WebSocket message begun and not finished within messageTimeoutMs.
+  MESSAGE_TIMEOUT: true,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,11 +1,13 @@
 // Limits are on by default and each is a setting: connections per address and in total
-// (SERVER_FULL), slow HTTP heads (slowloris), idle TCP peers, slow readers, and shutdown.
+// (SERVER_FULL), slow HTTP heads (slowloris), idle TCP peers, slow readers (cut at the outbound
+// byte limit alone, on TCP and WebSocket), and shutdown.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decode } from '../../shared/protocol/codec.js';
 import { startServer, sleep, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
+import { RawWs } from '../helpers/raw-ws.js';
 
 describe('with tight limits', () => {
   let server: TestServer;
@@ -14,7 +16,6 @@ describe('with tight limits', () => {
       workers: 2,
       args: [
         '--max-connections-per-address', '4', '--http-headers-timeout-ms', '1000', '--idle-timeout-ms', '1500',
-        '--max-outbound-bytes', '65536', '--max-msg-rate', '20000', '--rate-limit-close-after', '1000000',
       ],
     });
   });
@@ -81,33 +82,67 @@ describe('with tight limits', () => {
     expect(await back.next((m) => m.t === 'welcome')).toMatchObject({ id: w.id, resumed: true });
     back.close();
   });
+});
 
-  it('cuts off a reader that stops reading instead of buffering for it without bound', async () => {
-    const slow = await RawTcp.connect(server.port);
-    slow.send(hello('slow', { room: 'firehose' }));
-    await slow.next((m) => m.t === 'welcome');
-    slow.sock.pause();
-    const spam = await RawTcp.connect(server.port);
-    spam.send(hello('spam', { room: 'firehose' }));
-    await spam.next((m) => m.t === 'welcome');
-    const line = 'x'.repeat(280);
-    // About 16 MB of chat toward the slow reader, far past any socket buffer and the 64 KiB limit.
-    const start = Date.now();
-    let sent = 0;
-    while (Date.now() - start < 8000 && sent < 60_000) {
-      for (let i = 0; i < 500; i++) spam.send({ t: 'chat', text: line });
-      sent += 500;
-      await sleep(5);
-    }
-    slow.sock.resume();
-    await slow.waitClosed(10_000);
-    expect(slow.closed).toBe(true);
-    // The sender is unharmed.
-    spam.messages.length = 0;
-    spam.send({ t: 'ping', id: 1 });
-    expect((await spam.next((m) => m.t === 'pong', 10_000)).id).toBe(1);
-    spam.close();
-  }, 40_000);
+// Here the idle timeout stays at its 90 s default and the slow reader keeps sending, so nothing
+// but the outbound limit can close it.
+describe('a reader that sends but never reads', () => {
+  const LIMIT = 65536;
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({
+      workers: 1,
+      args: ['--max-outbound-bytes', String(LIMIT), '--max-msg-rate', '20000', '--rate-limit-close-after', '1000000'],
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  for (const transport of ['tcp', 'ws'] as const) {
+    it(`is cut off at the outbound byte limit with the bytes it left unread reported (${transport})`, async () => {
+      const room = `firehose-${transport}`;
+      const slow = transport === 'tcp' ? await RawTcp.connect(server.port) : await RawWs.connect(server.port);
+      slow.send(hello(`slow-${transport}`, { room }));
+      await slow.next((m) => m.t === 'welcome');
+      slow.sock.pause();
+      // It keeps talking (a ping every 100 ms), so it is never idle.
+      let id = 0;
+      const talk = setInterval(() => slow.send({ t: 'ping', id: ++id }), 100);
+      const spam = await RawTcp.connect(server.port);
+      spam.send(hello(`spam-${transport}`, { room }));
+      await spam.next((m) => m.t === 'welcome');
+      const cut = server.waitForLog((l) => l.msg === 'slow reader cut off' && l.transport === transport, 30_000);
+      const line = 'x'.repeat(280);
+      const start = Date.now();
+      try {
+        // Chat toward the slow reader until it is cut: far past any socket buffer and the limit.
+        // (A paused socket does not see the server's reset, so the log says when to stop.)
+        const wasCut = () => server.logs.some((x) => x.includes('slow reader cut off') && x.includes(`"transport":"${transport}"`));
+        while (!wasCut() && Date.now() - start < 25_000) {
+          for (let i = 0; i < 200; i++) spam.send({ t: 'chat', text: line });
+          await sleep(5);
+          spam.messages.length = 0;
+        }
+      } finally {
+        clearInterval(talk);
+      }
+      const l = await cut;
+      // Cut at the first write that took the buffer past the limit: over it by less than one
+      // message (a chat line or a state is well under 4 KiB here).
+      expect(l.limit).toBe(LIMIT);
+      expect(l.bufferedBytes as number).toBeGreaterThan(LIMIT);
+      expect(l.bufferedBytes as number).toBeLessThan(LIMIT + 4096);
+      slow.sock.resume();
+      await slow.waitClosed(10_000);
+      // The sender is unharmed, and the cut is counted.
+      spam.send({ t: 'ping', id: 1 });
+      expect((await spam.next((m) => m.t === 'pong', 10_000)).id).toBe(1);
+      spam.close();
+      const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`shoal_slow_reader_cuts_total\\{transport="${transport}"\\} [1-9]`));
+    }, 60_000);
+  }
 });
 
 it('turns away a hello that arrives once shutdown has begun with SHUTTING_DOWN', async () => {
