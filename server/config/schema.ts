@@ -48,6 +48,7 @@ export const SETTINGS = {
   fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
+  startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
   goldenCoinMs: s('int', 30000, 'every this many ms one room of the whole server gets a golden coin (0: never)', { min: 0, max: 86400000 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
@@ -63,7 +64,7 @@ export interface Config {
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
   maxConnections: number; maxConnectionsPerAddress: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;
   logLevel: string;
 }

@@ -6,6 +6,7 @@
 // so resumes reach it directly: no relay through a dying worker, no room moved elsewhere.
 // The next worker is restarted only when this one runs and its players are back.
 import type { Worker } from 'node:cluster';
+import { sendToChild } from '../primary/child-send.js';
 import type { ConsoleContext } from './context.js';
 import type { WorkerRoom } from './commands/info.js';
 import { ConsoleError } from './wire.js';
@@ -57,7 +58,7 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
     // Not `running` any more: the acceptor hands new connections to the other workers meanwhile.
     s.state = 'restarting';
     const exited = new Promise<void>((r) => old.once('exit', () => r()));
-    old.send({ t: 'shutdown', reason: 'restart' });
+    sendToChild(old, { t: 'shutdown', reason: 'restart' });
     if (!(await within(exited, config.shutdownTimeoutMs))) {
       log.warn({ slot, pid: oldPid, code: 'RESTART_FORCED' }, 'worker did not stop in time; killing it');
       old.process.kill('SIGKILL');

@@ -1,5 +1,6 @@
 // Requests from the primary to worker processes over cluster IPC, matched to their answers by id.
 // A worker that does not answer in time fails its request with a code; it never stalls the console.
+import { sendToChild } from '../primary/child-send.js';
 import type { Supervisor } from '../primary/supervisor.js';
 import { ConsoleError } from './wire.js';
 
@@ -48,13 +49,11 @@ export class WorkerRpc {
         reject(new ConsoleError('WORKER_TIMEOUT', `worker ${slot} did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      try {
-        w.send({ t: 'admin.req', id, op, args });
-      } catch (err) {
+      sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
+        if (!err || !this.pending.delete(id)) return;
         clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new ConsoleError('WORKER_DOWN', `worker ${slot}: ${(err as Error).message}`));
-      }
+        reject(new ConsoleError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
+      });
     });
   }
 

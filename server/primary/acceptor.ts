@@ -11,6 +11,7 @@ import { encodeFramed } from '../../shared/protocol/framing.js';
 import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
 import { connectionsTotal } from '../metrics/registry.js';
+import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
 
 const MAX_IN_FLIGHT = 64;
@@ -187,13 +188,9 @@ export class Acceptor {
         if (h.counted) this.dropHeld(slot, h.address);
         this.retry(h);
       };
-      try {
-        s.worker!.send(h.msg, h.sock, { keepOpen: false }, (err) => {
-          if (err) failed();
-        });
-      } catch {
-        failed();
-      }
+      sendToChild(s.worker!, h.msg, h.sock, (err) => {
+        if (err) failed();
+      });
     }
   }
 

@@ -93,6 +93,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     coordinatorEnv: baseEnv,
     log,
     hangTimeoutMs: config.hangTimeoutMs,
+    startTimeoutMs: config.startTimeoutMs,
     onCoordinatorReady: () => coordinatorReady(),
     onCoordinatorCannotLoad: (message) => {
       log.fatal({ code: 'STORE_DAMAGED' }, message);
@@ -123,8 +124,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         return;
       case 'metrics.collect':
         metrics.collect().then(
-          (text) => s.worker?.send({ t: 'metrics.result', id: m.id, text }),
-          (err) => s.worker?.send({ t: 'metrics.result', id: m.id, text: `# metrics failed: ${err.message}\n` }),
+          (text) => supervisor.sendToWorker(s, { t: 'metrics.result', id: m.id, text }),
+          (err) => supervisor.sendToWorker(s, { t: 'metrics.result', id: m.id, text: `# metrics failed: ${err.message}\n` }),
         );
         return;
       case 'metrics.json':
@@ -134,10 +135,13 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     for (const h of workerMessageHandlers) if (h(s, m)) return;
     if (m.t.startsWith('relay.')) {
       // Relay between the worker holding a client's socket and the worker running its room.
+      // Its target is gone (or found dead by this send): the sender closes its end (a relay.open
+      // included, or its client would wait forever).
+      const targetGone = () => {
+        if (m.t !== 'relay.close') supervisor.sendToWorker(s, { t: 'relay.close', rid: m.rid });
+      };
       const to = supervisor.slots[m.to];
-      if (to?.worker) to.worker.send(m);
-      // Its target is gone: the sender closes its end (a relay.open included, or its client would wait forever).
-      else if (m.t !== 'relay.close') s.worker?.send({ t: 'relay.close', rid: m.rid });
+      if (!to || !supervisor.sendToWorker(to, m, (err) => err && targetGone())) targetGone();
     }
   }
 

@@ -5,6 +5,7 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 type metric = MetricObjectWithValues<MetricValue<string>>;
 import type { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { registry } from '../metrics/registry.js';
+import { sendToChild } from './child-send.js';
 import type { Slot } from './supervisor.js';
 
 export class MetricsAggregator {
@@ -20,7 +21,8 @@ export class MetricsAggregator {
     const fromWorkers = new Promise<void>((resolve) => {
       this.waiting.set(id, { parts, left: workers.length, done: resolve });
       if (workers.length === 0) resolve();
-      for (const s of workers) s.worker!.send({ t: 'metrics.get', id });
+      // A worker found dead by the send answers nothing: stop waiting for it.
+      for (const s of workers) sendToChild(s.worker!, { t: 'metrics.get', id }, undefined, (err) => err && this.received(id, []));
     });
     const fromCoordinator = this.link.request<metric[]>('metrics', {}, 1000).then((m) => void parts.push(m), () => {});
     // A process that does not answer in time is left out rather than stalling the scrape.
