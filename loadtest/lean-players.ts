@@ -1,0 +1,119 @@
+// The lean players ladder: arena players at 20 Hz from ONE client process that costs little per
+// player, against a fresh Shoal per step; server cores (the whole process tree, from /proc) are
+// reported beside the client's own, so a reader sees which side ran out.
+//   node dist/loadtest/lean-players.js --players 1000,2000,3000 --seconds 15 [--transport mix]
+//   node dist/loadtest/lean-players.js --port 8000 --server-pid PID --players 500   (a running server)
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { describeMachine, machine } from './machine.js';
+import { stopAll, stopAllOnExit } from './processes.js';
+import { writeResult } from './report/write.js';
+import { ratio, type ScenarioResult } from './result.js';
+import { startShoal } from './servers.js';
+import { runLean, type LeanResult } from './lean/run.js';
+import type { LeanTransport } from './lean/lean-socket.js';
+
+const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      players: { type: 'string', default: '1000,2000,3000' },
+      seconds: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      transport: { type: 'string', default: 'mix' },
+      workers: { type: 'string', default: '2' },
+      'input-hz': { type: 'string', default: '10' },
+      'ping-hz': { type: 'string', default: '1' },
+      ramp: { type: 'string', default: '1000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      'server-pid': { type: 'string' },
+      out: { type: 'string', default: path.join(REPO, 'loadtest', 'results') },
+      label: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const transport = values.transport as LeanTransport | 'mix';
+  if (!['tcp', 'ws', 'mix'].includes(transport)) throw new Error('--transport must be tcp, ws or mix');
+  const steps = values.players!.split(',').map((s) => Number(s));
+  if (steps.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--players must be a list of positive integers');
+  stopAllOnExit();
+  const m = machine();
+  console.log(`lean-players: ${describeMachine(m)}`);
+  const startedAt = new Date().toISOString();
+  const t0 = Date.now();
+  const rows: LeanResult[] = [];
+  for (const n of steps) {
+    const external = values.port !== undefined;
+    const server = external ? null : await startShoal({ workers: Number(values.workers) });
+    try {
+      const r = await runLean({
+        host: values.host!, port: external ? Number(values.port) : server!.port, players: n, transport,
+        seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), inputHz: Number(values['input-hz']),
+        pingHz: Number(values['ping-hz']), rampPerSecond: Number(values.ramp),
+        serverPid: external ? (values['server-pid'] ? Number(values['server-pid']) : undefined) : server!.proc.pid,
+      });
+      rows.push(r);
+      console.log(
+        `${n} players (${r.joined} joined): delivered ${r.delivered}, RTT p50 ${r.rttP50Ms} ms p99 ${r.rttP99Ms} ms, ` +
+        `server ${r.serverCores} cores (${r.serverCoresPer1000} per 1000), client ${r.clientCores} cores` +
+        (Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''),
+      );
+    } finally {
+      await server?.stop();
+    }
+  }
+  const held = rows.filter((r) => r.joined === r.players && r.delivered >= 0.995 && (r.rttP99Ms ?? Infinity) < 50);
+  const best = held.at(-1);
+  const result: ScenarioResult = {
+    scenario: `lean-players${values.label ? `-${values.label}` : ''}`,
+    quick: false,
+    startedAt,
+    durationSeconds: Math.round((Date.now() - t0) / 1000),
+    machine: m,
+    command: `node dist/loadtest/lean-players.js ${process.argv.slice(2).join(' ')}`.trim(),
+    ratios: [
+      ratio('most players held (>= 99.5% states delivered, RTT p99 < 50 ms)', best ? best.players : 0),
+      ratio('server cores per 1000 players at that step', best?.serverCoresPer1000 ?? null, { op: '<=', value: 0.18 }),
+    ],
+    rows: rows.map((r) => ({
+      players: r.players, joined: r.joined, delivered: r.delivered, rttP50Ms: r.rttP50Ms, rttP99Ms: r.rttP99Ms,
+      serverCores: r.serverCores, serverCoresPer1000: r.serverCoresPer1000, clientCores: r.clientCores,
+      clientCpuMsPerPlayerSecond: r.clientCpuMsPerPlayerSecond, closedDuringWindow: r.closedDuringWindow,
+      errors: JSON.stringify(r.errors),
+    })),
+    chart: {
+      title: 'Lean players ladder: server and client cores',
+      xLabel: 'players', yLabel: 'cores',
+      series: [
+        { name: 'server cores', points: rows.map((r) => [r.players, r.serverCores ?? 0]) },
+        { name: 'client cores', points: rows.map((r) => [r.players, r.clientCores]) },
+      ],
+    },
+    notes: [
+      `Transport ${transport} (mix: even players TCP, odd WebSocket); input ${values['input-hz']} Hz, ping ${values['ping-hz']} Hz; ` +
+      `${values.seconds} s measured after ${values.warmup} s warm-up; a fresh server with ${values.workers} workers per step.`,
+      'One client process: states counted by their first bytes, pongs timed without decoding, inputs written into byte templates.',
+      'Server cores: user+system CPU of the whole server process tree from /proc over the window. Client cores: this process.',
+      'Players steer in a random direction changed every ~3 s (they pick up coins they cross, not the nearest one).',
+    ],
+  };
+  if (!values['no-write']) {
+    const w = writeResult(values.out!, result);
+    console.log(`wrote ${w.json}`);
+  }
+}
+
+main().then(
+  async () => {
+    await stopAll();
+    process.exit(0);
+  },
+  async (err) => {
+    console.error(err);
+    await stopAll();
+    process.exit(1);
+  },
+);

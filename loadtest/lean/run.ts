@@ -1,0 +1,235 @@
+// Drives N arena players from this one process at as little cost per player as possible, so the
+// figures measure the server and not the client: messages are counted by peeking at their first
+// bytes (never decoded, except a welcome and an error), inputs and pings are written into
+// per-player byte templates, one timer serves every player, and RTT samples go into one array.
+import { performance } from 'node:perf_hooks';
+import { encode, decode } from '../../shared/protocol/codec.js';
+import { treeCpuSeconds } from '../proc-stats.js';
+import { LeanSocket, type LeanTransport } from './lean-socket.js';
+import { PEEK_ERROR, PEEK_PONG, PEEK_STATE, PEEK_WELCOME, peek } from './wire-peek.js';
+import { inputTemplate, pingTemplate, writeInput, writePing } from './input-template.js';
+
+export interface LeanOptions {
+  host: string;
+  port: number;
+  players: number;
+  /** tcp, ws, or mix (even players TCP, odd WebSocket). */
+  transport: LeanTransport | 'mix';
+  seconds: number;
+  warmupSeconds: number;
+  inputHz: number;
+  pingHz: number;
+  /** Joins started a second. */
+  rampPerSecond: number;
+  /** Pid of the server's primary: its whole process tree is the server's CPU. */
+  serverPid?: number;
+}
+
+export interface LeanResult {
+  players: number;
+  joined: number;
+  joinFailed: number;
+  closedDuringWindow: number;
+  seconds: number;
+  hz: number;
+  statesExpected: number;
+  statesReceived: number;
+  delivered: number;
+  rttP50Ms: number | null;
+  rttP99Ms: number | null;
+  rttMaxMs: number | null;
+  pongs: number;
+  clientCores: number;
+  serverCores: number | null;
+  serverCoresPer1000: number | null;
+  clientCpuMsPerPlayerSecond: number;
+  errors: Record<string, number>;
+}
+
+const TICK_MS = 10;
+
+interface Player {
+  sock: LeanSocket | null;
+  transport: LeanTransport;
+  seq: number;
+  states: number;
+  pingAt: number;
+  pingId: number;
+  dx: number;
+  dy: number;
+  input: Buffer;
+  ping: Buffer;
+  open: boolean;
+}
+
+export async function runLean(o: LeanOptions): Promise<LeanResult> {
+  const errors: Record<string, number> = {};
+  const countError = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
+  let hz = 0;
+  let measuring = false;
+  let closedDuringWindow = 0;
+  let rtts = new Float64Array(Math.max(1024, Math.ceil(o.players * o.pingHz * (o.seconds + 2))));
+  let rttN = 0;
+  let pongs = 0;
+
+  const players: Player[] = [];
+  for (let i = 0; i < o.players; i++) {
+    const angle = Math.random() * Math.PI * 2;
+    players.push({
+      sock: null, transport: o.transport === 'mix' ? (i % 2 ? 'ws' : 'tcp') : o.transport,
+      seq: 0, states: 0, pingAt: 0, pingId: 0, dx: Math.cos(angle), dy: Math.sin(angle),
+      input: inputTemplate(), ping: pingTemplate(), open: false,
+    });
+  }
+
+  const join = (p: Player, i: number) => new Promise<boolean>((resolve) => {
+    let settled = false;
+    const done = (ok: boolean) => {
+      if (!settled) {
+        settled = true;
+        resolve(ok);
+      }
+    };
+    LeanSocket.open(p.transport, o.host, o.port, {
+      onMessage(buf, start, len) {
+        const k = peek(buf, start, len);
+        if (k === PEEK_STATE) {
+          p.states++;
+        } else if (k === PEEK_PONG) {
+          if (p.pingAt > 0 && measuring) {
+            if (rttN === rtts.length) {
+              const bigger = new Float64Array(rtts.length * 2);
+              bigger.set(rtts);
+              rtts = bigger;
+            }
+            rtts[rttN++] = performance.now() - p.pingAt;
+            pongs++;
+          }
+          p.pingAt = 0;
+        } else if (k === PEEK_WELCOME) {
+          if (hz === 0) hz = (decode(buf.subarray(start, start + len)) as { hz: number }).hz;
+          p.open = true;
+          done(true);
+        } else if (k === PEEK_ERROR) {
+          const m = decode(buf.subarray(start, start + len)) as { code: string };
+          countError(m.code);
+          if (!p.open) done(false);
+        }
+      },
+      onClose() {
+        if (p.open && measuring) closedDuringWindow++;
+        p.open = false;
+        done(false);
+      },
+    }).then((s) => {
+      p.sock = s;
+      s.send(Buffer.from(encode({ t: 'hello', v: 1, name: `lean${i}` })));
+    }, (err: Error) => {
+      countError(`connect: ${err.message.slice(0, 40)}`);
+      done(false);
+    });
+    setTimeout(() => done(false), 15_000).unref();
+  });
+
+  // Ramp: start rampPerSecond joins a second, at most 200 waiting for their welcome at once.
+  let joined = 0;
+  let joinFailed = 0;
+  {
+    let next = 0;
+    let inFlight = 0;
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        const allowed = Math.min(o.players, Math.floor(((performance.now() - started) / 1000) * o.rampPerSecond) + 1);
+        while (next < allowed && inFlight < 200) {
+          const i = next++;
+          inFlight++;
+          void join(players[i]!, i).then((ok) => {
+            inFlight--;
+            if (ok) joined++;
+            else joinFailed++;
+            if (joined + joinFailed === o.players) resolve();
+          });
+        }
+        if (next < o.players) setTimeout(pump, 5);
+      };
+      pump();
+    });
+  }
+
+  // One timer for everyone: each 10 ms slot, the players whose turn it is send an input (and,
+  // once a second, a ping). Late timers catch up on the slots they missed.
+  const inputEvery = Math.max(1, Math.round(1000 / o.inputHz / TICK_MS));
+  const pingEvery = Math.max(1, Math.round(1000 / o.pingHz / TICK_MS));
+  const t0 = performance.now();
+  let slotDone = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const slotNow = Math.floor((now - t0) / TICK_MS);
+    for (; slotDone < slotNow; slotDone++) {
+      const ip = slotDone % inputEvery;
+      for (let i = ip; i < players.length; i += inputEvery) {
+        const p = players[i]!;
+        if (!p.open) continue;
+        if ((p.seq & 31) === 31) {
+          const a = Math.random() * Math.PI * 2;
+          p.dx = Math.cos(a);
+          p.dy = Math.sin(a);
+        }
+        writeInput(p.input, ++p.seq, p.dx, p.dy);
+        p.sock!.send(p.input);
+      }
+      const pp = slotDone % pingEvery;
+      for (let i = pp; i < players.length; i += pingEvery) {
+        const p = players[i]!;
+        if (!p.open) continue;
+        writePing(p.ping, ++p.pingId);
+        p.pingAt = now;
+        p.sock!.send(p.ping);
+      }
+    }
+  }, TICK_MS);
+
+  await sleep(o.warmupSeconds * 1000);
+  for (const p of players) p.states = 0;
+  rttN = 0;
+  pongs = 0;
+  measuring = true;
+  const c0 = process.cpuUsage();
+  const s0 = o.serverPid ? treeCpuSeconds(o.serverPid) : 0;
+  const w0 = performance.now();
+  await sleep(o.seconds * 1000);
+  const wall = (performance.now() - w0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  const s1 = o.serverPid ? treeCpuSeconds(o.serverPid) : 0;
+  measuring = false;
+  clearInterval(timer);
+  let statesReceived = 0;
+  for (const p of players) statesReceived += p.states;
+  for (const p of players) p.sock?.close();
+
+  const sorted = Array.from(rtts.subarray(0, rttN)).sort((a, b) => a - b);
+  const q = (f: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!) : null);
+  const statesExpected = Math.round(joined * hz * wall);
+  const clientCores = (c1.user + c1.system) / 1e6 / wall;
+  const serverCores = o.serverPid ? (s1 - s0) / wall : null;
+  return {
+    players: o.players, joined, joinFailed, closedDuringWindow, seconds: round(wall), hz,
+    statesExpected, statesReceived, delivered: statesExpected ? round(statesReceived / statesExpected, 4) : 0,
+    rttP50Ms: q(0.5), rttP99Ms: q(0.99), rttMaxMs: sorted.length ? round(sorted[sorted.length - 1]!) : null, pongs,
+    clientCores: round(clientCores, 3),
+    serverCores: serverCores === null ? null : round(serverCores, 3),
+    serverCoresPer1000: serverCores === null || joined === 0 ? null : round((serverCores / joined) * 1000, 3),
+    clientCpuMsPerPlayerSecond: joined ? round(((c1.user + c1.system) / 1000 / wall) / joined, 4) : 0,
+    errors,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
