@@ -1,6 +1,6 @@
 // What the coordinator keeps durable, and the one small interface a storage backend implements.
-// The embedded default is FileStore (an append-only log plus checkpoints under the data
-// directory); a Redis backend implements the same WorldStore.
+// FileStore (an append-only log plus checkpoints under the data directory) is the only backend
+// today; another one (Redis, say) would implement this same WorldStore.
 
 export interface SessionRecord {
   id: string;

@@ -1,5 +1,5 @@
 // The world's durable records, as generic `kv` changes in the coordinator's store. One namespace
-// per kind, so a snapshot or a Redis backend can tell them apart:
+// per kind, so a snapshot or a future backend (Redis, say; none exists yet) can tell them apart:
 //   w.val    name -> value                  (counters and values)
 //   w.fence  lock name -> last fencing token (never goes backwards across restarts)
 //   w.sfence semaphore name -> last token
