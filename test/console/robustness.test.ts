@@ -12,11 +12,12 @@ const LINE_TIMEOUT_MS = 1000;
 const MAX_LINE_BYTES = 2048;
 const PIPELINED = 200_000;
 // What the primary's RSS may grow by while it serves one such connection. Without the bounds it
-// grew by 230-260 MB here (every request read and queued, every answer buffered); with them only
-// consoleMaxPipelined lines, one read chunk and one socket buffer are held, and what is measured
-// (20-45 MB) is V8's heap growing lazily under the garbage of 200 000 answers and audit lines
-// (flat on a second flood, not a function of the flood's size).
-const RSS_BOUND_MB = 64;
+// grew by 230-260 MB here (every request read and queued, every answer buffered; 120 MB was
+// reported for the old code); with them only consoleMaxPipelined lines, one read chunk and one
+// socket buffer are held, and what is measured (31-46 MB on a loaded machine) is V8's heap
+// growing lazily under the garbage of 200 000 answers and audit lines: flat on a second flood of
+// the same size, so not a function of how much is pipelined.
+const RSS_BOUND_MB = 80;
 
 function rssMB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
