@@ -51,6 +51,12 @@ export const SETTINGS = {
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
   goldenCoinMs: s('int', 30000, 'every this many ms one room of the whole server gets a golden coin (0: never)', { min: 0, max: 86400000 }),
+  consoleMaxConnections: s('int', 32, 'console connections open at once', { min: 1, max: 10000 }),
+  consoleMaxLineBytes: s('int', 65536, 'longest console request line, bytes (UTF-8); longer: LINE_TOO_LONG and closed', { min: 1024, max: 16 * 1024 * 1024 }),
+  consoleMaxPipelined: s('int', 64, 'console requests read ahead of their answers per connection; past it the console stops reading that connection', { min: 1, max: 100000 }),
+  consoleLineTimeoutMs: s('int', 30000, 'a console request line must be complete this long after its first byte; else LINE_TIMEOUT and closed', { min: 100, max: 3600000 }),
+  banForcePrefixV4: s('int', 8, 'an IPv4 ban wider than this prefix (e.g. /7, /0) needs --force', { min: 0, max: 32 }),
+  banForcePrefixV6: s('int', 32, 'an IPv6 ban wider than this prefix needs --force', { min: 0, max: 128 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -66,6 +72,8 @@ export interface Config {
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;
+  consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
+  banForcePrefixV4: number; banForcePrefixV6: number;
   logLevel: string;
 }
 

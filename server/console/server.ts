@@ -1,17 +1,12 @@
-// Serves the console socket: reads requests a line at a time, runs them one after another per
-// connection (so answers come back in request order and a script can pipeline), writes one JSON
-// line per answer, and writes every command with its arguments and outcome to the audit log.
+// Serves the console socket: each connection (connection.ts) reads requests a line at a time and
+// runs them one after another (so answers come back in request order and a script can pipeline);
+// here every command runs, with its arguments and outcome written to the audit log.
 import fs from 'node:fs';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { Command, ConsoleContext } from './context.js';
-import { escapeJson } from './escape.js';
-import { BadRequest, ConsoleError, MAX_LINE_BYTES, errorAnswer, parseLine, type Answer } from './wire.js';
-
-const MAX_CONNECTIONS = 32;
-
-/** One answer line; hidden characters (from names, ids, reasons) go out as \uXXXX escapes. */
-const jsonLine = (a: Answer) => escapeJson(JSON.stringify(a)) + '\n';
+import { ConsoleConnection, jsonLine, type ConnectionLimits } from './connection.js';
+import { BadRequest, ConsoleError, errorAnswer, parseLine, type Answer } from './wire.js';
 
 export class ConsoleServer {
   private ctx: ConsoleContext | null = null;
@@ -23,6 +18,7 @@ export class ConsoleServer {
     private readonly file: string,
     private readonly audit: Logger,
     private readonly commands: Map<string, Command>,
+    private readonly limits: ConnectionLimits & { maxConnections: number },
   ) {
     this.ino = fs.statSync(file).ino;
     server.on('connection', (s) => this.accept(s));
@@ -56,48 +52,15 @@ export class ConsoleServer {
 
   private accept(sock: net.Socket): void {
     sock.on('error', () => {});
-    if (this.socks.size >= MAX_CONNECTIONS) {
-      sock.end(jsonLine(errorAnswer(null, new ConsoleError('TOO_MANY_CONNECTIONS', `at most ${MAX_CONNECTIONS} console connections`))));
+    if (this.socks.size >= this.limits.maxConnections) {
+      sock.end(jsonLine(errorAnswer(null, new ConsoleError('TOO_MANY_CONNECTIONS', `at most ${this.limits.maxConnections} console connections`))));
       return;
     }
     this.socks.add(sock);
     sock.on('close', () => this.socks.delete(sock));
-    sock.setEncoding('utf8');
-    let buf = '';
-    let chain: Promise<void> = Promise.resolve();
-    let done = false;
-    const enqueue = (line: string) => {
-      chain = chain
-        .then(() => this.answer(line))
-        .then((a) => {
-          if (a && sock.writable) sock.write(jsonLine(a));
-        });
-    };
-    sock.on('data', (chunk: string) => {
-      if (done) return;
-      buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        enqueue(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-      if (buf.length > MAX_LINE_BYTES) {
-        // No newline in sight: there is no next request to find, so answer and hang up.
-        done = true;
-        buf = '';
-        this.audit.warn({ code: 'LINE_TOO_LONG' }, 'console: request line too long; connection closed');
-        chain = chain.then(() => {
-          if (sock.writable) sock.end(jsonLine(errorAnswer(null, new ConsoleError('LINE_TOO_LONG', `a request line is at most ${MAX_LINE_BYTES} bytes`))));
-        });
-      }
-    });
-    // The peer has sent everything (e.g. `echo status | socat - UNIX-CONNECT:...`): answer the
-    // last line even without its newline, then close our side once every answer is out.
-    sock.on('end', () => {
-      if (!done && buf.trim() !== '') enqueue(buf);
-      buf = '';
-      done = true;
-      void chain.then(() => sock.end());
+    new ConsoleConnection(sock, this.limits, {
+      answer: (line) => this.answer(line),
+      refused: (code, message) => this.audit.warn({ code }, `console: ${message}; connection closed`),
     });
   }
 

@@ -46,7 +46,12 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
   // Audit lines stay at info whatever `loglevel` does to the other loggers.
   const audit = createLogger('console', config.logLevel === 'silent' ? 'silent' : 'info');
   const bans = new BanList();
-  const cs = new ConsoleServer(server, config.console, audit, TABLE);
+  const cs = new ConsoleServer(server, config.console, audit, TABLE, {
+    maxConnections: config.consoleMaxConnections,
+    maxLineBytes: config.consoleMaxLineBytes,
+    maxPipelined: config.consoleMaxPipelined,
+    lineTimeoutMs: config.consoleLineTimeoutMs,
+  });
   log.info({ socket: config.console }, 'operator console listening');
   let ctx: ConsoleContext | null = null;
   return {

@@ -3,7 +3,6 @@
 // as a person types them (for socat). Nothing here evaluates anything: a request is only ever
 // a command name and a list of strings.
 
-export const MAX_LINE_BYTES = 64 * 1024;
 const MAX_ARGS = 64;
 const MAX_CMD = 64;
 

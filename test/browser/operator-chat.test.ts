@@ -69,8 +69,8 @@ describe.skipIf(skip !== null)('browser client: operator lines cannot be imitate
       expect(l.cls).toBe('');
       expect(l.origin).toBeNull();
       expect(l.badges).toBe(0);
-      // The scope and the name, as text: the HTML in the chat line stayed text.
-      expect(l.elements).toBe(2);
+      // Scope, name (its <bdi> inside) and text: the HTML in the chat line stayed text.
+      expect(l.elements).toBe(4);
       expect(l.text).toMatch(/^\[(world|room)\] Server operator: /);
       expect(l.background).not.toBe(operator[0]!.background);
       expect(l.border).not.toBe(operator[0]!.border);

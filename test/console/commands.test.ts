@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
+import { RawTcp, hello } from '../helpers/raw.js';
 import { startServer, until, type TestServer } from '../helpers/server.js';
 import { ask, cli, rawExchange, run } from './console-helpers.js';
 
@@ -233,7 +234,17 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     expect(r).toMatchObject({ banned: '127.0.0.1', until: null });
     expect(r.players).toContain(alpha.id);
     expect((await bye).reason).toBe('banned');
-    await expect(join('Eve', 'alpha')).rejects.toThrow();
+    // A banned address is refused at accept: the socket is closed before any byte is read or
+    // written (no error message, nothing to probe), at once rather than at the hello timeout.
+    const refused = join('Eve', 'alpha');
+    await expect(refused).rejects.toThrow(/^connection closed before welcome \(tcp close\)$/);
+    expect(await refused.catch((e) => e.code)).toBeUndefined();
+    const raw = await RawTcp.connect(server.port);
+    const t0 = Date.now();
+    raw.send(hello('Eve', { room: 'alpha' }));
+    await raw.waitClosed(3000);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(raw.messages).toEqual([]);
     expect((await run(sock, 'bans')).map((b: { address: string }) => b.address)).toEqual(['10.1.2.0/24', '127.0.0.1']);
 
     await run(sock, 'unban', '127.0.0.1');

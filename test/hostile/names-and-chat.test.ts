@@ -108,6 +108,15 @@ for (const transport of ['tcp', 'ws'] as const) {
       p.close();
     });
 
+    it('accepts ordinary names in every script, with accents, emoji and punctuation', async () => {
+      for (const name of ['Zoë', 'José', '日本語', 'Ωmega', 'Владимир', 'محمد', 'שלום', '🐟 fish', '❤️ hearts', "Anne-Marie O'Brien", 'Serverus', 'admiral']) {
+        const p = await peer();
+        p.send(hello(name));
+        expect(await p.next((m) => m.t === 'welcome' || m.t === 'error'), name).toMatchObject({ t: 'welcome' });
+        p.close();
+      }
+    });
+
     it('normalises a name to NFC: a decomposed é is shown composed', async () => {
       const room = `nfc-${transport}`;
       const p = await peer();

@@ -13,7 +13,7 @@ const MAX_LINES = 200;
  */
 function operatorLine(text: string): HTMLLIElement {
   return el('li', { class: 'operator', 'data-origin': 'operator' },
-    el('strong', { class: 'op-badge' }, 'Server operator'), ' ', el('span', { class: 'op-text' }, text));
+    el('strong', { class: 'op-badge' }, 'Server operator'), ' ', el('bdi', { class: 'op-text' }, text));
 }
 const MAX_CHARS = 280;
 
@@ -58,9 +58,10 @@ export class ChatView {
       { 'data-scope': m.scope, 'data-from': m.from },
       el('span', { class: 'scope' }, m.scope === 'world' ? '[world]' : '[room]'),
       ' ',
-      el('span', { class: 'who' }, m.from === selfId ? `${m.name} (you):` : `${m.name}:`),
+      // Name and text each in a <bdi>: right-to-left text cannot reorder them or the colon.
+      el('span', { class: 'who' }, el('bdi', {}, m.name), m.from === selfId ? ' (you):' : ':'),
       ' ',
-      m.text,
+      el('bdi', { class: 'text' }, m.text),
     );
     this.append(line);
   }

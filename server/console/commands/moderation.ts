@@ -1,4 +1,5 @@
 // Commands that act on players: kick, say, and address bans.
+import net from 'node:net';
 import { cleanChat } from '../../../shared/protocol/text-rules.js';
 import { banTarget, type BanEntry } from '../bans.js';
 import type { Command, ConsoleContext } from '../context.js';
@@ -55,12 +56,16 @@ function banRow(e: BanEntry) {
 
 export const ban: Command = {
   name: 'ban',
-  usage: 'ban ADDRESS [MINUTES]',
+  usage: 'ban ADDRESS [MINUTES] [--force]',
   summary: 'refuse connections from an address or CIDR subnet (forever, or MINUTES); its players are disconnected',
-  details: 'Kept in the coordinator (durable). Players connected from the address get bye "banned" and lose their seats.',
+  details: 'Kept in the coordinator (durable). Players connected from the address get bye "banned" and lose their seats. ' +
+    'A subnet wider than /banForcePrefixV4 (IPv4, default /8) or /banForcePrefixV6 (IPv6, default /32) is refused with CONFIRM_REQUIRED unless --force is given.',
   async run(ctx, args) {
-    const p = parseArgs('ban', this.usage, args, { min: 1, max: 2 });
+    const force = args.includes('--force');
+    const p = parseArgs('ban', this.usage, args.filter((a) => a !== '--force'), { min: 1, max: 2 });
     const address = banTarget(p.pos[0]!);
+    const wide = tooWide(address, ctx.handle.config.banForcePrefixV4, ctx.handle.config.banForcePrefixV6);
+    if (wide && !force) throw new ConsoleError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
     const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
     const list = await ctx.handle.link.request<BanEntry[]>('admin.ban', { address, until }, 3000);
@@ -73,6 +78,28 @@ export const ban: Command = {
     };
   },
 };
+
+/**
+ * Why a ban target needs --force (wider than the configured prefix), or null. An IPv6 subnet that
+ * reaches into ::ffff:0:0/96 bans IPv4 peers too (they are matched in their mapped form), so it is
+ * measured against the IPv4 rule as well: `::/64` covers every IPv4 address.
+ */
+function tooWide(target: string, minV4: number, minV6: number): string | null {
+  const [a, prefix] = target.split('/');
+  if (prefix === undefined) return null;
+  const bits = Number(prefix);
+  const v4Rule = (v4bits: number) =>
+    v4bits >= minV4 ? null : `it covers 2^${32 - v4bits} IPv4 addresses (IPv4 bans wider than /${minV4} must be confirmed)`;
+  if (net.isIP(a!) === 4) return v4Rule(bits);
+  const subnet = new net.BlockList();
+  subnet.addSubnet(a!, bits, 'ipv6');
+  if (subnet.check('::ffff:0.0.0.0', 'ipv6') && subnet.check('::ffff:255.255.255.255', 'ipv6')) return v4Rule(0);
+  if (bits > 96 && MAPPED.check(a!, 'ipv6')) return v4Rule(bits - 96);
+  return bits >= minV6 ? null : `it covers 2^${128 - bits} IPv6 addresses (IPv6 bans wider than /${minV6} must be confirmed)`;
+}
+
+const MAPPED = new net.BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
 
 export const unban: Command = {
   name: 'unban',
