@@ -39,4 +39,10 @@ it("applies a dead worker's journal before another worker adopts its room", asyn
   dir.replayJournal(1);
   expect(dir.top(10)).toEqual([['ann', 9]]);
   await store.close();
+
+  // Emptied once acknowledged: a later replay finds nothing.
+  const again = new ScoreJournal(journalPath(data, 1), quiet);
+  again.clear();
+  expect(fs.statSync(journalPath(data, 1)).size).toBe(0);
+  expect(dir.replayJournal(1)).toBe(0);
 });
