@@ -11,8 +11,6 @@ export class CoordinatorLink {
   private attempt = 0;
   /** Called after each (re)connect, before waiting requests go out: say who we are. */
   onConnect: (ch: Channel) => Promise<void> = async () => {};
-  /** Called at once when a working channel is lost, before anything else can run. */
-  onLost: () => void = () => {};
 
   constructor(private readonly socketPath: string, private readonly onPush: PushHandler, private readonly log: Logger) {}
 
@@ -31,7 +29,6 @@ export class CoordinatorLink {
       const ch = new Channel(sock, null, this.onPush, () => {
         if (this.ch === ch) {
           this.ch = null;
-          this.onLost();
           if (!this.stopped) this.log.warn('coordinator channel lost; reconnecting');
           this.retry();
         }
@@ -70,19 +67,12 @@ export class CoordinatorLink {
   /**
    * Sends a request and writes it to the socket now (ordering against client writes matters).
    * Null when there is no channel: nothing was sent, and the caller keeps what it must not lose.
-   * After it returns, `backlog` tells whether the bytes are all in the kernel or partly still in
-   * this process's memory (a coordinator that does not read).
    */
   requestNow<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> | null {
     if (!this.ch) return null;
     const p = this.ch.request<T>(op, args, timeoutMs);
     this.ch.flush();
     return p;
-  }
-
-  /** Bytes written to the channel that the socket has not yet handed to the kernel. */
-  get backlog(): number {
-    return this.ch?.backlog ?? 0;
   }
 
   private waitConnected(timeoutMs: number, op: string): Promise<void> {

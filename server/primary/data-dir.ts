@@ -39,7 +39,7 @@ function walk(dir: string, depth: number, tightened: string[]): void {
 function check(p: string, st: fs.Stats, tightened: string[]): void {
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new DataDirError(`${p} in the data directory belongs to user ${st.uid}, not to this user (${uid}); refusing to start`);
+    throw new DataDirError(`${p} belongs to user ${st.uid}, not to this user (${uid}); refusing to start: chown it or choose another --data`);
   }
   const mode = st.mode & 0o7777;
   if (st.isDirectory() && (mode & 0o022) !== 0) {

@@ -21,6 +21,9 @@ type JoinReply =
 
 export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode | 'UNAVAILABLE'; message: string };
 
+/** A journal this large is emptied as soon as everything in it is acknowledged. */
+const JOURNAL_TRIM_BYTES = 256 * 1024;
+
 interface RoomWithSessions extends RoomRecord {
   sessions: SessionRecord[];
 }
@@ -33,7 +36,7 @@ export class WorkerRuntime {
   shuttingDown = false;
   /** Scores shown but not yet acknowledged by the coordinator: resent after a reconnect. */
   private unsaved = new Map<string, number>();
-  /** Where scores go that cannot leave by the socket; emptied once everything is acknowledged. */
+  /** Every score change, before it is shown; emptied when all is acknowledged and it has grown. */
   private readonly journal: ScoreJournal;
   /** The coordinator has applied this slot's journal (our first hello): ours to empty from then on. */
   private journalTaken = false;
@@ -55,11 +58,6 @@ export class WorkerRuntime {
   ) {
     this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
     this.link.onConnect = (ch) => this.hello(ch);
-    // Scores written to a coordinator that died may never have been read: from now on this
-    // process holds the only copy, so they go to the journal before anything else happens.
-    this.link.onLost = () => {
-      if (this.unsaved.size) this.journal.append([...this.unsaved]);
-    };
     this.world = new WorldClient(this.link, log);
     this.journal = new ScoreJournal(journalPath(config.data, slot), log);
     if (config.worldDebug) {
@@ -85,7 +83,7 @@ export class WorkerRuntime {
     const scores = [...this.unsaved];
     const reply = await ch.request<{ rooms: RoomWithSessions[] }>('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
     this.journalTaken = true;
-    this.acknowledged(scores);
+    this.acknowledged(scores, true);
     for (const r of reply.rooms) if (!this.rooms.has(r.id)) this.restoreRoom(r, r.sessions);
     if (this.firstHello && reply.rooms.length) {
       this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
@@ -118,21 +116,24 @@ export class WorkerRuntime {
 
   private saveScores(scores: Array<[string, number]>): void {
     for (const [id, s] of scores) this.unsaved.set(id, s);
-    // Written to the coordinator's socket, or else to the journal file, before the state that
-    // shows these scores is written to any player: a score a player has seen has always left
-    // this process first, whatever state the link is in.
+    // Written to the journal file (write(2): it survives this process) and to the coordinator's
+    // socket before the state that shows these scores is written to any player. The socket alone
+    // is not enough: a coordinator that is down, or hung and then killed, loses what it has not
+    // read, and this process may be gone by then.
+    this.journal.append(scores);
     const sent = this.link.requestNow('scores', { u: scores });
-    if (!sent || this.link.backlog > 0) this.journal.append(scores);
     sent?.then(
-      () => this.acknowledged(scores),
+      () => this.acknowledged(scores, false),
       (err) => this.log.warn({ err: err.message, n: scores.length }, 'scores not acknowledged yet; kept for resend'),
     );
   }
 
-  private acknowledged(scores: Array<[string, number]>): void {
+  /** `always`: empty the journal if all is acknowledged, however small (after a hello). */
+  private acknowledged(scores: Array<[string, number]>, always: boolean): void {
     for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
-    // Every journalled score is now acknowledged (or superseded by an acknowledged one).
-    if (this.unsaved.size === 0 && this.journalTaken) this.journal.clear();
+    // Every journalled score is now acknowledged (or superseded by an acknowledged one). Emptied
+    // only once it has grown, so steady play costs one append per score batch and rare truncates.
+    if (this.unsaved.size === 0 && this.journalTaken && (always || this.journal.size >= JOURNAL_TRIM_BYTES)) this.journal.clear();
   }
 
   private playerGone(host: RoomHost, id: string): void {
@@ -259,7 +260,7 @@ export class WorkerRuntime {
       const scores = [...this.unsaved];
       // Unacknowledged scores are in the journal already; the next worker in this slot or the
       // coordinator picks them up from there if this does not get through.
-      await this.link.request('scores', { u: scores }).then(() => this.acknowledged(scores), () => {});
+      await this.link.request('scores', { u: scores }).then(() => this.acknowledged(scores, true), () => {});
     }
     this.journal.close();
   }

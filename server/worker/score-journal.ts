@@ -1,12 +1,13 @@
-// A worker's score journal: score changes it is about to show while they cannot go to the
-// coordinator's socket (the link is down, or the socket has a backlog in this process's memory).
-// Each batch is one write(2) to <data>/journal/scores-<slot>.jnl, which survives a crash of the
-// worker, so a score a player has seen has always left the worker process first.
+// A worker's score journal: every score change it is about to show, written before the state
+// that shows it. Each batch is one write(2) to <data>/journal/scores-<slot>.jnl, which survives a
+// crash of the worker whatever the coordinator is doing (down, restarting, hung), so a score a
+// player has seen has always left the worker process first.
 //
 // The coordinator applies a slot's journal before it hands that slot's rooms to anyone (the
 // replacement worker's hello, a room adopted by another worker, its own start); scores are
 // absolute per player and only grow, so applying a journal twice changes nothing. The worker
-// empties its journal once the coordinator has acknowledged every score it holds.
+// empties its journal when the coordinator has acknowledged every score it holds: after each
+// hello, and otherwise once the journal has grown past a size.
 //
 // Format: one line per batch, a JSON array of [playerId, score] pairs. A line torn by a crash
 // of the machine is skipped when read.
@@ -32,6 +33,8 @@ export class ScoreJournal {
   private fd = -1;
   /** The file may hold lines: unknown at start (a predecessor's), true after an append. */
   private dirty = true;
+  /** Bytes appended by this process since the journal was last emptied. */
+  size = 0;
   private failing = false;
 
   constructor(private readonly file: string, private readonly log: Logger) {}
@@ -46,6 +49,7 @@ export class ScoreJournal {
       let off = 0;
       while (off < line.length) off += fs.writeSync(this.fd, line, off);
       this.dirty = true;
+      this.size += line.length;
       if (this.failing) {
         this.failing = false;
         this.log.info({ file: this.file }, 'score journal writable again');
@@ -64,8 +68,12 @@ export class ScoreJournal {
       if (this.fd >= 0) fs.ftruncateSync(this.fd, 0);
       else fs.truncateSync(this.file, 0);
       this.dirty = false;
+      this.size = 0;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.dirty = false;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.dirty = false;
+        this.size = 0;
+      }
       else this.log.warn({ err, file: this.file }, 'cannot empty the score journal');
     }
   }

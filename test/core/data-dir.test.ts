@@ -75,6 +75,20 @@ describe('data directory permissions', () => {
     }
   }, 60_000);
 
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)('refuses a data directory that belongs to another user (needs root to set one up)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-perm-'));
+    fs.chownSync(dataDir, 65534, 65534);
+    const server = await startServer({ workers: 1, dataDir, noWait: true });
+    const code = await exitOf(server);
+    await server.stop();
+    expect(code).toBe(2);
+    expect(server.logs.filter((l) => l.startsWith('shoal:'))).toEqual([
+      `shoal: ${dataDir} belongs to user 65534, not to this user (0); refusing to start: chown it or choose another --data`,
+    ]);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  }, 30_000);
+
   for (const [what, writable] of [['the data directory', ''], ['its world/ directory', 'world']] as const) {
     it(`refuses to start when other users can write to ${what}: one line, exit code 2, nothing written`, async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-perm-'));

@@ -1,0 +1,91 @@
+// A score a player has seen survives a worker crash while the coordinator hangs. The coordinator
+// is frozen (SIGSTOP): the workers' links stay up, so scores go to its socket but nobody reads
+// them. One worker is SIGKILLed, then the frozen coordinator is killed, as the hang detector
+// would: the bytes the worker wrote die with it. The primary restarts both; the players resume,
+// and every score a player was shown is still theirs.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ShoalClient } from '../../shared/client/client.js';
+import { startServer, coordinatorPid, workerPid, until, logLines, sleep, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/play.js';
+
+let server: TestServer;
+let frozen = 0;
+beforeAll(async () => {
+  server = await startServer({ workers: 2, args: ['--world-width', '100', '--world-height', '100', '--coins', '30'] });
+});
+afterAll(async () => {
+  if (frozen) process.kill(frozen, 'SIGCONT');
+  await server?.stop();
+});
+
+it('keeps every score a player saw when its worker dies while the coordinator hangs', async () => {
+  const players: ShoalClient[] = [];
+  const nameOf = new Map<ShoalClient, string>();
+  for (let r = 0; r < 4; r++) {
+    for (let i = 0; i < 2; i++) {
+      const c = server.client({ transport: i % 2 ? 'ws' : 'tcp', name: `jd${r}-${i}`, room: `jd-${r}`, backoffMinMs: 50, backoffMaxMs: 500, joinTimeoutMs: 3000 });
+      await c.connect();
+      players.push(c);
+      nameOf.set(c, `jd${r}-${i}`);
+    }
+  }
+  const rooms: Array<{ id: string; worker: number }> = await (await fetch(`http://127.0.0.1:${server.port}/rooms`)).json();
+  const slotOf = new Map(rooms.map((r) => [r.id, r.worker]));
+  const victims = players.filter((c) => slotOf.get(c.room!) === 0);
+  const others = players.filter((c) => slotOf.get(c.room!) === 1);
+  expect(victims.length).toBeGreaterThan(0);
+  expect(others.length).toBeGreaterThan(0);
+
+  // The highest score each player was shown, from the states it received.
+  const shown = new Map<string, number>();
+  for (const c of players) c.on('state', () => shown.set(c.id, Math.max(shown.get(c.id) ?? 0, c.me?.score ?? 0)));
+  const stop = { stopped: false };
+  const scoring = players.map((c) => collect(c, 1_000_000, 60_000, stop).catch(() => 0));
+  await sleep(1000);
+
+  // The coordinator hangs: its socket takes bytes, it reads none.
+  frozen = coordinatorPid(server);
+  process.kill(frozen, 'SIGSTOP');
+  const atFreeze = new Map(victims.map((c) => [c.id, shown.get(c.id) ?? 0]));
+  // Players on the doomed worker keep scoring meanwhile.
+  await until(() => victims.some((c) => (shown.get(c.id) ?? 0) >= atFreeze.get(c.id)! + 3), 20_000, 'points scored while the coordinator hangs');
+  await sleep(300);
+  process.kill(workerPid(server, 0), 'SIGKILL');
+  await sleep(200); // no state can come from a dead worker: what is shown now is final
+  const shownAtKill = new Map(victims.map((c) => [c.id, shown.get(c.id) ?? 0]));
+  const scoredWhileHung = victims.reduce((n, c) => n + shownAtKill.get(c.id)! - atFreeze.get(c.id)!, 0);
+  expect(scoredWhileHung).toBeGreaterThan(0);
+
+  // Killed as the hang detector would (sooner, to keep the test short).
+  process.kill(frozen, 'SIGKILL');
+  frozen = 0;
+  stop.stopped = true;
+  try {
+    await until(() => victims.every((c) => c.status === 'joined' && c.reconnects > 0), 30_000, 'every player of the killed worker resumed');
+  } catch (err) {
+    console.error(victims.map((c) => ({ id: c.id, status: c.status, end: c.endReason, reconnects: c.reconnects })));
+    console.error(logLines(server).filter((l) => (l.level as number) >= 40).slice(-30));
+    throw err;
+  }
+  await Promise.all(scoring);
+  for (const c of victims) await c.fullState(10_000);
+
+  // Every player keeps at least the score it was shown: in its own state after the resume, and
+  // on the leaderboard (others' scores reach the new coordinator when their worker reconnects).
+  const lostNow = async (): Promise<string[]> => {
+    const lb: Array<{ name: string; score: number }> = await (await fetch(`http://127.0.0.1:${server.port}/leaderboard`)).json();
+    const lost: string[] = [];
+    for (const c of players) {
+      const saw = c.reconnects > 0 ? shownAtKill.get(c.id)! : shown.get(c.id)!;
+      const now = c.me?.score ?? 0;
+      const board = lb.find((e) => e.name === nameOf.get(c))?.score ?? 0;
+      if (now < saw || board < saw) lost.push(`${c.id} shown ${saw}, now ${now}, leaderboard ${board}`);
+    }
+    return lost;
+  };
+  await until(async () => (await lostNow()).length === 0, 10_000, 'every shown score saved').catch(() => {});
+  expect(await lostNow()).toEqual([]);
+  for (const c of others) expect(c.reconnects).toBe(0);
+  console.log(`[figure] worker SIGKILLed while the coordinator hung, then the coordinator killed: ${scoredWhileHung} points shown in that window on it, 0 lost`);
+  for (const c of players) c.close();
+}, 120_000);

@@ -1,0 +1,117 @@
+// A score a player has seen survives a worker crash even while the coordinator is down. The
+// coordinator is killed and held down: its world directory is moved aside (a file in its place),
+// so every restart the primary makes fails at start, with back-off. The workers' links are down
+// and players keep scoring on their workers. Then one worker is SIGKILLed, and only then is the
+// world directory put back: the coordinator starts, the primary has restarted the worker, the
+// players resume, and every score a player was shown is still theirs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ShoalClient } from '../../shared/client/client.js';
+import { startServer, coordinatorPid, workerPid, until, logLines, sleep, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/play.js';
+
+let server: TestServer;
+let restoreWorld = () => {};
+beforeAll(async () => {
+  server = await startServer({ workers: 2, args: ['--world-width', '100', '--world-height', '100', '--coins', '30'] });
+});
+afterAll(async () => {
+  restoreWorld();
+  await server?.stop();
+});
+
+it('keeps every score a player saw when its worker dies while the coordinator is down', async () => {
+  const players: ShoalClient[] = [];
+  const nameOf = new Map<ShoalClient, string>();
+  for (let r = 0; r < 4; r++) {
+    for (let i = 0; i < 2; i++) {
+      const c = server.client({ transport: i % 2 ? 'ws' : 'tcp', name: `jd${r}-${i}`, room: `jd-${r}`, backoffMinMs: 50, backoffMaxMs: 500, joinTimeoutMs: 3000 });
+      await c.connect();
+      players.push(c);
+      nameOf.set(c, `jd${r}-${i}`);
+    }
+  }
+  const rooms: Array<{ id: string; worker: number }> = await (await fetch(`http://127.0.0.1:${server.port}/rooms`)).json();
+  const slotOf = new Map(rooms.map((r) => [r.id, r.worker]));
+  const victims = players.filter((c) => slotOf.get(c.room!) === 0);
+  const others = players.filter((c) => slotOf.get(c.room!) === 1);
+  expect(victims.length).toBeGreaterThan(0);
+  expect(others.length).toBeGreaterThan(0);
+
+  // The highest score each player was shown, from the states it received.
+  const shown = new Map<string, number>();
+  for (const c of players) c.on('state', () => shown.set(c.id, Math.max(shown.get(c.id) ?? 0, c.me?.score ?? 0)));
+  const stop = { stopped: false };
+  const scoring = players.map((c) => collect(c, 1_000_000, 60_000, stop).catch(() => 0));
+  await sleep(1000);
+
+  // Coordinator down, with its restarts held off: they fail while its world is not there.
+  const world = path.join(server.dataDir, 'world');
+  const starts = () => logLines(server).filter((l) => l.role === 'coordinator' && l.msg === 'coordinator failed to start').length;
+  process.kill(coordinatorPid(server), 'SIGKILL');
+  fs.renameSync(world, `${world}.held`);
+  fs.writeFileSync(world, '');
+  restoreWorld = () => {
+    if (!fs.existsSync(`${world}.held`)) return;
+    fs.rmSync(world);
+    fs.renameSync(`${world}.held`, world);
+  };
+  await until(() => starts() > 0, 10_000, 'a coordinator restart refused');
+  const atCoordinatorDeath = new Map(victims.map((c) => [c.id, shown.get(c.id) ?? 0]));
+  // Players on the doomed worker keep scoring while its link is down.
+  await until(() => victims.some((c) => (shown.get(c.id) ?? 0) >= atCoordinatorDeath.get(c.id)! + 3), 20_000, 'points scored while the coordinator is down');
+  await sleep(300);
+  process.kill(workerPid(server, 0), 'SIGKILL');
+  await sleep(200); // no state can come from a dead worker: what is shown now is final
+  const shownAtKill = new Map(victims.map((c) => [c.id, shown.get(c.id) ?? 0]));
+  const allAtKill = new Map(players.map((c) => [c.id, shown.get(c.id) ?? 0]));
+  const scoredWhileDown = victims.reduce((n, c) => n + shownAtKill.get(c.id)! - atCoordinatorDeath.get(c.id)!, 0);
+  expect(scoredWhileDown).toBeGreaterThan(0);
+
+  // Still down: no restart got through while the worker died.
+  expect(logLines(server).filter((l) => l.msg === 'world loaded')).toHaveLength(1);
+  restoreWorld();
+  stop.stopped = true;
+  try {
+    await until(() => victims.every((c) => c.status === 'joined' && c.reconnects > 0), 30_000, 'every player of the killed worker resumed');
+  } catch (err) {
+    console.error(victims.map((c) => ({ id: c.id, status: c.status, end: c.endReason, reconnects: c.reconnects })));
+    console.error(logLines(server).filter((l) => (l.level as number) >= 40).slice(-30));
+    throw err;
+  }
+  await Promise.all(scoring);
+  for (const c of victims) await c.fullState(10_000);
+
+  // Every player keeps at least the score it was shown: in its own state after the resume, and
+  // on the leaderboard (others' scores reach the new coordinator when their worker reconnects).
+  const lostNow = async (): Promise<string[]> => {
+    const lb: Array<{ name: string; score: number }> = await (await fetch(`http://127.0.0.1:${server.port}/leaderboard`)).json();
+    const lost: string[] = [];
+    for (const c of players) {
+      const saw = c.reconnects > 0 ? shownAtKill.get(c.id)! : shown.get(c.id)!;
+      const now = c.me?.score ?? 0;
+      const board = lb.find((e) => e.name === nameOf.get(c))?.score ?? 0;
+      if (now < saw || board < saw) lost.push(`${c.id} shown ${saw}, now ${now}, leaderboard ${board}`);
+    }
+    return lost;
+  };
+  await until(async () => (await lostNow()).length === 0, 10_000, 'every shown score saved').catch(() => {});
+  expect(await lostNow()).toEqual([]);
+  for (const c of others) expect(c.reconnects).toBe(0);
+  // The journals are private, and each was emptied at its worker's hello to the new coordinator
+  // (everything in it acknowledged): what is left came later, so no player has an entry there
+  // below the score it had when the worker was killed.
+  const journals = fs.readdirSync(path.join(server.dataDir, 'journal')).sort().map((f) => path.join(server.dataDir, 'journal', f));
+  expect(journals.map((f) => path.basename(f))).toEqual(['scores-0.jnl', 'scores-1.jnl']);
+  const stale: string[] = [];
+  for (const f of journals) {
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    const entries = fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).flatMap((l) => JSON.parse(l) as Array<[string, number]>);
+    for (const [id, score] of entries) if (score < (allAtKill.get(id) ?? 0)) stale.push(`${path.basename(f)}: ${id} ${score}`);
+  }
+  expect(stale).toEqual([]);
+  const journalled = logLines(server).filter((l) => l.msg === 'world loaded').at(-1)?.journalled;
+  console.log(`[figure] worker SIGKILLed while the coordinator was down: ${scoredWhileDown} points shown in that window on it, 0 lost (journal held ${journalled} players' scores)`);
+  for (const c of players) c.close();
+}, 120_000);
