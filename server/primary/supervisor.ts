@@ -147,7 +147,7 @@ export class Supervisor {
    * from its event loop; one that stays silent past hangTimeoutMs is killed, and so restarted.
    */
   private watchLiveness(): void {
-    const every = Math.max(250, Math.min(2000, this.o.hangTimeoutMs / 4));
+    const every = this.pingEveryMs();
     setInterval(() => {
       if (this.stopping) return;
       const now = Date.now();
@@ -181,6 +181,19 @@ export class Supervisor {
 
   running(): Slot[] {
     return this.slots.filter((s) => s.worker && s.state === 'running');
+  }
+
+  private pingEveryMs(): number {
+    return Math.max(250, Math.min(2000, this.o.hangTimeoutMs / 4));
+  }
+
+  /**
+   * Running workers that answered a liveness ping lately (a stopped or busy one is still
+   * `running` until hangTimeoutMs passes; it can take no request meanwhile).
+   */
+  responsive(now = Date.now()): Slot[] {
+    const stale = Math.max(1500, this.pingEveryMs() * 3);
+    return this.running().filter((s) => now - s.lastPong <= stale);
   }
 
   /** Stops every worker gracefully, then the coordinator; bounded by timeoutMs. */
