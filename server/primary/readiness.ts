@@ -15,9 +15,13 @@ interface CoordStats {
   store?: { ok: boolean; reason?: string };
 }
 
+/** Probes in this window share one coordinator round trip (a load balancer or a benchmark may probe often). */
+const STATS_FRESH_MS = 250;
+
 export class ReadinessCheck {
   /** Last figures the coordinator gave, shown while it is away. */
   private last = { rooms: 0, players: 0, coinsTaken: 0 };
+  private stats: { at: number; p: Promise<CoordStats | null> } | null = null;
 
   constructor(
     private readonly d: { config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: Acceptor; stopping(): boolean },
@@ -27,9 +31,7 @@ export class ReadinessCheck {
     const { supervisor, link, acceptor, config } = this.d;
     const reasons: NotReadyReason[] = [];
     let stats: CoordStats | null = null;
-    if (link.connected && supervisor.coordinator && !supervisor.coordinatorProblem) {
-      stats = await link.request<CoordStats>('stats', {}, 1000).catch(() => null);
-    }
+    if (link.connected && supervisor.coordinator && !supervisor.coordinatorProblem) stats = await this.coordinatorStats();
     let store: string | undefined;
     if (!stats) reasons.push('coordinator_down');
     else {
@@ -45,5 +47,13 @@ export class ReadinessCheck {
     if (address !== undefined && acceptor.countOf(address) >= config.maxConnectionsPerAddress) reasons.push('address_full');
     if (this.d.stopping()) reasons.push('shutting_down');
     return { reasons, workers, ...this.last, ...(store ? { store } : {}) };
+  }
+
+  private coordinatorStats(): Promise<CoordStats | null> {
+    const now = Date.now();
+    if (!this.stats || now - this.stats.at > STATS_FRESH_MS) {
+      this.stats = { at: now, p: this.d.link.request<CoordStats>('stats', {}, 1000).catch(() => null) };
+    }
+    return this.stats.p;
   }
 }
