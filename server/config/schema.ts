@@ -38,8 +38,11 @@ export const SETTINGS = {
   graceMs: s('int', 30000, 'time a dropped player keeps its seat', { min: 0, max: 3600000 }),
   idleTimeoutMs: s('int', 90000, 'a TCP connection that sends nothing this long is closed (keep >= 30000 for the protocol)', { min: 1000, max: 86400000 }),
   maxConnections: s('int', 20000, 'game connections in total', { min: 1, max: 1000000 }),
-  maxConnectionsPerAddress: s('int', 2000, 'game connections from one address', { min: 1, max: 1000000 }),
+  maxConnectionsPerAddress: s('int', 2000, 'connections from one address, counted from accept: game, HTTP and not yet classified', { min: 1, max: 1000000 }),
+  refusalsPerAddress: s('int', 16, 'connections past the per-address limit still told SERVER_FULL in their own framing; past these they are closed at once', { min: 0, max: 100000 }),
+  maxHttpConnections: s('int', 1024, 'HTTP connections (not game) open at once; more are answered 503 and closed', { min: 1, max: 1000000 }),
   messageTimeoutMs: s('int', 10000, 'a TCP frame or WebSocket message begun must be complete within this', { min: 100, max: 600000 }),
+  httpKeepAliveMs: s('int', 5000, 'an HTTP keep-alive connection idle this long between requests is closed', { min: 100, max: 600000 }),
   maxOutboundBytes: s('int', 1024 * 1024, 'a slow reader whose unsent bytes pass this is disconnected', { min: 4096, max: 1 << 30 }),
   rateLimitCloseAfter: s('int', 200, 'messages refused for rate in a row before the connection is closed', { min: 1, max: 1000000 }),
   classifyMaxBytes: s('int', 8192, 'bytes the primary reads to classify an HTTP connection', { min: 512, max: 65536 }),
@@ -68,7 +71,8 @@ export interface Config {
   maxMsgRate: number; maxFrame: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
   roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
-  maxConnections: number; maxConnectionsPerAddress: number; messageTimeoutMs: number; maxOutboundBytes: number;
+  maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
+  httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;

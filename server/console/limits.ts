@@ -7,7 +7,7 @@ export const SETTABLE = {
   maxMsgRate: 'messages a second per connection; open connections too',
   roomCapacity: 'players a room holds; existing rooms too (players over it stay, new ones wait)',
   maxConnections: 'game connections in total (primary)',
-  maxConnectionsPerAddress: 'game connections from one address (primary)',
+  maxConnectionsPerAddress: 'connections from one address: game, HTTP and unclassified (primary)',
   graceMs: 'time a dropped player keeps its seat (drops from now on)',
   helloTimeoutMs: 'time a new connection has to send hello',
   idleTimeoutMs: 'a connection that sends nothing this long is closed',

@@ -78,6 +78,8 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
         coinsTaken: coinsTaken(ctx),
+        // For /ready: new players cannot join while the world cannot be written.
+        store: ctx.store.health?.() ?? { ok: true },
       };
     },
     metrics: () => registry.getMetricsAsJSON(),

@@ -4,13 +4,22 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 
+/** How long a 408 has to reach the client before the socket is destroyed anyway. */
+const GRACE_MS = 1000;
+
 export function guardRequestHeads(server: http.Server, ms: number): void {
   const timers = new WeakMap<Duplex, NodeJS.Timeout>();
   const arm = (sock: Duplex) => {
     clearTimeout(timers.get(sock));
     const t = setTimeout(() => {
-      if (sock.writable) sock.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      sock.destroy();
+      if (!sock.writable) return void sock.destroy();
+      // Not destroyed in this turn: that would drop the 408 before it is written. Destroyed only
+      // after a grace, since closing with the client's unread trickle in the buffer resets the
+      // connection, which can discard the 408 on the client's side.
+      sock.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      const g = setTimeout(() => sock.destroy(), GRACE_MS);
+      g.unref();
+      sock.once('close', () => clearTimeout(g));
     }, ms);
     t.unref();
     timers.set(sock, t);

@@ -1,5 +1,6 @@
 // HTTP endpoints on the game port. Read-only views of the world; anything else is 404.
 import type http from 'node:http';
+import { healthAnswer, type Readiness } from './health.js';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
@@ -9,6 +10,8 @@ export interface HttpDeps {
   uptimeSeconds(): number;
   /** Entries /leaderboard returns when no limit is asked for (the leaderboardSize setting). */
   leaderboardSize: number;
+  /** Can new players join now, as the primary sees it (asked with the requester's address). */
+  health(address: string): Promise<Readiness>;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -34,11 +37,14 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
     }
     switch (url.pathname) {
       case '/health':
-        deps.stats().then(
-          (s) => json(res, 200, { status: 'ok', workers: s.workers, rooms: s.rooms.length, players: s.players, uptimeSeconds: Math.round(deps.uptimeSeconds()), coinsTaken: s.coinsTaken ?? 0 }),
-          fail,
-        );
+      case '/ready': {
+        const path = url.pathname;
+        deps.health(req.socket.remoteAddress ?? 'unknown').then((r) => {
+          const a = healthAnswer(path, r, deps.uptimeSeconds());
+          json(res, a.status, a.body);
+        }, fail);
         return;
+      }
       case '/rooms':
         // `worker` is an additive field: which worker slot runs the room.
         deps.stats().then((s) => json(res, 200, s.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot }))), fail);

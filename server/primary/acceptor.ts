@@ -10,20 +10,27 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
 import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
+import { registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
 import { connectionsTotal } from '../metrics/registry.js';
 import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
+import type { Slot } from './supervisor.js';
 
 const MAX_IN_FLIGHT = 64;
-import type { Slot } from './supervisor.js';
 
 interface Handoff {
   sock: net.Socket;
-  /** A game connection, counted against the connection limits until its worker reports it closed. */
-  counted: boolean;
-  address: string;
-  msg: { t: 'conn'; kind: 'tcp' | 'http'; head: Buffer; hint?: string; reject?: string };
+  id: number;
+  msg: { t: 'conn'; id: number; kind: 'tcp' | 'http'; head: Buffer; hint?: string; reject?: string };
   tries: number;
+}
+
+/** One accepted socket in the books: counted from accept until it closes, exactly once. */
+interface Counted {
+  address: string;
+  kind: ConnKind;
+  /** The worker holding it once handed off (its close is then reported by that worker). */
+  slot?: number;
 }
 
 export interface AcceptorDeps {
@@ -31,18 +38,30 @@ export interface AcceptorDeps {
   log: Logger;
   /** Workers able to take connections now. */
   running(): Slot[];
+  /** Running workers that answer their liveness ping: the ones HTTP requests can go to. */
+  responsive(): Slot[];
   /** Which slot runs this connection's room (asks the coordinator). */
   route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
   isBanned(address: string): boolean;
+  /** Answers an HTTP request no worker can serve (none answering): status and JSON body. */
+  answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown }>;
 }
+
+const GRACE_MS = 1000;
 
 export class Acceptor {
   readonly server: net.Server;
   private readonly queues = new Map<number, { inFlight: number; items: Handoff[] }>();
+  /**
+   * Every accepted socket, whatever it turns out to be, from accept until it closes. The limits
+   * are read from these books; a socket leaves them exactly once (release() is idempotent): on its
+   * close here, on its worker's close report, or when its worker dies.
+   */
+  private readonly books = new Map<number, Counted>();
   private readonly perAddress = new Map<string, number>();
-  /** Counted connections each worker slot holds, so a dead worker's connections are released. */
-  private readonly held = new Map<number, Map<string, number>>();
-  private total = 0;
+  private readonly bySlot = new Map<number, Set<number>>();
+  private readonly open: Record<ConnKind, number> = { unclassified: 0, game: 0, http: 0, refusing: 0 };
+  private seq = 0;
   private rr = 0;
   private readonly classifying = new Set<net.Socket>();
   stopping = false;
@@ -50,6 +69,7 @@ export class Acceptor {
   constructor(private readonly d: AcceptorDeps) {
     this.server = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock));
     this.server.maxConnections = d.config.maxConnections * 2 + 1024;
+    registerConnectionBooks(() => this.bookStats());
   }
 
   listen(): Promise<void> {
@@ -66,17 +86,59 @@ export class Acceptor {
     return (this.server.address() as net.AddressInfo).port;
   }
 
+  /** open: game connections (what maxConnections limits). */
   stats(): { open: number; addresses: number } {
-    return { open: this.total, addresses: this.perAddress.size };
+    return { open: this.open.game, addresses: this.perAddress.size };
+  }
+
+  bookStats(): ConnBooks {
+    let perAddressMax = 0;
+    for (const n of this.perAddress.values()) if (n > perAddressMax) perAddressMax = n;
+    return { open: { ...this.open }, addresses: this.perAddress.size, perAddressMax };
+  }
+
+  /** Connections turned away since start, by reason (also in /metrics). */
+  readonly refusals: Record<RefusalReason, number> = { total: 0, address: 0, address_closed: 0, http: 0, banned: 0, shutting_down: 0 };
+
+  private refused(reason: RefusalReason): void {
+    this.refusals[reason]++;
+    refusedTotal.inc({ reason });
+  }
+
+  /** Counted sockets from this address now. */
+  countOf(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
+  /** Game connections are at maxConnections: a new player would be refused. */
+  get totalFull(): boolean {
+    return this.open.game >= this.d.config.maxConnections;
   }
 
   private accept(sock: net.Socket): void {
     const address = sock.remoteAddress ?? 'unknown';
     sock.on('error', () => {});
     if (this.stopping || this.d.isBanned(address)) {
+      this.refused(this.stopping ? 'shutting_down' : 'banned');
       sock.destroy();
       return;
     }
+    const n = this.perAddress.get(address) ?? 0;
+    const cap = this.d.config.maxConnectionsPerAddress;
+    if (n >= cap + this.d.config.refusalsPerAddress) {
+      // Past the limit and past the refusals it is still told about: not read at all.
+      this.refused('address_closed');
+      sock.destroy();
+      return;
+    }
+    const id = ++this.seq;
+    // Over the limit, but still read so it hears SERVER_FULL in its own framing.
+    const over = n >= cap;
+    this.count(id, address, over ? 'refusing' : 'unclassified');
+    // Until a worker holds it, its close is ours to book.
+    sock.once('close', () => {
+      if (this.books.get(id)?.slot === undefined) this.release(id);
+    });
     this.classifying.add(sock);
     let chunks: Buffer[] = [];
     let size = 0;
@@ -86,11 +148,10 @@ export class Acceptor {
       cleanup();
       const head = Buffer.concat(chunks);
       if (head.length > 0 && head[0]! >= 0x41 && head[0]! <= 0x5a) {
-        sock.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        endThenDestroy(sock, 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       } else {
-        sock.end(encodeFramed(errorMsg('HELLO_TIMEOUT', `no hello within ${this.d.config.helloTimeoutMs} ms`)));
+        endThenDestroy(sock, encodeFramed(errorMsg('HELLO_TIMEOUT', `no hello within ${this.d.config.helloTimeoutMs} ms`)));
       }
-      setTimeout(() => sock.destroy(), 1000).unref();
     }, this.d.config.helloTimeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
@@ -109,44 +170,82 @@ export class Acceptor {
       if (c.kind === 'more') return;
       sock.pause();
       cleanup();
-      void this.decide(sock, c, head);
+      void this.decide(sock, id, over, c, head);
     };
     sock.on('data', onData);
     sock.on('close', onClose);
     sock.resume();
   }
 
-  private async decide(sock: net.Socket, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
+  private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
     connectionsTotal.inc({ transport: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
-    let reject: string | undefined;
-    let target: number | undefined;
-    let hint: string | undefined;
-    if (game) {
-      const address = sock.remoteAddress ?? 'unknown';
-      const n = this.perAddress.get(address) ?? 0;
-      if (this.total >= this.d.config.maxConnections || n >= this.d.config.maxConnectionsPerAddress) reject = 'SERVER_FULL';
-      this.perAddress.set(address, n + 1);
-      this.total++;
-      if (!reject) {
-        const r = await this.d.route({ room: c.room, token: c.token }).catch(() => null);
-        if (r) {
-          target = r.slot;
-          hint = r.room;
-        }
-      }
+    const address = sock.remoteAddress ?? this.books.get(id)?.address ?? 'unknown';
+    if (!game) {
+      // Plain HTTP: over a limit, or no worker answering, the primary answers itself.
+      if (over) return this.refuseHttp(sock, id, 'address', 'too many connections from this address');
+      if (this.open.http >= this.d.config.maxHttpConnections) return this.refuseHttp(sock, id, 'http', 'too many HTTP connections');
+      this.setKind(id, 'http');
+      if (this.d.responsive().length === 0) return this.answerHere(sock, head, address);
+      return this.handOff(sock, id, this.pick(undefined, true), { kind: 'http', head });
     }
-    const address = sock.remoteAddress ?? 'unknown';
-    if (sock.destroyed) {
-      if (game) this.uncount(address);
+    let reject: string | undefined;
+    if (over) {
+      this.refused('address');
+      reject = 'SERVER_FULL';
+    } else if (this.totalFull) {
+      this.refused('total');
+      reject = 'SERVER_FULL';
+      this.setKind(id, 'refusing');
+    } else this.setKind(id, 'game');
+    if (reject && c.kind === 'tcp') {
+      // A TCP refusal needs no worker (its close releases it from the books).
+      endThenDestroy(sock, encodeFramed(errorMsg('SERVER_FULL', 'too many connections')));
       return;
     }
-    this.enqueue(this.pick(target), { sock, counted: game, address, msg: { t: 'conn', kind: c.kind, head, hint, reject }, tries: 0 });
+    let target: number | undefined;
+    let hint: string | undefined;
+    if (!reject) {
+      const r = await this.d.route({ room: c.room, token: c.token }).catch(() => null);
+      if (r) {
+        target = r.slot;
+        hint = r.room;
+      }
+    }
+    if (sock.destroyed) return this.release(id);
+    this.handOff(sock, id, this.pick(target), { kind: c.kind, head, hint, reject });
+  }
+
+  private handOff(sock: net.Socket, id: number, slot: number, m: Omit<Handoff['msg'], 't' | 'id'>): void {
+    this.enqueue(slot, { sock, id, msg: { t: 'conn', id, ...m }, tries: 0 });
+  }
+
+  private refuseHttp(sock: net.Socket, id: number, reason: RefusalReason, message: string): void {
+    this.refused(reason);
+    this.setKind(id, 'refusing');
+    // Additive to /ready's answer shape, so a load balancer probing from a full address reads it too.
+    const body = JSON.stringify({ error: 'SERVER_FULL', message, status: 'degraded', reasons: [reason === 'address' ? 'address_full' : 'http_full'] });
+    endThenDestroy(sock, httpResponse(503, body));
+  }
+
+  private answerHere(sock: net.Socket, head: Buffer, address: string): void {
+    const line = head.toString('latin1', 0, Math.max(0, head.indexOf(0x0a))).trimEnd();
+    const m = /^[A-Z]+ (\S+) HTTP\/1\.[01]$/.exec(line);
+    let path = '/';
+    try {
+      path = new URL(m?.[1] ?? '/', 'http://x').pathname;
+    } catch {
+      // a malformed target answers like any other path
+    }
+    this.d.answerWithoutWorker(path, address).then(
+      (a) => !sock.destroyed && endThenDestroy(sock, httpResponse(a.status, JSON.stringify(a.body))),
+      () => sock.destroy(),
+    );
   }
 
   /** The wanted slot if it is running, else round robin over the running ones. */
-  private pick(want?: number): number {
-    const running = this.d.running();
+  private pick(want?: number, http = false): number {
+    const running = http ? this.d.responsive() : this.d.running();
     if (want !== undefined && running.some((s) => s.slot === want)) return want;
     if (running.length === 0) return want ?? 0;
     return running[this.rr++ % running.length]!.slot;
@@ -171,21 +270,19 @@ export class Acceptor {
     while (q.inFlight < MAX_IN_FLIGHT && q.items.length) {
       const h = q.items.shift()!;
       if (h.sock.destroyed) {
-        if (h.counted) this.uncount(h.address);
+        this.release(h.id);
         continue;
       }
       // Same turn as the send: nothing can arrive between the drain and the hand-off.
       const extra = drainAndStopReading(h.sock);
       if (extra.length) h.msg.head = Buffer.concat([h.msg.head, ...extra]);
       q.inFlight++;
-      if (h.counted) {
-        let m = this.held.get(slot);
-        if (!m) this.held.set(slot, (m = new Map()));
-        m.set(h.address, (m.get(h.address) ?? 0) + 1);
-      }
+      // Before the send: the primary's copy closes once the handle is passed, and from then on the
+      // worker reports the close.
+      this.hold(h.id, slot);
       const failed = () => {
         q.inFlight = Math.max(0, q.inFlight - 1);
-        if (h.counted) this.dropHeld(slot, h.address);
+        this.unhold(h.id);
         this.retry(h);
       };
       sendToChild(s.worker!, h.msg, h.sock, (err) => {
@@ -195,9 +292,9 @@ export class Acceptor {
   }
 
   private retry(h: Handoff): void {
-    if (h.sock.destroyed || ++h.tries > 3) {
+    if (h.sock.destroyed || ++h.tries > 3 || !this.books.has(h.id)) {
       h.sock.destroy();
-      if (h.counted) this.uncount(h.address);
+      this.release(h.id);
       return;
     }
     this.enqueue(this.pick(), h);
@@ -214,10 +311,10 @@ export class Acceptor {
   /** A worker is gone: what waited for it picks again. */
   workerGone(slot: number): void {
     // Its connections died with it.
-    const m = this.held.get(slot);
-    if (m) {
-      this.held.delete(slot);
-      for (const [a, n] of m) for (let i = 0; i < n; i++) this.uncount(a);
+    const ids = this.bySlot.get(slot);
+    if (ids) {
+      this.bySlot.delete(slot);
+      for (const id of ids) this.release(id);
     }
     const q = this.queues.get(slot);
     if (!q) return;
@@ -234,25 +331,51 @@ export class Acceptor {
     for (const h of items) this.retry(h);
   }
 
-  /** Game connections closed in a worker (for the per-address and total limits). */
-  released(slot: number, addrs: string[]): void {
-    for (const a of addrs) if (this.dropHeld(slot, a)) this.uncount(a);
+  /** Sockets a worker held have closed. */
+  released(slot: number, ids: number[]): void {
+    for (const id of ids) if (this.books.get(id)?.slot === slot) this.release(id);
   }
 
-  private dropHeld(slot: number, a: string): boolean {
-    const m = this.held.get(slot);
-    const n = m?.get(a);
-    if (!m || !n) return false;
-    if (n <= 1) m.delete(a);
-    else m.set(a, n - 1);
-    return true;
+  private count(id: number, address: string, kind: ConnKind): void {
+    this.books.set(id, { address, kind });
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.open[kind]++;
   }
 
-  private uncount(a: string): void {
-    const n = (this.perAddress.get(a) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(a);
-    else this.perAddress.set(a, n);
-    if (this.total > 0) this.total--;
+  private setKind(id: number, kind: ConnKind): void {
+    const c = this.books.get(id);
+    if (!c || c.kind === kind) return;
+    this.open[c.kind]--;
+    this.open[kind]++;
+    c.kind = kind;
+  }
+
+  private hold(id: number, slot: number): void {
+    const c = this.books.get(id);
+    if (!c) return;
+    c.slot = slot;
+    let ids = this.bySlot.get(slot);
+    if (!ids) this.bySlot.set(slot, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private unhold(id: number): void {
+    const c = this.books.get(id);
+    if (!c || c.slot === undefined) return;
+    this.bySlot.get(c.slot)?.delete(id);
+    c.slot = undefined;
+  }
+
+  /** Takes a socket out of the books; a second call for the same socket does nothing. */
+  private release(id: number): void {
+    const c = this.books.get(id);
+    if (!c) return;
+    this.books.delete(id);
+    if (c.slot !== undefined) this.bySlot.get(c.slot)?.delete(id);
+    this.open[c.kind]--;
+    const n = (this.perAddress.get(c.address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(c.address);
+    else this.perAddress.set(c.address, n);
   }
 
   close(): void {
@@ -261,11 +384,28 @@ export class Acceptor {
     // Connections still being classified hear why they are turned away (TCP framing: a WebSocket
     // or HTTP client reads a closed connection as the same answer).
     const bye = encodeFramed(errorMsg('SHUTTING_DOWN', 'the server is shutting down'));
-    for (const s of this.classifying) {
-      s.end(bye);
-      setTimeout(() => s.destroy(), 500).unref();
-    }
+    for (const s of this.classifying) endThenDestroy(s, bye);
   }
+}
+
+function httpResponse(status: number, body: string): string {
+  const reason = status === 200 ? 'OK' : status === 503 ? 'Service Unavailable' : status === 404 ? 'Not Found' : 'Error';
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+    `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/**
+ * Sends a last answer and closes. Destroying in the same turn would drop the unsent answer, and
+ * closing with unread input makes the kernel reset the connection, which can discard what the peer
+ * has not read yet; so the socket is ended and destroyed only after a short grace.
+ */
+function endThenDestroy(sock: net.Socket, last: string | Uint8Array): void {
+  sock.end(last);
+  const t = setTimeout(() => sock.destroy(), GRACE_MS);
+  t.unref();
+  sock.once('close', () => clearTimeout(t));
 }
 
 /**

@@ -13,7 +13,9 @@ import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole } from '../console/service.js';
 import { Acceptor } from './acceptor.js';
 import { DataDirError, secureDataDir } from './data-dir.js';
+import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
+import { ReadinessCheck } from './readiness.js';
 import { Supervisor, type Slot } from './supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 
@@ -81,6 +83,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
 
   let acceptor!: Acceptor;
   let metrics!: MetricsAggregator;
+  let readiness!: ReadinessCheck;
   let coordinatorReady!: () => void;
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
   const workerReady = new Map<number, () => void>();
@@ -120,7 +123,10 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         acceptor.acked(s.slot);
         return;
       case 'conn.closed':
-        acceptor.released(s.slot, m.addrs);
+        acceptor.released(s.slot, m.ids);
+        return;
+      case 'health.get':
+        readiness.check(m.address).then((r) => s.worker?.send({ t: 'health.result', id: m.id, r }));
         return;
       case 'metrics.collect':
         metrics.collect().then(
@@ -151,7 +157,14 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     running: () => supervisor.running(),
     route: (c) => opsConsole.route(link.request('route', c, 1000)),
     isBanned: (address) => opsConsole.isBanned(address),
+    responsive: () => supervisor.responsive(),
+    answerWithoutWorker: async (p, address) => {
+      const r = await readiness.check(address);
+      if (p === '/health' || p === '/ready') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
+      return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
+    },
   });
+  readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
 
   let stopping: Promise<void> | null = null;

@@ -236,7 +236,7 @@ export class Supervisor {
   private watchLiveness(): void {
     if (this.watching) return;
     this.watching = true;
-    const every = Math.max(250, Math.min(2000, Math.min(this.o.hangTimeoutMs, this.o.startTimeoutMs) / 4));
+    const every = this.pingEveryMs();
     let last = Date.now();
     setInterval(() => {
       const now = Date.now();
@@ -305,6 +305,19 @@ export class Supervisor {
 
   running(): Slot[] {
     return this.slots.filter((s) => s.worker && s.state === 'running');
+  }
+
+  private pingEveryMs(): number {
+    return Math.max(250, Math.min(2000, Math.min(this.o.hangTimeoutMs, this.o.startTimeoutMs) / 4));
+  }
+
+  /**
+   * Running workers that answered a liveness ping lately (a stopped or busy one is still
+   * `running` until hangTimeoutMs passes; it can take no request meanwhile).
+   */
+  responsive(now = Date.now()): Slot[] {
+    const stale = Math.max(1500, this.pingEveryMs() * 3);
+    return this.running().filter((s) => now - s.lastPong <= stale);
   }
 
   /** Stops every worker gracefully, then the coordinator; bounded by timeoutMs. */

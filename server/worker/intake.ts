@@ -1,6 +1,6 @@
 // Takes the connections the primary hands this worker: TCP game connections straight to a
 // session; HTTP and WebSocket through one http.Server that never listens on its own. Keeps the
-// books the primary needs (closed connections, by address) and sweeps idle peers.
+// books the primary needs (which of the sockets it handed over have closed) and sweeps idle peers.
 import http from 'node:http';
 import type net from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -17,6 +17,8 @@ import { WsConn } from './ws-conn.js';
 /** What the primary sends with each socket. */
 export interface HandoffMsg {
   t: 'conn';
+  /** The primary's book entry for this socket: reported back when the socket closes. */
+  id: number;
   kind: 'tcp' | 'http';
   /** The bytes the primary read to classify the connection. */
   head: Uint8Array;
@@ -27,7 +29,7 @@ export interface HandoffMsg {
 type Routing = Pick<HandoffMsg, 'hint' | 'reject'>;
 
 export class Intake {
-  private closedAddrs: string[] = [];
+  private closedIds: number[] = [];
   private readonly routing = new WeakMap<net.Socket, Routing>();
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
@@ -39,7 +41,7 @@ export class Intake {
     private readonly send: (m: object) => void,
   ) {
     this.http = http.createServer(
-      { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: 5000, maxHeaderSize: 16384 },
+      { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: config.httpKeepAliveMs, maxHeaderSize: 16384 },
       router,
     );
     guardRequestHeads(this.http, config.httpHeadersTimeoutMs);
@@ -58,11 +60,12 @@ export class Intake {
     });
     this.http.on('upgrade', (req, socket: net.Socket, head) => this.upgrade(req, socket, head));
 
-    // The primary counts connections per address; closes go back to it in batches.
+    // The primary counts every socket it hands over until it hears it closed; closes go back to it
+    // in batches.
     setInterval(() => {
-      if (this.closedAddrs.length === 0) return;
-      this.send({ t: 'conn.closed', addrs: this.closedAddrs });
-      this.closedAddrs = [];
+      if (this.closedIds.length === 0) return;
+      this.send({ t: 'conn.closed', ids: this.closedIds });
+      this.closedIds = [];
     }, 100).unref();
     // Idle and half-open peers: one sweep over every connection, never a timer per socket.
     setInterval(() => {
@@ -74,6 +77,10 @@ export class Intake {
   /** A socket from the primary, with the bytes it read to classify it. */
   take(m: HandoffMsg, sock: net.Socket): void {
     const r: Routing = { hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject };
+    // The socket's own close, whatever it became (a session, a refused or never-upgraded /ws
+    // request, HTTP keep-alive, a timed-out head): the one event every path ends in.
+    if (sock.destroyed) this.closedIds.push(m.id);
+    else sock.once('close', () => this.closedIds.push(m.id));
     // Put back what the primary read, then read on from there.
     if (m.head && m.head.byteLength) sock.unshift(toBuffer(m.head));
     if (m.kind === 'tcp') {
@@ -90,6 +97,11 @@ export class Intake {
     sock.resume();
   }
 
+  /** A hand-off whose socket did not arrive (closed in transit). */
+  lost(m: HandoffMsg): void {
+    this.closedIds.push(m.id);
+  }
+
   /** Counts a new session's connection and reports its close. */
   track(conn: Conn, session: ClientSession): void {
     this.rt.sessions.add(session);
@@ -98,7 +110,6 @@ export class Intake {
     const prev = conn.onClose;
     conn.onClose = () => {
       connectionsOpen.dec({ transport: conn.transport });
-      if (conn.transport !== 'relay') this.closedAddrs.push(conn.address);
       if (conn.cutAtBytes) {
         slowReaderCuts.inc({ transport: conn.transport });
         this.rt.log.warn(

@@ -8,6 +8,7 @@ import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
 import { adminHandler } from './admin.js';
 import { Intake, type HandoffMsg } from './intake.js';
+import { HealthViaPrimary } from './health-via-primary.js';
 import { MetricsViaPrimary } from './metrics-via-primary.js';
 import { WorkerRelay, type RelayMsg } from './relay.js';
 import { WorkerRuntime } from './runtime.js';
@@ -29,12 +30,14 @@ const send = (m: object) => {
 };
 const rt = new WorkerRuntime(config, slot, arena, log, process.env.SHOAL_COORD_SOCKET!);
 const metrics = new MetricsViaPrimary(send);
+const health = new HealthViaPrimary(send);
 const router = createRouter({
   stats: () => rt.link.request('stats', {}),
   leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
   leaderboardSize: config.leaderboardSize,
+  health: (address) => health.check(address),
 });
 const intake = new Intake(rt, config, router, send);
 const relay = new WorkerRelay(rt, slot, intake, send);
@@ -55,13 +58,18 @@ process.on('message', (m: any, handle?: net.Socket) => {
       return;
     case 'conn':
       send({ t: 'conn.ack' });
+      // A socket that closed on its way here arrives without its handle: it is closed for the books.
       if (handle) intake.take(m as HandoffMsg, handle);
+      else intake.lost(m as HandoffMsg);
       return;
     case 'metrics.get':
       registry.getMetricsAsJSON().then((data) => send({ t: 'metrics.json', id: m.id, data }));
       return;
     case 'metrics.result':
       metrics.result(m.id, m.text);
+      return;
+    case 'health.result':
+      health.result(m.id, m.r);
       return;
     case 'shutdown':
       void shutdown(m.reason ?? 'shutdown');

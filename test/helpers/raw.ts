@@ -23,9 +23,10 @@ export class RawTcp {
     });
   }
 
-  static connect(port: number): Promise<RawTcp> {
+  /** `from`: a loopback address to connect from (each is its own peer address to the server). */
+  static connect(port: number, from?: string): Promise<RawTcp> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port, noDelay: true });
+      const s = net.connect({ host: '127.0.0.1', port, noDelay: true, localAddress: from });
       s.once('connect', () => resolve(new RawTcp(s)));
       s.once('error', reject);
     });

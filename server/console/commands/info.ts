@@ -1,5 +1,6 @@
 // Read-only commands: status, workers, rooms, room, players. They ask every process for its own
 // numbers at the moment of the command; nothing is cached, so what is shown is what runs now.
+import type { ConnBooks } from '../../metrics/connections.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { Command, ConsoleContext } from '../context.js';
 import { ConsoleError } from '../wire.js';
@@ -39,6 +40,10 @@ function workerFlag(ctx: ConsoleContext, v: string | number | undefined): number
   const n = v as number;
   if (n >= ctx.handle.config.workers) throw new ConsoleError('BAD_ARGS', `--worker must be 0..${ctx.handle.config.workers - 1}`);
   return n;
+}
+
+function countedConnections(b: ConnBooks): Record<string, number> {
+  return { ...b.open, addresses: b.addresses, perAddressMax: b.perAddressMax };
 }
 
 export const status: Command = {
@@ -105,6 +110,9 @@ export const status: Command = {
         players: dir ? dir.players : null,
         connected: totals.connected,
         workersRunning: supervisor.running().length,
+        // The primary's books, which the connection limits read (every socket from accept to close).
+        counted: countedConnections(handle.acceptor.bookStats()),
+        refused: { ...handle.acceptor.refusals },
         bans: ctx.bans.list().length,
         shutdownInS: ctx.state.shutdownAt ? Math.max(0, Math.round((ctx.state.shutdownAt - Date.now()) / 1000)) : null,
       },

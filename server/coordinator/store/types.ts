@@ -56,7 +56,10 @@ export interface WorldStore {
   /** Replaces the history with one checkpoint of the whole world (compaction). */
   checkpoint(world: PersistedWorld): Promise<void>;
   close(): Promise<void>;
-  /** Whether writes currently succeed (ok: false with a reason such as 'store: ENOSPC'). */
+  /**
+   * Whether writes are succeeding now (e.g. not failing on a full disk). Optional: a store
+   * without it counts as healthy. /ready reports `store_failing` while it says not ok.
+   */
   health?(): { ok: boolean; reason?: string };
 }
 

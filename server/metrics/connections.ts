@@ -1,0 +1,57 @@
+// The primary's connection books as Prometheus metrics: what it counts against the limits, and
+// why it turned connections away. Registered by the primary only (the only process that counts).
+import { Counter, Gauge } from 'prom-client';
+import { registry } from './registry.js';
+
+export type ConnKind = 'unclassified' | 'game' | 'http' | 'refusing';
+export type RefusalReason = 'total' | 'address' | 'address_closed' | 'http' | 'banned' | 'shutting_down';
+
+export interface ConnBooks {
+  open: Record<ConnKind, number>;
+  addresses: number;
+  perAddressMax: number;
+}
+
+export const refusedTotal = new Counter({
+  name: 'shoal_connections_refused_total',
+  help: 'Connections turned away by the primary, by reason (total: maxConnections; address: per-address limit, told SERVER_FULL; address_closed: past the refusals allowance, closed at once; http: maxHttpConnections; banned; shutting_down)',
+  labelNames: ['reason'],
+  registers: [],
+});
+
+/** Registers the gauges, read from the acceptor's books at scrape time (never per connection). */
+export function registerConnectionBooks(books: () => ConnBooks): void {
+  registry.registerMetric(refusedTotal);
+  registry.registerMetric(
+    new Gauge({
+      name: 'shoal_primary_connections_open',
+      help: 'Sockets the primary counts against the connection limits, by kind (unclassified: still being read; refusing: being told SERVER_FULL)',
+      labelNames: ['kind'],
+      registers: [],
+      collect() {
+        const b = books();
+        for (const [kind, n] of Object.entries(b.open)) this.set({ kind }, n);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'shoal_primary_connection_addresses',
+      help: 'Peer addresses holding at least one counted socket',
+      registers: [],
+      collect() {
+        this.set(books().addresses);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'shoal_primary_connections_per_address_max',
+      help: 'Counted sockets held by the busiest peer address',
+      registers: [],
+      collect() {
+        this.set(books().perAddressMax);
+      },
+    }),
+  );
+}
