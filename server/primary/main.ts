@@ -126,7 +126,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         acceptor.released(s.slot, m.ids);
         return;
       case 'health.get':
-        readiness.check(m.address).then((r) => s.worker?.send({ t: 'health.result', id: m.id, r }));
+        readiness.check(m.address).then((r) => supervisor.sendToWorker(s, { t: 'health.result', id: m.id, r }));
         return;
       case 'metrics.collect':
         metrics.collect().then(
