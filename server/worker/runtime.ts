@@ -61,7 +61,10 @@ export class WorkerRuntime {
   start(): void {
     this.link.start();
     this.startTicker();
-    this.snapshotTimer = setInterval(() => this.sendSnapshots(), this.config.snapshotMs);
+    this.snapshotTimer = setInterval(() => {
+      void this.sendSnapshots();
+      this.resendUnsaved();
+    }, this.config.snapshotMs);
   }
 
   // --- coordinator ---------------------------------------------------------------------------
@@ -213,6 +216,24 @@ export class WorkerRuntime {
       this.tickTimer = setTimeout(loop, next - now);
     };
     this.tickTimer = setTimeout(loop, period);
+  }
+
+  private resending = false;
+
+  /**
+   * Scores the coordinator did not acknowledge (its store could not write, e.g. a full disk) are
+   * sent again until it does, so a player who scored once and stopped is saved when it can write.
+   */
+  private resendUnsaved(): void {
+    if (this.resending || this.unsaved.size === 0 || !this.link.connected) return;
+    const scores = [...this.unsaved];
+    this.resending = true;
+    this.link.request('scores', { u: scores }).then(
+      () => {
+        for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
+      },
+      () => {},
+    ).finally(() => (this.resending = false));
   }
 
   sendSnapshots(): Promise<unknown> {
