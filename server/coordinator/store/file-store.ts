@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyChange, indexWorld, worldOf } from './apply.js';
-import { decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
+import { MAGIC, decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
 import { storeFsyncs, storeHealthy, storeWriteFailures } from './store-metrics.js';
 import { emptyWorld, type Change, type PersistedWorld, type WorldStore } from './types.js';
 
@@ -40,6 +40,22 @@ export function logGenerations(dir: string): number[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
+}
+
+/** The generation in a checkpoint's header, or -1 when there is no readable header. */
+function headerGeneration(file: string): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    const head = Buffer.alloc(8);
+    return fs.readSync(fd, head, 0, 8, 0) === 8 && head.subarray(0, 4).equals(MAGIC) ? head.readUInt32BE(4) : -1;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export class FileStore implements WorldStore {
@@ -77,6 +93,13 @@ export class FileStore implements WorldStore {
     fs.rmSync(path.join(this.dir, 'checkpoint.tmp'), { force: true });
     fs.rmSync(path.join(this.dir, 'checkpoint.prev.tmp'), { force: true });
     const cpFile = path.join(this.dir, CHECKPOINT);
+    // An empty log newer than every checkpoint is what an older version left when it crashed
+    // between creating the next log and renaming its checkpoint in: nothing was ever in it.
+    const cpGen = headerGeneration(cpFile);
+    for (const g of logGenerations(this.dir).reverse()) {
+      if (cpGen < 0 || g <= cpGen || fs.statSync(this.logPath(g)).size !== 0) break;
+      fs.rmSync(this.logPath(g));
+    }
     const logs = logGenerations(this.dir);
     const newestLog = logs.length ? logs[logs.length - 1]! : 0;
     let world = emptyWorld();
