@@ -215,7 +215,7 @@ export class FileStore implements WorldStore {
     try {
       // The old log is the rollback generation's history: make it whole before moving on.
       fs.fsyncSync(this.fd);
-      const fd = fs.openSync(tmp, 'w');
+      const fd = fs.openSync(tmp, 'w', 0o600);
       try {
         for (const part of encodeCheckpoint(next, world)) {
           let off = 0;
