@@ -72,7 +72,8 @@ export class FileStore implements WorldStore {
   private problem: string | undefined;
   readonly stats: FileStoreStats = { generation: 0, logBytes: 0 };
 
-  constructor(private readonly dir: string) {}
+  /** `onHealth` hears each change between writable and not, when it happens. */
+  constructor(private readonly dir: string, private readonly onHealth: (h: { ok: boolean; reason?: string }) => void = () => {}) {}
 
   /** How many appends were made so far (a caller compares it before and after its work). */
   get appends(): number {
@@ -276,13 +277,16 @@ export class FileStore implements WorldStore {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     storeWriteFailures.inc({ code });
     storeHealthy.set(0);
+    const was = this.problem;
     this.problem = `store: ${code}`;
+    if (was !== this.problem) this.onHealth({ ok: false, reason: this.problem });
     return new StoreError('STORE_UNAVAILABLE', `store: ${code} (${what})`);
   }
 
   private recovered(): void {
     this.problem = undefined;
     storeHealthy.set(1);
+    this.onHealth({ ok: true });
   }
 
   private logPath(g: number): string {
