@@ -112,7 +112,7 @@ export class WorkerRuntime {
       () => {
         for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
       },
-      (err) => this.log.warn({ err: err.message, n: scores.length }, 'scores not acknowledged yet; kept for resend'),
+      (err) => this.scoresRefused(err.message),
     );
   }
 
@@ -219,6 +219,15 @@ export class WorkerRuntime {
   }
 
   private resending = false;
+  private refusedLoggedAt = 0;
+
+  /** A coordinator that cannot write (a full disk) refuses every flush: say so every 10 s, not every tick. */
+  private scoresRefused(err: string): void {
+    const now = Date.now();
+    if (now - this.refusedLoggedAt < 10_000) return;
+    this.refusedLoggedAt = now;
+    this.log.warn({ err, unsaved: this.unsaved.size }, 'scores not acknowledged yet; kept for resend');
+  }
 
   /**
    * Scores the coordinator did not acknowledge (its store could not write, e.g. a full disk) are

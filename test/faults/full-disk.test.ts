@@ -113,6 +113,7 @@ it('keeps players playing through a full disk, refuses joins, loses no shown sco
 
   // Fill the disk, then make writes until the store hits it (the log's last page may hold a few).
   const filler = fill(mountDir);
+  const fullFrom = Date.now();
   let refused: { t: string; code?: string } | undefined;
   for (let i = 0; i < 200 && !refused; i++) {
     const r = await tryJoin(server, `filler${i}`);
@@ -153,6 +154,7 @@ it('keeps players playing through a full disk, refuses joins, loses no shown sco
   // Space returns: the store writes again without anyone's help, joins work, and every score
   // shown (including those shown while full) reaches the durable leaderboard.
   fs.rmSync(filler);
+  const fullMs = Date.now() - fullFrom;
   await until(async () => (await metric(server, 'shoal_store_healthy')) === 1, 15_000, 'store reported writable');
   await server.waitForLog((l) => l.code === 'STORE_WRITABLE');
   const back = await tryJoin(server, 'back');
@@ -165,6 +167,11 @@ it('keeps players playing through a full disk, refuses joins, loses no shown sco
     const l = await leaderboard(server);
     return (l.ann ?? 0) >= final.ann && (l.bob ?? 0) >= final.bob;
   }, 15_000, 'shown scores saved');
+
+  // The refusals are reported, not once per tick: the log does not flood while the disk is full.
+  const refusals = server.logs.filter((l) => l.includes('scores not acknowledged yet')).length;
+  expect(refusals).toBeGreaterThan(0);
+  expect(refusals).toBeLessThanOrEqual(Math.ceil(fullMs / 10_000) + 2);
 
   // A crash, then a restart on the same directory: the log has no torn record in its middle and
   // the scores are there.
