@@ -31,7 +31,10 @@ process.on('uncaughtException', (err) => {
 });
 
 async function main(): Promise<void> {
-  const store = new FileStore(path.join(config.data, 'world'));
+  const store = new FileStore(path.join(config.data, 'world'), (h) => {
+    if (h.ok) log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
+    else log.error({ code: 'STORE_UNWRITABLE', reason: h.reason }, `store cannot write (${h.reason}): joins are refused until it can`);
+  });
   const started = Date.now();
   let world;
   try {
@@ -108,23 +111,16 @@ async function main(): Promise<void> {
   });
 
   // Durability: appends survive a process crash at once; fsync bounds what a machine crash loses
-  // (with --fsync-ms 0, answers wait for their fsync instead; see `answer`). While writes fail
-  // (a full disk) a no-op change is tried every second, so health comes back by itself.
+  // (with --fsync-ms 0, answers wait for their fsync instead; see `answer`).
   const syncTimer = syncEachWrite ? null : setInterval(() => store.sync().catch(() => {}), config.fsyncMs);
-  let wasHealthy = true;
+  // While writes fail (a full disk) a no-op change is tried every second, so the store finds out
+  // by itself when it can write again.
   const healthTimer = setInterval(() => {
-    if (!store.health().ok) {
-      try {
-        dir.commit([{ k: 'nextPlayer', n: dir.ix.nextPlayer }]);
-      } catch {
-        // still failing; the next try is in a second
-      }
-    }
-    const h = store.health();
-    if (h.ok !== wasHealthy) {
-      if (h.ok) log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
-      else log.error({ code: 'STORE_UNWRITABLE', reason: h.reason }, `store cannot write (${h.reason}): joins are refused until it can`);
-      wasHealthy = h.ok;
+    if (store.health().ok) return;
+    try {
+      dir.commit([{ k: 'nextPlayer', n: dir.ix.nextPlayer }]);
+    } catch {
+      // still failing; the next try is in a second
     }
   }, 1000);
   const sweepTimer = setInterval(() => {

@@ -71,7 +71,10 @@ export class WorkerRuntime {
   start(): void {
     this.link.start();
     this.startTicker();
-    this.snapshotTimer = setInterval(() => this.sendSnapshots(), this.config.snapshotMs);
+    this.snapshotTimer = setInterval(() => {
+      void this.sendSnapshots();
+      this.resendUnsaved();
+    }, this.config.snapshotMs);
   }
 
   // --- coordinator ---------------------------------------------------------------------------
@@ -124,7 +127,7 @@ export class WorkerRuntime {
     const sent = this.link.requestNow('scores', { u: scores });
     sent?.then(
       () => this.acknowledged(scores, false),
-      (err) => this.log.warn({ err: err.message, n: scores.length }, 'scores not acknowledged yet; kept for resend'),
+      (err) => this.scoresRefused(err.message),
     );
   }
 
@@ -236,6 +239,31 @@ export class WorkerRuntime {
       this.tickTimer = setTimeout(loop, next - now);
     };
     this.tickTimer = setTimeout(loop, period);
+  }
+
+  private resending = false;
+  private refusedLoggedAt = 0;
+
+  /** A coordinator that cannot write (a full disk) refuses every flush: say so every 10 s, not every tick. */
+  private scoresRefused(err: string): void {
+    const now = Date.now();
+    if (now - this.refusedLoggedAt < 10_000) return;
+    this.refusedLoggedAt = now;
+    this.log.warn({ err, unsaved: this.unsaved.size }, 'scores not acknowledged yet; kept for resend');
+  }
+
+  /**
+   * Scores the coordinator did not acknowledge (its store could not write, e.g. a full disk) are
+   * sent again until it does, so a player who scored once and stopped is saved when it can write.
+   */
+  private resendUnsaved(): void {
+    if (this.resending || this.unsaved.size === 0 || !this.link.connected) return;
+    const scores = [...this.unsaved];
+    this.resending = true;
+    this.link.request('scores', { u: scores }).then(
+      () => this.acknowledged(scores, false),
+      () => {},
+    ).finally(() => (this.resending = false));
   }
 
   sendSnapshots(): Promise<unknown> {

@@ -13,7 +13,7 @@ import { FileStore } from '../../server/coordinator/store/file-store.js';
 import { applyChange, indexWorld, worldOf } from '../../server/coordinator/store/apply.js';
 import { EXIT_STORE_DAMAGED } from '../../server/coordinator/store/cannot-load.js';
 import type { Change } from '../../server/coordinator/store/types.js';
-import { MAIN, logLines, startServer, type TestServer } from '../helpers/server.js';
+import { MAIN, coordinatorPid, logLines, startServer, type TestServer } from '../helpers/server.js';
 
 const REPAIR = path.join(path.dirname(MAIN), 'coordinator/store/repair-cli.js');
 const sess = (id: string, name: string): Change => ({ k: 'session', s: { id, token: `tok-${id}`, name, room: 'r', score: 0 } });
@@ -168,6 +168,25 @@ describe('a damaged world store', () => {
     const r = await repair(data);
     expect(r.code, r.out).toBe(0);
     expect(await leaderboardAfterStart(data)).toEqual({ ann: 13, bob: 6 });
+  });
+
+  it('a coordinator restarted mid-run onto damage takes the whole server down with the same line and code', async () => {
+    const { data, log2, offsets } = await seed();
+    const server = await startServer({ workers: 1, dataDir: data });
+    const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (c) => resolve(c)));
+    try {
+      const buf = fs.readFileSync(log2);
+      buf[offsets[1]! + 9] ^= 0x40;
+      fs.writeFileSync(log2, buf);
+      process.kill(coordinatorPid(server), 'SIGKILL');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+      expect(code).toBe(EXIT_STORE_DAMAGED);
+      expect(server.logs.join('\n')).toContain(`shoal: world store damaged: ${log2}: record fails its checksum at offset ${offsets[1]}`);
+      // Exactly one restart was tried: the damage is not retried in a loop.
+      expect(logLines(server).filter((l) => l.role === 'coordinator' && l.code === 'STORE_DAMAGED')).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('repair refuses to touch a store while its server runs', async () => {

@@ -142,6 +142,19 @@ describe('FileStore', () => {
     expect((await load(d)).leaderboard).toEqual([['ann', 2]]);
   });
 
+  it('loads a store an older version left with an empty next log (crash before its checkpoint rename)', async () => {
+    const d = dir();
+    const a = new FileStore(d);
+    const ix = indexWorld(await a.open());
+    a.append([session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 }]);
+    for (const c of [session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 } as Change]) applyChange(ix, c);
+    await a.checkpoint(worldOf(ix));
+    await a.close();
+    fs.writeFileSync(path.join(d, 'log.2'), Buffer.alloc(0));
+    expect((await load(d)).leaderboard).toEqual([['ann', 1]]);
+    expect(fs.readdirSync(d).sort()).toEqual(['checkpoint.bin', 'log.0', 'log.1']);
+  });
+
   it('refuses a missing checkpoint when the logs show one was written', async () => {
     const d = dir();
     const a = new FileStore(d);

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyChange, indexWorld, worldOf } from './apply.js';
-import { decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
+import { MAGIC, decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
 import { storeFsyncs, storeHealthy, storeWriteFailures } from './store-metrics.js';
 import { emptyWorld, type Change, type PersistedWorld, type WorldStore } from './types.js';
 
@@ -42,6 +42,22 @@ export function logGenerations(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The generation in a checkpoint's header, or -1 when there is no readable header. */
+function headerGeneration(file: string): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    const head = Buffer.alloc(8);
+    return fs.readSync(fd, head, 0, 8, 0) === 8 && head.subarray(0, 4).equals(MAGIC) ? head.readUInt32BE(4) : -1;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export class FileStore implements WorldStore {
   private fd = -1;
   private gen = 0;
@@ -56,7 +72,8 @@ export class FileStore implements WorldStore {
   private problem: string | undefined;
   readonly stats: FileStoreStats = { generation: 0, logBytes: 0 };
 
-  constructor(private readonly dir: string) {}
+  /** `onHealth` hears each change between writable and not, when it happens. */
+  constructor(private readonly dir: string, private readonly onHealth: (h: { ok: boolean; reason?: string }) => void = () => {}) {}
 
   /** How many appends were made so far (a caller compares it before and after its work). */
   get appends(): number {
@@ -77,6 +94,13 @@ export class FileStore implements WorldStore {
     fs.rmSync(path.join(this.dir, 'checkpoint.tmp'), { force: true });
     fs.rmSync(path.join(this.dir, 'checkpoint.prev.tmp'), { force: true });
     const cpFile = path.join(this.dir, CHECKPOINT);
+    // An empty log newer than every checkpoint is what an older version left when it crashed
+    // between creating the next log and renaming its checkpoint in: nothing was ever in it.
+    const cpGen = headerGeneration(cpFile);
+    for (const g of logGenerations(this.dir).reverse()) {
+      if (cpGen < 0 || g <= cpGen || fs.statSync(this.logPath(g)).size !== 0) break;
+      fs.rmSync(this.logPath(g));
+    }
     const logs = logGenerations(this.dir);
     const newestLog = logs.length ? logs[logs.length - 1]! : 0;
     let world = emptyWorld();
@@ -192,7 +216,7 @@ export class FileStore implements WorldStore {
     try {
       // The old log is the rollback generation's history: make it whole before moving on.
       fs.fsyncSync(this.fd);
-      const fd = fs.openSync(tmp, 'w');
+      const fd = fs.openSync(tmp, 'w', 0o600);
       try {
         for (const part of encodeCheckpoint(next, world)) {
           let off = 0;
@@ -253,13 +277,16 @@ export class FileStore implements WorldStore {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     storeWriteFailures.inc({ code });
     storeHealthy.set(0);
+    const was = this.problem;
     this.problem = `store: ${code}`;
+    if (was !== this.problem) this.onHealth({ ok: false, reason: this.problem });
     return new StoreError('STORE_UNAVAILABLE', `store: ${code} (${what})`);
   }
 
   private recovered(): void {
     this.problem = undefined;
     storeHealthy.set(1);
+    this.onHealth({ ok: true });
   }
 
   private logPath(g: number): string {

@@ -72,7 +72,8 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
     base = { name: 'an empty world', generation: first, world: emptyWorld() };
     notes.push(`no sound checkpoint covers the time before ${logName(first)}: changes from before it are lost`);
   }
-  if (base !== current) notes.push(`rebuilt from ${base.name} (generation ${base.generation}) and the logs after it`);
+  const hadCheckpoint = fs.existsSync(cpFile) || fs.existsSync(path.join(dir, PREV_CHECKPOINT));
+  if (base !== current && (hadCheckpoint || base.generation > 0)) notes.push(`rebuilt from ${base.name} (generation ${base.generation}) and the logs after it`);
 
   const ix = indexWorld(base.world);
   const replay = logs.filter((g) => g >= base.generation);
@@ -94,12 +95,13 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
 
   // Back up every store file, then leave one checkpoint of the rebuilt world, newer than all.
   const backup = path.join(dataDir, `world.backup-${now.toISOString().replace(/[:.]/g, '-')}`);
-  fs.mkdirSync(backup, { recursive: true });
+  // Private like the data directory: these files hold session tokens.
+  fs.mkdirSync(backup, { recursive: true, mode: 0o700 });
   const files = fs.readdirSync(dir).filter((f) => f === CHECKPOINT || f === PREV_CHECKPOINT || /^log\.\d+$/.test(f) || f.endsWith('.tmp'));
   for (const f of files) fs.copyFileSync(path.join(dir, f), path.join(backup, f));
   const generation = Math.max(newestLog, current?.generation ?? 0, prev?.generation ?? 0) + 1;
   const tmp = path.join(dir, 'checkpoint.repair.tmp');
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', 0o600);
   try {
     for (const part of encodeCheckpoint(generation, world)) fs.writeSync(fd, part);
     fs.fsyncSync(fd);
