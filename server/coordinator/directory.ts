@@ -248,7 +248,7 @@ export class Directory {
    * Applies the score journal of the worker in `slot` (scores it showed while its link was
    * down). Called before that slot's rooms and sessions are handed to any worker; idempotent.
    */
-  replayJournal(slot: number): number {
+  replayJournal(slot: number, apply: (u: Array<[string, number]>) => void = (u) => this.scores(u)): number {
     const file = journalPath(this.config.data, slot);
     let u: Array<[string, number]>;
     try {
@@ -258,7 +258,7 @@ export class Directory {
       this.onJournalError(file, err as Error);
       return 0;
     }
-    if (u.length) this.scores(u);
+    if (u.length) apply(u);
     return u.length;
   }
 
@@ -279,6 +279,28 @@ export class Directory {
       if (s && score > s.score) changes.push({ k: 'score', id, score });
     }
     if (changes.length) this.commit(changes);
+  }
+
+  /**
+   * Like scores(), for a worker's hello: while the store cannot write (a full disk) the scores are
+   * still applied in memory, so the sessions handed back carry them; false tells the worker they
+   * are not durable yet, so it keeps its journal and resends (a later checkpoint also saves them).
+   */
+  scoresOrKeep(updates: Array<[string, number]>): boolean {
+    const changes: Change[] = [];
+    for (const [id, score] of updates) {
+      const s = this.ix.sessionsById.get(id);
+      if (s && score > s.score) changes.push({ k: 'score', id, score });
+    }
+    if (!changes.length) return true;
+    try {
+      this.commit(changes);
+      return true;
+    } catch {
+      for (const c of changes) applyChange(this.ix, c);
+      this.rankedDirty = true;
+      return false;
+    }
   }
 
   roomGone(id: string): void {

@@ -32,8 +32,12 @@ export function createOps(ctx: OpContext): Record<string, Op> {
     'worker.hello': (a: { slot: number; pid: number; rooms: Array<{ id: string; players: string[] }>; scores?: Array<[string, number]> }, ch) => {
       // Scores first, so the sessions in the answer carry every score a player of this slot has
       // seen: those the worker still holds, and those its dead predecessor left in the journal.
-      dir.replayJournal(a.slot);
-      if (a.scores?.length) dir.scores(a.scores);
+      let saved = true;
+      const keep = (u: Array<[string, number]>) => {
+        if (!dir.scoresOrKeep(u)) saved = false;
+      };
+      dir.replayJournal(a.slot, keep);
+      if (a.scores?.length) keep(a.scores);
       const old = workers.get(a.slot);
       if (old && old !== ch) old.destroy();
       ch.peer = { role: 'worker', slot: a.slot, pid: a.pid };
@@ -49,7 +53,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       }
       log.info({ slot: a.slot, workerPid: a.pid, reported: a.rooms?.length ?? 0 }, 'worker joined');
       const rooms = dir.roomsOfSlot(a.slot).map((r) => ({ ...r, sessions: dir.sessionsOfRoom(r.id) }));
-      return { rooms };
+      return { rooms, saved };
     },
     'primary.hello': (_a, ch) => {
       ch.peer = { role: 'primary' };

@@ -84,9 +84,12 @@ export class WorkerRuntime {
     // Scores the coordinator may not have seen (it restarted): they are absolute, so resending is
     // safe. The coordinator applies them, and this slot's journal, before it answers with rooms.
     const scores = [...this.unsaved];
-    const reply = await ch.request<{ rooms: RoomWithSessions[] }>('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
-    this.journalTaken = true;
-    this.acknowledged(scores, true);
+    const reply = await ch.request<{ rooms: RoomWithSessions[]; saved?: boolean }>('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
+    // saved: false while the coordinator's store cannot write: keep the journal and resend.
+    if (reply.saved !== false) {
+      this.journalTaken = true;
+      this.acknowledged(scores, true);
+    }
     for (const r of reply.rooms) if (!this.rooms.has(r.id)) this.restoreRoom(r, r.sessions);
     if (this.firstHello && reply.rooms.length) {
       this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
