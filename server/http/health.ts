@@ -1,5 +1,5 @@
-// The answers of /health (alive) and /ready (taking new players), built from one readiness check
-// so the primary (when no worker answers) and the workers say the same thing.
+// The answers of /health and /ready (taking new players) and /live (the process answers), built
+// from one readiness check so the primary (when no worker answers) and the workers say the same.
 
 /** Why new players cannot join now; empty when they can. */
 export type NotReadyReason =
@@ -20,14 +20,21 @@ export interface Readiness {
   store?: string;
 }
 
-export function healthAnswer(path: '/health' | '/ready', r: Readiness, uptimeSeconds: number): { status: number; body: Record<string, unknown> } {
+export function healthAnswer(path: '/health' | '/ready' | '/live', r: Readiness, uptimeSeconds: number): { status: number; body: Record<string, unknown> } {
   const ready = r.reasons.length === 0;
   const fields = {
     workers: r.workers, rooms: r.rooms, players: r.players, uptimeSeconds: Math.round(uptimeSeconds), coinsTaken: r.coinsTaken,
     ready, reasons: r.reasons, ...(r.store ? { store: r.store } : {}),
   };
-  // /health is the v1 contract: 200 and status "ok" whenever the server answers at all; whether it
-  // takes players is in the additive `ready` and `reasons`. /ready is what a load balancer probes.
-  if (path === '/health') return { status: 200, body: { status: 'ok', ...fields } };
-  return ready ? { status: 200, body: { status: 'ready', ...fields } } : { status: 503, body: { status: 'degraded', ...fields } };
+  // /health and /ready are what a load balancer or orchestrator routes by: 200 with the v1 answer
+  // (status "ok") while a new player can join, 503 "degraded" with the reasons while one cannot.
+  // /live only says the server answers (a liveness probe must not restart a server that is merely
+  // full or waiting for its coordinator).
+  if (path === '/live') return liveAnswer(uptimeSeconds);
+  if (ready) return { status: 200, body: { status: path === '/health' ? 'ok' : 'ready', ...fields } };
+  return { status: 503, body: { status: 'degraded', ...fields } };
+}
+
+export function liveAnswer(uptimeSeconds: number): { status: number; body: Record<string, unknown> } {
+  return { status: 200, body: { status: 'ok', live: true, uptimeSeconds: Math.round(uptimeSeconds) } };
 }

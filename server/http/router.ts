@@ -1,6 +1,6 @@
 // HTTP endpoints on the game port. Read-only views of the world; anything else is 404.
 import type http from 'node:http';
-import { healthAnswer, type Readiness } from './health.js';
+import { healthAnswer, liveAnswer, type Readiness } from './health.js';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
@@ -36,6 +36,10 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       return json(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not served here` });
     }
     switch (url.pathname) {
+      case '/live': {
+        const a = liveAnswer(deps.uptimeSeconds());
+        return json(res, a.status, a.body);
+      }
       case '/health':
       case '/ready': {
         const path = url.pathname;

@@ -160,7 +160,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (p, address) => {
       const r = await readiness.check(address);
-      if (p === '/health' || p === '/ready') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
+      if (p === '/health' || p === '/ready' || p === '/live') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
     },
   });
