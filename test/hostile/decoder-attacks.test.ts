@@ -346,3 +346,37 @@ describe('64-bit integers over TCP (issue 10)', () => {
     c.close();
   });
 });
+
+describe('nesting limit (--max-msg-depth)', () => {
+  /** A ping whose extra field x holds arrays nested `arrays` deep: the message is arrays + 1 deep. */
+  const deepPing = (id: number, arrays: number) => Buffer.concat([B(0x83), encode({ t: 'ping', id }).subarray(1), B(0xa1, 0x78), Buffer.alloc(arrays - 1, 0x91), B(0x90)]);
+
+  it('answers a message 16 deep and refuses one 17 deep by default', async () => {
+    const c = await RawTcp.connect(server.port);
+    c.send(hello('deep', { room: 'ints' }));
+    await c.next((m) => m.t === 'welcome');
+    c.write(frame(deepPing(16, 15)));
+    expect(await c.next((m) => m.t === 'pong' || m.t === 'error')).toMatchObject({ t: 'pong', id: 16 });
+    c.write(frame(deepPing(17, 16)));
+    const e = await c.next((m) => m.t === 'pong' || m.t === 'error');
+    expect(e).toMatchObject({ t: 'error', code: 'BAD_MESSAGE' });
+    expect(e.message).toMatch(/nested too deep/);
+    c.close();
+  });
+
+  it('follows the configured limit', async () => {
+    const s = await startServer({ workers: 1, args: ['--max-msg-depth', '2'] });
+    try {
+      const c = await RawTcp.connect(s.port);
+      c.send(hello('deep'));
+      await c.next((m) => m.t === 'welcome');
+      c.write(frame(deepPing(2, 1)));
+      expect(await c.next((m) => m.t === 'pong' || m.t === 'error')).toMatchObject({ t: 'pong', id: 2 });
+      c.write(frame(deepPing(3, 2)));
+      expect(await c.next((m) => m.t === 'pong' || m.t === 'error')).toMatchObject({ t: 'error', code: 'BAD_MESSAGE' });
+      c.close();
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+});
