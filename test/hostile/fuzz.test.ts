@@ -103,9 +103,16 @@ it('survives random, mutated and structure-aware frames on TCP and WebSocket, wi
   const t0 = Date.now();
   const deadline = t0 + FUZZ_MS;
   const samples: Record<string, Array<[number, number]>> = Object.fromEntries(procs.map((p) => [p.id, []]));
+  const gone = new Set<string>();
   const sampler = setInterval(() => {
     const s = (Date.now() - t0) / 1000;
-    for (const p of procs) samples[p.id]!.push([s, rssMb(p.pid)]);
+    for (const p of procs) {
+      try {
+        samples[p.id]!.push([s, rssMb(p.pid)]);
+      } catch {
+        gone.add(p.id); // it died: judged below with the restarts
+      }
+    }
   }, 500);
 
   let runs = 0;
@@ -152,6 +159,7 @@ it('survives random, mutated and structure-aware frames on TCP and WebSocket, wi
   // Nothing crashed: no restarts, the same processes, the watcher untouched and playing.
   const codes = ['WORKER_EXITED', 'COORDINATOR_EXITED', 'WORKER_HUNG', 'COORDINATOR_HUNG'];
   expect(logLines(server).filter((l) => codes.includes(l.code))).toEqual([]);
+  expect([...gone]).toEqual([]);
   const after = await run(server.consoleSocket, 'status');
   expect((after.processes as Array<{ id: string; pid: number }>).map((p) => ({ id: p.id, pid: p.pid }))).toEqual(procs);
   expect(watcherDropped).toBe(false);
