@@ -25,6 +25,7 @@ export const SETTINGS = {
   console: s('string', '', 'operator console socket (default <data>/console.sock)', { env: 'SHOAL_CONSOLE' }),
   maxMsgRate: s('number', 60, 'messages a second per connection (bursts up to twice this)', { min: 1, max: 100000, env: 'SHOAL_MAX_MSG_RATE' }),
   maxFrame: s('int', 65536, 'largest TCP frame / WebSocket message, bytes', { min: 64, max: 16 * 1024 * 1024 }),
+  maxMsgDepth: s('int', 16, 'deepest nesting of arrays and maps in a client message (the message map is 1)', { min: 1, max: 256 }),
   helloTimeoutMs: s('int', 5000, 'time a new connection has to send hello', { min: 100, max: 600000 }),
   nameMax: s('int', 32, 'longest player name, characters', { min: 1, max: 32 }),
   chatMax: s('int', 280, 'longest chat line, characters', { min: 1, max: 280 }),
@@ -68,7 +69,7 @@ export type SettingName = keyof typeof SETTINGS;
 
 export interface Config {
   port: number; host: string; workers: number; data: string; console: string;
-  maxMsgRate: number; maxFrame: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
+  maxMsgRate: number; maxFrame: number; maxMsgDepth: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
   roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
   maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;

@@ -4,12 +4,14 @@
 // byte is 0 for any sane limit; an HTTP request starts with an upper-case method name. TCP
 // connections route by their hello frame (room or token); WebSocket ones by the /ws query.
 import { FRAME_HEADER_BYTES, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
-import { parseClientMessage } from '../../shared/protocol/validate.js';
+import { scanMapStrings } from '../../shared/protocol/decoder.js';
 
 export type Classified =
   | { kind: 'more' }
   | { kind: 'tcp'; room?: string; token?: string }
   | { kind: 'http'; ws: boolean; room?: string; token?: string };
+
+const ROUTE_KEYS = ['t', 'room', 'token'] as const;
 
 const isUpper = (b: number) => b >= 0x41 && b <= 0x5a;
 
@@ -25,9 +27,16 @@ function classifyTcp(buf: Buffer, maxFrame: number): Classified {
   // A bad length is the worker's to report (BAD_FRAME / FRAME_TOO_LARGE); route anywhere.
   if (len === 0 || len > maxFrame) return { kind: 'tcp' };
   if (buf.length < FRAME_HEADER_BYTES + len) return { kind: 'more' };
-  const p = parseClientMessage(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len));
-  if (!p.ok || p.msg.t !== 'hello') return { kind: 'tcp' };
-  return { kind: 'tcp', room: p.msg.room, token: p.msg.token };
+  // The primary only routes: it reads hello's t, room and token and builds nothing else, so no
+  // frame can make it do more than one linear pass. The worker decodes and validates the frame
+  // (and answers BAD_MESSAGE); a malformed one here just routes anywhere.
+  const f = scanMapStrings(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len), ROUTE_KEYS);
+  if (!f || f.t !== 'hello') return { kind: 'tcp' };
+  return {
+    kind: 'tcp',
+    room: f.room !== undefined && ROOM_ID_PATTERN.test(f.room) ? f.room : undefined,
+    token: f.token !== undefined && f.token.length > 0 && f.token.length <= PROTOCOL_LIMITS.tokenMax ? f.token : undefined,
+  };
 }
 
 function classifyHttp(buf: Buffer, maxHttpHead: number): Classified {

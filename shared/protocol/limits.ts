@@ -11,6 +11,8 @@ export const PROTOCOL_LIMITS = {
   chatMin: 1,
   chatMax: 280,
   tokenMax: 128,
+  /** Deepest nesting of arrays and maps in a message (the top-level map is 1). */
+  maxMsgDepth: 16,
   helloTimeoutMs: 5000,
 } as const;
 

@@ -1,6 +1,6 @@
 // Validation at the edge: bytes from a client become a typed ClientMessage or a protocol error.
 // Nothing past this point re-checks a client message.
-import { decode } from './codec.js';
+import { DecodeError, DEFAULT_MAX_DEPTH, decodeStrict } from './decoder.js';
 import type { ClientMessage, ErrorCode } from './messages.js';
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 import { checkName, cleanChat } from './text-rules.js';
@@ -9,6 +9,8 @@ export interface TextLimits {
   nameMax: number;
   chatMax: number;
   tokenMax?: number;
+  /** Deepest nesting of arrays and maps a message may have (the top-level map is 1). */
+  maxMsgDepth?: number;
 }
 
 export type Parsed =
@@ -43,9 +45,11 @@ function isText(v: unknown, min: number, max: number): v is string {
 export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
   let m: unknown;
   try {
-    m = decode(bytes);
-  } catch {
-    return bad('not one MessagePack value');
+    m = decodeStrict(bytes, limits.maxMsgDepth ?? DEFAULT_MAX_DEPTH);
+  } catch (e) {
+    // The reason names an offset and a type byte, never the input's content.
+    if (e instanceof DecodeError) return bad(`not one plain MessagePack value: ${e.message}`);
+    throw e;
   }
   return validateClientMessage(m, limits);
 }
