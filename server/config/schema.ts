@@ -46,6 +46,8 @@ export const SETTINGS = {
   httpHeadersTimeoutMs: s('int', 10000, 'time to receive a full HTTP request head (slowloris)', { min: 1000, max: 600000 }),
   snapshotMs: s('int', 250, 'how often rooms snapshot to the coordinator', { min: 50, max: 60000 }),
   fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
+  roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
+  roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
@@ -63,7 +65,7 @@ export interface Config {
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
   maxConnections: number; maxConnectionsPerAddress: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;
   logLevel: string;
 }

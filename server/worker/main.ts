@@ -32,6 +32,8 @@ const metrics = new MetricsViaPrimary(send);
 const router = createRouter({
   stats: () => rt.link.request('stats', {}),
   leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
+  rooms: (offset, limit) => rt.link.request('rooms.page', { offset, limit }),
+  roomsPageSize: config.roomsPageSize,
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
 });
