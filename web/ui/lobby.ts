@@ -116,7 +116,8 @@ export class LobbyView {
     if (key === this.listKey) return;
     this.listKey = key;
     const list = page.rooms;
-    if (list.length > 0) this.pageSize = list.length;
+    // A full page tells the server's page size; the last page may be shorter.
+    if (page.offset + list.length < page.total || this.pageSize === 0) this.pageSize = list.length;
     this.pager.hidden = page.total <= list.length;
     this.prev.disabled = page.offset === 0;
     this.next.disabled = page.offset + list.length >= page.total;
