@@ -71,6 +71,13 @@ export class Directory {
       if (set) set.add(s.id);
       else this.commit([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
     }
+    // A room exists only while someone is seated in it: rooms nobody holds a seat in (made by an
+    // older version at routing, or left empty by a crash) go.
+    for (const [id, seated] of this.seated) {
+      if (seated.size > 0) continue;
+      this.seated.delete(id);
+      this.commit([{ k: 'roomGone', id }]);
+    }
   }
 
   commit(changes: Change[]): void {

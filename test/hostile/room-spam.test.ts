@@ -1,6 +1,10 @@
 // Room spam: a room exists (durably, and in /rooms) only once someone is seated in it; one
 // address may make only so many rooms a minute (ROOM_LIMIT); /rooms comes a page at a time.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileStore } from '../../server/coordinator/store/file-store.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { RawWs } from '../helpers/raw-ws.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
@@ -120,3 +124,24 @@ describe('room spam from one address', () => {
     expect(await total()).toBe(0);
   }, 60_000);
 });
+
+it('drops, at start, rooms in the data directory that nobody is seated in (made by an older version)', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-test-'));
+  const store = new FileStore(path.join(dataDir, 'world'));
+  await store.open();
+  // 500 empty rooms, as routing used to make for every /ws?room= upgrade, and one with a player.
+  store.append(Array.from({ length: 500 }, (_, i) => ({ k: 'room' as const, r: { id: `old-spam-${i}`, slot: i % 2, capacity: 16 } })));
+  store.append([
+    { k: 'room', r: { id: 'lived-in', slot: 0, capacity: 16 } },
+    { k: 'session', s: { id: 'p1', token: 'tok-p1', name: 'old-timer', room: 'lived-in', score: 7 } },
+  ]);
+  await store.close();
+  const server = await startServer({ workers: 2, dataDir });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/rooms`);
+    expect(res.headers.get('x-total-count')).toBe('1');
+    expect(await res.json()).toEqual([expect.objectContaining({ id: 'lived-in', players: 1 })]);
+  } finally {
+    await server.stop();
+  }
+}, 60_000);
