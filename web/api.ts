@@ -3,18 +3,27 @@
 export interface RoomInfo { id: string; players: number; capacity: number }
 export type Standing = [name: string, score: number];
 
-async function getJson(path: string): Promise<unknown> {
+async function getResponse(path: string): Promise<Response> {
   const res = await fetch(path, { cache: 'no-store', headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
+  return res;
 }
 
-export async function fetchRooms(): Promise<RoomInfo[]> {
-  const body = await getJson('/rooms');
-  if (!Array.isArray(body)) return [];
-  return body
+async function getJson(path: string): Promise<unknown> {
+  return (await getResponse(path)).json();
+}
+
+/** One page of the room list: the server's page size, from `offset`; `total` rooms in all. */
+export interface RoomPage { rooms: RoomInfo[]; offset: number; total: number }
+
+export async function fetchRooms(offset = 0): Promise<RoomPage> {
+  const res = await getResponse(`/rooms?offset=${offset}`);
+  const body: unknown = await res.json();
+  const rooms = (Array.isArray(body) ? body : [])
     .filter((r): r is RoomInfo => !!r && typeof r.id === 'string' && typeof r.players === 'number' && typeof r.capacity === 'number')
     .sort((a, b) => b.players - a.players || a.id.localeCompare(b.id));
+  const total = Number(res.headers.get('x-total-count'));
+  return { rooms, offset, total: Number.isFinite(total) && total >= offset + rooms.length ? total : offset + rooms.length };
 }
 
 export async function fetchLeaderboard(): Promise<Standing[]> {

@@ -309,6 +309,7 @@ function ending(reason: string): Ending {
 function joinFailure(code: string | undefined, message: string): string {
   switch (code) {
     case 'ROOM_FULL': return 'That room is full. Pick another one, or quick join.';
+    case 'ROOM_LIMIT': return 'You made many new rooms in the last minute. Join an open room, or quick join.';
     case 'SERVER_FULL': return 'The server is full right now. Try again in a moment.';
     case 'SHUTTING_DOWN': return 'The server is shutting down. Try again in a moment.';
     case 'BAD_MESSAGE': return `The server refused that: ${message.replace(/^BAD_MESSAGE:\s*/, '')}`;

@@ -50,6 +50,8 @@ export const SETTINGS = {
   httpHeadersTimeoutMs: s('int', 10000, 'time to receive a full HTTP request head (slowloris)', { min: 1000, max: 600000 }),
   snapshotMs: s('int', 250, 'how often rooms snapshot to the coordinator', { min: 50, max: 60000 }),
   fsyncMs: s('int', 100, 'how often the coordinator fsyncs its log (0: after every write)', { min: 0, max: 60000 }),
+  roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
+  roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
@@ -75,7 +77,7 @@ export interface Config {
   maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;

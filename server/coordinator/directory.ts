@@ -21,7 +21,21 @@ export interface JoinArgs {
   token?: string;
   /** The room matchmaking picked when this connection was routed (no room named). */
   hint?: string;
+  /** The client's address: rooms it makes are counted against it. */
+  address?: string;
 }
+
+/** A room promised to connections on their way, not made: nothing durable, not in /rooms. */
+interface Placement {
+  slot: number;
+  until: number;
+  /** Made up by matchmaking (no room named), so other unnamed players may be placed in it. */
+  anon: boolean;
+}
+
+/** How long a placement guides routing after the last connection routed to it. */
+const PLACEMENT_MS = 15_000;
+const MINUTE_MS = 60_000;
 
 /** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
 export type JoinResult =
@@ -38,8 +52,18 @@ export class Directory {
   /** room -> expiry times of seats promised to connections on their way (matchmaking). */
   private readonly reservations = new Map<string, number[]>();
   private roomSeq = 0;
-  /** When rooms were placed (not durable): a placement no worker ever ran is swept. */
+  /** When rooms were made (not durable): a room no worker ever ran is swept. */
   private readonly placedAt = new Map<string, number>();
+  /**
+   * Rooms exist, durably and in /rooms, only once a player is seated in them. Until then a room
+   * named at routing (or made up by matchmaking) is only a placement: which worker should make
+   * it, so the players on their way to it meet on one worker. At most maxConnections are kept.
+   */
+  private readonly placed = new Map<string, Placement>();
+  private readonly anonPlaced = new Set<string>();
+  private readonly placedPerSlot = new Map<number, number>();
+  /** address -> rooms it made in the current minute */
+  private readonly madeBy = new Map<string, { since: number; n: number }>();
   changesSinceCheckpoint = 0;
   /** Sessions loaded with a raw token (written by Shoal 0.1) and hashed: a checkpoint should follow. */
   readonly tokensHashedOnLoad: number = 0;
@@ -57,6 +81,13 @@ export class Directory {
       const set = this.seated.get(s.room);
       if (set) set.add(s.id);
       else this.commitOrKeep([{ k: 'sessionEnd', id: s.id }]); // its room is gone: the session cannot resume
+    }
+    // A room exists only while someone is seated in it: rooms nobody holds a seat in (made by an
+    // older version at routing, or left empty by a crash) go.
+    for (const [id, seated] of this.seated) {
+      if (seated.size > 0) continue;
+      this.seated.delete(id);
+      this.commitOrKeep([{ k: 'roomGone', id }]);
     }
   }
 
@@ -102,7 +133,7 @@ export class Directory {
   private leastLoadedSlot(prefer?: number): number {
     const alive = this.aliveSlots();
     if (alive.length === 0) return prefer ?? 0;
-    const load = new Map<number, number>(alive.map((s) => [s, s === prefer ? -0.5 : 0]));
+    const load = new Map<number, number>(alive.map((s) => [s, (s === prefer ? -0.5 : 0) + (this.placedPerSlot.get(s) ?? 0)]));
     for (const r of this.ix.rooms.values()) {
       const l = load.get(r.slot);
       if (l !== undefined) load.set(r.slot, l + 1 + (this.seated.get(r.id)?.size ?? 0));
@@ -143,11 +174,13 @@ export class Directory {
   private newRoomId(): string {
     let id: string;
     do id = `arena-${(++this.roomSeq).toString(36)}${crypto.randomBytes(2).toString('hex')}`;
-    while (this.ix.rooms.has(id));
+    while (this.ix.rooms.has(id) || this.placed.has(id));
     return id;
   }
 
+  /** Makes a room, durably: only ever for a player about to be seated in it. */
   private createRoom(id: string, slot: number): RoomRecord {
+    this.unplace(id);
     const r: RoomRecord = { id, slot, capacity: this.config.roomCapacity };
     this.commit([{ k: 'room', r }]);
     this.seated.set(id, new Set());
@@ -155,20 +188,76 @@ export class Directory {
     return this.ix.rooms.get(id)!;
   }
 
-  /** Picks a room with a free seat (fullest first, so rooms fill up), or undefined. */
-  private matchmake(now: number, preferSlot?: number): RoomRecord | undefined {
-    let best: RoomRecord | undefined;
+  /** The live placement of a room not made yet, if any. */
+  private placement(id: string, now: number): Placement | undefined {
+    const p = this.placed.get(id);
+    if (!p) return undefined;
+    const slot = this.slots.get(p.slot);
+    if (p.until > now && slot && !slot.draining) return p;
+    this.unplace(id);
+    return undefined;
+  }
+
+  /** Where a room not made yet will be made; the same worker for everyone on the way to it. */
+  private place(id: string, now: number, anon: boolean): number {
+    const p = this.placement(id, now);
+    if (p) {
+      p.until = now + PLACEMENT_MS;
+      return p.slot;
+    }
+    const slot = this.leastLoadedSlot();
+    // The oldest placement gives way: placements only guide routing (a join re-checks everything).
+    if (this.placed.size >= this.config.maxConnections) this.unplace(this.placed.keys().next().value!);
+    this.placed.set(id, { slot, until: now + PLACEMENT_MS, anon });
+    if (anon) this.anonPlaced.add(id);
+    this.placedPerSlot.set(slot, (this.placedPerSlot.get(slot) ?? 0) + 1);
+    return slot;
+  }
+
+  private unplace(id: string): void {
+    const p = this.placed.get(id);
+    if (!p) return;
+    this.placed.delete(id);
+    this.anonPlaced.delete(id);
+    const n = (this.placedPerSlot.get(p.slot) ?? 1) - 1;
+    if (n > 0) this.placedPerSlot.set(p.slot, n);
+    else this.placedPerSlot.delete(p.slot);
+  }
+
+  /** Counts a room an address makes; refuses past roomsPerAddressPerMinute. */
+  private countRoomMade(address: string, now: number): void {
+    let m = this.madeBy.get(address);
+    if (!m || now - m.since >= MINUTE_MS) {
+      m = { since: now, n: 0 };
+      this.madeBy.set(address, m);
+    }
+    const limit = this.config.roomsPerAddressPerMinute;
+    if (m.n >= limit) {
+      throw new CoordError('ROOM_LIMIT', `no more than ${limit} new rooms a minute from one address; join an existing room`);
+    }
+    m.n++;
+  }
+
+  /**
+   * Picks a room with a free seat (fullest first, so rooms fill up), or undefined: a room that
+   * exists, or one matchmaking placed for players on their way and not made yet.
+   */
+  private matchmake(now: number, preferSlot?: number): { id: string; slot: number } | undefined {
+    let best: { id: string; slot: number } | undefined;
     let bestScore = -Infinity;
-    for (const r of this.ix.rooms.values()) {
-      const slot = this.slots.get(r.slot);
-      if (!slot || slot.draining) continue;
-      const free = this.freeSeats(r, now);
-      if (free <= 0) continue;
-      const score = -free + (r.slot === preferSlot ? 0.5 : 0);
+    const consider = (id: string, slotNo: number, free: number) => {
+      const slot = this.slots.get(slotNo);
+      if (!slot || slot.draining || free <= 0) return;
+      const score = -free + (slotNo === preferSlot ? 0.5 : 0);
       if (score > bestScore) {
-        best = r;
+        best = { id, slot: slotNo };
         bestScore = score;
       }
+    };
+    for (const r of this.ix.rooms.values()) consider(r.id, r.slot, this.freeSeats(r, now));
+    for (const id of this.anonPlaced) {
+      const p = this.placement(id, now);
+      if (p) consider(id, p.slot, this.config.roomCapacity - this.reservedIn(id, now));
     }
     return best;
   }
@@ -182,10 +271,14 @@ export class Directory {
       return r ? { slot: r.slot } : { slot: this.leastLoadedSlot() };
     }
     if (args.room) {
-      const r = this.ix.rooms.get(args.room) ?? this.createRoom(args.room, this.leastLoadedSlot());
-      return { slot: r.slot };
+      const r = this.ix.rooms.get(args.room);
+      return { slot: r ? r.slot : this.place(args.room, now, false) };
     }
-    const r = this.matchmake(now) ?? this.createRoom(this.newRoomId(), this.leastLoadedSlot());
+    let r = this.matchmake(now);
+    if (!r) {
+      const id = this.newRoomId();
+      r = { id, slot: this.place(id, now, true) };
+    }
     this.reserve(r.id, now + 10_000);
     return { slot: r.slot, room: r.id };
   }
@@ -207,21 +300,29 @@ export class Directory {
       r = this.ix.rooms.get(a.room);
       if (r && r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
       if (r && r.slot !== a.slot) this.moveRoom(r, a.slot);
-      if (!r) r = this.createRoom(a.room, a.slot);
+      if (!r) {
+        const p = this.placement(a.room, now);
+        if (p && p.slot !== a.slot) return { redirect: p.slot };
+        this.countRoomMade(a.address ?? 'unknown', now);
+        r = this.createRoom(a.room, a.slot);
+      }
       if ((this.seated.get(r.id)?.size ?? 0) >= r.capacity) {
         throw new CoordError('ROOM_FULL', `room ${r.id} has no free seat`);
       }
     } else {
       // The seat reserved at routing, if it is still there and on this worker; else matchmake
-      // again. Never ROOM_FULL for a player who named no room.
+      // again. Never ROOM_FULL (nor ROOM_LIMIT) for a player who named no room.
       const hinted = a.hint !== undefined ? this.ix.rooms.get(a.hint) : undefined;
       if (hinted && hinted.slot === a.slot && (this.seated.get(hinted.id)?.size ?? 0) < hinted.capacity) {
         r = hinted;
         this.unreserve(r.id);
+      } else if (!hinted && a.hint !== undefined && this.placement(a.hint, now)?.slot === a.slot) {
+        this.unreserve(a.hint);
+        r = this.createRoom(a.hint, a.slot);
       } else {
-        r = this.matchmake(now, a.slot);
-        if (r && r.slot !== a.slot) return { redirect: r.slot };
-        if (!r) r = this.createRoom(this.newRoomId(), a.slot);
+        const m = this.matchmake(now, a.slot);
+        if (m && m.slot !== a.slot) return { redirect: m.slot };
+        r = m ? (this.ix.rooms.get(m.id) ?? this.createRoom(m.id, a.slot)) : this.createRoom(this.newRoomId(), a.slot);
       }
     }
     const n = this.ix.nextPlayer;
@@ -264,12 +365,18 @@ export class Directory {
 
   onJournalError: (file: string, err: Error) => void = () => {};
 
-  /** A player is gone for good: its seat frees and its token stops working. */
+  /**
+   * A player is gone for good: its seat frees and its token stops working. A room exists only
+   * while someone is seated in it, so the last one out takes it along (also when its connection
+   * closed between the room being made for it and its welcome).
+   */
   leave(id: string): void {
     const s = this.ix.sessionsById.get(id);
     if (!s) return;
-    this.seated.get(s.room)?.delete(id);
+    const seated = this.seated.get(s.room);
+    seated?.delete(id);
     this.commit([{ k: 'sessionEnd', id }]);
+    if (seated && seated.size === 0) this.roomGone(s.room);
   }
 
   scores(updates: Array<[string, number]>): void {
@@ -326,6 +433,8 @@ export class Directory {
   sweepUnused(olderThanMs: number): number {
     const now = Date.now();
     let n = 0;
+    for (const id of this.placed.keys()) this.placement(id, now);
+    for (const [addr, m] of this.madeBy) if (now - m.since >= MINUTE_MS) this.madeBy.delete(addr);
     for (const [id, at] of this.placedAt) {
       const r = this.ix.rooms.get(id);
       if (!r || r.snapshot !== undefined || (this.seated.get(id)?.size ?? 0) > 0) {
@@ -363,6 +472,18 @@ export class Directory {
       this.rankedAt = now;
     }
     return this.ranked.slice(0, n);
+  }
+
+  /** One page of the rooms, oldest first (a stable order, so offsets page through it), and how many there are. */
+  roomsPage(offset: number, limit: number): { total: number; rooms: Array<{ id: string; players: number; capacity: number; slot: number }> } {
+    const rooms: Array<{ id: string; players: number; capacity: number; slot: number }> = [];
+    let i = 0;
+    for (const r of this.ix.rooms.values()) {
+      if (i++ < offset) continue;
+      if (rooms.length >= limit) break;
+      rooms.push({ id: r.id, players: this.seated.get(r.id)?.size ?? 0, capacity: r.capacity, slot: r.slot });
+    }
+    return { total: this.ix.rooms.size, rooms };
   }
 
   rooms(): Array<{ id: string; players: number; capacity: number; slot: number }> {

@@ -72,6 +72,8 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       if (a.operator === true) line.operator = true;
       broadcast('chat', line);
     },
+    'rooms.page': (a: { offset: number; limit: number }) =>
+      dir.roomsPage(Math.max(0, a.offset | 0), Math.max(1, Math.min(a.limit | 0, ctx.config.roomsPageSize))),
     top: (a: { n?: number }) => dir.top(Math.min(a?.n ?? 10, 10)),
     leaderboard: (a: { limit?: number }) =>
       dir.top(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)).map(([name, score]) => ({ name, score })),

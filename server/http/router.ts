@@ -6,6 +6,9 @@ import { serveStatic } from './static.js';
 export interface HttpDeps {
   stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number; slot: number }>; players: number; workers: number; coinsTaken?: number }>;
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
+  rooms(offset: number, limit: number): Promise<{ total: number; rooms: Array<{ id: string; players: number; capacity: number; slot: number }> }>;
+  /** Rooms a /rooms page holds by default, and at most. */
+  roomsPageSize: number;
   metrics(): Promise<string>;
   uptimeSeconds(): number;
   /** Entries /leaderboard returns when no limit is asked for (the leaderboardSize setting). */
@@ -23,6 +26,14 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 function text(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** An integer query parameter of at least `min`, its default when absent, or null when malformed. */
+function intParam(url: URL, name: string, def: number, min: number): number | null {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return def;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && Number.isSafeInteger(n) && n >= min ? n : null;
 }
 
 export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
@@ -49,10 +60,23 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         }, fail);
         return;
       }
-      case '/rooms':
-        // `worker` is an additive field: which worker slot runs the room.
-        deps.stats().then((s) => json(res, 200, s.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot }))), fail);
+      case '/rooms': {
+        // Still a plain array, so a v1 client reads it as before; a page of it at a time, with the
+        // total in x-total-count and the next page in Link.
+        const limit = intParam(url, 'limit', deps.roomsPageSize, 1);
+        const offset = intParam(url, 'offset', 0, 0);
+        if (limit === null || offset === null) {
+          return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer and offset a non-negative one' });
+        }
+        deps.rooms(offset, Math.min(limit, deps.roomsPageSize)).then((p) => {
+          res.setHeader('x-total-count', String(p.total));
+          const next = offset + p.rooms.length;
+          if (p.rooms.length > 0 && next < p.total) res.setHeader('link', `</rooms?offset=${next}&limit=${p.rooms.length}>; rel="next"`);
+          // `worker` is an additive field: which worker slot runs the room.
+          json(res, 200, p.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot })));
+        }, fail);
         return;
+      }
       case '/leaderboard': {
         const raw = url.searchParams.get('limit');
         const limit = raw === null ? deps.leaderboardSize : Number(raw);

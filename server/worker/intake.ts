@@ -55,6 +55,9 @@ export class Intake {
       // length, before ws buffers it; this is ws's own bound behind it (it counts the fragments
       // of an unfinished message too).
       maxPayload: config.maxFrame,
+      // ws keeps each socket chunk of an unfinished frame as its own Buffer: a frame trickled a
+      // byte per packet would cost an object per byte. A peer must average 64 bytes a chunk.
+      maxBufferedChunks: Math.max(256, Math.ceil(config.maxFrame / 64)),
       perMessageDeflate: false,
       clientTracking: false,
     });

@@ -34,6 +34,8 @@ const health = new HealthViaPrimary(send);
 const router = createRouter({
   stats: () => rt.link.request('stats', {}),
   leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
+  rooms: (offset, limit) => rt.link.request('rooms.page', { offset, limit }),
+  roomsPageSize: config.roomsPageSize,
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
   leaderboardSize: config.leaderboardSize,

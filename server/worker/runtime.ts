@@ -155,10 +155,12 @@ export class WorkerRuntime {
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string): Promise<JoinOutcome> {
     let reply: JoinReply;
     try {
-      reply = await this.link.request<JoinReply>('join', { slot: this.slot, name: hello.name, room, token: hello.token, hint });
+      reply = await this.link.request<JoinReply>('join', {
+        slot: this.slot, name: hello.name, room, token: hello.token, hint, address: session.conn.address,
+      });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL') return { code: e.code, message: e.message };
+      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL' || e.code === 'ROOM_LIMIT') return { code: e.code, message: e.message };
       return { code: 'UNAVAILABLE', message: 'world state is unavailable; try again' };
     }
     if (session.conn.closed) {

@@ -44,10 +44,10 @@ export class WsConn extends Conn {
       }
       this.onMessage(data);
     });
+    // ws answers pings itself, and drops a peer with more than 60 answers it has not read
+    // (maxPendingAutoPongs), so pings cannot grow our buffer either.
     ws.on('ping', () => {
       this.lastIn = Date.now();
-      // ws answers pings itself: a peer that pings and never reads must not grow our buffer.
-      if (ws.bufferedAmount > maxOutbound) this.cutSlowReader(ws.bufferedAmount);
     });
     ws.on('pong', () => {
       this.lastIn = Date.now();

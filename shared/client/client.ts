@@ -264,7 +264,7 @@ export class ShoalClient extends Emitter<Events> {
           this.emit('message', m);
           return;
         }
-        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE'].includes(m.code))) {
+        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'ROOM_LIMIT', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE'].includes(m.code))) {
           this.pendingJoin.reject(Object.assign(new Error(`${m.code}: ${m.message}`), { code: m.code }));
           this.pendingJoin = null;
         }

@@ -4,16 +4,23 @@ import { encode } from './codec.js';
 
 export type FrameError = 'BAD_FRAME' | 'FRAME_TOO_LARGE';
 
+/** Pieces of one frame kept as a list before they are gathered into one buffer. */
+const MAX_PARTS = 64;
+
 /**
  * Splits a byte stream into frame bodies. Chunks that hold whole frames are sliced, not copied;
  * a frame split across chunks is gathered as a list and copied once, when it is complete (so a
- * frame sent one byte at a time costs linear, not quadratic, copying).
+ * frame sent one byte at a time costs linear, not quadratic, copying). A frame that keeps coming
+ * in many small pieces is gathered into one buffer of its announced size (at most maxFrame + 4)
+ * instead of a list that would hold a Buffer object per piece.
  */
 export class FrameReader {
   private parts: Buffer[] = [];
   private have = 0;
   /** Bytes the partial frame in `parts` needs in all (header included), once its header is known. */
   private need = 0;
+  /** The partial frame gathered into one buffer of `need` bytes, once it came in many pieces. */
+  private acc: Buffer | null = null;
   failed: FrameError | null = null;
 
   /** Bytes of an unfinished frame held now (0 between frames). */
@@ -29,6 +36,7 @@ export class FrameReader {
 
   push(chunk: Buffer): void {
     if (this.failed) return;
+    if (this.acc) return this.fill(chunk);
     if (this.have === 0) return this.scan(chunk);
     this.parts.push(chunk);
     this.have += chunk.length;
@@ -39,12 +47,34 @@ export class FrameReader {
       if (!this.checkLength(len)) return;
       this.need = FRAME_HEADER_BYTES + len;
     }
-    if (this.have < this.need) return;
+    if (this.have < this.need) {
+      if (this.parts.length >= MAX_PARTS) {
+        this.acc = Buffer.allocUnsafe(this.need);
+        let off = 0;
+        for (const p of this.parts) off += p.copy(this.acc, off);
+        this.parts = [];
+      }
+      return;
+    }
     const buf = Buffer.concat(this.parts, this.have);
     this.parts = [];
     this.have = 0;
     this.need = 0;
     this.scan(buf);
+  }
+
+  /** Adds to the gathered partial frame; emits it when whole and reads on in the rest of chunk. */
+  private fill(chunk: Buffer): void {
+    const acc = this.acc!;
+    const take = Math.min(chunk.length, this.need - this.have);
+    chunk.copy(acc, this.have, 0, take);
+    this.have += take;
+    if (this.have < this.need) return;
+    this.acc = null;
+    this.have = 0;
+    this.need = 0;
+    this.onFrame(acc.subarray(FRAME_HEADER_BYTES));
+    if (!this.failed && take < chunk.length) this.scan(chunk.subarray(take));
   }
 
   /** Emits every whole frame in buf; keeps the tail. */
@@ -79,6 +109,7 @@ export class FrameReader {
   private fail(err: FrameError, length: number): void {
     this.failed = err;
     this.parts = [];
+    this.acc = null;
     this.have = 0;
     this.onError(err, length);
   }

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   UNAVAILABLE: false,
   // Additive: a TCP frame or WebSocket message begun and not finished within messageTimeoutMs.
   MESSAGE_TIMEOUT: true,
+  // Additive: hello names a room that does not exist, and this address made too many rooms this minute.
+  ROOM_LIMIT: false,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -103,6 +103,22 @@ describe('unfinished WebSocket messages from many connections', () => {
     for (const c of again) c.close();
     other.close();
   }, 120_000);
+
+  it('closes a WebSocket frame trickled a byte per packet before it costs an object per byte', async () => {
+    const c = await RawWs.connect(server.port);
+    c.send(hello('byte-dripper'));
+    await c.next((m) => m.t === 'welcome');
+    // A 60 000-byte frame, then its payload one byte per write, 1 ms apart: ws would keep a
+    // Buffer per chunk; past 1024 chunks (maxFrame / 64) it is refused with close 1008.
+    const frame = RawWs.frame(Buffer.alloc(60_000, 0x90));
+    c.write(frame.subarray(0, 8));
+    for (let i = 8; i < 8 + 5000 && !c.closed; i++) {
+      c.write(frame.subarray(i, i + 1));
+      await sleep(1);
+    }
+    await c.waitClosed(5000);
+    expect(c.closeCode).toBe(1008);
+  }, 30_000);
 });
 
 describe('a message left unfinished', () => {

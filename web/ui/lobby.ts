@@ -1,6 +1,7 @@
 // The room picker: a name, then quick join (the server picks a room with a free seat), a named
-// room (joined or made), or one of the open rooms from GET /rooms, refreshed while visible.
-import { fetchRooms, type RoomInfo } from '../api.js';
+// room (joined or made), or one of the open rooms from GET /rooms, refreshed while visible. The
+// list comes a page at a time (the server's page size), with Previous / Next to move through it.
+import { fetchRooms, type RoomPage } from '../api.js';
 import { byId, el } from '../dom.js';
 import { ROOM_ID_PATTERN, PROTOCOL_LIMITS } from '../../shared/protocol/limits.js';
 
@@ -15,8 +16,15 @@ export class LobbyView {
   private readonly roomInput = byId<HTMLInputElement>('room');
   private readonly rooms = byId<HTMLUListElement>('rooms');
   private readonly error = byId('lobby-error');
+  private readonly pager = byId('rooms-pager');
+  private readonly prev = byId<HTMLButtonElement>('rooms-prev');
+  private readonly next = byId<HTMLButtonElement>('rooms-next');
+  private readonly pageLabel = byId('rooms-page');
   private timer: ReturnType<typeof setInterval> | null = null;
   private listKey = '';
+  /** Offset of the page shown, and the size of the last page the server gave. */
+  private offset = 0;
+  private pageSize = 0;
 
   constructor(private readonly onJoin: (r: JoinRequest) => void) {
     this.form.addEventListener('submit', (e) => {
@@ -39,6 +47,14 @@ export class LobbyView {
       }
     });
     byId('refresh-rooms').addEventListener('click', () => void this.refresh());
+    this.prev.addEventListener('click', () => {
+      this.offset = Math.max(0, this.offset - this.pageSize);
+      void this.refresh();
+    });
+    this.next.addEventListener('click', () => {
+      this.offset += this.pageSize;
+      void this.refresh();
+    });
   }
 
   setName(name: string): void {
@@ -81,18 +97,31 @@ export class LobbyView {
   }
 
   private async refresh(): Promise<void> {
-    let list: RoomInfo[];
+    let page: RoomPage;
     try {
-      list = await fetchRooms();
+      page = await fetchRooms(this.offset);
+      // Rooms went away under the page shown: go back to the first page.
+      if (page.rooms.length === 0 && this.offset > 0) {
+        this.offset = 0;
+        page = await fetchRooms(0);
+      }
     } catch {
       this.listKey = '';
+      this.pager.hidden = true;
       this.rooms.replaceChildren(el('li', { class: 'empty' }, 'Could not load the room list.'));
       return;
     }
     // Rebuild only on change, so a keyboard user's focus on a room button survives the refresh.
-    const key = JSON.stringify(list);
+    const key = JSON.stringify(page);
     if (key === this.listKey) return;
     this.listKey = key;
+    const list = page.rooms;
+    // A full page tells the server's page size; the last page may be shorter.
+    if (page.offset + list.length < page.total || this.pageSize === 0) this.pageSize = list.length;
+    this.pager.hidden = page.total <= list.length;
+    this.prev.disabled = page.offset === 0;
+    this.next.disabled = page.offset + list.length >= page.total;
+    this.pageLabel.textContent = `${page.offset + 1}-${page.offset + list.length} of ${page.total}`;
     if (list.length === 0) {
       this.rooms.replaceChildren(el('li', { class: 'empty' }, 'No rooms yet: quick join makes one.'));
       return;
