@@ -7,7 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 files=("$@")
 [[ ${#files[@]} -eq 0 ]] && files=(test/faults/worker-kill.test.ts test/faults/coordinator-kill.test.ts
-  test/faults/worker-hang.test.ts test/faults/process-deaths.test.ts test/hostile/fuzz.test.ts)
+  test/faults/worker-hang.test.ts test/faults/process-deaths.test.ts test/faults/pause.test.ts
+  test/faults/scores-link-down.test.ts test/faults/scores-coordinator-hung.test.ts test/faults/full-disk.test.ts
+  test/hostile/decoder-attacks.test.ts test/hostile/fuzz.test.ts)
 out="loadtest/results/$(date -u +%F)-fault-figures.md"
 npm run build >/dev/null || exit 1
 {

@@ -95,7 +95,7 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
 
   // Back up every store file, then leave one checkpoint of the rebuilt world, newer than all.
   const backup = path.join(dataDir, `world.backup-${now.toISOString().replace(/[:.]/g, '-')}`);
-  // Private like the data directory: these files hold session tokens.
+  // Private like the data directory: these files hold the world (sessions, token hashes).
   fs.mkdirSync(backup, { recursive: true, mode: 0o700 });
   const files = fs.readdirSync(dir).filter((f) => f === CHECKPOINT || f === PREV_CHECKPOINT || /^log\.\d+$/.test(f) || f.endsWith('.tmp'));
   for (const f of files) fs.copyFileSync(path.join(dir, f), path.join(backup, f));

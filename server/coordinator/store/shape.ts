@@ -7,7 +7,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 function sessionProblem(s: unknown): string | null {
   if (!isObj(s)) return 'session is not an object';
-  if (!isStr(s.id) || !isStr(s.token) || !isStr(s.name) || !isStr(s.room)) return 'session lacks id/token/name/room strings';
+  // tokenHash since 0.2; a 0.1 record holds the raw token instead (hashed on load).
+  if (!isStr(s.id) || !(isStr(s.tokenHash) || isStr(s.token)) || !isStr(s.name) || !isStr(s.room)) return 'session lacks id/tokenHash/name/room strings';
   if (typeof s.score !== 'number' || !Number.isFinite(s.score) || s.score < 0) return 'session score is not a number >= 0';
   return null;
 }
