@@ -3,7 +3,8 @@
 // the server serves once a start succeeds. Two honest ways a start hangs: the worker is stopped
 // right after its fork (it never answers anything), or it runs but cannot finish its start (its
 // hello to a stalled coordinator is never answered). The hang timeout is set far out of the way,
-// so only the start timeout can be what kills it.
+// so only the start timeout can be what kills it. The coordinator, stopped right after its fork,
+// gets the same.
 import { afterEach, expect, it } from 'vitest';
 import { alive, coordinatorPid, logLines, startServer, until, workerPid, type TestServer } from '../helpers/server.js';
 
@@ -82,4 +83,30 @@ it('gives up, with growing back-off, a worker start that cannot finish, and serv
   await serves(s);
   await until(() => player.status === 'joined' && player.id === id, 15_000, 'player back');
   console.log(`[figure] worker starts that cannot finish (coordinator stalled), start timeout ${START_MS} ms: back-off ${exits.join(', ')} ms; serving ${Date.now() - t0} ms after the coordinator resumed`);
+}, 90_000);
+
+it('kills a coordinator stopped right after its fork when it is not ready in time, and replaces it', async () => {
+  const s = (server = await startServer({ workers: 2, args: ['--start-timeout-ms', String(START_MS), '--hang-timeout-ms', '60000'] }));
+  let stopped: number | undefined;
+  for (let attempt = 0; attempt < 5 && stopped === undefined; attempt++) {
+    const known = new Set(logLines(s).filter((l) => l.msg === 'coordinator starting').map((l) => l.coordinatorPid));
+    process.kill(coordinatorPid(s), 'SIGKILL');
+    const fork = await s.waitForLog((l) => l.msg === 'coordinator starting' && !known.has(l.coordinatorPid), 10_000);
+    const pid = fork.coordinatorPid as number;
+    process.kill(pid, 'SIGSTOP');
+    if (logLines(s).some((l) => l.role === 'coordinator' && l.pid === pid && l.msg === 'coordinator listening')) {
+      // Quicker than us: that start did not hang. Let it run and try again.
+      process.kill(pid, 'SIGCONT');
+      continue;
+    }
+    stopped = pid;
+  }
+  expect(stopped).toBeDefined();
+  const t0 = Date.now();
+  await s.waitForLog((l) => l.code === 'COORDINATOR_START_TIMEOUT' && l.coordinatorPid === stopped, 15_000);
+  await until(() => !alive(stopped!), 5000, 'stopped coordinator killed');
+  await until(() => logLines(s).some((l) => l.role === 'coordinator' && l.msg === 'coordinator listening' && (l.time as number) >= t0), 15_000, 'replacement listening');
+  expect(logLines(s).some((l) => l.code === 'COORDINATOR_HUNG')).toBe(false);
+  await serves(s);
+  console.log(`[figure] coordinator SIGSTOPped right after its fork (start timeout ${START_MS} ms): killed and replaced, serving ${Date.now() - t0} ms after the stop`);
 }, 90_000);
