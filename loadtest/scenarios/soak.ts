@@ -1,9 +1,11 @@
 // `soak`: a long run at moderate load looking for leaks. client-sim players on a 2-worker Shoal
 // for --minutes (30 by default, 3 with --quick): a steady population of which a share leaves and
 // rejoins or drops and resumes, plus rounds of short-lived players joining, leaving and dropping
-// for the whole run; every few minutes one worker is replaced with the console's `restart`. The
-// RSS of every process is sampled throughout, and its slope after a warm-up (least squares, KiB a
-// minute) is held against a stated leak bound: above it, the run's verdict is a failure.
+// for the whole run; every few minutes worker 1 is replaced with the console's `restart`, while
+// worker 0 lives the whole run (a leak in worker code shows there, not cut short by restarts).
+// The RSS of every process is sampled throughout, and the slope of each long-lived one after a
+// warm-up (least squares, KiB a minute) is held against a stated leak bound: above it, the run's
+// verdict is a failure.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +59,9 @@ function restartWorker(socket: string, slot: number): Promise<Omit<RestartRow, '
 export const soakScenario: ScenarioBody = async (ctx) => {
   const minutes = ctx.minutes ?? (ctx.quick ? 3 : 30);
   const runS = minutes * 60;
-  const warmupS = Math.min(300, runS / 3);
+  // A third of the run: the first 30-minute run (loadtest/results/2026-12-01-soak.md) showed the
+  // primary and the coordinator reaching their working size only after 15-18 minutes at this load.
+  const warmupS = runS / 3;
   const restartEveryS = minutes >= 15 ? 240 : Math.max(30, runS / 3);
   const sampleEveryS = minutes >= 10 ? 10 : 5;
   const processWarmupS = Math.min(120, restartEveryS / 2);
@@ -82,7 +86,8 @@ export const soakScenario: ScenarioBody = async (ctx) => {
       }
     })();
     const restarter = (async () => {
-      for (let slot = 0; ; slot = 1 - slot) {
+      const slot = 1;
+      for (;;) {
         const next = restarts.length + 1;
         const wait = next * restartEveryS - elapsedS();
         if (stopping || next * restartEveryS > runS - 30) return;
@@ -111,11 +116,16 @@ export const soakScenario: ScenarioBody = async (ctx) => {
 
     const roles = [...new Set(samples.map((x) => x.role))].sort();
     const grown = roles.map((r) => growth(samples, r, warmupS, processWarmupS));
-    const leaks = grown.filter((g) => g.slopeKiBPerMin === null || g.slopeKiBPerMin > LEAK_BOUND_KIB_PER_MIN);
+    // Judged: the processes that live the whole run. The restarted worker's lifetimes are minutes
+    // long, mostly its own warm-up: its slope is shown, not held against the bound.
+    const judged = (role: string) => role !== 'worker-1';
+    const leaks = grown.filter((g) => judged(g.role) && (g.slopeKiBPerMin === null || g.slopeKiBPerMin > LEAK_BOUND_KIB_PER_MIN));
     const restartsOk = restarts.filter((r) => r.ok).length;
     const sum = (f: (x: SimSummary) => number) => f(s) + churn.reduce((a, c) => a + f(c), 0);
     const ratios: Ratio[] = [
-      ...grown.map((g) => ratio(`${g.role} RSS slope after warm-up, KiB/min`, g.slopeKiBPerMin, { op: '<=', value: LEAK_BOUND_KIB_PER_MIN })),
+      ...grown.map((g) => judged(g.role)
+        ? ratio(`${g.role} RSS slope after warm-up, KiB/min`, g.slopeKiBPerMin, { op: '<=', value: LEAK_BOUND_KIB_PER_MIN })
+        : ratio(`${g.role} (restarted) RSS slope within each process lifetime, KiB/min`, g.slopeKiBPerMin)),
       ratio('worker restarts completed ÷ restarts', restarts.length ? restartsOk / restarts.length : null, { op: '>=', value: 1 }),
       ratio('players back within 10 s of a restart ÷ players on the worker', restarts.length ? restarts.reduce((a, r) => a + r.back, 0) / Math.max(1, restarts.reduce((a, r) => a + r.players, 0)) : null),
       ratio('states delivered to the steady players, %', Math.round(s.states.ratio * 100000) / 1000),
@@ -132,8 +142,8 @@ export const soakScenario: ScenarioBody = async (ctx) => {
       ratios,
       rows: grown.map((g) => ({
         role: g.role, processes: g.processes, samples: g.samples, firstMiB: g.firstMiB, lastMiB: g.lastMiB, peakMiB: g.peakMiB,
-        slopeKiBPerMin: g.slopeKiBPerMin, boundKiBPerMin: LEAK_BOUND_KIB_PER_MIN,
-        withinBound: g.slopeKiBPerMin !== null && g.slopeKiBPerMin <= LEAK_BOUND_KIB_PER_MIN,
+        slopeKiBPerMin: g.slopeKiBPerMin, boundKiBPerMin: judged(g.role) ? LEAK_BOUND_KIB_PER_MIN : null,
+        withinBound: judged(g.role) ? g.slopeKiBPerMin !== null && g.slopeKiBPerMin <= LEAK_BOUND_KIB_PER_MIN : null,
       })),
       chart: {
         title: `RSS of each Shoal process over a ${minutes}-minute soak`,
@@ -145,7 +155,7 @@ export const soakScenario: ScenarioBody = async (ctx) => {
         })),
       },
       notes: [
-        `Verdict: **${verdict}** (leak bound ${LEAK_BOUND_KIB_PER_MIN} KiB/min for every role; every worker restart must complete; a player that leaves on purpose during one is counted as not back).`,
+        `Verdict: **${verdict}** (leak bound ${LEAK_BOUND_KIB_PER_MIN} KiB/min for the primary, the coordinator and worker 0, which live the whole run; every restart of worker 1 must complete; a player that leaves on purpose during one is counted as not back).`,
         `${STEADY_PLAYERS} steady client-sim players (mixed TCP and WebSocket, rooms of 16; a quarter leave and rejoin, a quarter drop and resume) for the whole run, plus ${churn.length} rounds of ${CHURN_PLAYERS} players for ${CHURN_ROUND_S} s each (30% leave and rejoin, 30% drop and resume, all leave at the end).`,
         `Slopes: least squares over RSS samples every ${sampleEveryS} s after a ${warmupS / 60}-minute warm-up; a worker replaced mid-run is fitted within each process lifetime (one intercept per pid) after its own ${processWarmupS}-s warm-up.`,
         `Worker restarts (console \`restart N\`): ${restarts.map((r) => `${r.atMin} min worker ${r.worker} ${r.ok ? `${r.back}/${r.players} back in ${r.ms} ms` : `FAILED (${r.error})`}`).join('; ') || 'none'}.`,
