@@ -78,11 +78,11 @@ async function settled(): Promise<{ coordinator: number; workers: number[]; on: 
     return { coordinator: coordinator!, workers: workers as number[] };
   }, BACK_WITHIN_MS, 'every process running');
   let slots = await slotOfRooms();
-  for (let i = 0; i < 3 && new Set(slots.values()).size < 2; i++) {
+  const on = (slot: number) => players.filter((c) => slots.get(c.room!) === slot);
+  for (let i = 0; i < 3 && (on(0).length === 0 || on(1).length === 0); i++) {
     await addPlayers(1);
     slots = await slotOfRooms();
   }
-  const on = (slot: number) => players.filter((c) => slots.get(c.room!) === slot);
   expect(on(0).length).toBeGreaterThan(0);
   expect(on(1).length).toBeGreaterThan(0);
   return { ...pids, on };
