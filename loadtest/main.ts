@@ -1,5 +1,5 @@
-// `npm run loadtest -- [scenario ...] [--quick] [--out DIR]`: runs the named scenarios (all by
-// default) against servers it starts itself on free loopback ports, writes each result as JSON,
+// `npm run loadtest -- [scenario ...] [--quick] [--minutes N] [--out DIR]`: runs the named
+// scenarios (all but the long `soak` by default) against servers it starts itself on free loopback ports, writes each result as JSON,
 // Markdown and SVG, and stops every process it started however it ends.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { httpScenario } from './scenarios/http.js';
 import { pingScenario } from './scenarios/ping.js';
 import { playersScenario } from './scenarios/players.js';
 import { scalingScenario } from './scenarios/scaling.js';
+import { soakScenario } from './scenarios/soak.js';
 
 const SCENARIOS: Record<string, ScenarioBody> = {
   http: httpScenario,
@@ -27,7 +28,10 @@ const SCENARIOS: Record<string, ScenarioBody> = {
   players: playersScenario,
   scaling: scalingScenario,
   failover: failoverScenario,
+  soak: soakScenario,
 };
+/** Run only when named: they take half an hour. */
+const LONG = new Set(['soak']);
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -36,15 +40,22 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       quick: { type: 'boolean', default: false },
+      minutes: { type: 'string' },
       out: { type: 'string', default: path.join(REPO, 'loadtest', 'results') },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(`usage: npm run loadtest -- [${Object.keys(SCENARIOS).join('|')} ...] [--quick] [--out DIR]\n`);
+    process.stdout.write(`usage: npm run loadtest -- [${Object.keys(SCENARIOS).join('|')} ...] [--quick] [--minutes N] [--out DIR]\n` +
+      `  with no scenario, all but ${[...LONG].join(', ')}; --minutes sets how long ${[...LONG].join(', ')} runs (default 30, 3 with --quick)\n`);
     return 0;
   }
-  const names = positionals.length ? positionals : Object.keys(SCENARIOS);
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+  if (minutes !== undefined && !(Number.isFinite(minutes) && minutes >= 1 && minutes <= 1440)) {
+    process.stderr.write(`--minutes must be a number from 1 to 1440, not ${JSON.stringify(values.minutes)}\n`);
+    return 2;
+  }
+  const names = positionals.length ? positionals : Object.keys(SCENARIOS).filter((n) => !LONG.has(n));
   const unknown = names.filter((n) => !SCENARIOS[n]);
   if (unknown.length) {
     process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
@@ -67,11 +78,11 @@ async function main(): Promise<number> {
     const mm = machine();
     log(`\n== ${name} (load average ${mm.loadAverage1m})`);
     try {
-      const body = await SCENARIOS[name]!({ quick, log });
+      const body = await SCENARIOS[name]!({ quick, minutes, log });
       const result: ScenarioResult = {
         scenario: name, quick, startedAt: started.toISOString(),
         durationSeconds: (Date.now() - started.getTime()) / 1000, machine: mm,
-        command: `npm run loadtest -- ${name}${quick ? ' --quick' : ''}`, ...body,
+        command: `npm run loadtest -- ${name}${quick ? ' --quick' : ''}${minutes !== undefined && LONG.has(name) ? ` --minutes ${minutes}` : ''}`, ...body,
       };
       const w = writeResult(values.out!, result);
       for (const q of result.ratios) {

@@ -3,6 +3,8 @@ import type { ScenarioResult } from './result.js';
 
 export interface ScenarioContext {
   quick: boolean;
+  /** --minutes, for the scenarios that run for a set time (soak); absent: their default. */
+  minutes?: number;
   /** Prints a progress line (stderr). */
   log(line: string): void;
 }

@@ -19,6 +19,8 @@ export interface RunningServer {
   name: string;
   port: number;
   proc: ManagedProcess;
+  /** Shoal's data directory (its console socket is there); removed by stop(). */
+  data?: string;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
     await stop();
     throw new Error(`${(err as Error).message}\n--- server log tail ---\n${tail}`);
   }
-  return { name: proc.name, port, proc, stop };
+  return { name: proc.name, port, proc, data, stop };
 }
 
 export type BaselineKind = 'net' | 'ws' | 'http' | 'seed';

@@ -89,7 +89,7 @@ export class Supervisor {
     const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     watchChild(child, (err) => this.coordinatorLost(child, err));
-    this.o.log.info({ pid: child.pid }, 'coordinator starting');
+    this.o.log.info({ coordinatorPid: child.pid }, 'coordinator starting');
     child.on('message', (m: { t?: string }) => {
       if (this.coordinator !== child) return;
       this.coordLastPong = Date.now();
@@ -138,7 +138,7 @@ export class Supervisor {
     s.lastPong = Date.now();
     let ready = false;
     watchChild(w, (err) => this.workerLost(s, w, err));
-    this.o.log.info({ slot: s.slot, pid: w.process.pid }, 'worker starting');
+    this.o.log.info({ slot: s.slot, workerPid: w.process.pid }, 'worker starting');
     w.on('message', (m) => {
       const current = s.worker === w;
       if (current) {
@@ -211,7 +211,7 @@ export class Supervisor {
       s.killing = true;
       if (s.state === 'running' || s.state === 'starting') s.state = 'restarting';
     }
-    this.o.log.warn({ code: 'WORKER_UNREACHABLE', slot: s.slot, pid: w.process.pid, err: err.message }, 'cannot send to worker; taking it for dead');
+    this.o.log.warn({ code: 'WORKER_UNREACHABLE', slot: s.slot, workerPid: w.process.pid, err: err.message }, 'cannot send to worker; taking it for dead');
     w.process.kill('SIGKILL');
   }
 
@@ -221,7 +221,7 @@ export class Supervisor {
       if (this.coordKilling) return;
       this.coordKilling = true;
     }
-    this.o.log.warn({ code: 'COORDINATOR_UNREACHABLE', pid: c.pid, err: err.message }, 'cannot send to the coordinator; taking it for dead');
+    this.o.log.warn({ code: 'COORDINATOR_UNREACHABLE', coordinatorPid: c.pid, err: err.message }, 'cannot send to the coordinator; taking it for dead');
     c.kill('SIGKILL');
   }
 
@@ -264,7 +264,7 @@ export class Supervisor {
     if (!w || s.killing) return;
     const pid = w.process.pid;
     if (s.state === 'starting' && now > s.startDeadline) {
-      this.o.log.error({ code: 'WORKER_START_TIMEOUT', slot: s.slot, pid, startTimeoutMs: this.o.startTimeoutMs }, 'worker not ready in time; killing it');
+      this.o.log.error({ code: 'WORKER_START_TIMEOUT', slot: s.slot, workerPid: pid, startTimeoutMs: this.o.startTimeoutMs }, 'worker not ready in time; killing it');
       s.killing = true;
       w.process.kill('SIGKILL');
       return;
@@ -282,7 +282,7 @@ export class Supervisor {
     const c = this.coordinator;
     if (!c || this.coordKilling) return;
     if (!this.coordReady && now > this.coordStartDeadline) {
-      this.o.log.error({ code: 'COORDINATOR_START_TIMEOUT', pid: c.pid, startTimeoutMs: this.o.startTimeoutMs }, 'coordinator not ready in time; killing it');
+      this.o.log.error({ code: 'COORDINATOR_START_TIMEOUT', coordinatorPid: c.pid, startTimeoutMs: this.o.startTimeoutMs }, 'coordinator not ready in time; killing it');
       this.coordKilling = true;
       c.kill('SIGKILL');
       return;

@@ -3,12 +3,14 @@
 // SIGKILLed, then resumed: the primary must survive sending to a child that died behind its back
 // (EPIPE), must not take its own pause for its children's hang, and every player must be back
 // with its score, and the server serving, within a few seconds.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
-import { alive, logLines, sleep, startServer, until, type TestServer } from '../helpers/server.js';
+import { alive, logLines, MAIN, sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/play.js';
 
+const CLI = path.join(path.dirname(MAIN), 'console/cli.js');
 const HANG_MS = 4000;
 /** Longer than half the hang timeout, short enough that a paused child is not yet taken for hung. */
 const PAUSE_MS = 2400;
@@ -76,25 +78,29 @@ async function settled(): Promise<{ coordinator: number; workers: number[]; on: 
     return { coordinator: coordinator!, workers: workers as number[] };
   }, BACK_WITHIN_MS, 'every process running');
   let slots = await slotOfRooms();
-  for (let i = 0; i < 3 && new Set(slots.values()).size < 2; i++) {
+  const on = (slot: number) => players.filter((c) => slots.get(c.room!) === slot);
+  for (let i = 0; i < 3 && (on(0).length === 0 || on(1).length === 0); i++) {
     await addPlayers(1);
     slots = await slotOfRooms();
   }
-  const on = (slot: number) => players.filter((c) => slots.get(c.room!) === slot);
   expect(on(0).length).toBeGreaterThan(0);
   expect(on(1).length).toBeGreaterThan(0);
   return { ...pids, on };
 }
 
 /** Pauses one process, SIGKILLs another while it is paused, resumes the first; waits for everyone. */
-async function pauseAndKill(paused: number, victim: number, victims: ShoalClient[], pauseMs = PAUSE_MS): Promise<{ backMs: number; logsFrom: number }> {
+async function pauseAndKill(
+  paused: number, victim: number, victims: ShoalClient[], pauseMs = PAUSE_MS, whilePaused: () => void = () => {},
+): Promise<{ backMs: number; logsFrom: number }> {
   const before = players.map((c) => ({ c, id: c.id, room: c.room, score: c.me!.score, reconnects: c.reconnects }));
   const logsFrom = server.logs.length;
   process.kill(paused, 'SIGSTOP');
   try {
     await sleep(200);
     process.kill(victim, 'SIGKILL');
-    await sleep(pauseMs - 200);
+    await sleep(200);
+    whilePaused();
+    await sleep(pauseMs - 400);
   } finally {
     process.kill(paused, 'SIGCONT');
   }
@@ -130,8 +136,27 @@ function newLogs(from: number): Array<Record<string, any>> {
 
 it('survives a worker dying while the primary is paused (a send to it fails with EPIPE)', async () => {
   const { workers, on } = await settled();
-  const { backMs, logsFrom } = await pauseAndKill(server.pid, workers[0]!, on(0));
+  // Waiting for the primary meanwhile, each of which makes it send to every worker it thinks runs:
+  // a metrics scrape, a console command, and a new player's hand-off.
+  let scrape!: Promise<number>;
+  let consoleAnswer!: Promise<{ failed: boolean; out: string }>;
+  let newcomer!: ShoalClient;
+  const { backMs, logsFrom } = await pauseAndKill(server.pid, workers[0]!, on(0), PAUSE_MS, () => {
+    scrape = fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.status, () => 0);
+    consoleAnswer = new Promise((resolve) => {
+      execFile(process.execPath, [CLI, 'workers', '--json', '--console', server.consoleSocket], { timeout: 20_000 }, (e, out) => resolve({ failed: !!e, out }));
+    });
+    newcomer = server.client({ name: 'newcomer', room: 'pause-new', backoffMinMs: 50, backoffMaxMs: 500 });
+    void newcomer.connect().catch(() => {});
+  });
   expect(alive(server.pid)).toBe(true);
+  expect(await scrape).toBe(200);
+  const answer = await consoleAnswer;
+  // Answered, one row per worker; the one found dead says so instead of stalling the command.
+  expect(answer.failed).toBe(false);
+  expect(JSON.parse(answer.out).map((w: { worker: number }) => w.worker)).toEqual([0, 1]);
+  await until(() => newcomer.status === 'joined', BACK_WITHIN_MS, 'newcomer joined');
+  newcomer.close();
   expect(newLogs(logsFrom).some((l) => l.code === 'WORKER_EXITED' && l.slot === 0)).toBe(true);
   console.log(`[figure] primary paused ${PAUSE_MS} ms while worker 0 (${on(0).length} players) was SIGKILLed: primary up, ${players.length} players back with their scores and serving ${backMs} ms after resume`);
 }, 60_000);
