@@ -49,7 +49,10 @@ async function main(): Promise<void> {
   dir.onJournalError = (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal');
   const journalled = replayJournals(dir, config.data, config.workers);
   if (dir.tokensHashedOnLoad > 0) {
-    // Shoal 0.1 stored raw tokens: a checkpoint now replaces the files that still hold them.
+    // Shoal 0.1 stored raw tokens: checkpoints now replace the files that still hold them. Twice,
+    // because a checkpoint keeps the generation before it (checkpoint.prev.bin and its logs) for
+    // rollback, and that generation must not be the one with the raw tokens either.
+    await store.checkpoint(dir.snapshotWorld());
     await store.checkpoint(dir.snapshotWorld());
     log.info({ sessions: dir.tokensHashedOnLoad }, 'session tokens from an older version now stored as hashes');
   }

@@ -16,7 +16,7 @@ import type { Change } from '../../server/coordinator/store/types.js';
 import { MAIN, coordinatorPid, logLines, startServer, type TestServer } from '../helpers/server.js';
 
 const REPAIR = path.join(path.dirname(MAIN), 'coordinator/store/repair-cli.js');
-const sess = (id: string, name: string): Change => ({ k: 'session', s: { id, token: `tok-${id}`, name, room: 'r', score: 0 } });
+const sess = (id: string, name: string): Change => ({ k: 'session', s: { id, tokenHash: `hash-${id}`, name, room: 'r', score: 0 } });
 
 /**
  * A store as a server leaves it after two checkpoints: checkpoint.bin (gen 2), checkpoint.prev.bin
