@@ -383,9 +383,12 @@ export class Directory {
     const changes: Change[] = [];
     for (const [id, score] of updates) {
       const s = this.ix.sessionsById.get(id);
-      if (s && score > s.score) changes.push({ k: 'score', id, score });
+      if (s && (score > s.score || (score === s.score && this.notDurable.has(id)))) changes.push({ k: 'score', id, score });
     }
-    if (changes.length) this.commit(changes);
+    if (changes.length) {
+      this.commit(changes);
+      for (const c of changes) if (c.k === 'score') this.notDurable.delete(c.id);
+    }
   }
 
   /**
@@ -404,10 +407,32 @@ export class Directory {
       this.commit(changes);
       return true;
     } catch {
-      for (const c of changes) applyChange(this.ix, c);
+      for (const c of changes) {
+        applyChange(this.ix, c);
+        if (c.k === 'score') this.notDurable.add(c.id);
+      }
       this.rankedDirty = true;
       return false;
     }
+  }
+
+  /**
+   * Players whose score is in memory but not yet in the store (kept by scoresOrKeep while it could
+   * not write). A resend of the same score is written, not taken for a repeat, and persistKept()
+   * writes them all once the store can write again.
+   */
+  private readonly notDurable = new Set<string>();
+
+  /** The store writes again: the scores kept only in memory meanwhile are written now. */
+  persistKept(): void {
+    if (this.notDurable.size === 0) return;
+    const changes: Change[] = [];
+    for (const id of this.notDurable) {
+      const s = this.ix.sessionsById.get(id);
+      if (s) changes.push({ k: 'score', id, score: s.score });
+    }
+    if (changes.length) this.commit(changes);
+    this.notDurable.clear();
   }
 
   roomGone(id: string): void {

@@ -19,8 +19,13 @@ export function replayJournals(dir: Directory, data: string, workers: number): n
   for (const name of names) {
     const slot = journalSlot(name);
     if (slot === undefined) continue;
-    n += dir.replayJournal(slot);
-    if (slot >= workers) fs.rmSync(path.join(journalDir(data), name), { force: true });
+    // While the store cannot write (a full disk) the scores still count in memory, and the file
+    // stays until they are durable (a later start, or the slot's hello, applies it again).
+    let durable = true;
+    n += dir.replayJournal(slot, (u) => {
+      if (!dir.scoresOrKeep(u)) durable = false;
+    });
+    if (slot >= workers && durable) fs.rmSync(path.join(journalDir(data), name), { force: true });
   }
   return n;
 }

@@ -31,8 +31,16 @@ process.on('uncaughtException', (err) => {
 });
 
 async function main(): Promise<void> {
+  let directory: Directory | undefined;
   const store = new FileStore(path.join(config.data, 'world'), (h) => {
-    if (h.ok) log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
+    if (h.ok) {
+      log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
+      try {
+        directory?.persistKept();
+      } catch (err) {
+        log.warn({ err }, 'scores kept in memory not written yet');
+      }
+    }
     else log.error({ code: 'STORE_UNWRITABLE', reason: h.reason }, `store cannot write (${h.reason}): joins are refused until it can`);
   });
   const started = Date.now();
@@ -46,6 +54,7 @@ async function main(): Promise<void> {
   const torn = store.stats.torn;
   if (torn) log.warn({ code: 'STORE_TORN_TAIL', file: torn.file, offset: torn.offset, bytes: torn.bytes }, `cut a torn last record off ${torn.file} at offset ${torn.offset} (${torn.bytes} bytes)`);
   const dir = new Directory(world, store, config);
+  directory = dir;
   dir.onJournalError = (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal');
   const journalled = replayJournals(dir, config.data, config.workers);
   if (dir.tokensHashedOnLoad > 0) {
@@ -136,8 +145,13 @@ async function main(): Promise<void> {
   sweepTimer.unref();
   const checkpointTimer = setInterval(() => {
     if (dir.changesSinceCheckpoint === 0 && store.stats.logBytes < 64 * 1024 * 1024) return;
+    const pending = dir.changesSinceCheckpoint;
     dir.changesSinceCheckpoint = 0;
-    store.checkpoint(dir.snapshotWorld()).catch((err) => log.error({ err }, 'checkpoint failed'));
+    store.checkpoint(dir.snapshotWorld()).catch((err) => {
+      // Tried again at the next interval (say once a full disk has room again).
+      dir.changesSinceCheckpoint += pending;
+      log.error({ err }, 'checkpoint failed');
+    });
   }, 10_000);
 
   let stopping = false;

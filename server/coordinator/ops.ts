@@ -51,7 +51,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         const seated = dir.seated.get(r.id);
         if (seated) for (const p of r.players) if (dir.ix.sessionsById.has(p)) seated.add(p);
       }
-      log.info({ slot: a.slot, workerPid: a.pid, reported: a.rooms?.length ?? 0 }, 'worker joined');
+      log.info({ slot: a.slot, workerPid: a.pid, reported: a.rooms?.length ?? 0, saved }, 'worker joined');
       const rooms = dir.roomsOfSlot(a.slot).map((r) => ({ ...r, sessions: dir.sessionsOfRoom(r.id) }));
       return { rooms, saved };
     },

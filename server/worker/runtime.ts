@@ -137,9 +137,12 @@ export class WorkerRuntime {
   /** `always`: empty the journal if all is acknowledged, however small (after a hello). */
   private acknowledged(scores: Array<[string, number]>, always: boolean): void {
     for (const [id, s] of scores) if (this.unsaved.get(id) === s) this.unsaved.delete(id);
-    // Every journalled score is now acknowledged (or superseded by an acknowledged one). Emptied
-    // only once it has grown, so steady play costs one append per score batch and rare truncates.
-    if (this.unsaved.size === 0 && this.journalTaken && (always || this.journal.size >= JOURNAL_TRIM_BYTES)) this.journal.clear();
+    // Journalled scores are now acknowledged (or superseded by acknowledged ones) but for those
+    // still unsaved: cut down to them, at a hello or once it has grown, so steady play costs one
+    // append per score batch and a rare compaction.
+    if (!this.journalTaken || !(always || this.journal.size >= JOURNAL_TRIM_BYTES)) return;
+    if (this.unsaved.size === 0) this.journal.clear();
+    else this.journal.replaceWith([...this.unsaved]);
   }
 
   private playerGone(host: RoomHost, id: string): void {

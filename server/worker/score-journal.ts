@@ -5,9 +5,9 @@
 //
 // The coordinator applies a slot's journal before it hands that slot's rooms to anyone (the
 // replacement worker's hello, a room adopted by another worker, its own start); scores are
-// absolute per player and only grow, so applying a journal twice changes nothing. The worker
-// empties its journal when the coordinator has acknowledged every score it holds: after each
-// hello, and otherwise once the journal has grown past a size.
+// absolute per player and only grow, so applying a journal twice changes nothing. After each hello
+// (and otherwise once the journal has grown past a size) the worker cuts its journal down to the
+// scores the coordinator has not acknowledged yet: empty when there are none.
 //
 // Format: one line per batch, a JSON array of [playerId, score] pairs. A line torn by a crash
 // of the machine is skipped when read.
@@ -75,6 +75,25 @@ export class ScoreJournal {
         this.size = 0;
       }
       else this.log.warn({ err, file: this.file }, 'cannot empty the score journal');
+    }
+  }
+
+  /**
+   * Only `scores` are still unacknowledged: the journal becomes just them. Written to a new file
+   * renamed over the old one, so a crash at any moment leaves one whole journal or the other.
+   */
+  replaceWith(scores: ReadonlyArray<readonly [string, number]>): void {
+    const tmp = `${this.file}.tmp`;
+    try {
+      const line = Buffer.from(JSON.stringify(scores) + '\n');
+      fs.writeFileSync(tmp, line, { mode: 0o600 });
+      fs.renameSync(tmp, this.file);
+      this.close();
+      this.fd = fs.openSync(this.file, 'a', 0o600);
+      this.dirty = true;
+      this.size = line.length;
+    } catch (err) {
+      this.log.warn({ err, file: this.file }, 'cannot compact the score journal');
     }
   }
 
