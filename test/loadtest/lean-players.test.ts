@@ -49,7 +49,8 @@ describe('lean load client', () => {
       // 40 players x 20 Hz x ~3 s; a loaded machine may delay a few ticks, never most of them.
       expect(r.statesExpected).toBeGreaterThan(2000);
       expect(r.delivered).toBeGreaterThan(0.9);
-      expect(r.delivered).toBeLessThanOrEqual(1.01);
+      // States already in flight when the window opens may land inside it: a little over 1, never much.
+      expect(r.delivered).toBeLessThanOrEqual(1.05);
       expect(r.pongs).toBeGreaterThanOrEqual(80);
       expect(r.serverCores).toBeGreaterThan(0);
       expect(r.clientCores).toBeGreaterThan(0);
