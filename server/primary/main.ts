@@ -15,6 +15,7 @@ import { Acceptor } from './acceptor.js';
 import { DataDirError, secureDataDir } from './data-dir.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
+import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './readiness.js';
 import { Supervisor, type Slot } from './supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
@@ -166,6 +167,16 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   });
   readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
+  registerSupervision({
+    slots: supervisor.slots,
+    get coordinatorRestarts() {
+      return supervisor.coordinatorRestarts;
+    },
+    get coordinatorProblem() {
+      return supervisor.coordinatorProblem;
+    },
+    coordinatorUp: () => link.connected && supervisor.coordinator !== null && !supervisor.coordinatorProblem,
+  });
 
   let stopping: Promise<void> | null = null;
   const stopWaiters: Array<() => void> = [];
