@@ -6,6 +6,8 @@ import { registry } from './registry.js';
 
 export interface SupervisedView {
   slots: ReadonlyArray<{ slot: number; state: string; restarts: number; problem?: string }>;
+  /** Workers running and answering the liveness ping (what /ready counts). */
+  responsive(): number;
   coordinatorRestarts: number;
   coordinatorProblem: string | undefined;
   /** The primary holds a live link to a coordinator that is not crash looping. */
@@ -15,9 +17,11 @@ export interface SupervisedView {
 export function registerSupervision(view: SupervisedView): void {
   registry.registerMetric(
     new Gauge({
-      name: 'shoal_workers_running', help: 'Worker processes running (started and ready)', registers: [],
+      name: 'shoal_workers_running',
+      help: 'Worker processes running and answering the primary\'s liveness ping (the workers /ready counts)',
+      registers: [],
       collect() {
-        this.set(view.slots.filter((s) => s.state === 'running').length);
+        this.set(view.responsive());
       },
     }),
   );

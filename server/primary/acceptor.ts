@@ -44,7 +44,8 @@ export interface AcceptorDeps {
   route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
   isBanned(address: string): boolean;
   /** Answers an HTTP request no worker can serve (none answering): status and JSON body. */
-  answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown }>;
+  /** `text` (Prometheus text format) is sent as it is; otherwise `body` as JSON. */
+  answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
 }
 
 const GRACE_MS = 1000;
@@ -238,7 +239,9 @@ export class Acceptor {
       // a malformed target answers like any other path
     }
     this.d.answerWithoutWorker(path, address).then(
-      (a) => !sock.destroyed && endThenDestroy(sock, httpResponse(a.status, JSON.stringify(a.body))),
+      (a) =>
+        !sock.destroyed &&
+        endThenDestroy(sock, a.text !== undefined ? httpResponse(a.status, a.text, PROM_TEXT) : httpResponse(a.status, JSON.stringify(a.body))),
       () => sock.destroy(),
     );
   }
@@ -388,10 +391,12 @@ export class Acceptor {
   }
 }
 
-function httpResponse(status: number, body: string): string {
+const PROM_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+function httpResponse(status: number, body: string, contentType = 'application/json; charset=utf-8'): string {
   const reason = status === 200 ? 'OK' : status === 503 ? 'Service Unavailable' : status === 404 ? 'Not Found' : 'Error';
   return (
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${contentType}\r\ncache-control: no-store\r\n` +
     `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }

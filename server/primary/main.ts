@@ -160,6 +160,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (p, address) => {
+      // Prometheus must still scrape with no worker answering, or shoal_workers_running == 0 is never seen.
+      if (p === '/metrics') return { status: 200, body: null, text: await metrics.collect() };
       const r = await readiness.check(address);
       if (p === '/health' || p === '/ready' || p === '/live') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
@@ -169,6 +171,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   metrics = new MetricsAggregator(() => supervisor.running(), link);
   registerSupervision({
     slots: supervisor.slots,
+    responsive: () => supervisor.responsive().length,
     get coordinatorRestarts() {
       return supervisor.coordinatorRestarts;
     },

@@ -150,6 +150,8 @@ export class WorkerRuntime {
       roomsGauge.set(this.rooms.size);
       this.link.request('room.gone', { id: host.id }).catch(() => {});
     }
+    // Without this the gauge kept the high-water mark: it only rose on joins.
+    playersGauge.set(this.playerCount());
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string): Promise<JoinOutcome> {
