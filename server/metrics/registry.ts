@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 export const registry = new Registry();
 
 export const connectionsTotal = new Counter({
-  name: 'shoal_connections_total', help: 'Connections accepted, by transport', labelNames: ['transport'], registers: [registry],
+  name: 'shoal_connections_total', help: 'Game sessions a worker took on, by transport (tcp, ws; relay: a hop to the worker running the room)', labelNames: ['transport'], registers: [registry],
 });
 export const connectionsOpen = new Gauge({
   name: 'shoal_connections_open', help: 'Game connections open now, by transport', labelNames: ['transport'], registers: [registry],

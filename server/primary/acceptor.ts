@@ -10,8 +10,7 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
 import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
-import { registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
-import { connectionsTotal } from '../metrics/registry.js';
+import { acceptedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
 import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
 import type { Slot } from './supervisor.js';
@@ -180,7 +179,7 @@ export class Acceptor {
 
   private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
-    connectionsTotal.inc({ transport: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
+    acceptedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
     const address = sock.remoteAddress ?? this.books.get(id)?.address ?? 'unknown';
     if (!game) {
       // Plain HTTP: over a limit, or no worker answering, the primary answers itself.

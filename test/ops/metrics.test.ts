@@ -25,6 +25,12 @@ describe('/metrics of a running server', () => {
       const t = await scrape(server);
       return sample(t, 'shoal_players') === 3 && sample(t, 'shoal_rooms') === 2 ? t : null;
     }, 10_000, 'players 3, rooms 2');
+    // Each game connection counted once, on the worker that took it (the primary counts apart).
+    const delta = (series: string) => (sample(text, series) ?? 0) - (sample(before, series) ?? 0);
+    expect(delta('shoal_connections_total{transport="tcp"}')).toBe(2);
+    expect(delta('shoal_connections_total{transport="ws"}')).toBe(1);
+    expect(delta('shoal_connections_classified_total{kind="tcp"}')).toBe(2);
+    expect(delta('shoal_connections_classified_total{kind="ws"}')).toBe(1);
     // hello x3 and 5 pings at least; welcome x3, 5 pongs and snapshots at least.
     expect(sample(text, 'shoal_messages_in_total')! - sample(before, 'shoal_messages_in_total')!).toBeGreaterThanOrEqual(8);
     expect(sample(text, 'shoal_messages_out_total')! - sample(before, 'shoal_messages_out_total')!).toBeGreaterThanOrEqual(8);
