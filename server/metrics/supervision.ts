@@ -10,7 +10,7 @@ export interface SupervisedView {
   responsive(): number;
   coordinatorRestarts: number;
   coordinatorProblem: string | undefined;
-  /** The primary holds a live link to a coordinator that is not crash looping. */
+  /** The primary holds a link to a coordinator that answers its liveness ping and is not crash looping. */
   coordinatorUp(): boolean;
 }
 
@@ -35,7 +35,7 @@ export function registerSupervision(view: SupervisedView): void {
   );
   registry.registerMetric(
     new Gauge({
-      name: 'shoal_coordinator_up', help: '1 while the primary is linked to a coordinator that is not crash looping, else 0', registers: [],
+      name: 'shoal_coordinator_up', help: '1 while the primary is linked to a coordinator that answers its liveness ping and is not crash looping, else 0', registers: [],
       collect() {
         this.set(view.coordinatorUp() ? 1 : 0);
       },

@@ -178,7 +178,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     get coordinatorProblem() {
       return supervisor.coordinatorProblem;
     },
-    coordinatorUp: () => link.connected && supervisor.coordinator !== null && !supervisor.coordinatorProblem,
+    coordinatorUp: () => link.connected && supervisor.coordinatorAnswering() && !supervisor.coordinatorProblem,
   });
 
   let stopping: Promise<void> | null = null;

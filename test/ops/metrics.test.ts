@@ -3,7 +3,7 @@
 // tick overruns and rate-limited players — each checked against what really happened.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrape, scrapeOrEmpty, sample } from '../helpers/metrics.js';
-import { sleep, startServer, until, workerPid, type TestServer } from '../helpers/server.js';
+import { coordinatorPid, sleep, startServer, until, workerPid, type TestServer } from '../helpers/server.js';
 
 describe('/metrics of a running server', () => {
   let server: TestServer;
@@ -93,6 +93,21 @@ it('still answers /metrics, with shoal_workers_running 0, while no worker answer
     }, 20_000, 'shoal_workers_running 0');
     expect(sample(text, 'shoal_coordinator_up')).toBe(1);
     expect(sample(text, 'shoal_process_cpu_seconds_total{process="primary"}')).toBeGreaterThan(0);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    await server.stop();
+  }
+}, 60_000);
+
+it('says shoal_coordinator_up 0 while the coordinator does not answer, and 1 again after', async () => {
+  const server = await startServer({ workers: 1, args: ['--hang-timeout-ms', '60000'] });
+  const pid = coordinatorPid(server);
+  try {
+    expect(sample(await scrape(server), 'shoal_coordinator_up')).toBe(1);
+    process.kill(pid, 'SIGSTOP');
+    await until(async () => sample(await scrapeOrEmpty(server), 'shoal_coordinator_up') === 0 || null, 20_000, 'shoal_coordinator_up 0');
+    process.kill(pid, 'SIGCONT');
+    await until(async () => sample(await scrapeOrEmpty(server), 'shoal_coordinator_up') === 1 || null, 20_000, 'shoal_coordinator_up 1');
   } finally {
     process.kill(pid, 'SIGCONT');
     await server.stop();
