@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
 import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
-import { acceptedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
+import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
 import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
 import type { Slot } from './supervisor.js';
@@ -42,8 +42,7 @@ export interface AcceptorDeps {
   /** Which slot runs this connection's room (asks the coordinator). */
   route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
   isBanned(address: string): boolean;
-  /** Answers an HTTP request no worker can serve (none answering): status and JSON body. */
-  /** `text` (Prometheus text format) is sent as it is; otherwise `body` as JSON. */
+  /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
   answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
 }
 
@@ -179,7 +178,7 @@ export class Acceptor {
 
   private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
-    acceptedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
+    classifiedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
     const address = sock.remoteAddress ?? this.books.get(id)?.address ?? 'unknown';
     if (!game) {
       // Plain HTTP: over a limit, or no worker answering, the primary answers itself.
