@@ -19,9 +19,19 @@ export const refusedTotal = new Counter({
   registers: [],
 });
 
+// Not shoal_connections_total: the workers count game sessions under that name, and the primary
+// counting the same sockets there too summed every TCP and WebSocket connection twice.
+export const classifiedTotal = new Counter({
+  name: 'shoal_connections_classified_total',
+  help: 'Connections the primary read far enough to tell apart, by kind (tcp, ws, http), whether then served or refused',
+  labelNames: ['kind'],
+  registers: [],
+});
+
 /** Registers the gauges, read from the acceptor's books at scrape time (never per connection). */
 export function registerConnectionBooks(books: () => ConnBooks): void {
   registry.registerMetric(refusedTotal);
+  registry.registerMetric(classifiedTotal);
   registry.registerMetric(
     new Gauge({
       name: 'shoal_primary_connections_open',

@@ -1,12 +1,14 @@
 // Prometheus metrics of one process. The primary sums every process's registry for /metrics,
-// so counters carry no per-process label; per-process gauges carry `process`.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// so counters carry no per-process label; per-process gauges carry `process`. Names follow the
+// Prometheus conventions (docs/OPERATIONS.md lists them): `shoal_` prefix, base units (seconds,
+// bytes), `_total` on counters. Hot paths only increment a counter.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export const registry = new Registry();
 
 export const connectionsTotal = new Counter({
-  name: 'shoal_connections_total', help: 'Connections accepted, by transport', labelNames: ['transport'], registers: [registry],
+  name: 'shoal_connections_total', help: 'Game sessions a worker took on, by transport (tcp, ws; relay: a hop to the worker running the room)', labelNames: ['transport'], registers: [registry],
 });
 export const connectionsOpen = new Gauge({
   name: 'shoal_connections_open', help: 'Game connections open now, by transport', labelNames: ['transport'], registers: [registry],
@@ -22,7 +24,21 @@ export const slowReaderCuts = new Counter({
 });
 export const tickDuration = new Histogram({
   name: 'shoal_tick_duration_seconds', help: 'Time one room tick takes',
-  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+  // Up to 1 s, the tick period at the lowest --hz: a p99 near the period shows on the scale.
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  registers: [registry],
+});
+export const tickOverruns = new Counter({
+  name: 'shoal_tick_overruns_total',
+  help: 'Tick loop passes that fell a whole tick period (1/hz) or more behind, by the rooms\' work or a stalled event loop; the missed ticks are skipped',
+  registers: [registry],
+});
+export const rateLimitedMessages = new Counter({
+  name: 'shoal_rate_limited_messages_total', help: 'Client messages dropped for going over --max-msg-rate', registers: [registry],
+});
+export const rateLimitCloses = new Counter({
+  name: 'shoal_rate_limit_closes_total',
+  help: 'Connections closed (bye "flooding") after --rate-limit-close-after rate-limited messages in a row',
   registers: [registry],
 });
 export const relayedTotal = new Counter({
@@ -42,8 +58,17 @@ new Gauge({
 });
 
 let processLabel = `pid-${process.pid}`;
+let defaultMetricsOn = false;
+/**
+ * Names this process in per-process metrics (primary, coordinator, worker-N) and starts
+ * prom-client's process metrics (CPU seconds, resident memory, heap, ...) under that label, read
+ * at scrape time only. The label makes the aggregated /metrics keep one series per process.
+ */
 export function setProcessLabel(label: string): void {
   processLabel = label;
+  if (defaultMetricsOn) return;
+  defaultMetricsOn = true;
+  collectDefaultMetrics({ register: registry, prefix: 'shoal_', labels: { process: label } });
 }
 
 // Sampled on a timer, not on scrape, so the console and /metrics read the same recent window.

@@ -10,8 +10,7 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
 import { errorMsg } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
-import { registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
-import { connectionsTotal } from '../metrics/registry.js';
+import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
 import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
 import type { Slot } from './supervisor.js';
@@ -43,8 +42,8 @@ export interface AcceptorDeps {
   /** Which slot runs this connection's room (asks the coordinator). */
   route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
   isBanned(address: string): boolean;
-  /** Answers an HTTP request no worker can serve (none answering): status and JSON body. */
-  answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown }>;
+  /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
+  answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
 }
 
 const GRACE_MS = 1000;
@@ -179,7 +178,7 @@ export class Acceptor {
 
   private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
-    connectionsTotal.inc({ transport: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
+    classifiedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
     const address = sock.remoteAddress ?? this.books.get(id)?.address ?? 'unknown';
     if (!game) {
       // Plain HTTP: over a limit, or no worker answering, the primary answers itself.
@@ -238,7 +237,9 @@ export class Acceptor {
       // a malformed target answers like any other path
     }
     this.d.answerWithoutWorker(path, address).then(
-      (a) => !sock.destroyed && endThenDestroy(sock, httpResponse(a.status, JSON.stringify(a.body))),
+      (a) =>
+        !sock.destroyed &&
+        endThenDestroy(sock, a.text !== undefined ? httpResponse(a.status, a.text, PROM_TEXT) : httpResponse(a.status, JSON.stringify(a.body))),
       () => sock.destroy(),
     );
   }
@@ -388,10 +389,12 @@ export class Acceptor {
   }
 }
 
-function httpResponse(status: number, body: string): string {
+const PROM_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+function httpResponse(status: number, body: string, contentType = 'application/json; charset=utf-8'): string {
   const reason = status === 200 ? 'OK' : status === 503 ? 'Service Unavailable' : status === 404 ? 'Not Found' : 'Error';
   return (
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${contentType}\r\ncache-control: no-store\r\n` +
     `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }

@@ -15,6 +15,7 @@ import { Acceptor } from './acceptor.js';
 import { DataDirError, secureDataDir } from './data-dir.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
+import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './readiness.js';
 import { Supervisor, type Slot } from './supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
@@ -159,6 +160,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (p, address) => {
+      // Prometheus must still scrape with no worker answering, or shoal_workers_running == 0 is never seen.
+      if (p === '/metrics') return { status: 200, body: null, text: await metrics.collect() };
       const r = await readiness.check(address);
       if (p === '/health' || p === '/ready' || p === '/live') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
@@ -166,6 +169,17 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   });
   readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
+  registerSupervision({
+    slots: supervisor.slots,
+    responsive: () => supervisor.responsive().length,
+    get coordinatorRestarts() {
+      return supervisor.coordinatorRestarts;
+    },
+    get coordinatorProblem() {
+      return supervisor.coordinatorProblem;
+    },
+    coordinatorUp: () => link.connected && supervisor.coordinatorAnswering() && !supervisor.coordinatorProblem,
+  });
 
   let stopping: Promise<void> | null = null;
   const stopWaiters: Array<() => void> = [];

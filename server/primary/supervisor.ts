@@ -320,6 +320,11 @@ export class Supervisor {
     return this.running().filter((s) => now - s.lastPong <= stale);
   }
 
+  /** The coordinator answered a liveness ping lately, by the same measure as responsive(). */
+  coordinatorAnswering(now = Date.now()): boolean {
+    return this.coordinator !== null && now - this.coordLastPong <= Math.max(1500, this.pingEveryMs() * 3);
+  }
+
   /** Stops every worker gracefully, then the coordinator; bounded by timeoutMs. */
   async stopAll(reason: string, timeoutMs: number): Promise<void> {
     this.stopping = true;

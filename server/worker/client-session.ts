@@ -3,7 +3,7 @@
 // this point sees untrusted input.
 import { parseClientMessage } from '../../shared/protocol/validate.js';
 import type { ClientMessage, HelloMsg } from '../../shared/protocol/messages.js';
-import { messagesIn } from '../metrics/registry.js';
+import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../metrics/registry.js';
 import type { Conn } from './conn.js';
 import type { RoomHost } from './room-host.js';
 import type { WorkerRuntime } from './runtime.js';
@@ -58,7 +58,9 @@ export class ClientSession {
     messagesIn.inc();
     if (!this.bucket.take()) {
       this.refusedInRow++;
+      rateLimitedMessages.inc();
       if (this.refusedInRow >= this.rt.config.rateLimitCloseAfter) {
+        rateLimitCloses.inc();
         this.conn.bye('flooding');
         return;
       }

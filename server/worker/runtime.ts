@@ -6,7 +6,7 @@ import type { ErrorCode, HelloMsg, ChatOutMsg } from '../../shared/protocol/mess
 import type { Config } from '../config/schema.js';
 import type { Game } from '../game/room.js';
 import type { Channel } from '../ipc/channel.js';
-import { messagesOut, playersGauge, roomsGauge } from '../metrics/registry.js';
+import { messagesOut, playersGauge, roomsGauge, tickOverruns } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { ClientSession } from './client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
@@ -153,6 +153,8 @@ export class WorkerRuntime {
       roomsGauge.set(this.rooms.size);
       this.link.request('room.gone', { id: host.id }).catch(() => {});
     }
+    // Without this the gauge kept the high-water mark: it only rose on joins.
+    playersGauge.set(this.playerCount());
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string): Promise<JoinOutcome> {
@@ -243,7 +245,10 @@ export class WorkerRuntime {
       next += period;
       const now = performance.now();
       // After a stall, skip missed ticks instead of bursting them.
-      if (next < now) next = now + period;
+      if (next < now) {
+        tickOverruns.inc();
+        next = now + period;
+      }
       this.tickTimer = setTimeout(loop, next - now);
     };
     this.tickTimer = setTimeout(loop, period);
