@@ -189,15 +189,19 @@ export class Acceptor {
         head = head.subarray(h.length);
         chunks = [head];
         size = head.length;
-        const client = h.source ?? peer;
-        this.rebook(id, client);
-        const a = this.admit(client);
-        if (a === 'closed') {
-          cleanup();
-          return void sock.destroy();
+        // No client named (v2 LOCAL, v1 UNKNOWN): the balancer's own connection, its health
+        // check, which a ban on the balancer's address must not fail.
+        if (h.source !== undefined) {
+          // Judged before this socket joins the client's count, as a direct one is at accept.
+          const a = this.admit(h.source);
+          this.rebook(id, h.source);
+          if (a === 'closed') {
+            cleanup();
+            return void sock.destroy();
+          }
+          over = a === 'over';
+          if (over) this.setKind(id, 'refusing');
         }
-        over = a === 'over';
-        if (over) this.setKind(id, 'refusing');
         if (head.length === 0) return;
       } else if (this.d.config.proxyProtocol) {
         // Only a trusted balancer may say who the client is.
