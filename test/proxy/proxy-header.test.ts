@@ -24,7 +24,8 @@ describe('PROXY v1', () => {
     expect(parseProxyHeader(v1('PROXY TCP6 2001:DB8:0:0:0:0:0:1 ::2 1 65535\r\n'))).toMatchObject({ kind: 'ok', source: '2001:db8::1', port: 1 });
   });
 
-  it('takes UNKNOWN as the proxy\'s own connection (no client address)', () => {
+  it('takes UNKNOWN as the proxy\'s own connection (no client address), up to 107 bytes', () => {
+    expect(parseProxyHeader(v1('PROXY UNKNOWN ' + 'x'.repeat(91) + '\r\n'))).toEqual({ kind: 'ok', length: 107 });
     expect(parseProxyHeader(v1('PROXY UNKNOWN\r\nGET /'))).toEqual({ kind: 'ok', length: 15 });
     expect(parseProxyHeader(v1('PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n'))).toEqual({ kind: 'ok', length: 35 });
   });
@@ -35,7 +36,8 @@ describe('PROXY v1', () => {
   });
 
   it.each([
-    ['a line past 107 bytes', 'PROXY TCP6 ' + 'f'.repeat(100) + ' ::1 1 2\r\n'],
+    // UNKNOWN takes any rest of the line, so only the length can refuse this one.
+    ['a line past 107 bytes', 'PROXY UNKNOWN ' + 'x'.repeat(92) + '\r\n'],
     ['107 bytes and no CRLF', 'PROXY TCP4 ' + '1'.repeat(96)],
     ['a protocol other than TCP4/TCP6/UNKNOWN', 'PROXY UDP4 1.2.3.4 5.6.7.8 1 2\r\n'],
     ['an IPv6 source in a TCP4 line', 'PROXY TCP4 ::1 5.6.7.8 1 2\r\n'],
