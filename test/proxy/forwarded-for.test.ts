@@ -2,7 +2,10 @@
 // that is not a trusted proxy (what a client wrote left of that could be made up). And the two
 // proxy settings are checked at start like every other one.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +101,10 @@ describe('X-Forwarded-For from trusted proxies only', () => {
 describe('proxy settings at start', () => {
   const start = (args: string[]) =>
     new Promise<{ code: number | null; err: string }>((resolve) => {
-      execFile(process.execPath, [MAIN, ...args], (error, _out, err) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, err }));
+      // Should the check be missing, the server would start: on a free port and a scratch directory,
+      // and killed by the timeout.
+      const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-proxy-settings-'));
+      execFile(process.execPath, [MAIN, '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { timeout: 15_000 }, (error, _out, err) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, err }));
     });
 
   it('--proxy-protocol without --trusted-proxies, or a bad entry in the list, is a one-line error and exit 2', async () => {
