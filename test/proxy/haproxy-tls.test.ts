@@ -334,4 +334,27 @@ describe.skipIf(skip !== null)('behind HAProxy: TLS for every client on one port
     expect(byName.frank).toBe('198.51.100.7');
     expect(byName.grace).toBe('127.0.0.6');
   });
+  it('a console `shutdown SECONDS` drains the host: HAProxy marks it down, players in play on, newcomers are not sent; `shutdown cancel` brings it back', async () => {
+    const hank = await Framed.tls(tlsPort, '127.0.0.11');
+    open.push(hank);
+    hank.send(hello('hank', { room: 'proxied' }));
+    await hank.next('welcome');
+    await run(server.consoleSocket, 'shutdown', '120');
+    // inter 2s, fall 2: down after two failed checks.
+    await until(async () => (await backendState(stats)).status === 'DOWN', 20_000, 'HAProxy marks Shoal down');
+    hank.messages.length = 0;
+    await hank.next('state');
+    // HAProxy still terminates TLS, then has no server to send it to and closes.
+    const late = await Framed.tls(tlsPort, '127.0.0.12');
+    open.push(late);
+    late.send(hello('late', { room: 'proxied' }));
+    await late.waitClosed();
+    expect(late.messages.some((m) => m.t === 'welcome')).toBe(false);
+    await run(server.consoleSocket, 'shutdown', 'cancel');
+    await until(async () => (await backendState(stats)).status === 'UP', 20_000, 'HAProxy marks Shoal up again');
+    const back = await Framed.tls(tlsPort, '127.0.0.12');
+    open.push(back);
+    back.send(hello('back', { room: 'proxied' }));
+    await back.next('welcome');
+  });
 });
