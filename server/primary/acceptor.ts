@@ -151,10 +151,9 @@ export class Acceptor {
     let headerPending = viaProxy;
     const maxHead = Math.max(this.d.config.maxFrame + 4, this.d.config.classifyMaxBytes);
     const timer = setTimeout(() => {
+      if (headerPending) return refuseProxy(`no complete PROXY header within ${this.d.config.helloTimeoutMs} ms`);
       cleanup();
       const head = Buffer.concat(chunks);
-      // No PROXY header in time: nobody to answer in a protocol we know.
-      if (headerPending) return void sock.destroy();
       // Nothing classifiable in time: a silent client gets HELLO_TIMEOUT in TCP framing.
       if (head.length > 0 && head[0]! >= 0x41 && head[0]! <= 0x5a) {
         endThenDestroy(sock, 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
