@@ -104,7 +104,10 @@ describe('proxy settings at start', () => {
       // Should the check be missing, the server would start: on a free port and a scratch directory,
       // and killed by the timeout.
       const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-proxy-settings-'));
-      execFile(process.execPath, [MAIN, '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { timeout: 15_000 }, (error, _out, err) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, err }));
+      execFile(process.execPath, [MAIN, '--port', '0', '--host', '127.0.0.1', '--data', data, ...args], { timeout: 15_000 }, (error, _out, err) => {
+        fs.rmSync(data, { recursive: true, force: true });
+        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, err });
+      });
     });
 
   it('--proxy-protocol without --trusted-proxies, or a bad entry in the list, is a one-line error and exit 2', async () => {
