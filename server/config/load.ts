@@ -2,6 +2,7 @@
 // Validated once at start-up; every process after that receives the resolved object.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseTrustedProxies } from './trusted-proxies.js';
 import { SETTINGS, LOG_LEVELS, flagName, envName, type Config, type SettingName, type SettingSpec } from './schema.js';
 
 export class ConfigError extends Error {
@@ -100,6 +101,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   config.data = path.resolve(config.data);
   if (!config.console) config.console = path.join(config.data, 'console.sock');
   config.console = path.resolve(config.console);
+  let trusted: string[];
+  try {
+    trusted = parseTrustedProxies(config.trustedProxies);
+  } catch (err) {
+    throw new ConfigError(`trustedProxies: ${(err as Error).message}`);
+  }
+  if (config.proxyProtocol && trusted.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send a PROXY header');
   return { config, help };
 }
 

@@ -63,6 +63,8 @@ export const SETTINGS = {
   consoleLineTimeoutMs: s('int', 30000, 'a console request line must be complete this long after its first byte; else LINE_TIMEOUT and closed', { min: 100, max: 3600000 }),
   banForcePrefixV4: s('int', 8, 'an IPv4 ban wider than this prefix (e.g. /7, /0) needs --force', { min: 0, max: 32 }),
   banForcePrefixV6: s('int', 32, 'an IPv6 ban wider than this prefix needs --force', { min: 0, max: 128 }),
+  proxyProtocol: s('bool', false, 'read a PROXY protocol v1/v2 header first on game-port connections from --trusted-proxies (they must send one); others may not', { env: 'SHOAL_PROXY_PROTOCOL' }),
+  trustedProxies: s('string', '', 'load balancers (addresses and CIDR subnets, comma-separated) whose PROXY header or X-Forwarded-For names the client', { env: 'SHOAL_TRUSTED_PROXIES' }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -78,7 +80,7 @@ export interface Config {
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
-  goldenCoinMs: number; worldDebug: boolean;
+  goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;
   logLevel: string;

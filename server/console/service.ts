@@ -25,6 +25,8 @@ export interface OperatorConsole {
   whileStarting(problem: () => string | undefined): void;
   /** Wraps the acceptor's route lookup: connections for a restarting worker wait for its replacement. */
   route<R extends { slot: number } | null>(lookup: Promise<R>): Promise<R>;
+  /** A `shutdown SECONDS` is counting down: /health says so, so a load balancer drains this host. */
+  shutdownScheduled(): boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
       cs.startingProblem = problem;
     },
     route: (lookup) => holdRoute(ctx, lookup),
+    shutdownScheduled: () => ctx?.state.shutdownAt != null,
   };
 }
 

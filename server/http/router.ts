@@ -15,6 +15,8 @@ export interface HttpDeps {
   leaderboardSize: number;
   /** Can new players join now, as the primary sees it (asked with the requester's address). */
   health(address: string): Promise<Readiness>;
+  /** The client's address (behind a trusted proxy, the one it names). */
+  clientAddress(req: http.IncomingMessage): string;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -54,7 +56,7 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       case '/health':
       case '/ready': {
         const path = url.pathname;
-        deps.health(req.socket.remoteAddress ?? 'unknown').then((r) => {
+        deps.health(deps.clientAddress(req)).then((r) => {
           const a = healthAnswer(path, r, deps.uptimeSeconds());
           json(res, a.status, a.body);
         }, fail);

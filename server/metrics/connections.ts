@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import { registry } from './registry.js';
 
 export type ConnKind = 'unclassified' | 'game' | 'http' | 'refusing';
-export type RefusalReason = 'total' | 'address' | 'address_closed' | 'http' | 'banned' | 'shutting_down';
+export type RefusalReason = 'total' | 'address' | 'address_closed' | 'http' | 'banned' | 'shutting_down' | 'proxy';
 
 export interface ConnBooks {
   open: Record<ConnKind, number>;
@@ -14,7 +14,7 @@ export interface ConnBooks {
 
 export const refusedTotal = new Counter({
   name: 'shoal_connections_refused_total',
-  help: 'Connections turned away by the primary, by reason (total: maxConnections; address: per-address limit, told SERVER_FULL; address_closed: past the refusals allowance, closed at once; http: maxHttpConnections; banned; shutting_down)',
+  help: 'Connections turned away by the primary, by reason (total: maxConnections; address: per-address limit, told SERVER_FULL; address_closed: past the refusals allowance, closed at once; http: maxHttpConnections; banned; shutting_down; proxy: a PROXY header missing, malformed or from an untrusted peer)',
   labelNames: ['reason'],
   registers: [],
 });

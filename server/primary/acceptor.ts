@@ -13,6 +13,8 @@ import type { Config } from '../config/schema.js';
 import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../metrics/connections.js';
 import { sendToChild } from './child-send.js';
 import { classify, type Classified } from './classifier.js';
+import { parseProxyHeader, proxySignature } from './proxy-header.js';
+import { parseTrustedProxies, trustedMatcher } from '../config/trusted-proxies.js';
 import type { Slot } from './supervisor.js';
 
 const MAX_IN_FLIGHT = 64;
@@ -20,7 +22,8 @@ const MAX_IN_FLIGHT = 64;
 interface Handoff {
   sock: net.Socket;
   id: number;
-  msg: { t: 'conn'; id: number; kind: 'tcp' | 'http'; head: Buffer; hint?: string; reject?: string };
+  /** address: the client's (from its PROXY header when a trusted balancer sent one). */
+  msg: { t: 'conn'; id: number; kind: 'tcp' | 'http'; head: Buffer; address: string; hint?: string; reject?: string };
   tries: number;
 }
 
@@ -64,8 +67,10 @@ export class Acceptor {
   private rr = 0;
   private readonly classifying = new Set<net.Socket>();
   stopping = false;
+  private readonly trusted: (address: string) => boolean;
 
   constructor(private readonly d: AcceptorDeps) {
+    this.trusted = trustedMatcher(parseTrustedProxies(d.config.trustedProxies));
     this.server = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock));
     this.server.maxConnections = d.config.maxConnections * 2 + 1024;
     registerConnectionBooks(() => this.bookStats());
@@ -97,7 +102,7 @@ export class Acceptor {
   }
 
   /** Connections turned away since start, by reason (also in /metrics). */
-  readonly refusals: Record<RefusalReason, number> = { total: 0, address: 0, address_closed: 0, http: 0, banned: 0, shutting_down: 0 };
+  readonly refusals: Record<RefusalReason, number> = { total: 0, address: 0, address_closed: 0, http: 0, banned: 0, shutting_down: 0, proxy: 0 };
 
   private refused(reason: RefusalReason): void {
     this.refusals[reason]++;
@@ -115,25 +120,26 @@ export class Acceptor {
   }
 
   private accept(sock: net.Socket): void {
-    const address = sock.remoteAddress ?? 'unknown';
+    const peer = sock.remoteAddress ?? 'unknown';
     sock.on('error', () => {});
-    if (this.stopping || this.d.isBanned(address)) {
-      this.refused(this.stopping ? 'shutting_down' : 'banned');
+    if (this.stopping) {
+      this.refused('shutting_down');
       sock.destroy();
       return;
     }
-    const n = this.perAddress.get(address) ?? 0;
-    const cap = this.d.config.maxConnectionsPerAddress;
-    if (n >= cap + this.d.config.refusalsPerAddress) {
-      // Past the limit and past the refusals it is still told about: not read at all.
-      this.refused('address_closed');
-      sock.destroy();
-      return;
-    }
+    // A trusted load balancer's connection is counted under its own address until its PROXY header
+    // names the client; neither a ban nor the per-address limit applies to the balancer itself,
+    // or one ban (or one busy balancer) would lock every client behind it out.
+    const viaProxy = this.d.config.proxyProtocol && this.trusted(peer);
     const id = ++this.seq;
-    // Over the limit, but still read so it hears SERVER_FULL in its own framing.
-    const over = n >= cap;
-    this.count(id, address, over ? 'refusing' : 'unclassified');
+    let over = false;
+    if (viaProxy) this.count(id, peer, 'unclassified');
+    else {
+      const a = this.admit(peer);
+      if (a === 'closed') return void sock.destroy();
+      over = a === 'over';
+      this.count(id, peer, over ? 'refusing' : 'unclassified');
+    }
     // Until a worker holds it, its close is ours to book.
     sock.once('close', () => {
       if (this.books.get(id)?.slot === undefined) this.release(id);
@@ -141,11 +147,13 @@ export class Acceptor {
     this.classifying.add(sock);
     let chunks: Buffer[] = [];
     let size = 0;
+    let headerPending = viaProxy;
     const maxHead = Math.max(this.d.config.maxFrame + 4, this.d.config.classifyMaxBytes);
     const timer = setTimeout(() => {
-      // Nothing classifiable in time: a silent client gets HELLO_TIMEOUT in TCP framing.
+      if (headerPending) return refuseProxy(`no complete PROXY header within ${this.d.config.helloTimeoutMs} ms`);
       cleanup();
       const head = Buffer.concat(chunks);
+      // Nothing classifiable in time: a silent client gets HELLO_TIMEOUT in TCP framing.
       if (head.length > 0 && head[0]! >= 0x41 && head[0]! <= 0x5a) {
         endThenDestroy(sock, 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       } else {
@@ -159,11 +167,46 @@ export class Acceptor {
       this.classifying.delete(sock);
     };
     const onClose = () => cleanup();
+    const refuseProxy = (why: string) => {
+      cleanup();
+      this.refused('proxy');
+      this.d.log.debug({ peer, why }, 'PROXY header refused');
+      endThenDestroy(sock, `PROXY header refused: ${why}\r\n`);
+    };
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
+      let head = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
       chunks = [head];
+      if (headerPending) {
+        const h = parseProxyHeader(head);
+        if (h.kind === 'more') return;
+        if (h.kind === 'bad') return refuseProxy(h.reason);
+        headerPending = false;
+        // The client's own bytes start after the header; the worker never sees it.
+        head = head.subarray(h.length);
+        chunks = [head];
+        size = head.length;
+        // No client named (v2 LOCAL, v1 UNKNOWN): the balancer's own connection, its health
+        // check, which a ban on the balancer's address must not fail.
+        if (h.source !== undefined) {
+          // Judged before this socket joins the client's count, as a direct one is at accept.
+          const a = this.admit(h.source);
+          this.rebook(id, h.source);
+          if (a === 'closed') {
+            cleanup();
+            return void sock.destroy();
+          }
+          over = a === 'over';
+          if (over) this.setKind(id, 'refusing');
+        }
+        if (head.length === 0) return;
+      } else if (this.d.config.proxyProtocol) {
+        // Only a trusted balancer may say who the client is.
+        const sig = proxySignature(head);
+        if (sig === 'maybe') return;
+        if (sig === 'yes') return refuseProxy('not sent from a trusted proxy');
+      }
       let c: Classified = classify(head, this.d.config.maxFrame, this.d.config.classifyMaxBytes);
       if (c.kind === 'more' && size >= maxHead) c = head[0]! >= 0x41 && head[0]! <= 0x5a ? { kind: 'http', ws: false } : { kind: 'tcp' };
       if (c.kind === 'more') return;
@@ -176,17 +219,36 @@ export class Acceptor {
     sock.resume();
   }
 
+  /**
+   * Whether a connection from this client address may go on: 'closed' (banned, or past the
+   * per-address limit and its refusals: closed unread), 'over' (past the limit: told SERVER_FULL
+   * in its own framing) or 'ok'. Counts the refusal.
+   */
+  private admit(address: string): 'ok' | 'over' | 'closed' {
+    if (this.d.isBanned(address)) {
+      this.refused('banned');
+      return 'closed';
+    }
+    const n = this.perAddress.get(address) ?? 0;
+    const cap = this.d.config.maxConnectionsPerAddress;
+    if (n >= cap + this.d.config.refusalsPerAddress) {
+      this.refused('address_closed');
+      return 'closed';
+    }
+    return n >= cap ? 'over' : 'ok';
+  }
+
   private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
     classifiedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
-    const address = sock.remoteAddress ?? this.books.get(id)?.address ?? 'unknown';
+    const address = this.books.get(id)?.address ?? sock.remoteAddress ?? 'unknown';
     if (!game) {
       // Plain HTTP: over a limit, or no worker answering, the primary answers itself.
       if (over) return this.refuseHttp(sock, id, 'address', 'too many connections from this address');
       if (this.open.http >= this.d.config.maxHttpConnections) return this.refuseHttp(sock, id, 'http', 'too many HTTP connections');
       this.setKind(id, 'http');
       if (this.d.responsive().length === 0) return this.answerHere(sock, head, address);
-      return this.handOff(sock, id, this.pick(undefined, true), { kind: 'http', head });
+      return this.handOff(sock, id, this.pick(undefined, true), { kind: 'http', head, address });
     }
     let reject: string | undefined;
     if (over) {
@@ -212,7 +274,7 @@ export class Acceptor {
       }
     }
     if (sock.destroyed) return this.release(id);
-    this.handOff(sock, id, this.pick(target), { kind: c.kind, head, hint, reject });
+    this.handOff(sock, id, this.pick(target), { kind: c.kind, head, hint, reject, address });
   }
 
   private handOff(sock: net.Socket, id: number, slot: number, m: Omit<Handoff['msg'], 't' | 'id'>): void {
@@ -343,6 +405,21 @@ export class Acceptor {
     this.open[kind]++;
   }
 
+  /** Moves a counted socket to another address (its PROXY header named the client). */
+  private rebook(id: number, address: string): void {
+    const c = this.books.get(id);
+    if (!c || c.address === address) return;
+    this.dropAddress(c.address);
+    c.address = address;
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+  }
+
+  private dropAddress(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
   private setKind(id: number, kind: ConnKind): void {
     const c = this.books.get(id);
     if (!c || c.kind === kind) return;
@@ -374,9 +451,7 @@ export class Acceptor {
     this.books.delete(id);
     if (c.slot !== undefined) this.bySlot.get(c.slot)?.delete(id);
     this.open[c.kind]--;
-    const n = (this.perAddress.get(c.address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(c.address);
-    else this.perAddress.set(c.address, n);
+    this.dropAddress(c.address);
   }
 
   close(): void {

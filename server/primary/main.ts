@@ -167,7 +167,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
     },
   });
-  readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null });
+  readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null || opsConsole.shutdownScheduled() });
   metrics = new MetricsAggregator(() => supervisor.running(), link);
   registerSupervision({
     slots: supervisor.slots,

@@ -6,6 +6,7 @@ import type net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
 import type { Config } from '../config/schema.js';
+import { forwardedClient, parseTrustedProxies, trustedMatcher } from '../config/trusted-proxies.js';
 import { guardRequestHeads } from '../http/head-timeout.js';
 import { connectionsOpen, connectionsTotal, slowReaderCuts } from '../metrics/registry.js';
 import { ClientSession } from './client-session.js';
@@ -22,17 +23,20 @@ export interface HandoffMsg {
   kind: 'tcp' | 'http';
   /** The bytes the primary read to classify the connection. */
   head: Uint8Array;
+  /** The client's address: the socket's peer, or who a trusted balancer's PROXY header named. */
+  address?: string;
   hint?: string;
   reject?: 'SERVER_FULL' | 'SHUTTING_DOWN';
 }
 
-type Routing = Pick<HandoffMsg, 'hint' | 'reject'>;
+type Routing = Pick<HandoffMsg, 'hint' | 'reject' | 'address'>;
 
 export class Intake {
   private closedIds: number[] = [];
   private readonly routing = new WeakMap<net.Socket, Routing>();
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
+  private readonly trusted: (address: string) => boolean;
 
   constructor(
     private readonly rt: WorkerRuntime,
@@ -40,6 +44,7 @@ export class Intake {
     router: http.RequestListener,
     private readonly send: (m: object) => void,
   ) {
+    this.trusted = trustedMatcher(parseTrustedProxies(config.trustedProxies));
     this.http = http.createServer(
       { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: config.httpKeepAliveMs, maxHeaderSize: 16384 },
       router,
@@ -79,7 +84,7 @@ export class Intake {
 
   /** A socket from the primary, with the bytes it read to classify it. */
   take(m: HandoffMsg, sock: net.Socket): void {
-    const r: Routing = { hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject };
+    const r: Routing = { hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject, address: m.address };
     // The socket's own close, whatever it became (a session, a refused or never-upgraded /ws
     // request, HTTP keep-alive, a timed-out head): the one event every path ends in.
     if (sock.destroyed) this.closedIds.push(m.id);
@@ -87,7 +92,7 @@ export class Intake {
     // Put back what the primary read, then read on from there.
     if (m.head && m.head.byteLength) sock.unshift(toBuffer(m.head));
     if (m.kind === 'tcp') {
-      const conn = new TcpConn(sock, this.config.maxFrame, this.config.maxOutboundBytes);
+      const conn = new TcpConn(sock, m.address ?? sock.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
       this.open(conn, new ClientSession(this.rt, conn, r.hint), r);
     } else {
       this.routing.set(sock, r);
@@ -98,6 +103,15 @@ export class Intake {
       sock.on('data', noop);
     }
     sock.resume();
+  }
+
+  /**
+   * Who sent this request: the address the primary handed over with its socket, or, when that is
+   * a trusted proxy, the client its X-Forwarded-For names.
+   */
+  clientAddress(req: http.IncomingMessage): string {
+    const peer = this.routing.get(req.socket as net.Socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
+    return forwardedClient(peer, req.headers['x-forwarded-for'], this.trusted);
   }
 
   /** A hand-off whose socket did not arrive (closed in transit). */
@@ -137,7 +151,7 @@ export class Intake {
     }
     const r = this.routing.get(socket) ?? {};
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new WsConn(ws, socket, socket.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
+      const conn = new WsConn(ws, socket, this.clientAddress(req), this.config.maxFrame, this.config.maxOutboundBytes);
       // The query's room and token stand in for what the hello leaves out (same values by contract).
       const room = url.searchParams.get('room');
       const token = url.searchParams.get('token');

@@ -40,6 +40,7 @@ const router = createRouter({
   metrics: () => metrics.collect(),
   leaderboardSize: config.leaderboardSize,
   health: (address) => health.check(address),
+  clientAddress: (req) => intake.clientAddress(req),
 });
 const intake = new Intake(rt, config, router, send);
 const relay = new WorkerRelay(rt, slot, intake, send);

@@ -10,8 +10,8 @@ export class TcpConn extends Conn {
   /** When the partial frame now held began arriving; 0 when none is held. */
   private partialSince = 0;
 
-  constructor(private readonly sock: net.Socket, maxFrame: number, private readonly maxOutbound: number) {
-    super(sock.remoteAddress ?? 'unknown');
+  constructor(private readonly sock: net.Socket, address: string, maxFrame: number, private readonly maxOutbound: number) {
+    super(address);
     sock.setNoDelay(true);
     this.reader = new FrameReader(
       maxFrame,
