@@ -6,11 +6,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.js';
 
-async function startFails(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; lines: string[] }> {
+async function startFails(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null | 'still running'; lines: string[] }> {
   const s = await startServer({ workers: 1, args, env, noWait: true });
-  const code = await new Promise<number | null>((resolve) => {
+  // A server that starts anyway is reported (and stopped) rather than awaited forever.
+  const code = await new Promise<number | null | 'still running'>((resolve) => {
     if (s.proc.exitCode !== null) return resolve(s.proc.exitCode);
-    s.proc.once('exit', (c) => resolve(c));
+    const t = setTimeout(() => resolve('still running'), 20_000);
+    s.proc.once('exit', (c) => {
+      clearTimeout(t);
+      resolve(c);
+    });
   });
   await s.stop();
   return { code, lines: s.logs.filter((l) => l.trim() !== '') };
