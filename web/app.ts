@@ -122,10 +122,13 @@ export class App {
 
   private wire(client: ShoalClient, name: string): void {
     const current = () => client === this.client;
+    let me = name;
     client.on('welcome', (m) => {
       if (!current()) return;
-      saveSession({ token: m.token, room: m.room, name });
-      this.names.set(m.id, name);
+      // A server with accounts may seat the player under its token's name rather than the typed one.
+      me = m.name ?? name;
+      saveSession({ token: m.token, room: m.room, name: me });
+      this.names.set(m.id, me);
       this.interp.setRate(m.hz);
       document.body.dataset.playerId = m.id;
       document.body.dataset.room = m.room;
@@ -150,7 +153,7 @@ export class App {
     client.on('top', (m) => {
       if (!current()) return;
       this.standings = m.players;
-      this.leaderboard.show(this.standings, name);
+      this.leaderboard.show(this.standings, me);
     });
     client.on('error', (m) => {
       // Join failures are reported by connect(); in play, a refused message is worth a line.

@@ -122,6 +122,7 @@ export class RoomHost implements RoomContext {
       t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
       world: { w: this.config.worldWidth, h: this.config.worldHeight },
     };
+    if (seat.identity) welcome.name = seat.name;
     if (seat.identity?.guest) welcome.guest = true;
     else if (seat.identity?.account !== undefined) welcome.account = seat.identity.account;
     conn.send(welcome);

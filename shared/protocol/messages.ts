@@ -28,6 +28,8 @@ export interface WelcomeMsg {
   guest?: true;
   /** Additive: with --auth jwt, the account (the token's sub) the player is seated as. */
   account?: string;
+  /** Additive: with --auth jwt, the name the player is seated under (an account's comes from its token). */
+  name?: string;
 }
 export interface StateMsg {
   t: 'state'; tick: number; full: boolean; players: PlayerTuple[]; gone: string[];

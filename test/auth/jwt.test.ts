@@ -58,6 +58,7 @@ describe('--auth jwt without guests', () => {
           const w = await helloAnswer(c, { auth: await sign(keyA, { sub: `ada-${transport}`, claims: { name: `Ada${transport}` } }) }, 'typed-name');
           expect(w.t).toBe('welcome');
           expect(w.account).toBe(`ada-${transport}`);
+          expect(w.name).toBe(`Ada${transport}`);
           expect(w.guest).toBeUndefined();
           // The room roster (chat shows the name) carries the token's name, not the typed one.
           c.send({ t: 'chat', text: 'hi', scope: 'room' });

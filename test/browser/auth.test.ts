@@ -49,7 +49,10 @@ describe.skipIf(skip !== null)('browser client with accounts', { timeout: 45_000
       try {
         await quickJoin(page);
         await page.waitForSelector('#status[data-state="joined"]', { timeout: 10_000 });
-        expect(await seatedName(await playerId(page))).toBe(where === '#auth=' ? 'UrlHash' : 'UrlQuery');
+        const claimName = where === '#auth=' ? 'UrlHash' : 'UrlQuery';
+        expect(await seatedName(await playerId(page))).toBe(claimName);
+        // The page shows the player under the name the server seated it with, not the typed one.
+        await until('own name in the roster', async () => ((await page.textContent('#roster')) ?? '').includes(`${claimName} (you)`));
         expect(errors).toEqual([]);
       } finally {
         await context.close();
