@@ -1,7 +1,8 @@
 // The HTTP side of the server: room list and leaderboard, same origin as the page.
 
 export interface RoomInfo { id: string; players: number; capacity: number }
-export type Standing = [name: string, score: number];
+/** A guest's line (a server with accounts) carries a third element, true. */
+export type Standing = [name: string, score: number] | [name: string, score: number, guest: true];
 
 async function getResponse(path: string): Promise<Response> {
   const res = await fetch(path, { cache: 'no-store', headers: { accept: 'application/json' } });
@@ -30,8 +31,8 @@ export async function fetchLeaderboard(): Promise<Standing[]> {
   const body = await getJson('/leaderboard');
   if (!Array.isArray(body)) return [];
   return body
-    .filter((e): e is { name: string; score: number } => !!e && typeof e.name === 'string' && typeof e.score === 'number')
-    .map((e): Standing => [e.name, e.score]);
+    .filter((e): e is { name: string; score: number; guest?: boolean } => !!e && typeof e.name === 'string' && typeof e.score === 'number')
+    .map((e): Standing => (e.guest === true ? [e.name, e.score, true] : [e.name, e.score]));
 }
 
 /** The WebSocket endpoint on the page's own origin (wss when the page came over https). */

@@ -57,6 +57,9 @@ export class App {
     this.lobby.setName(params.get('name') ?? loadName() ?? `guest-${1000 + Math.floor(Math.random() * 9000)}`);
     const room = params.get('room');
     if (room) this.lobby.setRoom(room);
+    // A sign-in token may come in the URL: ?auth= or, kept out of server logs and Referer, #auth=.
+    const auth = new URLSearchParams(location.hash.slice(1)).get('auth') ?? params.get('auth');
+    if (auth) this.lobby.setAuth(auth);
 
     byId('leave').addEventListener('click', () => void this.leave());
     byId('back').addEventListener('click', () => {
@@ -71,7 +74,7 @@ export class App {
 
     // A reload (or a crash of the tab's page) comes back as the same player, seat and score.
     const saved = loadSession();
-    if (saved) void this.join({ name: saved.name, room: saved.room }, saved.token);
+    if (saved) void this.join({ name: saved.name, room: saved.room, ...(auth ? { auth } : {}) }, saved.token);
     else this.showLobby('');
 
     void this.refreshBoardOverHttp();
@@ -98,6 +101,7 @@ export class App {
       name: req.name,
       room: req.room,
       token,
+      auth: req.auth,
     });
     this.client = client;
     this.wire(client, req.name);
@@ -118,10 +122,13 @@ export class App {
 
   private wire(client: ShoalClient, name: string): void {
     const current = () => client === this.client;
+    let me = name;
     client.on('welcome', (m) => {
       if (!current()) return;
-      saveSession({ token: m.token, room: m.room, name });
-      this.names.set(m.id, name);
+      // A server with accounts may seat the player under its token's name rather than the typed one.
+      me = m.name ?? name;
+      saveSession({ token: m.token, room: m.room, name: me });
+      this.names.set(m.id, me);
       this.interp.setRate(m.hz);
       document.body.dataset.playerId = m.id;
       document.body.dataset.room = m.room;
@@ -146,7 +153,7 @@ export class App {
     client.on('top', (m) => {
       if (!current()) return;
       this.standings = m.players;
-      this.leaderboard.show(this.standings, name);
+      this.leaderboard.show(this.standings, me);
     });
     client.on('error', (m) => {
       // Join failures are reported by connect(); in play, a refused message is worth a line.
@@ -313,6 +320,10 @@ function joinFailure(code: string | undefined, message: string): string {
     case 'SERVER_FULL': return 'The server is full right now. Try again in a moment.';
     case 'SHUTTING_DOWN': return 'The server is shutting down. Try again in a moment.';
     case 'BAD_MESSAGE': return `The server refused that: ${message.replace(/^BAD_MESSAGE:\s*/, '')}`;
+    case 'AUTH_REQUIRED': return 'This server needs you to sign in: paste your sign-in token below, then join.';
+    case 'AUTH_EXPIRED': return 'Your sign-in token has expired. Get a new one, paste it below and join again.';
+    case 'AUTH_INVALID': return `Your sign-in token was not accepted (${message.replace(/^AUTH_INVALID:\s*/, '')}). Check it and try again.`;
+    case 'NAME_TAKEN': return 'That name belongs to a signed-in player. Pick another name, or sign in.';
     default: return `Could not reach the server (${message}).`;
   }
 }

@@ -32,6 +32,7 @@ function coerce(key: string, spec: SettingSpec, raw: unknown, source: string): u
       return raw;
     case 'string':
       if (typeof raw !== 'string' || raw === '') throw new ConfigError(`${where}: must be a non-empty string`);
+      if (spec.choices && !spec.choices.includes(raw)) throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not one of ${spec.choices.join(', ')}`);
       return raw;
   }
 }

@@ -11,6 +11,8 @@ export interface SettingSpec {
   max?: number;
   env?: string;
   help: string;
+  /** The only values a string setting may take. */
+  choices?: readonly string[];
 }
 
 function s<K extends Kind>(kind: K, def: unknown, help: string, extra: Partial<SettingSpec> = {}): SettingSpec {
@@ -65,6 +67,16 @@ export const SETTINGS = {
   banForcePrefixV6: s('int', 32, 'an IPv6 ban wider than this prefix needs --force', { min: 0, max: 128 }),
   proxyProtocol: s('bool', false, 'read a PROXY protocol v1/v2 header first on game-port connections from --trusted-proxies (they must send one); others may not', { env: 'SHOAL_PROXY_PROTOCOL' }),
   trustedProxies: s('string', '', 'load balancers (addresses and CIDR subnets, comma-separated) whose PROXY header or X-Forwarded-For names the client', { env: 'SHOAL_TRUSTED_PROXIES' }),
+  auth: s('string', 'none', 'player authentication: none (guests, by name) or jwt (hello carries a signed token)', { choices: ['none', 'jwt'] }),
+  allowGuests: s('bool', false, 'with --auth jwt: also seat players without a token, as guests'),
+  jwtSecret: s('string', '', 'HS256 secret(s), comma-separated (rotation: every one is accepted); prefer the environment'),
+  jwtPublicKey: s('string', '', 'PEM file of RS256/ES256 public key(s) (several PEM blocks: every one is accepted)'),
+  jwtJwks: s('string', '', 'JWKS file (JSON {keys: [...]}) of RS256/ES256 public keys, chosen by kid'),
+  jwtIssuer: s('string', '', 'the iss a token must carry (empty: not checked)'),
+  jwtAudience: s('string', '', 'the aud a token must carry (empty: not checked)'),
+  jwtClockSkewS: s('int', 30, 'seconds of clock skew allowed when checking exp and nbf', { min: 0, max: 3600 }),
+  jwtNameClaim: s('string', 'name', 'token claim that holds the player name (absent: the hello name)'),
+  authMaxLength: s('int', 8192, 'longest token in hello.auth or the /ws auth= query, characters', { min: 256, max: 65536 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -83,6 +95,8 @@ export interface Config {
   goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;
+  auth: 'none' | 'jwt'; allowGuests: boolean; jwtSecret: string; jwtPublicKey: string; jwtJwks: string;
+  jwtIssuer: string; jwtAudience: string; jwtClockSkewS: number; jwtNameClaim: string; authMaxLength: number;
   logLevel: string;
 }
 

@@ -6,6 +6,8 @@ import type { Config } from '../config/schema.js';
 import { applyChange, indexWorld, worldOf, type WorldIndex } from './store/apply.js';
 import type { Change, PersistedWorld, RoomRecord, SessionRecord, WorldStore } from './store/types.js';
 import { hashToken } from './token-hash.js';
+import { accountOfKey } from './leaderboard-key.js';
+import { foldName } from '../../shared/protocol/text-rules.js';
 import { journalPath, readScoreJournal } from '../worker/score-journal.js';
 
 export class CoordError extends Error {
@@ -23,6 +25,9 @@ export interface JoinArgs {
   hint?: string;
   /** The client's address: rooms it makes are counted against it. */
   address?: string;
+  /** --auth jwt: the verified account (token sub), or guest: true. Neither with --auth none. */
+  account?: string;
+  guest?: boolean;
 }
 
 /** A room promised to connections on their way, not made: nothing durable, not in /rooms. */
@@ -35,6 +40,8 @@ interface Placement {
 
 /** How long a placement guides routing after the last connection routed to it. */
 const PLACEMENT_MS = 15_000;
+/** World kv namespace: account (token sub) -> the name it last played under. */
+const ACCOUNTS_NS = 'accounts';
 const MINUTE_MS = 60_000;
 
 /** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
@@ -64,12 +71,15 @@ export class Directory {
   private readonly placedPerSlot = new Map<number, number>();
   /** address -> rooms it made in the current minute */
   private readonly madeBy = new Map<string, { since: number; n: number }>();
+  /** Folded names accounts play under -> the account: a guest may not take one. */
+  private readonly accountNames = new Map<string, string>();
   changesSinceCheckpoint = 0;
   /** Sessions loaded with a raw token (written by Shoal 0.1) and hashed: a checkpoint should follow. */
   readonly tokensHashedOnLoad: number = 0;
 
   constructor(world: PersistedWorld, private readonly store: WorldStore, private readonly config: Config) {
     this.ix = indexWorld(world);
+    for (const [sub, name] of this.ix.kv.get(ACCOUNTS_NS) ?? []) if (typeof name === 'string') this.accountNames.set(foldName(name), sub);
     for (const r of this.ix.rooms.values()) this.seated.set(r.id, new Set());
     for (const s of this.ix.sessionsById.values()) {
       if (s.token !== undefined) {
@@ -288,12 +298,17 @@ export class Directory {
     if (a.token !== undefined) {
       const s = this.ix.sessionsByTokenHash.get(hashToken(a.token));
       if (!s) throw new CoordError('BAD_TOKEN', 'unknown or expired token');
+      // A session resumes only as the account it was made for (a guest's only as a guest).
+      if (s.account !== a.account) throw new CoordError('BAD_TOKEN', 'this token belongs to another account');
       let r = this.ix.rooms.get(s.room);
       if (!r) r = this.createRoom(s.room, a.slot);
       if (r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
       if (r.slot !== a.slot) this.moveRoom(r, a.slot); // its worker is gone: adopt the room here
       this.seated.get(r.id)!.add(s.id);
       return { session: { ...s }, token: a.token, room: r, resumed: true };
+    }
+    if (a.guest && this.accountNames.has(foldName(a.name))) {
+      throw new CoordError('NAME_TAKEN', `the name ${JSON.stringify(a.name)} belongs to an account; sign in or choose another`);
     }
     let r: RoomRecord | undefined;
     if (a.room !== undefined) {
@@ -334,9 +349,24 @@ export class Directory {
       room: r.id,
       score: 0,
     };
-    this.commit([{ k: 'nextPlayer', n: n + 1 }, { k: 'session', s: session }]);
+    const changes: Change[] = [{ k: 'nextPlayer', n: n + 1 }];
+    if (a.account !== undefined) {
+      session.account = a.account;
+      if (this.ix.kv.get(ACCOUNTS_NS)?.get(a.account) !== a.name) changes.push({ k: 'kv', ns: ACCOUNTS_NS, key: a.account, value: a.name });
+    } else if (a.guest) {
+      session.guest = true;
+    }
+    changes.push({ k: 'session', s: session });
+    this.commit(changes);
+    if (a.account !== undefined) this.nameAccount(a.account, a.name);
     this.seated.get(r.id)!.add(session.id);
     return { session: { ...session }, token, room: r, resumed: false };
+  }
+
+  /** The account now plays under `name`; its old name is free for guests again. */
+  private nameAccount(account: string, name: string): void {
+    for (const [folded, owner] of this.accountNames) if (owner === account) this.accountNames.delete(folded);
+    this.accountNames.set(foldName(name), account);
   }
 
   private moveRoom(r: RoomRecord, slot: number): void {
@@ -486,6 +516,19 @@ export class Directory {
   private ranked: Array<[string, number]> = [];
   private rankedDirty = true;
   private rankedAt = 0;
+
+  /**
+   * The leaderboard with names to show: an account's line shows the name it last played under.
+   * With --auth jwt, name-keyed lines are guests' (or from before accounts), marked as such.
+   */
+  leaderboard(n: number): Array<{ name: string; score: number; account?: string; guest?: true }> {
+    const names = this.ix.kv.get(ACCOUNTS_NS);
+    return this.top(n).map(([key, score]) => {
+      const account = accountOfKey(key);
+      if (account !== undefined) return { name: String(names?.get(account) ?? account), score, account };
+      return this.config.auth === 'jwt' ? { name: key, score, guest: true } : { name: key, score };
+    });
+  }
 
   top(n: number): Array<[string, number]> {
     const now = Date.now();

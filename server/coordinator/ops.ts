@@ -74,9 +74,9 @@ export function createOps(ctx: OpContext): Record<string, Op> {
     },
     'rooms.page': (a: { offset: number; limit: number }) =>
       dir.roomsPage(Math.max(0, a.offset | 0), Math.max(1, Math.min(a.limit | 0, ctx.config.roomsPageSize))),
-    top: (a: { n?: number }) => dir.top(Math.min(a?.n ?? 10, 10)),
-    leaderboard: (a: { limit?: number }) =>
-      dir.top(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)).map(([name, score]) => ({ name, score })),
+    // A guest's line carries a third element, true (additive; only with --auth jwt).
+    top: (a: { n?: number }) => dir.leaderboard(Math.min(a?.n ?? 10, 10)).map((e) => (e.guest ? [e.name, e.score, true] : [e.name, e.score])),
+    leaderboard: (a: { limit?: number }) => dir.leaderboard(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)),
     stats: () => {
       const rooms = dir.rooms();
       return {

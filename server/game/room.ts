@@ -4,11 +4,20 @@
 import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
 import type { Config } from '../config/schema.js';
 import type { World } from '../worker/world-api.js';
+import type { Identity } from '../auth/identity.js';
 
 export interface SeatInfo {
   id: string;
   name: string;
   score: number;
+  /** Who the player is (--auth jwt: account and claims, or a guest); absent with --auth none. */
+  identity?: Identity;
+}
+
+/** Why a game will not seat a player: `reason` is a short code of the game's own, `message` for people. */
+export interface SeatRefusal {
+  reason: string;
+  message: string;
 }
 
 export interface RoomContext {
@@ -26,6 +35,11 @@ export interface RoomContext {
 }
 
 export interface Room {
+  /**
+   * Optional: asked before a new player is seated (not on a resume), with its identity and claims.
+   * Returning a refusal keeps the player out; it gets SEAT_REFUSED with the reason.
+   */
+  admit?(seat: SeatInfo): SeatRefusal | undefined;
   /** Seats a player: a new one, or one coming back (resume or restore from a snapshot). */
   join(seat: SeatInfo): void;
   /** Removes a player for good. */

@@ -19,6 +19,7 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './readiness.js';
 import { Supervisor, type Slot } from './supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
+import { AuthConfigError, loadKeys } from '../auth/keys.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -55,6 +56,16 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
       process.exit(2);
     }
     throw err;
+  }
+  if (config.auth === 'jwt') {
+    // Checked once here, so a bad key file stops the server before any player can be refused by it.
+    try {
+      await loadKeys(config);
+    } catch (err) {
+      if (!(err instanceof AuthConfigError)) throw err;
+      console.error(`shoal: ${err.message}`);
+      process.exit(2);
+    }
   }
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);

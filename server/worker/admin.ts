@@ -123,6 +123,10 @@ function workerOps(rt: WorkerRuntime): Record<string, Op> {
       return { kicked, closed };
     },
 
+    'auth.reload': async () => {
+      if (!rt.auth) throw new AdminError('AUTH_OFF', 'the server runs with --auth none');
+      return { keys: await rt.auth.load() };
+    },
     loglevel: (a: { level: string }) => {
       if (!LOG_LEVELS.includes(a.level)) throw new AdminError('BAD_ARGS', `unknown log level ${a.level}`);
       rt.log.level = a.level;

@@ -2,7 +2,8 @@
 // its room. Everything a client sends passes the rate limit and validation here; nothing past
 // this point sees untrusted input.
 import { parseClientMessage } from '../../shared/protocol/validate.js';
-import type { ClientMessage, HelloMsg } from '../../shared/protocol/messages.js';
+import type { ClientMessage, ErrorCode, HelloMsg } from '../../shared/protocol/messages.js';
+import type { Identity } from '../auth/identity.js';
 import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../metrics/registry.js';
 import type { Conn } from './conn.js';
 import type { RoomHost } from './room-host.js';
@@ -30,8 +31,8 @@ export class ClientSession {
     private readonly rt: WorkerRuntime,
     readonly conn: Conn,
     private readonly hintRoom?: string,
-    /** room and token from a WebSocket's /ws query: defaults for what hello leaves out. */
-    private readonly query: { room?: string; token?: string } = {},
+    /** room, token and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
+    private readonly query: { room?: string; token?: string; auth?: string } = {},
   ) {
     const rate = rt.config.maxMsgRate;
     this.bucket = new TokenBucket(rate, rate * 2);
@@ -133,21 +134,58 @@ export class ClientSession {
     }
     this.state = 'joining';
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    const auth = msg.auth ?? this.query.auth;
+    const who = await this.authenticate(auth);
+    if (this.conn.closed) return;
+    if ('code' in who) {
+      this.refused(who.code, who.message);
+      return;
+    }
     const token = msg.token ?? this.query.token;
     const room = msg.room ?? (token ? undefined : this.query.room);
-    const outcome = await this.rt.join(this, token === msg.token ? msg : { ...msg, token }, room, room || token ? undefined : this.hintRoom);
+    // An account plays under the name its token gives, if it gives one.
+    const name = who.name ?? msg.name;
+    // A hello relayed to another worker carries the query's token and auth (it is verified there again).
+    let hello = msg;
+    if (token !== msg.token || name !== msg.name || auth !== msg.auth) {
+      hello = { ...msg, name };
+      if (token !== undefined) hello.token = token;
+      if (auth !== undefined) hello.auth = auth;
+    }
+    const outcome = await this.rt.join(this, hello, room, room || token ? undefined : this.hintRoom, who.identity);
     if (this.conn.closed) return;
     if (outcome !== 'joined' && outcome !== 'relayed') {
-      this.state = 'new';
-      this.conn.error(outcome.code, outcome.message);
-      this.armHelloTimer(this.rt.config.helloTimeoutMs);
-      this.queued = [];
+      this.refused(outcome.code, outcome.message);
       return;
     }
     this.state = outcome;
     const q = this.queued;
     this.queued = [];
     for (const b of q) this.receive(b);
+  }
+
+  /** A hello that did not seat the player: the connection may send another. */
+  private refused(code: ErrorCode, message: string): void {
+    this.state = 'new';
+    this.conn.error(code, message);
+    this.armHelloTimer(this.rt.config.helloTimeoutMs);
+    this.queued = [];
+  }
+
+  /**
+   * Who the player is. Nothing with --auth none; else the token's account and claims, a guest
+   * when there is no token and guests are allowed, or the coded reason for refusing the hello.
+   */
+  private async authenticate(auth: string | undefined): Promise<{ identity?: Identity; name?: string } | { code: ErrorCode; message: string }> {
+    const verifier = this.rt.auth;
+    if (!verifier) return {};
+    if (auth === undefined) {
+      if (this.rt.config.allowGuests) return { identity: { guest: true } };
+      return { code: 'AUTH_REQUIRED', message: 'this server needs a sign-in token in hello.auth' };
+    }
+    const v = await verifier.verify(auth);
+    if (!v.ok) return { code: v.code, message: v.message };
+    return { identity: { account: v.account, guest: false, claims: v.claims }, name: v.name };
   }
 
   /** Called by the runtime once the player is seated. */

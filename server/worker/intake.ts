@@ -155,9 +155,11 @@ export class Intake {
       // The query's room and token stand in for what the hello leaves out (same values by contract).
       const room = url.searchParams.get('room');
       const token = url.searchParams.get('token');
+      const auth = url.searchParams.get('auth');
       const session = new ClientSession(this.rt, conn, r.hint, {
         room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
         token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
+        auth: auth && auth.length <= this.config.authMaxLength ? auth : undefined,
       });
       this.open(conn, session, r);
     });

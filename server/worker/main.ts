@@ -12,6 +12,7 @@ import { HealthViaPrimary } from './health-via-primary.js';
 import { MetricsViaPrimary } from './metrics-via-primary.js';
 import { WorkerRelay, type RelayMsg } from './relay.js';
 import { WorkerRuntime } from './runtime.js';
+import { AuthVerifier } from '../auth/verifier.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
 const slot = Number(process.env.SHOAL_WORKER_SLOT);
@@ -29,6 +30,11 @@ const send = (m: object) => {
   if (process.connected) process.send!(m);
 };
 const rt = new WorkerRuntime(config, slot, arena, log, process.env.SHOAL_COORD_SOCKET!);
+// The primary checked the keys at start; a file changed since then leaves this worker with none
+// (every token refused with AUTH_INVALID) until it is fixed and `auth reload` is run.
+const authLoaded = config.auth === 'jwt'
+  ? (rt.auth = new AuthVerifier(config)).load().catch((err: Error) => log.error({ err: err.message, code: 'AUTH_KEYS_UNREADABLE' }, 'auth keys could not be loaded'))
+  : Promise.resolve();
 const metrics = new MetricsViaPrimary(send);
 const health = new HealthViaPrimary(send);
 const router = createRouter({
@@ -105,7 +111,7 @@ process.on('SIGTERM', () => {});
 process.on('SIGINT', () => {});
 
 rt.start();
-void rt.ready.then(() => {
+void Promise.all([rt.ready, authLoaded]).then(() => {
   send({ t: 'ready', pid: process.pid });
   log.info({ rooms: rt.rooms.size }, 'worker ready');
 });

@@ -11,6 +11,7 @@ import type { RoomWorld } from './world-room.js';
 export interface Member {
   id: string;
   name: string;
+  identity?: SeatInfo['identity'];
   conn: Conn | null;
   score: number;
   grace: NodeJS.Timeout | null;
@@ -115,12 +116,15 @@ export class RoomHost implements RoomContext {
       m = { ...seat, conn, grace: null };
       this.members.set(seat.id, m);
     }
-    this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score) });
+    this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score), identity: seat.identity });
     this.room.setFrozen(seat.id, false);
     const welcome: WelcomeMsg = {
       t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
       world: { w: this.config.worldWidth, h: this.config.worldHeight },
     };
+    if (seat.identity) welcome.name = seat.name;
+    if (seat.identity?.guest) welcome.guest = true;
+    else if (seat.identity?.account !== undefined) welcome.account = seat.identity.account;
     conn.send(welcome);
   }
 

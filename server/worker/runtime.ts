@@ -2,7 +2,9 @@
 // to the coordinator.
 import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
-import type { ErrorCode, HelloMsg, ChatOutMsg } from '../../shared/protocol/messages.js';
+import type { ErrorCode, HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
+import type { AuthVerifier } from '../auth/verifier.js';
+import type { Identity } from '../auth/identity.js';
 import type { Config } from '../config/schema.js';
 import type { Game } from '../game/room.js';
 import type { Channel } from '../ipc/channel.js';
@@ -19,7 +21,7 @@ type JoinReply =
   | { redirect: number }
   | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
 
-export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode | 'UNAVAILABLE'; message: string };
+export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
 
 /** A journal this large is emptied as soon as everything in it is acknowledged. */
 const JOURNAL_TRIM_BYTES = 256 * 1024;
@@ -34,6 +36,8 @@ export class WorkerRuntime {
   readonly link: CoordinatorLink;
   readonly world: WorldClient;
   shuttingDown = false;
+  /** Set (by main.ts) when the server authenticates players (--auth jwt). */
+  auth: AuthVerifier | null = null;
   /** Scores shown but not yet acknowledged by the coordinator: resent after a reconnect. */
   private unsaved = new Map<string, number>();
   /** Every score change, before it is shown; emptied when all is acknowledged and it has grown. */
@@ -106,8 +110,14 @@ export class WorkerRuntime {
 
   restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
     const host = this.createHost(r.id, r.snapshot);
-    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score });
+    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, identity: this.identityOf(s) });
     return host;
+  }
+
+  /** A stored session's identity (without claims: those are only known at the hello that proved them). */
+  private identityOf(s: SessionRecord): Identity | undefined {
+    if (this.config.auth !== 'jwt') return undefined;
+    return s.account !== undefined ? { account: s.account, guest: false } : { guest: true };
   }
 
   private createHost(id: string, snapshot?: unknown): RoomHost {
@@ -157,15 +167,16 @@ export class WorkerRuntime {
     playersGauge.set(this.playerCount());
   }
 
-  async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string): Promise<JoinOutcome> {
+  async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, identity?: Identity): Promise<JoinOutcome> {
     let reply: JoinReply;
     try {
       reply = await this.link.request<JoinReply>('join', {
         slot: this.slot, name: hello.name, room, token: hello.token, hint, address: session.conn.address,
+        account: identity?.account, guest: identity?.guest,
       });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL' || e.code === 'ROOM_LIMIT') return { code: e.code, message: e.message };
+      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL' || e.code === 'ROOM_LIMIT' || e.code === 'NAME_TAKEN') return { code: e.code, message: e.message };
       return { code: 'UNAVAILABLE', message: 'world state is unavailable; try again' };
     }
     if (session.conn.closed) {
@@ -185,8 +196,20 @@ export class WorkerRuntime {
         : [];
       host = this.rooms.get(r.id) ?? this.restoreRoom(r, others.filter((o) => o.id !== s.id));
     }
+    const seat = { id: s.id, name: s.name, score: s.score, identity: identity && { ...identity, account: s.account } };
+    const refusal = resumed || host.members.has(s.id) ? undefined : host.room.admit?.(seat);
+    if (refusal) {
+      // The game keeps this player out: its session (and a room made just for it) go again.
+      this.link.request('leave', { id: s.id }).catch(() => {});
+      if (host.size === 0) {
+        this.rooms.delete(host.id);
+        host.end();
+        roomsGauge.set(this.rooms.size);
+      }
+      return { code: 'SEAT_REFUSED', message: `${refusal.reason}: ${refusal.message}` };
+    }
     session.joined(host, s.id, s.name);
-    host.attach({ id: s.id, name: s.name, score: s.score }, token, session.conn, resumed);
+    host.attach(seat, token, session.conn, resumed);
     playersGauge.set(this.playerCount());
     return 'joined';
   }
@@ -195,12 +218,12 @@ export class WorkerRuntime {
     this.link.request('chat.world', { from, name, text }).catch(() => {});
   }
 
-  private topCache: { at: number; players: Array<[string, number]> } | null = null;
+  private topCache: { at: number; players: TopOutMsg['players'] } | null = null;
 
-  async top(): Promise<Array<[string, number]>> {
+  async top(): Promise<TopOutMsg['players']> {
     const now = Date.now();
     if (this.topCache && now - this.topCache.at < 100) return this.topCache.players;
-    const players = await this.link.request<Array<[string, number]>>('top', { n: 10 });
+    const players = await this.link.request<TopOutMsg['players']>('top', { n: 10 });
     this.topCache = { at: now, players };
     return players;
   }

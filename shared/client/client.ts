@@ -15,6 +15,8 @@ export interface ClientOptions {
   name: string;
   room?: string;
   token?: string;
+  /** A sign-in token (JWT) for a server that authenticates players; sent in every hello. */
+  auth?: string;
   /** Resume with the token after an unexpected drop. Default true. */
   autoResume?: boolean;
   /** Give up resuming after this long. Default 60 s. */
@@ -41,12 +43,18 @@ type Events = {
 };
 
 const FINAL_BYES = new Set(['leave', 'kicked', 'shutdown', 'replaced', 'banned']);
+/** Errors that answer a hello: the join failed (the connection stays open for another hello). */
+const JOIN_REFUSALS = new Set<string>([
+  'ROOM_FULL', 'ROOM_LIMIT', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE',
+  'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED',
+]);
 
 export class ShoalClient extends Emitter<Events> {
   status: ClientStatus = 'idle';
   id = '';
   token: string | undefined;
   room: string | undefined;
+  auth: string | undefined;
   hz = 0;
   tick = 0;
   world = { w: 0, h: 0 };
@@ -62,7 +70,7 @@ export class ShoalClient extends Emitter<Events> {
   private seq = 0;
   private pingId = 0;
   private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
-  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token'>>;
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth'>>;
   private closing = false;
   private pendingJoin: { resolve: (m: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
 
@@ -70,9 +78,10 @@ export class ShoalClient extends Emitter<Events> {
     super();
     this.opts = {
       autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, joinTimeoutMs: 15_000, ...opts,
-    } as Required<Omit<ClientOptions, 'room' | 'token'>>;
+    } as Required<Omit<ClientOptions, 'room' | 'token' | 'auth'>>;
     this.room = opts.room;
     this.token = opts.token;
+    this.auth = opts.auth;
   }
 
   /** Connects and says hello; resolves with the welcome, rejects with the server's error. */
@@ -122,6 +131,7 @@ export class ShoalClient extends Emitter<Events> {
     const hello: Record<string, unknown> = { t: 'hello', v: 1, name: this.opts.name };
     if (this.room) hello.room = this.room;
     if (this.token) hello.token = this.token;
+    if (this.auth) hello.auth = this.auth;
     t.send(encode(hello));
   }
 
@@ -264,7 +274,7 @@ export class ShoalClient extends Emitter<Events> {
           this.emit('message', m);
           return;
         }
-        if (this.pendingJoin && (m.fatal || ['ROOM_FULL', 'ROOM_LIMIT', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE'].includes(m.code))) {
+        if (this.pendingJoin && (m.fatal || JOIN_REFUSALS.has(m.code))) {
           this.pendingJoin.reject(Object.assign(new Error(`${m.code}: ${m.message}`), { code: m.code }));
           this.pendingJoin = null;
         }

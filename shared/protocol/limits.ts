@@ -11,6 +11,8 @@ export const PROTOCOL_LIMITS = {
   chatMin: 1,
   chatMax: 280,
   tokenMax: 128,
+  /** Longest hello.auth (a JWT) by default; the server's authMaxLength setting. */
+  authMax: 8192,
   /** Deepest nesting of arrays and maps in a message (the top-level map is 1). */
   maxMsgDepth: 16,
   helloTimeoutMs: 5000,

@@ -5,7 +5,8 @@ export const PROTOCOL_VERSION = 1;
 
 export type ChatScope = 'room' | 'world';
 
-export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string }
+/** `auth` (additive): a signed JWT proving who the player is, when the server runs with --auth jwt. */
+export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string; auth?: string }
 export interface InputMsg { t: 'input'; seq: number; dx: number; dy: number }
 export interface ChatMsg { t: 'chat'; text: string; scope: ChatScope }
 export interface PingMsg { t: 'ping'; id: number }
@@ -23,6 +24,12 @@ export type CoinTuple = [number, number, number] | [number, number, number, numb
 export interface WelcomeMsg {
   t: 'welcome'; id: string; token: string; room: string; hz: number; tick: number;
   resumed: boolean; world: { w: number; h: number };
+  /** Additive: with --auth jwt, true for a player seated without a token (--allow-guests). */
+  guest?: true;
+  /** Additive: with --auth jwt, the account (the token's sub) the player is seated as. */
+  account?: string;
+  /** Additive: with --auth jwt, the name the player is seated under (an account's comes from its token). */
+  name?: string;
 }
 export interface StateMsg {
   t: 'state'; tick: number; full: boolean; players: PlayerTuple[]; gone: string[];
@@ -34,7 +41,8 @@ export interface PongMsg { t: 'pong'; id: number; tick: number }
  * never sets it on a player's line, whatever the player's name or text.
  */
 export interface ChatOutMsg { t: 'chat'; from: string; name: string; text: string; scope: ChatScope; operator?: true }
-export interface TopOutMsg { t: 'top'; players: Array<[string, number]> }
+/** A guest's entry (--auth jwt) carries a third element, true (additive). */
+export interface TopOutMsg { t: 'top'; players: Array<[string, number] | [string, number, true]> }
 export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; fatal: boolean }
 export interface ByeMsg { t: 'bye'; reason: ByeReason }
 
@@ -60,6 +68,16 @@ export const ERROR_CODES = {
   MESSAGE_TIMEOUT: true,
   // Additive: hello names a room that does not exist, and this address made too many rooms this minute.
   ROOM_LIMIT: false,
+  // Additive (--auth jwt): hello carries no auth token and guests are not allowed. Send hello again with one.
+  AUTH_REQUIRED: false,
+  // Additive: the auth token is malformed, badly signed, of a refused alg, or for another issuer/audience.
+  AUTH_INVALID: false,
+  // Additive: the auth token's exp has passed (beyond the clock skew). Get a fresh one and send hello again.
+  AUTH_EXPIRED: false,
+  // Additive: a guest's hello names a name an account plays under.
+  NAME_TAKEN: false,
+  // Additive: the game refused the seat (its reason in the message).
+  SEAT_REFUSED: false,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,7 +1,7 @@
 // Validation at the edge: bytes from a client become a typed ClientMessage or a protocol error.
 // Nothing past this point re-checks a client message.
 import { DecodeError, DEFAULT_MAX_DEPTH, decodeStrict } from './decoder.js';
-import type { ClientMessage, ErrorCode } from './messages.js';
+import type { ClientMessage, ErrorCode, HelloMsg } from './messages.js';
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 import { checkName, cleanChat } from './text-rules.js';
 
@@ -9,6 +9,8 @@ export interface TextLimits {
   nameMax: number;
   chatMax: number;
   tokenMax?: number;
+  /** Longest hello.auth (a JWT). */
+  authMaxLength?: number;
   /** Deepest nesting of arrays and maps a message may have (the top-level map is 1). */
   maxMsgDepth?: number;
 }
@@ -78,9 +80,14 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (o.token !== undefined && (typeof o.token !== 'string' || o.token.length === 0 || o.token.length > (limits.tokenMax ?? PROTOCOL_LIMITS.tokenMax))) {
         return bad('hello.token must be a non-empty string');
       }
-      const msg: ClientMessage = { t: 'hello', v: 1, name: name.name };
+      // The auth token is only carried here; the worker verifies it (server/auth/).
+      if (o.auth !== undefined && (typeof o.auth !== 'string' || o.auth.length === 0 || o.auth.length > (limits.authMaxLength ?? PROTOCOL_LIMITS.authMax))) {
+        return bad(`hello.auth must be a string of 1..${limits.authMaxLength ?? PROTOCOL_LIMITS.authMax} characters`);
+      }
+      const msg: HelloMsg = { t: 'hello', v: 1, name: name.name };
       if (o.room !== undefined) msg.room = o.room as string;
       if (o.token !== undefined) msg.token = o.token as string;
+      if (o.auth !== undefined) msg.auth = o.auth as string;
       return { ok: true, msg };
     }
     case 'input':

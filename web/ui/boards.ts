@@ -19,8 +19,11 @@ export class LeaderboardView {
       return;
     }
     this.list.replaceChildren(
-      ...top.map(([name, score]) => {
-        const li = el('li', {}, el('span', { class: 'name' }, name), el('span', { class: 'score' }, String(score)));
+      ...top.map(([name, score, guest]) => {
+        const label = el('span', { class: 'name' }, name);
+        // A guest's name is not proven: say so, so no one passes for a signed-in player.
+        if (guest) label.append(el('span', { class: 'guest' }, ' (guest)'));
+        const li = el('li', {}, label, el('span', { class: 'score' }, String(score)));
         if (name === myName) li.classList.add('me');
         return li;
       }),

@@ -5,7 +5,8 @@ import { fetchRooms, type RoomPage } from '../api.js';
 import { byId, el } from '../dom.js';
 import { ROOM_ID_PATTERN, PROTOCOL_LIMITS } from '../../shared/protocol/limits.js';
 
-export interface JoinRequest { name: string; room?: string }
+/** `auth`: a sign-in token (JWT) for a server with accounts, from the page URL or the lobby. */
+export interface JoinRequest { name: string; room?: string; auth?: string }
 
 const REFRESH_MS = 3000;
 
@@ -14,6 +15,7 @@ export class LobbyView {
   private readonly form = byId<HTMLFormElement>('join-form');
   private readonly nameInput = byId<HTMLInputElement>('name');
   private readonly roomInput = byId<HTMLInputElement>('room');
+  private readonly authInput = byId<HTMLInputElement>('auth');
   private readonly rooms = byId<HTMLUListElement>('rooms');
   private readonly error = byId('lobby-error');
   private readonly pager = byId('rooms-pager');
@@ -61,6 +63,10 @@ export class LobbyView {
     this.nameInput.value = name;
   }
 
+  setAuth(token: string): void {
+    this.authInput.value = token;
+  }
+
   setRoom(room: string): void {
     this.roomInput.value = room;
   }
@@ -93,7 +99,10 @@ export class LobbyView {
       return;
     }
     this.showError('');
-    this.onJoin(room ? { name, room } : { name });
+    const req: JoinRequest = room ? { name, room } : { name };
+    const auth = this.authInput.value.trim();
+    if (auth) req.auth = auth;
+    this.onJoin(req);
   }
 
   private async refresh(): Promise<void> {

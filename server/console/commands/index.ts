@@ -5,6 +5,7 @@ import { parseArgs } from './args.js';
 import { drain, loglevel, restart, save, set, shutdown, undrain } from './control.js';
 import { players, room, rooms, status, workers } from './info.js';
 import { ban, bans, kick, say, unban } from './moderation.js';
+import { auth } from './auth.js';
 
 const help: Command = {
   name: 'help',
@@ -20,7 +21,7 @@ const help: Command = {
 };
 
 export const COMMANDS: Command[] = [
-  help, status, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, loglevel, set, save, shutdown,
+  help, status, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, loglevel, set, save, auth, shutdown,
 ];
 
 export const TABLE = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -2,6 +2,7 @@
 // stores that rebuild the world from a log, so there is one definition of what a change means.
 import type { Change, PersistedWorld, RoomRecord, SessionRecord } from './types.js';
 import { hashToken } from '../token-hash.js';
+import { leaderboardKey } from '../leaderboard-key.js';
 
 export interface WorldIndex {
   nextPlayer: number;
@@ -49,7 +50,7 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       const s = { ...c.s };
       ix.sessionsById.set(s.id, s);
       ix.sessionsByTokenHash.set(tokenKey(s), s);
-      if (s.score > 0) addScore(ix, s.name, s.score);
+      if (s.score > 0) addScore(ix, leaderboardKey(s), s.score);
       return;
     }
     case 'sessionEnd': {
@@ -63,7 +64,7 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       const s = ix.sessionsById.get(c.id);
       // Scores are absolute and only grow, so a replayed or reordered update adds nothing twice.
       if (!s || c.score <= s.score) return;
-      addScore(ix, s.name, c.score - s.score);
+      addScore(ix, leaderboardKey(s), c.score - s.score);
       s.score = c.score;
       return;
     }
@@ -95,6 +96,6 @@ function tokenKey(s: SessionRecord): string {
   return s.tokenHash ?? hashToken(s.token ?? '');
 }
 
-function addScore(ix: WorldIndex, name: string, delta: number): void {
-  ix.leaderboard.set(name, (ix.leaderboard.get(name) ?? 0) + delta);
+function addScore(ix: WorldIndex, key: string, delta: number): void {
+  ix.leaderboard.set(key, (ix.leaderboard.get(key) ?? 0) + delta);
 }

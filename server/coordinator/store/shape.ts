@@ -10,6 +10,7 @@ function sessionProblem(s: unknown): string | null {
   // tokenHash since 0.2; a 0.1 record holds the raw token instead (hashed on load).
   if (!isStr(s.id) || !(isStr(s.tokenHash) || isStr(s.token)) || !isStr(s.name) || !isStr(s.room)) return 'session lacks id/tokenHash/name/room strings';
   if (typeof s.score !== 'number' || !Number.isFinite(s.score) || s.score < 0) return 'session score is not a number >= 0';
+  if (s.account !== undefined && !isStr(s.account)) return 'session account is not a string';
   return null;
 }
 

@@ -11,6 +11,10 @@ export interface SessionRecord {
   name: string;
   room: string;
   score: number;
+  /** --auth jwt: the account (token sub) this session belongs to; only that account may resume it. */
+  account?: string;
+  /** --auth jwt: seated without a token (--allow-guests). */
+  guest?: true;
 }
 
 export interface RoomRecord {
@@ -25,7 +29,7 @@ export interface RoomRecord {
 export interface PersistedWorld {
   nextPlayer: number;
   sessions: SessionRecord[];
-  /** [name, total score] */
+  /** [key, total score]: key is the name, or an account key (coordinator/leaderboard-key.ts) */
   leaderboard: Array<[string, number]>;
   rooms: RoomRecord[];
   /** Namespaced key/value data (bans, world counters, queues, ...): ns -> key -> value. */
