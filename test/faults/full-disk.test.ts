@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { MAIN, coordinatorPid, startServer, until, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
+import { steerToNearestCoin } from '../helpers/play.js';
 
 const REPAIR = path.join(path.dirname(MAIN), 'coordinator/store/repair-cli.js');
 let mountDir = '';
@@ -60,18 +61,7 @@ function play(c: ShoalClient, shown: Map<string, number>, name: string): () => v
     const me = c.me;
     if (!me) return;
     shown.set(name, Math.max(shown.get(name) ?? 0, me.score));
-    let best: { x: number; y: number } | null = null;
-    let bestD = Infinity;
-    for (const coin of c.coins.values()) {
-      const d = (coin.x - me.x) ** 2 + (coin.y - me.y) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = coin;
-      }
-    }
-    if (!best) return;
-    const len = Math.hypot(best.x - me.x, best.y - me.y) || 1;
-    c.input((best.x - me.x) / len, (best.y - me.y) / len);
+    steerToNearestCoin(c, me);
   });
   return off;
 }

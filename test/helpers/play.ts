@@ -19,20 +19,23 @@ export async function collect(c: ShoalClient, target: number, timeoutMs = 20_000
         reject(new Error(`score ${me.score} did not reach ${target} in ${timeoutMs} ms`));
         return;
       }
-      let best: { x: number; y: number } | null = null;
-      let bestD = Infinity;
-      for (const coin of c.coins.values()) {
-        const d = (coin.x - me.x) ** 2 + (coin.y - me.y) ** 2;
-        if (d < bestD) {
-          bestD = d;
-          best = coin;
-        }
-      }
-      if (!best) return;
-      const dx = best.x - me.x;
-      const dy = best.y - me.y;
-      const len = Math.hypot(dx, dy) || 1;
-      c.input(dx / len, dy / len);
+      steerToNearestCoin(c, me);
     });
   });
+}
+
+/** One input toward the nearest coin the client knows of (none: no input). */
+export function steerToNearestCoin(c: ShoalClient, me: { x: number; y: number }): void {
+  let best: { x: number; y: number } | null = null;
+  let bestD = Infinity;
+  for (const coin of c.coins.values()) {
+    const d = (coin.x - me.x) ** 2 + (coin.y - me.y) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = coin;
+    }
+  }
+  if (!best) return;
+  const len = Math.hypot(best.x - me.x, best.y - me.y) || 1;
+  c.input((best.x - me.x) / len, (best.y - me.y) / len);
 }
