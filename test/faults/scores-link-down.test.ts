@@ -101,21 +101,26 @@ it('keeps every score a player saw when its worker dies while the coordinator is
   await until(async () => (await lostNow()).length === 0, 10_000, 'every shown score saved').catch(() => {});
   expect(await lostNow()).toEqual([]);
   for (const c of others) expect(c.reconnects).toBe(0);
-  // The journals are private, and each was emptied at its worker's hello to the new coordinator
-  // (everything in it acknowledged): what is left came later, so no player has an entry there
-  // below the score it had when the worker was killed.
-  // The replacement worker in slot 0 may still be starting (its rooms went to worker 1 meanwhile):
-  // its journal is cut down at its hello.
+  // The journals are private, and each is cut down at its worker's hello to the new coordinator to
+  // the scores not yet acknowledged: what is left came later, so no player has an entry there below
+  // the score it had when the worker was killed. The replacement worker in slot 0 may still be
+  // starting (its rooms went to worker 1 meanwhile), and it cuts its journal when the hello's answer
+  // reaches it, a moment after the coordinator logs the hello.
   await server.waitForLog((l) => l.msg === 'worker joined' && l.slot === 0 && l.workerPid !== killedPid && (l.time as number) >= restoredAt, 60_000);
-  const journals = fs.readdirSync(path.join(server.dataDir, 'journal')).sort().map((f) => path.join(server.dataDir, 'journal', f));
+  const journals = fs.readdirSync(path.join(server.dataDir, 'journal')).filter((f) => f.endsWith('.jnl')).sort().map((f) => path.join(server.dataDir, 'journal', f));
   expect(journals.map((f) => path.basename(f))).toEqual(['scores-0.jnl', 'scores-1.jnl']);
-  const stale: string[] = [];
-  for (const f of journals) {
-    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
-    const entries = fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).flatMap((l) => JSON.parse(l) as Array<[string, number]>);
-    for (const [id, score] of entries) if (score < (allAtKill.get(id) ?? 0)) stale.push(`${path.basename(f)}: ${id} ${score}`);
-  }
-  if (stale.length) console.error("coordinator and journal logs at the failure:\n" + logLines(server).filter((l) => String(l.msg).includes("joined") || String(l.msg).includes("ournal") || (l.level as number) >= 40).map((l) => JSON.stringify(l)).join("\n"));
+  const staleNow = (): string[] => {
+    const stale: string[] = [];
+    for (const f of journals) {
+      const entries = fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).flatMap((l) => JSON.parse(l) as Array<[string, number]>);
+      for (const [id, score] of entries) if (score < (allAtKill.get(id) ?? 0)) stale.push(`${path.basename(f)}: ${id} ${score}`);
+    }
+    return stale;
+  };
+  await until(() => staleNow().length === 0, 10_000, 'journals cut down at the hello').catch(() => {});
+  for (const f of journals) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+  const stale = staleNow();
+  if (stale.length) console.error('coordinator and journal logs at the failure:\n' + logLines(server).filter((l) => String(l.msg).includes('joined') || String(l.msg).includes('ournal') || (l.level as number) >= 40).map((l) => JSON.stringify(l)).join('\n'));
   expect(stale).toEqual([]);
   const journalled = logLines(server).filter((l) => l.msg === 'world loaded').at(-1)?.journalled;
   console.log(`[figure] worker SIGKILLed while the coordinator was down: ${scoredWhileDown} points shown in that window on it, 0 lost (journal held ${journalled} players' scores)`);
