@@ -3,7 +3,7 @@
 // reads or changes only this worker's own state; the primary combines the answers.
 import { LOG_LEVELS } from '../config/schema.js';
 import { lastLagMs } from '../metrics/registry.js';
-import { matcher } from '../console/bans.js';
+import { addressMatcher } from '../net/addresses.js';
 import { applyLimits, type Limits } from '../console/limits.js';
 import type { ClientSession } from './client-session.js';
 import type { Conn } from './conn.js';
@@ -103,7 +103,7 @@ function workerOps(rt: WorkerRuntime): Record<string, Op> {
 
     /** Disconnects everyone coming from a banned target: seated players for good, others at once. */
     kickAddress: (a: { targets: string[]; reason: string }) => {
-      const banned = matcher(a.targets);
+      const banned = addressMatcher(a.targets);
       const kicked: string[] = [];
       for (const h of [...rt.rooms.values()]) {
         for (const m of [...h.members.values()]) {

@@ -1,7 +1,8 @@
 // The console's pure parts: how a line becomes a request, what a ban target may be and what it
 // matches, and how answers are laid out for a person.
 import { describe, expect, it } from 'vitest';
-import { BanList, banTarget, matcher } from '../../server/console/bans.js';
+import { BanList, banTarget } from '../../server/console/bans.js';
+import { addressMatcher as matcher } from '../../server/net/addresses.js';
 import { render } from '../../server/console/format.js';
 import { checkLimit } from '../../server/console/limits.js';
 import { parseLine, tokenize } from '../../server/console/wire.js';

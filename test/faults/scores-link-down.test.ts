@@ -7,9 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ShoalClient } from '../../shared/client/client.js';
 import { startServer, coordinatorPid, workerPid, until, logLines, sleep, type TestServer } from '../helpers/server.js';
-import { collect } from '../helpers/play.js';
+import { scoringPlayers } from './scoring-players.js';
 
 let server: TestServer;
 let restoreWorld = () => {};
@@ -22,28 +21,7 @@ afterAll(async () => {
 });
 
 it('keeps every score a player saw when its worker dies while the coordinator is down', async () => {
-  const players: ShoalClient[] = [];
-  const nameOf = new Map<ShoalClient, string>();
-  for (let r = 0; r < 4; r++) {
-    for (let i = 0; i < 2; i++) {
-      const c = server.client({ transport: i % 2 ? 'ws' : 'tcp', name: `jd${r}-${i}`, room: `jd-${r}`, backoffMinMs: 50, backoffMaxMs: 500, joinTimeoutMs: 3000 });
-      await c.connect();
-      players.push(c);
-      nameOf.set(c, `jd${r}-${i}`);
-    }
-  }
-  const rooms: Array<{ id: string; worker: number }> = await (await fetch(`http://127.0.0.1:${server.port}/rooms`)).json();
-  const slotOf = new Map(rooms.map((r) => [r.id, r.worker]));
-  const victims = players.filter((c) => slotOf.get(c.room!) === 0);
-  const others = players.filter((c) => slotOf.get(c.room!) === 1);
-  expect(victims.length).toBeGreaterThan(0);
-  expect(others.length).toBeGreaterThan(0);
-
-  // The highest score each player was shown, from the states it received.
-  const shown = new Map<string, number>();
-  for (const c of players) c.on('state', () => shown.set(c.id, Math.max(shown.get(c.id) ?? 0, c.me?.score ?? 0)));
-  const stop = { stopped: false };
-  const scoring = players.map((c) => collect(c, 1_000_000, 60_000, stop).catch(() => 0));
+  const { players, nameOf, victims, others, shown, stop, scoring } = await scoringPlayers(server);
   await sleep(1000);
 
   // Coordinator down, with its restarts held off: they fail while its world is not there.

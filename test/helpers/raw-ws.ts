@@ -3,24 +3,18 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { decode, encode } from '../../shared/protocol/codec.js';
+import { Inbox } from './inbox.js';
 
-export class RawWs {
-  readonly messages: any[] = [];
-  closed = false;
+export class RawWs extends Inbox {
   /** Close code of the server's close frame, if one came. */
   closeCode: number | null = null;
   private buf = Buffer.alloc(0);
-  private waiters: Array<() => void> = [];
 
-  private constructor(readonly sock: net.Socket) {
+  private constructor(sock: net.Socket) {
+    super(sock);
     sock.on('data', (c: Buffer) => {
       this.buf = Buffer.concat([this.buf, c]);
       this.parse();
-    });
-    sock.on('error', () => {});
-    sock.on('close', () => {
-      this.closed = true;
-      this.wake();
     });
   }
 
@@ -86,49 +80,10 @@ export class RawWs {
       if (this.buf.length < 2 + ext + len) return;
       const opcode = this.buf[0]! & 0x0f;
       const payload = this.buf.subarray(2 + ext, 2 + ext + len);
-      if (opcode === 2) this.messages.push(decode(payload));
-      if (opcode === 8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       this.buf = this.buf.subarray(2 + ext + len);
-      this.wake();
+      if (opcode === 8) this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      if (opcode === 2) this.deliver(decode(payload));
+      else this.wake();
     }
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const fn of w) fn();
-  }
-
-  async next(pred: (m: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.messages.findIndex(pred);
-      if (i >= 0) return this.messages.splice(i, 1)[0];
-      if (this.closed) throw new Error(`closed before a matching message; got ${JSON.stringify(this.messages.map((m) => m.t))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages.map((m) => m.t))}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
-  }
-
-  waitClosed(timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) return resolve();
-      const t = setTimeout(() => reject(new Error('still open')), timeoutMs);
-      this.sock.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-
-  close(): void {
-    this.sock.destroy();
   }
 }
