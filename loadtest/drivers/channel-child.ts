@@ -2,7 +2,7 @@
 // worker-coordinator Channel and sends small messages as fast as the channel takes them, either
 // as pushes or as requests with many outstanding, until told to stop.
 import net from 'node:net';
-import { Channel } from '../../server/ipc/channel.js';
+import { Channel } from '../../shared/ipc/channel.js';
 
 const [socketPath, mode] = process.argv.slice(2) as [string, 'push' | 'request'];
 const BURST = 1000;

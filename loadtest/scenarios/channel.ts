@@ -1,4 +1,4 @@
-// `channel`: Shoal's worker-coordinator channel (server/ipc/channel.ts) between two processes over
+// `channel`: Shoal's worker-coordinator channel (shared/ipc/channel.ts) between two processes over
 // a Unix socket: small pushes a second, and small requests a second with 2000 outstanding.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Channel } from '../../server/ipc/channel.js';
+import { Channel } from '../../shared/ipc/channel.js';
 import { median, ratio } from '../result.js';
 import { sleep, type ScenarioBody, type ScenarioContext } from '../scenario.js';
 

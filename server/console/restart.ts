@@ -6,7 +6,7 @@
 // so resumes reach it directly: no relay through a dying worker, no room moved elsewhere.
 // The next worker is restarted only when this one runs and its players are back.
 import type { Worker } from 'node:cluster';
-import { sendToChild } from '../primary/child-send.js';
+import { sendToChild } from '../primary/supervision/child-send.js';
 import type { ConsoleContext } from './context.js';
 import type { WorkerRoom } from './commands/info.js';
 import { ConsoleError } from './wire.js';

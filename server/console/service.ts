@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Channel } from '../ipc/channel.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { createLogger } from '../log/logger.js';
 import type { PrimaryHandle } from '../primary/main.js';
 import { BanList, type BanEntry } from './bans.js';

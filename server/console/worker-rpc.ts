@@ -1,7 +1,7 @@
 // Requests from the primary to worker processes over cluster IPC, matched to their answers by id.
 // A worker that does not answer in time fails its request with a code; it never stalls the console.
-import { sendToChild } from '../primary/child-send.js';
-import type { Supervisor } from '../primary/supervisor.js';
+import { sendToChild } from '../primary/supervision/child-send.js';
+import type { Supervisor } from '../primary/supervision/supervisor.js';
 import { ConsoleError } from './wire.js';
 
 interface Pending {

@@ -5,14 +5,14 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
-import { Channel } from '../ipc/channel.js';
+import { Channel } from '../../shared/ipc/channel.js';
 import { FileStore } from './store/file-store.js';
 import { StoreDamage } from './store/log-format.js';
 import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.js';
 import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
-import { Directory, CoordError } from './directory.js';
-import { createOps, type OpContext } from './ops.js';
-import { replayJournals } from './journals.js';
+import { Directory, CoordError } from './directory/directory.js';
+import { createOps, type OpContext } from './ops/ops.js';
+import { replayJournals } from './scores/journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);

@@ -2,7 +2,7 @@
 // a request made while the coordinator is away waits for it a bounded time, then fails with a code.
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { Channel, ChannelError, type PushHandler } from './channel.js';
+import { Channel, ChannelError, type PushHandler } from '../../shared/ipc/channel.js';
 
 export class CoordinatorLink {
   private ch: Channel | null = null;

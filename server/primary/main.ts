@@ -11,13 +11,13 @@ import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole } from '../console/service.js';
-import { Acceptor } from './acceptor.js';
+import { Acceptor } from './net/acceptor.js';
 import { DataDirError, secureDataDir } from './data-dir.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { registerSupervision } from '../metrics/supervision.js';
-import { ReadinessCheck } from './readiness.js';
-import { Supervisor, type Slot } from './supervisor.js';
+import { ReadinessCheck } from './supervision/readiness.js';
+import { Supervisor, type Slot } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 import { AuthConfigError, loadKeys } from '../auth/keys.js';
 

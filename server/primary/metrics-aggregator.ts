@@ -5,8 +5,8 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 type metric = MetricObjectWithValues<MetricValue<string>>;
 import type { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { registry } from '../metrics/registry.js';
-import { sendToChild } from './child-send.js';
-import type { Slot } from './supervisor.js';
+import { sendToChild } from './supervision/child-send.js';
+import type { Slot } from './supervision/supervisor.js';
 
 export class MetricsAggregator {
   private seq = 0;

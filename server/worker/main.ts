@@ -2,15 +2,15 @@
 // to classify them), relays for clients held elsewhere, and asks it for metrics and to stop.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
-import { arena } from '../game/arena/arena.js';
+import { arena } from '../games/arena/arena.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
-import { adminHandler } from './admin.js';
-import { Intake, type HandoffMsg } from './intake.js';
-import { HealthViaPrimary } from './health-via-primary.js';
-import { MetricsViaPrimary } from './metrics-via-primary.js';
-import { WorkerRelay, type RelayMsg } from './relay.js';
+import { adminHandler } from './admin/admin.js';
+import { Intake, type HandoffMsg } from './net/intake.js';
+import { HealthViaPrimary } from './primary-link/health-via-primary.js';
+import { MetricsViaPrimary } from './primary-link/metrics-via-primary.js';
+import { WorkerRelay, type RelayMsg } from './net/relay.js';
 import { WorkerRuntime } from './runtime.js';
 import { AuthVerifier } from '../auth/verifier.js';
 

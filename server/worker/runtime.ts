@@ -6,16 +6,16 @@ import type { ErrorCode, HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/pr
 import type { AuthVerifier } from '../auth/verifier.js';
 import type { Identity } from '../auth/identity.js';
 import type { Config } from '../config/schema.js';
-import type { Game } from '../game/room.js';
-import type { Channel } from '../ipc/channel.js';
+import type { Game } from '../game-api/room.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { messagesOut, playersGauge, roomsGauge, tickOverruns } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
-import type { ClientSession } from './client-session.js';
+import type { ClientSession } from './session/client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
-import { RoomHost } from './room-host.js';
-import { ScoreJournal, journalPath } from './score-journal.js';
-import { WorldClient } from './world-client.js';
-import { installWorldDebug } from './world-debug.js';
+import { RoomHost } from './rooms/room-host.js';
+import { ScoreJournal, journalPath } from '../scores/score-journal.js';
+import { WorldClient } from './world/world-client.js';
+import { installWorldDebug } from './world/world-debug.js';
 
 type JoinReply =
   | { redirect: number }

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { Directory } from '../../server/coordinator/directory.js';
+import { Directory } from '../../server/coordinator/directory/directory.js';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
-import { ScoreJournal, journalPath } from '../../server/worker/score-journal.js';
+import { ScoreJournal, journalPath } from '../../server/scores/score-journal.js';
 import type { Config } from '../../server/config/schema.js';
 
 const quiet = { error() {}, warn() {}, info() {} } as never;

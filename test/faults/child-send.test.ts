@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { expect, it } from 'vitest';
-import { sendToChild, watchChild } from '../../server/primary/child-send.js';
+import { sendToChild, watchChild } from '../../server/primary/supervision/child-send.js';
 
 /** A child with an IPC channel that has exited by the time this returns (the parent saw nothing yet). */
 async function deadChild(): Promise<ChildProcess> {

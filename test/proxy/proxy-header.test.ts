@@ -2,7 +2,7 @@
 // way a header can be malformed, and a fuzz run that only ever gets 'ok', 'more' or 'bad'.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseProxyHeader, proxySignature, V2_SIGNATURE } from '../../server/primary/proxy-header.js';
+import { parseProxyHeader, proxySignature, V2_SIGNATURE } from '../../server/primary/net/proxy-header.js';
 
 const v1 = (s: string) => Buffer.from(s, 'latin1');
 

@@ -2,7 +2,7 @@
 // out (not before), and counters, values, fencing counters and queued items survive a SIGKILL of
 // the whole server, while lock leases do not.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Channel } from '../../server/ipc/channel.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { startServer, until, type TestServer } from '../helpers/server.js';
 import { connect, coordinatorPid, inWorker, workerPid } from './world-helpers.js';
 

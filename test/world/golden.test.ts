@@ -4,7 +4,7 @@
 // on /health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
-import type { Channel } from '../../server/ipc/channel.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { connect } from './world-helpers.js';
 

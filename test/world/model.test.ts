@@ -3,7 +3,7 @@
 // model; and random batches fired all at once, checked against what must hold in any order.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel } from '../../server/ipc/channel.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { connect, inWorker } from './world-helpers.js';
 

@@ -2,7 +2,7 @@
 // channel to the coordinator, and the two real worker processes (through the worldDebug hook,
 // which runs commands through each worker's own world client).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel } from '../../server/ipc/channel.js';
+import type { Channel } from '../../shared/ipc/channel.js';
 import { sleep, startServer, type TestServer } from '../helpers/server.js';
 import { connect, contenders, inWorker } from './world-helpers.js';
 

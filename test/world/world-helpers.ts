@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Channel } from '../../server/ipc/channel.js';
-import type { DebugCmd } from '../../server/worker/world-debug.js';
+import { Channel } from '../../shared/ipc/channel.js';
+import type { DebugCmd } from '../../server/worker/world/world-debug.js';
 import type { TestServer } from '../helpers/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,8 +1,8 @@
 // Test and bench hook (only with the `worldDebug` setting): runs a world command inside a chosen
 // worker process, through that worker's real world client, and returns its answer. So tests and
 // the bench drive the real path (room code -> worker -> channel -> coordinator) without a fake.
-import type { Channel } from '../../ipc/channel.js';
-import { CoordError } from '../directory.js';
+import type { Channel } from '../../../shared/ipc/channel.js';
+import { CoordError } from '../directory/directory.js';
 
 interface Pending {
   resolve: (v: unknown) => void;

@@ -5,7 +5,7 @@
 //   w.sfence semaphore name -> last token
 //   w.q      "<queue>#<seq>" -> item        (queued, not yet acked)
 //   w.qseq   queue name -> last sequence number used
-import type { Directory } from '../directory.js';
+import type { Directory } from '../directory/directory.js';
 
 export const NS = {
   val: 'w.val',

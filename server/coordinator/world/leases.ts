@@ -3,8 +3,8 @@
 // coordinator restart. Leases themselves live in memory only: a coordinator restart frees every
 // lock (the documented price), and a holder that vanishes keeps its lease until it expires.
 // Waiting acquires wait in a FIFO queue here (no polling) and are served when a permit frees up.
-import type { Channel } from '../../ipc/channel.js';
-import { CoordError } from '../directory.js';
+import type { Channel } from '../../../shared/ipc/channel.js';
+import { CoordError } from '../directory/directory.js';
 import type { Durable } from './durable.js';
 
 export interface Grant {

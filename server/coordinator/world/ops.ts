@@ -1,8 +1,8 @@
 // The world API's coordinator operations (`world.*`), spread into the coordinator's op table.
 // Every name is validated here; the primitives trust their arguments.
-import type { Channel } from '../../ipc/channel.js';
-import { CoordError } from '../directory.js';
-import type { Op, OpContext } from '../ops.js';
+import type { Channel } from '../../../shared/ipc/channel.js';
+import { CoordError } from '../directory/directory.js';
+import type { Op, OpContext } from '../ops/ops.js';
 import { DebugRelay } from './debug.js';
 import { Durable, NS } from './durable.js';
 import { WORLD_KEYS } from './keys.js';

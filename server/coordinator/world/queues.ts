@@ -2,8 +2,8 @@
 // deleted when acked; popping only hides it for `visibilityMs` (in memory), after which it is
 // offered again. So a worker that dies before `ack` loses nothing, and after a coordinator restart
 // every un-acked item is ready again. An acked item is gone from the store and never comes back.
-import type { Channel } from '../../ipc/channel.js';
-import { CoordError } from '../directory.js';
+import type { Channel } from '../../../shared/ipc/channel.js';
+import { CoordError } from '../directory/directory.js';
 import { NS, type Durable } from './durable.js';
 
 export interface Delivery {

@@ -1,7 +1,7 @@
 // Which worker channels want pushes about a name (event topics, watched values). The coordinator
 // pushes to those only. Channels of dead workers are dropped lazily, the next time a name they
 // were on is touched, so no close hook is needed; a live worker re-subscribes after a reconnect.
-import type { Channel } from '../../ipc/channel.js';
+import type { Channel } from '../../../shared/ipc/channel.js';
 
 export class Subscribers {
   private readonly byName = new Map<string, Set<Channel>>();

@@ -2,7 +2,7 @@
 // A write may carry a fence (a lock name and the token of its lease): it is refused unless that
 // lease is the lock's live one, so a holder whose lease ran out cannot overwrite its successor.
 import { isDeepStrictEqual } from 'node:util';
-import { CoordError } from '../directory.js';
+import { CoordError } from '../directory/directory.js';
 import { NS, type Durable } from './durable.js';
 
 export interface Fence {

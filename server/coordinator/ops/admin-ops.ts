@@ -1,0 +1,116 @@
+// Coordinator ops for the operator console: the durable ban list (kv namespace `bans`), worker
+// draining, run-time log level and limits, and this process's own numbers for `status`.
+import { LOG_LEVELS } from '../../config/schema.js';
+import { lastLagMs } from '../../metrics/registry.js';
+import type { BanEntry } from '../../console/bans.js';
+import { applyLimits, type Limits } from '../../console/limits.js';
+import { CoordError } from '../directory/directory.js';
+import type { Op, OpContext } from './ops.js';
+
+const BANS = 'bans';
+
+export function adminOps(ctx: OpContext): Record<string, Op> {
+  const { dir, log } = ctx;
+  // Drained slots, kept here as well as on the directory's slot entries: a worker that
+  // (re)joins gets a fresh entry with draining false, and this puts the flag back.
+  const drained = new Set<number>();
+  const enforceDrains = () => {
+    for (const slot of drained) {
+      const s = dir.slots.get(slot);
+      if (s) s.draining = true;
+    }
+  };
+  setInterval(enforceDrains, 250).unref();
+
+  const bans = (): BanEntry[] => {
+    const m = dir.ix.kv.get(BANS);
+    if (!m) return [];
+    const now = Date.now();
+    const out: BanEntry[] = [];
+    for (const [address, v] of m) {
+      const e = v as { until: number | null; at: number };
+      if (e.until !== null && e.until <= now) dir.commit([{ k: 'kvDel', ns: BANS, key: address }]);
+      else out.push({ address, until: e.until, at: e.at });
+    }
+    return out.sort((a, b) => a.at - b.at || (a.address < b.address ? -1 : 1));
+  };
+
+  const setLevel = (level: string) => {
+    if (!LOG_LEVELS.includes(level)) throw new CoordError('BAD_ARGS', `unknown log level ${level}`);
+    log.level = level;
+  };
+
+  const setLimits = (limits: Limits) => {
+    applyLimits(ctx.config, limits);
+    let rooms = 0;
+    if (limits.roomCapacity !== undefined) {
+      // Existing rooms take the new capacity too. The snapshot is left out of the change: the
+      // room record keeps the one it has, and the log does not grow by a snapshot per room.
+      for (const r of dir.ix.rooms.values()) {
+        if (r.capacity === limits.roomCapacity) continue;
+        dir.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity: limits.roomCapacity } }]);
+        rooms++;
+      }
+    }
+    return { rooms };
+  };
+
+  const setDrain = (slot: number, on: boolean) => {
+    if (on) {
+      const others = [...dir.slots.entries()].filter(([s, e]) => s !== slot && !e.draining && !drained.has(s));
+      if (others.length === 0) throw new CoordError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
+      drained.add(slot);
+      enforceDrains();
+    } else {
+      drained.delete(slot);
+      const s = dir.slots.get(slot);
+      if (s) s.draining = false;
+    }
+    return { worker: slot, draining: on, rooms: dir.roomsOfSlot(slot).length };
+  };
+
+  return {
+    'admin.stats': () => {
+      const mem = process.memoryUsage();
+      return {
+        pid: process.pid,
+        rssMB: Math.round((mem.rss / 1048576) * 10) / 10,
+        heapMB: Math.round((mem.heapUsed / 1048576) * 10) / 10,
+        lagMs: Math.round(lastLagMs() * 10) / 10,
+        logLevel: log.level,
+        channels: ctx.channels.size,
+        workers: [...ctx.workers.keys()].sort((a, b) => a - b),
+        rooms: dir.ix.rooms.size,
+        sessions: dir.ix.sessionsById.size,
+        drained: [...drained],
+        uptimeS: Math.round(process.uptime()),
+      };
+    },
+    'admin.bans': () => bans(),
+    'admin.ban': (a: { address: string; until: number | null }) => {
+      dir.commit([{ k: 'kv', ns: BANS, key: a.address, value: { until: a.until, at: Date.now() } }]);
+      log.warn({ address: a.address, until: a.until }, 'address banned');
+      return bans();
+    },
+    'admin.unban': (a: { address: string }) => {
+      if (!dir.ix.kv.get(BANS)?.has(a.address)) throw new CoordError('NOT_BANNED', `${a.address} is not banned`);
+      dir.commit([{ k: 'kvDel', ns: BANS, key: a.address }]);
+      log.warn({ address: a.address }, 'address unbanned');
+      return bans();
+    },
+    'admin.drain': (a: { slot: number; draining: boolean }) => setDrain(a.slot, a.draining),
+    'admin.loglevel': (a: { level: string }) => {
+      setLevel(a.level);
+      return { level: log.level };
+    },
+    'admin.set': (a: { limits: Limits }) => setLimits(a.limits),
+    /** Run-time state the primary re-sends after this process restarted. */
+    'admin.sync': (a: { limits?: Limits; level?: string; drained?: number[] }) => {
+      if (a.level) setLevel(a.level);
+      if (a.limits) setLimits(a.limits);
+      for (const s of a.drained ?? []) drained.add(s);
+      enforceDrains();
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,213 @@
+// The arena: players chase coins on a w x h field. Built-in game of protocol version 1.
+import type { ClientMessage, CoinTuple, PlayerTuple, StateMsg } from '../../../shared/protocol/messages.js';
+import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/room.js';
+import { CoinTally } from './coin-tally.js';
+import { GOLDEN_VALUE, GoldenCoin } from './golden-coin.js';
+
+interface Player {
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  dx: number;
+  dy: number;
+  score: number;
+  frozen: boolean;
+  /** Needs the full state at the next tick (just joined or resumed). */
+  fresh: boolean;
+  dirty: boolean;
+}
+
+interface Coin { id: number; x: number; y: number; value: number }
+
+export interface ArenaSnapshot {
+  tick: number;
+  nextCoin: number;
+  players: Array<[string, number, number, number]>; // id, x, y, score
+  coins: Array<[number, number, number, number]>; // id, x, y, value
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+// Positions go on the wire as whole units: small unsigned integers in any MessagePack library,
+// 3 bytes each instead of 9 for a float64; the simulation itself keeps full precision.
+const wire = Math.round;
+
+export class Arena implements Room {
+  private readonly players = new Map<string, Player>();
+  private readonly coins = new Map<number, Coin>();
+  private nextCoin = 1;
+  private tickNo = 0;
+  private readonly w: number;
+  private readonly h: number;
+  private readonly step: number;
+  private readonly r2: number;
+  // Reused per tick so a tick allocates only the message it sends.
+  private gone: string[] = [];
+  private newCoins: Coin[] = [];
+  private taken: number[] = [];
+  private readonly freshIds = new Set<string>();
+  /** Positions restored from a snapshot, used when those players are seated again. */
+  private readonly restored = new Map<string, [number, number]>();
+  // World features: the server-wide golden coin and the world count of coins taken.
+  private readonly golden: GoldenCoin;
+  private readonly tally: CoinTally;
+
+  constructor(private readonly ctx: RoomContext, snap?: ArenaSnapshot) {
+    const c = ctx.config;
+    this.w = c.worldWidth;
+    this.h = c.worldHeight;
+    this.step = c.playerSpeed / c.hz;
+    this.r2 = c.pickupRadius * c.pickupRadius;
+    if (snap) {
+      this.tickNo = snap.tick;
+      this.nextCoin = snap.nextCoin;
+      for (const [id, x, y, value] of snap.coins) this.coins.set(id, { id, x, y, value });
+      for (const [id, x, y] of snap.players) this.restored.set(id, [x, y]);
+    }
+    while (this.coins.size < c.coins) this.spawnCoin(false);
+    this.golden = new GoldenCoin(ctx.world, c.goldenCoinMs, () => this.addCoin(GOLDEN_VALUE));
+    this.tally = new CoinTally(ctx.world);
+  }
+
+  get size(): number {
+    return this.players.size;
+  }
+
+  join(seat: SeatInfo): void {
+    const existing = this.players.get(seat.id);
+    if (existing) {
+      existing.fresh = true;
+      existing.frozen = false;
+      if (seat.score > existing.score) existing.score = seat.score;
+      return;
+    }
+    const pos = this.restored.get(seat.id);
+    this.restored.delete(seat.id);
+    this.players.set(seat.id, {
+      id: seat.id,
+      name: seat.name,
+      x: pos ? pos[0] : Math.random() * this.w,
+      y: pos ? pos[1] : Math.random() * this.h,
+      dx: 0,
+      dy: 0,
+      score: seat.score,
+      frozen: false,
+      fresh: true,
+      dirty: true,
+    });
+  }
+
+  leave(playerId: string): void {
+    if (this.players.delete(playerId)) this.gone.push(playerId);
+  }
+
+  setFrozen(playerId: string, frozen: boolean): void {
+    const p = this.players.get(playerId);
+    if (!p) return;
+    p.frozen = frozen;
+    p.dx = 0;
+    p.dy = 0;
+    if (!frozen) p.fresh = true;
+  }
+
+  message(playerId: string, msg: ClientMessage): void {
+    if (msg.t !== 'input') return;
+    const p = this.players.get(playerId);
+    if (!p || p.frozen) return;
+    // Input is intent: its direction, at most full speed.
+    const len = Math.hypot(msg.dx, msg.dy);
+    const k = len > 1 ? 1 / len : 1;
+    p.dx = msg.dx * k;
+    p.dy = msg.dy * k;
+  }
+
+  /** An extra coin (e.g. a golden one) placed by world code. */
+  addCoin(value: number): number {
+    return this.spawnCoin(true, value);
+  }
+
+  tick(tick: number): void {
+    this.tickNo = tick;
+    const changed: PlayerTuple[] = [];
+    for (const p of this.players.values()) {
+      if (p.dx !== 0 || p.dy !== 0) {
+        p.x = Math.min(this.w, Math.max(0, p.x + p.dx * this.step));
+        p.y = Math.min(this.h, Math.max(0, p.y + p.dy * this.step));
+        p.dirty = true;
+        this.pickup(p);
+      }
+      if (p.dirty) {
+        changed.push([p.id, wire(p.x), wire(p.y), p.score]);
+        p.dirty = false;
+      }
+      if (p.fresh) {
+        this.freshIds.add(p.id);
+        p.fresh = false;
+      }
+    }
+    while (this.coins.size < this.ctx.config.coins) this.spawnCoin(true);
+    this.golden.tick();
+    this.tally.tick();
+
+    const delta: StateMsg = {
+      t: 'state', tick, full: false, players: changed, gone: this.gone,
+      coins: this.newCoins.map(coinTuple), taken: this.taken,
+    };
+    this.ctx.broadcast(delta, this.freshIds.size ? this.freshIds : undefined);
+    if (this.freshIds.size) {
+      const full = this.fullState(tick);
+      for (const id of this.freshIds) this.ctx.send(id, full);
+      this.freshIds.clear();
+    }
+    this.gone = [];
+    this.newCoins = [];
+    this.taken = [];
+  }
+
+  fullState(tick: number): StateMsg {
+    const players: PlayerTuple[] = [];
+    for (const p of this.players.values()) players.push([p.id, wire(p.x), wire(p.y), p.score]);
+    const coins: CoinTuple[] = [];
+    for (const c of this.coins.values()) coins.push(coinTuple(c));
+    return { t: 'state', tick, full: true, players, gone: [], coins, taken: [] };
+  }
+
+  snapshot(): ArenaSnapshot {
+    return {
+      tick: this.tickNo,
+      nextCoin: this.nextCoin,
+      players: [...this.players.values()].map((p) => [p.id, round2(p.x), round2(p.y), p.score]),
+      coins: [...this.coins.values()].map((c) => [c.id, round2(c.x), round2(c.y), c.value]),
+    };
+  }
+
+  private pickup(p: Player): void {
+    for (const c of this.coins.values()) {
+      const ddx = c.x - p.x;
+      const ddy = c.y - p.y;
+      if (ddx * ddx + ddy * ddy <= this.r2) {
+        this.coins.delete(c.id);
+        this.taken.push(c.id);
+        p.score += c.value;
+        this.tally.taken();
+        this.ctx.scoreChanged(p.id, p.score);
+      }
+    }
+  }
+
+  private spawnCoin(announce: boolean, value = 1): number {
+    const c: Coin = { id: this.nextCoin++, x: wire(Math.random() * this.w), y: wire(Math.random() * this.h), value };
+    this.coins.set(c.id, c);
+    if (announce) this.newCoins.push(c);
+    return c.id;
+  }
+}
+
+function coinTuple(c: Coin): CoinTuple {
+  return c.value === 1 ? [c.id, c.x, c.y] : [c.id, c.x, c.y, c.value];
+}
+
+export const arena: Game = {
+  name: 'arena',
+  create: (ctx, snapshot) => new Arena(ctx, snapshot as ArenaSnapshot | undefined),
+};

@@ -1,0 +1,59 @@
+// Can a new player join right now? The primary is the one process that sees every part of the
+// answer: the workers answering, the connection books, the coordinator link (and through the
+// coordinator, whether its store can write).
+import type { Config } from '../../config/schema.js';
+import type { Readiness, NotReadyReason } from '../../http/health.js';
+import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
+import type { Acceptor } from '../net/acceptor.js';
+import type { Supervisor } from './supervisor.js';
+
+interface CoordStats {
+  rooms: unknown[];
+  players: number;
+  workers: number;
+  coinsTaken?: number;
+  store?: { ok: boolean; reason?: string };
+}
+
+/** Probes in this window share one coordinator round trip (a load balancer or a benchmark may probe often). */
+const STATS_FRESH_MS = 250;
+
+export class ReadinessCheck {
+  /** Last figures the coordinator gave, shown while it is away. */
+  private last = { rooms: 0, players: 0, coinsTaken: 0 };
+  private stats: { at: number; p: Promise<CoordStats | null> } | null = null;
+
+  constructor(
+    private readonly d: { config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: Acceptor; stopping(): boolean },
+  ) {}
+
+  async check(address?: string): Promise<Readiness> {
+    const { supervisor, link, acceptor, config } = this.d;
+    const reasons: NotReadyReason[] = [];
+    let stats: CoordStats | null = null;
+    if (link.connected && supervisor.coordinator && !supervisor.coordinatorProblem) stats = await this.coordinatorStats();
+    let store: string | undefined;
+    if (!stats) reasons.push('coordinator_down');
+    else {
+      this.last = { rooms: stats.rooms.length, players: stats.players, coinsTaken: stats.coinsTaken ?? 0 };
+      if (stats.store && !stats.store.ok) {
+        reasons.push('store_failing');
+        store = stats.store.reason ?? 'failing';
+      }
+    }
+    const workers = supervisor.responsive().length;
+    if (workers === 0) reasons.push('no_workers');
+    if (acceptor.totalFull) reasons.push('connections_full');
+    if (address !== undefined && acceptor.countOf(address) >= config.maxConnectionsPerAddress) reasons.push('address_full');
+    if (this.d.stopping()) reasons.push('shutting_down');
+    return { reasons, workers, ...this.last, ...(store ? { store } : {}) };
+  }
+
+  private coordinatorStats(): Promise<CoordStats | null> {
+    const now = Date.now();
+    if (!this.stats || now - this.stats.at > STATS_FRESH_MS) {
+      this.stats = { at: now, p: this.d.link.request<CoordStats>('stats', {}, 1000).catch(() => null) };
+    }
+    return this.stats.p;
+  }
+}

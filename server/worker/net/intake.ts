@@ -1,0 +1,173 @@
+// Takes the connections the primary hands this worker: TCP game connections straight to a
+// session; HTTP and WebSocket through one http.Server that never listens on its own. Keeps the
+// books the primary needs (which of the sockets it handed over have closed) and sweeps idle peers.
+import http from 'node:http';
+import type net from 'node:net';
+import { WebSocketServer } from 'ws';
+import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../../shared/protocol/limits.js';
+import type { Config } from '../../config/schema.js';
+import { forwardedClient, parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxies.js';
+import { guardRequestHeads } from '../../http/head-timeout.js';
+import { connectionsOpen, connectionsTotal, slowReaderCuts } from '../../metrics/registry.js';
+import { ClientSession } from '../session/client-session.js';
+import type { Conn } from './conn.js';
+import type { WorkerRuntime } from '../runtime.js';
+import { TcpConn } from './tcp-conn.js';
+import { WsConn } from './ws-conn.js';
+
+/** What the primary sends with each socket. */
+export interface HandoffMsg {
+  t: 'conn';
+  /** The primary's book entry for this socket: reported back when the socket closes. */
+  id: number;
+  kind: 'tcp' | 'http';
+  /** The bytes the primary read to classify the connection. */
+  head: Uint8Array;
+  /** The client's address: the socket's peer, or who a trusted balancer's PROXY header named. */
+  address?: string;
+  hint?: string;
+  reject?: 'SERVER_FULL' | 'SHUTTING_DOWN';
+}
+
+type Routing = Pick<HandoffMsg, 'hint' | 'reject' | 'address'>;
+
+export class Intake {
+  private closedIds: number[] = [];
+  private readonly routing = new WeakMap<net.Socket, Routing>();
+  private readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly trusted: (address: string) => boolean;
+
+  constructor(
+    private readonly rt: WorkerRuntime,
+    private readonly config: Config,
+    router: http.RequestListener,
+    private readonly send: (m: object) => void,
+  ) {
+    this.trusted = trustedMatcher(parseTrustedProxies(config.trustedProxies));
+    this.http = http.createServer(
+      { requestTimeout: 30_000, headersTimeout: config.httpHeadersTimeoutMs, keepAliveTimeout: config.httpKeepAliveMs, maxHeaderSize: 16384 },
+      router,
+    );
+    guardRequestHeads(this.http, config.httpHeadersTimeoutMs);
+    this.http.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // WsConn's guard answers a message over maxFrame with FRAME_TOO_LARGE from its announced
+      // length, before ws buffers it; this is ws's own bound behind it (it counts the fragments
+      // of an unfinished message too).
+      maxPayload: config.maxFrame,
+      // ws keeps each socket chunk of an unfinished frame as its own Buffer: a frame trickled a
+      // byte per packet would cost an object per byte. A peer must average 64 bytes a chunk.
+      maxBufferedChunks: Math.max(256, Math.ceil(config.maxFrame / 64)),
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.http.on('upgrade', (req, socket: net.Socket, head) => this.upgrade(req, socket, head));
+
+    // The primary counts every socket it hands over until it hears it closed; closes go back to it
+    // in batches.
+    setInterval(() => {
+      if (this.closedIds.length === 0) return;
+      this.send({ t: 'conn.closed', ids: this.closedIds });
+      this.closedIds = [];
+    }, 100).unref();
+    // Idle and half-open peers: one sweep over every connection, never a timer per socket.
+    setInterval(() => {
+      const now = Date.now();
+      for (const s of rt.sessions) s.conn.checkIdle(now, config.idleTimeoutMs, config.messageTimeoutMs);
+    }, Math.min(Math.max(Math.min(config.idleTimeoutMs / 6, config.messageTimeoutMs / 4), 100), 10_000)).unref();
+  }
+
+  /** A socket from the primary, with the bytes it read to classify it. */
+  take(m: HandoffMsg, sock: net.Socket): void {
+    const r: Routing = { hint: m.hint, reject: this.rt.shuttingDown ? 'SHUTTING_DOWN' : m.reject, address: m.address };
+    // The socket's own close, whatever it became (a session, a refused or never-upgraded /ws
+    // request, HTTP keep-alive, a timed-out head): the one event every path ends in.
+    if (sock.destroyed) this.closedIds.push(m.id);
+    else sock.once('close', () => this.closedIds.push(m.id));
+    // Put back what the primary read, then read on from there.
+    if (m.head && m.head.byteLength) sock.unshift(toBuffer(m.head));
+    if (m.kind === 'tcp') {
+      const conn = new TcpConn(sock, m.address ?? sock.remoteAddress ?? 'unknown', this.config.maxFrame, this.config.maxOutboundBytes);
+      this.open(conn, new ClientSession(this.rt, conn, r.hint), r);
+    } else {
+      this.routing.set(sock, r);
+      this.http.emit('connection', sock);
+      // http.Server lets its C++ parser read the socket's handle directly, which would put the
+      // bytes read after the hand-off ahead of the ones just unshifted. A 'data' listener makes it
+      // read through the stream instead (public API), so order is kept.
+      sock.on('data', noop);
+    }
+    sock.resume();
+  }
+
+  /**
+   * Who sent this request: the address the primary handed over with its socket, or, when that is
+   * a trusted proxy, the client its X-Forwarded-For names.
+   */
+  clientAddress(req: http.IncomingMessage): string {
+    const peer = this.routing.get(req.socket as net.Socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
+    return forwardedClient(peer, req.headers['x-forwarded-for'], this.trusted);
+  }
+
+  /** A hand-off whose socket did not arrive (closed in transit). */
+  lost(m: HandoffMsg): void {
+    this.closedIds.push(m.id);
+  }
+
+  /** Counts a new session's connection and reports its close. */
+  track(conn: Conn, session: ClientSession): void {
+    this.rt.sessions.add(session);
+    connectionsTotal.inc({ transport: conn.transport });
+    connectionsOpen.inc({ transport: conn.transport });
+    const prev = conn.onClose;
+    conn.onClose = () => {
+      connectionsOpen.dec({ transport: conn.transport });
+      if (conn.cutAtBytes) {
+        slowReaderCuts.inc({ transport: conn.transport });
+        this.rt.log.warn(
+          { transport: conn.transport, address: conn.address, bufferedBytes: conn.cutAtBytes, limit: this.config.maxOutboundBytes },
+          'slow reader cut off',
+        );
+      }
+      prev();
+    };
+  }
+
+  private open(conn: Conn, session: ClientSession, r: Routing): void {
+    this.track(conn, session);
+    if (r.reject) conn.error(r.reject, r.reject === 'SERVER_FULL' ? 'too many connections' : 'the server is shutting down');
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const r = this.routing.get(socket) ?? {};
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConn(ws, socket, this.clientAddress(req), this.config.maxFrame, this.config.maxOutboundBytes);
+      // The query's room and token stand in for what the hello leaves out (same values by contract).
+      const room = url.searchParams.get('room');
+      const token = url.searchParams.get('token');
+      const auth = url.searchParams.get('auth');
+      const session = new ClientSession(this.rt, conn, r.hint, {
+        room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
+        token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
+        auth: auth && auth.length <= this.config.authMaxLength ? auth : undefined,
+      });
+      this.open(conn, session, r);
+    });
+  }
+}
+
+function noop(): void {}
+
+export function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}

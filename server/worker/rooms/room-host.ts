@@ -1,0 +1,190 @@
+// Hosts one room in this worker: its seats, the connections behind them, frozen players' grace
+// timers, and the RoomContext through which the game speaks.
+import { encodeFramed } from '../../../shared/protocol/framing.js';
+import type { ServerMessage, WelcomeMsg } from '../../../shared/protocol/messages.js';
+import type { Config } from '../../config/schema.js';
+import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/room.js';
+import { messagesOut, tickDuration } from '../../metrics/registry.js';
+import type { Conn } from '../net/conn.js';
+import type { RoomWorld } from '../world/world-room.js';
+
+export interface Member {
+  id: string;
+  name: string;
+  identity?: SeatInfo['identity'];
+  conn: Conn | null;
+  score: number;
+  grace: NodeJS.Timeout | null;
+}
+
+export interface HostEvents {
+  /** Score changes to send to the coordinator before the state that shows them. */
+  flushScores(scores: Array<[string, number]>): void;
+  /** A player is gone for good (left, or its grace period ran out). */
+  playerGone(host: RoomHost, id: string): void;
+}
+
+export class RoomHost implements RoomContext {
+  readonly members = new Map<string, Member>();
+  readonly room: Room;
+  tickNo = 0;
+  /** Recent tick durations (ms) for the console's p99. */
+  readonly tickTimes = new Float64Array(128);
+  private tickIdx = 0;
+  private pendingScores: Array<[string, number]> = [];
+
+  constructor(
+    readonly id: string,
+    readonly config: Config,
+    game: Game,
+    private readonly events: HostEvents,
+    readonly world: RoomWorld,
+    snapshot?: unknown,
+  ) {
+    this.room = game.create(this, snapshot);
+    const t = (snapshot as { tick?: number } | undefined)?.tick;
+    if (typeof t === 'number') this.tickNo = t;
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  get connected(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.conn) n++;
+    return n;
+  }
+
+  // --- RoomContext -----------------------------------------------------------------------
+
+  broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void {
+    this.flushScores();
+    const framed = encodeFramed(msg);
+    let n = 0;
+    for (const m of this.members.values()) {
+      if (m.conn && !(skip && skip.has(m.id))) {
+        m.conn.sendFramed(framed);
+        n++;
+      }
+    }
+    messagesOut.inc(n);
+  }
+
+  send(playerId: string, msg: ServerMessage): void {
+    this.flushScores();
+    this.members.get(playerId)?.conn?.send(msg);
+  }
+
+  scoreChanged(playerId: string, score: number): void {
+    const m = this.members.get(playerId);
+    if (m) m.score = score;
+    this.pendingScores.push([playerId, score]);
+  }
+
+  private flushScores(): void {
+    if (this.pendingScores.length === 0) return;
+    const s = this.pendingScores;
+    this.pendingScores = [];
+    this.events.flushScores(s);
+  }
+
+  // --- seats -------------------------------------------------------------------------------
+
+  /** Seats a frozen member (restored from the coordinator after a worker restart). */
+  restore(seat: SeatInfo): void {
+    this.members.set(seat.id, { ...seat, conn: null, grace: null });
+    this.room.join(seat);
+    this.room.setFrozen(seat.id, true);
+    this.startGrace(this.members.get(seat.id)!);
+  }
+
+  /** Attaches a connection to a seat (new player, or resume); sends welcome with the token. */
+  attach(seat: SeatInfo, token: string, conn: Conn, resumed: boolean): void {
+    let m = this.members.get(seat.id);
+    if (m) {
+      if (m.grace) clearTimeout(m.grace);
+      m.grace = null;
+      const old = m.conn;
+      m.conn = conn;
+      // A resume while the old connection is still open takes the player over.
+      // Its close handlers still run (connection accounting); detach ignores a conn no longer seated.
+      if (old && old !== conn) {
+        old.bye('replaced');
+      }
+    } else {
+      m = { ...seat, conn, grace: null };
+      this.members.set(seat.id, m);
+    }
+    this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score), identity: seat.identity });
+    this.room.setFrozen(seat.id, false);
+    const welcome: WelcomeMsg = {
+      t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
+      world: { w: this.config.worldWidth, h: this.config.worldHeight },
+    };
+    if (seat.identity) welcome.name = seat.name;
+    if (seat.identity?.guest) welcome.guest = true;
+    else if (seat.identity?.account !== undefined) welcome.account = seat.identity.account;
+    conn.send(welcome);
+  }
+
+  /** The connection behind a seat is gone; the player stays frozen for the grace period. */
+  detach(id: string, conn: Conn): void {
+    const m = this.members.get(id);
+    if (!m || m.conn !== conn) return;
+    m.conn = null;
+    this.room.setFrozen(id, true);
+    this.startGrace(m);
+  }
+
+  /** The player leaves for good. */
+  remove(id: string): void {
+    const m = this.members.get(id);
+    if (!m) return;
+    if (m.grace) clearTimeout(m.grace);
+    this.members.delete(id);
+    this.room.leave(id);
+    this.events.playerGone(this, id);
+  }
+
+  private startGrace(m: Member): void {
+    if (m.grace) clearTimeout(m.grace);
+    m.grace = setTimeout(() => {
+      m.grace = null;
+      if (!m.conn) this.remove(m.id);
+    }, this.config.graceMs);
+    m.grace.unref?.();
+  }
+
+  tick(): void {
+    const t0 = performance.now();
+    this.room.tick(++this.tickNo);
+    this.flushScores();
+    const ms = performance.now() - t0;
+    this.tickTimes[this.tickIdx++ & 127] = ms;
+    tickDuration.observe(ms / 1000);
+  }
+
+  tickP99Ms(): number {
+    const a = Array.from(this.tickTimes).sort((x, y) => x - y);
+    return a[Math.floor(a.length * 0.99)] ?? 0;
+  }
+
+  /** The room is over here (last player gone, or the worker stops): it gives back its world holdings. */
+  end(): void {
+    this.world.close();
+  }
+
+  /** Every connection gets `bye` and is closed; seats stay for a resume. */
+  closeAll(reason: string): void {
+    for (const m of this.members.values()) {
+      if (m.grace) clearTimeout(m.grace);
+      m.grace = null;
+      const c = m.conn;
+      m.conn = null;
+      // The seat no longer points at c, so its session's close does not freeze the player, and
+      // the close still reaches the worker's connection accounting (and the primary's counts).
+      if (c) c.bye(reason);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// One client's protocol state machine: hello first (within the timeout), then game messages to
+// its room. Everything a client sends passes the rate limit and validation here; nothing past
+// this point sees untrusted input.
+import { parseClientMessage } from '../../../shared/protocol/validate.js';
+import type { ClientMessage, ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
+import type { Identity } from '../../auth/identity.js';
+import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
+import type { Conn } from '../net/conn.js';
+import type { RoomHost } from '../rooms/room-host.js';
+import type { WorkerRuntime } from '../runtime.js';
+import { TokenBucket } from './rate-limiter.js';
+
+type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
+
+const MAX_QUEUED_WHILE_JOINING = 32;
+
+export class ClientSession {
+  state: State = 'new';
+  host: RoomHost | null = null;
+  playerId = '';
+  name = '';
+  private queued: Buffer[] = [];
+  private readonly bucket: TokenBucket;
+  private refusedInRow = 0;
+  private lastRateError = 0;
+  private helloTimer: NodeJS.Timeout | null = null;
+  /** Set while this connection is relayed to the worker that runs its room. */
+  relayTo: ((body: Buffer) => void) | null = null;
+
+  constructor(
+    private readonly rt: WorkerRuntime,
+    readonly conn: Conn,
+    private readonly hintRoom?: string,
+    /** room, token and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
+    private readonly query: { room?: string; token?: string; auth?: string } = {},
+  ) {
+    const rate = rt.config.maxMsgRate;
+    this.bucket = new TokenBucket(rate, rate * 2);
+    conn.onMessage = (body) => this.receive(body);
+    conn.onClose = () => this.closed();
+    // The full timeout from when this worker has the connection: time spent queued in the
+    // primary under a connect burst is the server's, not the client's.
+    this.armHelloTimer(rt.config.helloTimeoutMs);
+  }
+
+  private armHelloTimer(ms: number): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = setTimeout(() => {
+      if (this.state === 'new') this.conn.error('HELLO_TIMEOUT', `no hello within ${this.rt.config.helloTimeoutMs} ms`);
+    }, ms);
+  }
+
+  setRate(rate: number): void {
+    this.bucket.setRate(rate);
+  }
+
+  receive(body: Buffer): void {
+    if (this.state === 'closed' || this.conn.ending) return;
+    messagesIn.inc();
+    if (!this.bucket.take()) {
+      this.refusedInRow++;
+      rateLimitedMessages.inc();
+      if (this.refusedInRow >= this.rt.config.rateLimitCloseAfter) {
+        rateLimitCloses.inc();
+        this.conn.bye('flooding');
+        return;
+      }
+      const now = Date.now();
+      // One error a second at most: a flood must not make us flood back.
+      if (now - this.lastRateError >= 1000) {
+        this.lastRateError = now;
+        this.conn.error('RATE_LIMITED', `more than ${this.rt.config.maxMsgRate} messages a second`);
+      }
+      return;
+    }
+    this.refusedInRow = 0;
+    if (this.state === 'relayed') {
+      this.relayTo?.(body);
+      return;
+    }
+    if (this.state === 'joining') {
+      if (this.queued.length < MAX_QUEUED_WHILE_JOINING) this.queued.push(body);
+      return;
+    }
+    const p = parseClientMessage(body, this.rt.config);
+    if (!p.ok) {
+      this.conn.error(p.code, p.message);
+      return;
+    }
+    this.dispatch(p.msg);
+  }
+
+  private dispatch(msg: ClientMessage): void {
+    if (this.state === 'new') {
+      if (msg.t !== 'hello') {
+        this.conn.error('NOT_JOINED', `${msg.t} before a successful hello`);
+        return;
+      }
+      void this.hello(msg);
+      return;
+    }
+    const host = this.host!;
+    switch (msg.t) {
+      case 'hello':
+        this.conn.error('BAD_MESSAGE', 'already joined');
+        return;
+      case 'ping':
+        this.conn.send({ t: 'pong', id: msg.id, tick: host.tickNo });
+        return;
+      case 'chat':
+        if (msg.scope === 'world') this.rt.worldChat(this.playerId, this.name, msg.text);
+        else host.broadcast({ t: 'chat', from: this.playerId, name: this.name, text: msg.text, scope: 'room' });
+        return;
+      case 'top':
+        this.rt.top().then(
+          (players) => this.conn.send({ t: 'top', players }),
+          () => this.conn.send({ t: 'top', players: [] }),
+        );
+        return;
+      case 'leave':
+        this.state = 'closed';
+        host.remove(this.playerId);
+        this.conn.bye('leave');
+        return;
+      default:
+        host.room.message(this.playerId, msg);
+    }
+  }
+
+  private async hello(msg: HelloMsg): Promise<void> {
+    if (this.rt.shuttingDown) {
+      this.conn.error('SHUTTING_DOWN', 'the server is shutting down');
+      return;
+    }
+    this.state = 'joining';
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    const auth = msg.auth ?? this.query.auth;
+    const who = await this.authenticate(auth);
+    if (this.conn.closed) return;
+    if ('code' in who) {
+      this.refused(who.code, who.message);
+      return;
+    }
+    const token = msg.token ?? this.query.token;
+    const room = msg.room ?? (token ? undefined : this.query.room);
+    // An account plays under the name its token gives, if it gives one.
+    const name = who.name ?? msg.name;
+    // A hello relayed to another worker carries the query's token and auth (it is verified there again).
+    let hello = msg;
+    if (token !== msg.token || name !== msg.name || auth !== msg.auth) {
+      hello = { ...msg, name };
+      if (token !== undefined) hello.token = token;
+      if (auth !== undefined) hello.auth = auth;
+    }
+    const outcome = await this.rt.join(this, hello, room, room || token ? undefined : this.hintRoom, who.identity);
+    if (this.conn.closed) return;
+    if (outcome !== 'joined' && outcome !== 'relayed') {
+      this.refused(outcome.code, outcome.message);
+      return;
+    }
+    this.state = outcome;
+    const q = this.queued;
+    this.queued = [];
+    for (const b of q) this.receive(b);
+  }
+
+  /** A hello that did not seat the player: the connection may send another. */
+  private refused(code: ErrorCode, message: string): void {
+    this.state = 'new';
+    this.conn.error(code, message);
+    this.armHelloTimer(this.rt.config.helloTimeoutMs);
+    this.queued = [];
+  }
+
+  /**
+   * Who the player is. Nothing with --auth none; else the token's account and claims, a guest
+   * when there is no token and guests are allowed, or the coded reason for refusing the hello.
+   */
+  private async authenticate(auth: string | undefined): Promise<{ identity?: Identity; name?: string } | { code: ErrorCode; message: string }> {
+    const verifier = this.rt.auth;
+    if (!verifier) return {};
+    if (auth === undefined) {
+      if (this.rt.config.allowGuests) return { identity: { guest: true } };
+      return { code: 'AUTH_REQUIRED', message: 'this server needs a sign-in token in hello.auth' };
+    }
+    const v = await verifier.verify(auth);
+    if (!v.ok) return { code: v.code, message: v.message };
+    return { identity: { account: v.account, guest: false, claims: v.claims }, name: v.name };
+  }
+
+  /** Called by the runtime once the player is seated. */
+  joined(host: RoomHost, playerId: string, name: string): void {
+    this.host = host;
+    this.playerId = playerId;
+    this.name = name;
+  }
+
+  private closed(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    const wasJoined = this.state === 'joined';
+    this.state = 'closed';
+    this.rt.sessionClosed(this);
+    if (wasJoined && this.host) this.host.detach(this.playerId, this.conn);
+  }
+}
