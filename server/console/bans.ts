@@ -2,7 +2,7 @@
 // acceptor consults for every new connection. The list itself lives in the coordinator (durable);
 // the primary refreshes its copy from there, so a check never waits on another process.
 import { addressMatcher, parseAddressOrSubnet } from '../net/addresses.js';
-import { ConsoleError } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export interface BanEntry {
   /** An address (1.2.3.4, ::1) or a subnet in CIDR form (10.0.0.0/8). */
@@ -16,7 +16,7 @@ export interface BanEntry {
 /** Checks and normalises a ban target; throws BAD_ARGS. */
 export function banTarget(raw: string): string {
   const r = parseAddressOrSubnet(raw);
-  if (!r.ok) throw new ConsoleError('BAD_ARGS', r.reason);
+  if (!r.ok) throw new CodedError('BAD_ARGS', r.reason);
   return r.value;
 }
 

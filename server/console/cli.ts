@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ConsoleClient, ConsoleClientError } from './client.js';
+import { ConsoleClient } from './client.js';
 import { escapeForTerminal, escapeJson } from './escape.js';
 import { render } from './format.js';
-import { ConsoleError, tokenize, type Answer } from './wire.js';
+import { tokenize, type Answer } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 const FALLBACK_COMMANDS = [
   'help', 'status', 'workers', 'rooms', 'room', 'players', 'kick', 'say', 'ban', 'unban', 'bans', 'drain', 'undrain',
@@ -127,7 +128,7 @@ async function interactive(o: Options): Promise<number> {
       try {
         words = tokenize(line);
       } catch (err) {
-        console.error(`error ${(err as ConsoleError).code}: ${(err as Error).message}`);
+        console.error(`error ${(err as CodedError).code}: ${(err as Error).message}`);
         failures++;
         if (tty) rl.prompt();
         continue;
@@ -154,7 +155,7 @@ const o = parseArgv(process.argv.slice(2));
 (o.words.length ? oneShot(o) : interactive(o)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`shoal console: ${err instanceof ConsoleClientError ? err.message : (err as Error).stack}`);
+    console.error(`shoal console: ${err instanceof CodedError ? err.message : (err as Error).stack}`);
     process.exit(2);
   },
 );

@@ -1,18 +1,13 @@
 // A connection to the console socket that sends requests and matches answers by id.
 import net from 'node:net';
 import type { Answer } from './wire.js';
-
-export class ConsoleClientError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export class ConsoleClient {
   private seq = 0;
   private buf = '';
   private readonly waiting = new Map<number, (a: Answer) => void>();
-  private closedWith: ConsoleClientError | null = null;
+  private closedWith: CodedError | null = null;
   onClose: () => void = () => {};
 
   private constructor(private readonly sock: net.Socket) {
@@ -38,7 +33,7 @@ export class ConsoleClient {
     });
     sock.on('error', () => {});
     sock.on('close', () => {
-      this.closedWith = new ConsoleClientError('CONNECTION_CLOSED', 'the console connection closed (server stopped?)');
+      this.closedWith = new CodedError('CONNECTION_CLOSED', 'the console connection closed (server stopped?)');
       for (const fn of this.waiting.values()) fn({ id: null, ok: false, error: { code: this.closedWith.code, message: this.closedWith.message } });
       this.waiting.clear();
       this.onClose();
@@ -50,7 +45,7 @@ export class ConsoleClient {
       const sock = net.connect(file);
       const timer = setTimeout(() => {
         sock.destroy();
-        reject(new ConsoleClientError('CONSOLE_TIMEOUT', `no answer from the console socket ${file}`));
+        reject(new CodedError('CONSOLE_TIMEOUT', `no answer from the console socket ${file}`));
       }, timeoutMs);
       sock.once('connect', () => {
         clearTimeout(timer);
@@ -63,7 +58,7 @@ export class ConsoleClient {
           : err.code === 'ECONNREFUSED' ? 'nothing is listening on it (a stale socket: the server is not running)'
           : err.code === 'EACCES' ? 'permission denied (the console belongs to the user running the server)'
           : err.message;
-        reject(new ConsoleClientError('CONSOLE_UNREACHABLE', `cannot reach the console at ${file}: ${why}`));
+        reject(new CodedError('CONSOLE_UNREACHABLE', `cannot reach the console at ${file}: ${why}`));
       });
     });
   }

@@ -5,7 +5,8 @@
 // answers, holds a bounded amount of the primary's memory, not all of it.
 import type net from 'node:net';
 import { escapeJson } from './escape.js';
-import { ConsoleError, errorAnswer, type Answer } from './wire.js';
+import { errorAnswer, type Answer } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export interface ConnectionLimits {
   /** Longest request line in bytes (UTF-8), its newline not counted. */
@@ -114,7 +115,7 @@ export class ConsoleConnection {
     this.clearTimer();
     this.sock.pause();
     this.hooks.refused(code, message);
-    this.last = errorAnswer(null, new ConsoleError(code, message));
+    this.last = errorAnswer(null, new CodedError(code, message));
   }
 
   private clearTimer(): void {

@@ -1,7 +1,7 @@
 // The limits `set` may change at run time, what each one reaches, and their validation against
 // the SETTINGS table (the same ranges as at start-up). Changes last until the server restarts.
 import { SETTINGS, type Config, type SettingSpec } from '../config/schema.js';
-import { ConsoleError } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export const SETTABLE = {
   maxMsgRate: 'messages a second per connection; open connections too',
@@ -24,14 +24,14 @@ export function isLimit(name: string): name is Limit {
 /** Parses VALUE for LIMIT; throws BAD_ARGS / UNKNOWN_LIMIT and changes nothing. */
 export function checkLimit(name: string, raw: string): { limit: Limit; value: number } {
   if (!isLimit(name)) {
-    throw new ConsoleError('UNKNOWN_LIMIT', `${JSON.stringify(name)} cannot be set at run time; one of: ${Object.keys(SETTABLE).join(', ')}`);
+    throw new CodedError('UNKNOWN_LIMIT', `${JSON.stringify(name)} cannot be set at run time; one of: ${Object.keys(SETTABLE).join(', ')}`);
   }
   const spec: SettingSpec = SETTINGS[name];
   const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isFinite(n)) throw new ConsoleError('BAD_ARGS', `${name}: ${JSON.stringify(raw)} is not a number`);
-  if (spec.kind === 'int' && !Number.isInteger(n)) throw new ConsoleError('BAD_ARGS', `${name}: ${raw} is not a whole number`);
-  if (spec.min !== undefined && n < spec.min) throw new ConsoleError('BAD_ARGS', `${name}: ${n} is below the minimum ${spec.min}`);
-  if (spec.max !== undefined && n > spec.max) throw new ConsoleError('BAD_ARGS', `${name}: ${n} is above the maximum ${spec.max}`);
+  if (!Number.isFinite(n)) throw new CodedError('BAD_ARGS', `${name}: ${JSON.stringify(raw)} is not a number`);
+  if (spec.kind === 'int' && !Number.isInteger(n)) throw new CodedError('BAD_ARGS', `${name}: ${raw} is not a whole number`);
+  if (spec.min !== undefined && n < spec.min) throw new CodedError('BAD_ARGS', `${name}: ${n} is below the minimum ${spec.min}`);
+  if (spec.max !== undefined && n > spec.max) throw new CodedError('BAD_ARGS', `${name}: ${n} is above the maximum ${spec.max}`);
   return { limit: name, value: n };
 }
 

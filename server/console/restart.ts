@@ -9,7 +9,7 @@ import type { Worker } from 'node:cluster';
 import { sendToChild } from '../primary/supervision/child-send.js';
 import type { ConsoleContext } from './context.js';
 import type { WorkerRoom } from './commands/info.js';
-import { ConsoleError } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export interface RestartReport {
   worker: number;
@@ -25,7 +25,7 @@ const READY_TIMEOUT_MS = 30_000;
 const PLAYERS_BACK_TIMEOUT_MS = 10_000;
 
 export async function restartWorkers(ctx: ConsoleContext, slots: number[]): Promise<RestartReport[]> {
-  if (ctx.state.restartBusy) throw new ConsoleError('RESTART_IN_PROGRESS', 'a restart is already running; wait for it to finish');
+  if (ctx.state.restartBusy) throw new CodedError('RESTART_IN_PROGRESS', 'a restart is already running; wait for it to finish');
   ctx.state.restartBusy = true;
   try {
     const out: RestartReport[] = [];
@@ -39,9 +39,9 @@ export async function restartWorkers(ctx: ConsoleContext, slots: number[]): Prom
 async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartReport> {
   const { supervisor, config, log } = ctx.handle;
   const s = supervisor.slots[slot]!;
-  if (supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is shutting down');
+  if (supervisor.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
   if (!s.worker || s.state !== 'running') {
-    throw new ConsoleError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
+    throw new CodedError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
   }
   const t0 = Date.now();
   const before = await connectedOn(ctx, slot);
@@ -65,8 +65,8 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
       await exited;
     }
     const up = await poll(() => supervisor.stopping || (s.worker !== null && s.worker !== old && s.state === 'running'), READY_TIMEOUT_MS, 20);
-    if (supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is shutting down');
-    if (!up) throw new ConsoleError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after ${READY_TIMEOUT_MS / 1000} s (state ${s.state})`);
+    if (supervisor.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
+    if (!up) throw new CodedError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after ${READY_TIMEOUT_MS / 1000} s (state ${s.state})`);
   } finally {
     ctx.state.restarting.delete(slot);
     ctx.state.gates.delete(slot);

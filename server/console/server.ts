@@ -6,7 +6,8 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { Command, ConsoleContext } from './context.js';
 import { ConsoleConnection, jsonLine, type ConnectionLimits } from './connection.js';
-import { BadRequest, ConsoleError, errorAnswer, parseLine, type Answer } from './wire.js';
+import { BadRequest, errorAnswer, parseLine, type Answer } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export class ConsoleServer {
   private ctx: ConsoleContext | null = null;
@@ -53,7 +54,7 @@ export class ConsoleServer {
   private accept(sock: net.Socket): void {
     sock.on('error', () => {});
     if (this.socks.size >= this.limits.maxConnections) {
-      sock.end(jsonLine(errorAnswer(null, new ConsoleError('TOO_MANY_CONNECTIONS', `at most ${this.limits.maxConnections} console connections`))));
+      sock.end(jsonLine(errorAnswer(null, new CodedError('TOO_MANY_CONNECTIONS', `at most ${this.limits.maxConnections} console connections`))));
       return;
     }
     this.socks.add(sock);
@@ -72,18 +73,18 @@ export class ConsoleServer {
     try {
       req = parseLine(line);
     } catch (err) {
-      this.audit.warn({ ok: false, code: (err as ConsoleError).code, error: (err as Error).message, raw: trimmed.slice(0, 200) }, 'console: bad request');
+      this.audit.warn({ ok: false, code: (err as CodedError).code, error: (err as Error).message, raw: trimmed.slice(0, 200) }, 'console: bad request');
       return errorAnswer(err instanceof BadRequest ? err.id : null, err);
     }
     const t0 = Date.now();
     const { id, cmd, args } = req;
     try {
       const c = this.commands.get(cmd);
-      if (!c) throw new ConsoleError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(cmd)}; "help" lists the commands`);
+      if (!c) throw new CodedError('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(cmd)}; "help" lists the commands`);
       if (!this.ctx && c.name !== 'help') {
         const problem = this.startingProblem();
-        if (problem) throw new ConsoleError(problem, `the server cannot start: ${problem} (see the log)`);
-        throw new ConsoleError('STARTING', 'the server is still starting; try again in a moment');
+        if (problem) throw new CodedError(problem, `the server cannot start: ${problem} (see the log)`);
+        throw new CodedError('STARTING', 'the server is still starting; try again in a moment');
       }
       const data = await c.run(this.ctx as ConsoleContext, args);
       this.audit.info({ cmd, args, ok: true, ms: Date.now() - t0 }, `console: ${cmd}`);

@@ -13,8 +13,9 @@ import { TABLE } from './commands/index.js';
 import { newState, type ConsoleContext } from './context.js';
 import { holdRoute } from './restart.js';
 import { ConsoleServer } from './server.js';
-import { EXIT_IN_USE, claimConsoleSocket, type ConsoleSocketError } from './socket-guard.js';
+import { EXIT_IN_USE, claimConsoleSocket } from './socket-guard.js';
 import { WorkerRpc } from './worker-rpc.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export interface OperatorConsole {
   /** For the acceptor: is this peer address banned now. */
@@ -39,7 +40,7 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
   try {
     server = await claimConsoleSocket(config.console, coord.length < 100 ? [coord] : []);
   } catch (err) {
-    const e = err as ConsoleSocketError;
+    const e = err as CodedError;
     const inUse = e.code === 'CONSOLE_IN_USE' || e.code === 'DATA_IN_USE';
     log.fatal({ code: e.code ?? 'CONSOLE_FAILED', socket: config.console, data: config.data }, e.message);
     console.error(`shoal: ${e.message} [${e.code}]${inUse ? '\nshoal: stop the other server first, or give this one its own --data directory' : ''}`);

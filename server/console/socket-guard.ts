@@ -4,15 +4,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 /** Exit code of a start refused because another server holds the data directory. */
 export const EXIT_IN_USE = 3;
-
-export class ConsoleSocketError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 // sun_path holds 108 bytes on Linux (104 on macOS), terminator included.
 const MAX_PATH_BYTES = 103;
@@ -20,7 +15,7 @@ const MAX_PATH_BYTES = 103;
 /** Binds `file` with mode 0600 and returns the listening server (no connection handler yet). */
 export async function claimConsoleSocket(file: string, alsoProbe: string[] = []): Promise<net.Server> {
   if (Buffer.byteLength(file) > MAX_PATH_BYTES) {
-    throw new ConsoleSocketError('CONSOLE_PATH_TOO_LONG', `console socket path ${file} is longer than ${MAX_PATH_BYTES} bytes; set --console to a shorter path`);
+    throw new CodedError('CONSOLE_PATH_TOO_LONG', `console socket path ${file} is longer than ${MAX_PATH_BYTES} bytes; set --console to a shorter path`);
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const server = await bind(file);
@@ -30,7 +25,7 @@ export async function claimConsoleSocket(file: string, alsoProbe: string[] = [])
     if (isSocketFile(other) && (await answers(other))) {
       server.close();
       fs.rmSync(file, { force: true });
-      throw new ConsoleSocketError('DATA_IN_USE', `another Shoal server is using this data directory (${other} answers)`);
+      throw new CodedError('DATA_IN_USE', `another Shoal server is using this data directory (${other} answers)`);
     }
   }
   return server;
@@ -42,14 +37,14 @@ async function bind(file: string): Promise<net.Server> {
       return await listen(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 0) {
-        throw new ConsoleSocketError('CONSOLE_LISTEN_FAILED', `cannot listen on console socket ${file}: ${(err as Error).message}`);
+        throw new CodedError('CONSOLE_LISTEN_FAILED', `cannot listen on console socket ${file}: ${(err as Error).message}`);
       }
     }
     if (await answers(file)) {
-      throw new ConsoleSocketError('CONSOLE_IN_USE', `another Shoal server is running: its console socket ${file} answers`);
+      throw new CodedError('CONSOLE_IN_USE', `another Shoal server is running: its console socket ${file} answers`);
     }
     if (!isSocketFile(file)) {
-      throw new ConsoleSocketError('CONSOLE_PATH_NOT_SOCKET', `${file} exists and is not a socket; refusing to replace it`);
+      throw new CodedError('CONSOLE_PATH_NOT_SOCKET', `${file} exists and is not a socket; refusing to replace it`);
     }
     fs.rmSync(file, { force: true }); // stale, from a server that did not stop cleanly
   }

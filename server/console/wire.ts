@@ -1,3 +1,4 @@
+import { CodedError } from '../../shared/errors/coded-error.js';
 // The console's wire form: one request per line, one JSON answer per line, in request order.
 // A line is either a JSON object {"id":..,"cmd":"..","args":[..]} (for scripts) or plain words
 // as a person types them (for socat). Nothing here evaluates anything: a request is only ever
@@ -5,13 +6,6 @@
 
 const MAX_ARGS = 64;
 const MAX_CMD = 64;
-
-/** An error with a stable code, as the console answers it. */
-export class ConsoleError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 export type RequestId = string | number | null;
 
@@ -25,17 +19,17 @@ export type Answer =
   | { id: RequestId; ok: true; data: unknown }
   | { id: RequestId; ok: false; error: { code: string; message: string } };
 
-/** Parses one line; throws ConsoleError BAD_REQUEST (carrying the id when it could be read). */
+/** Parses one line; throws CodedError BAD_REQUEST (carrying the id when it could be read). */
 export function parseLine(line: string): ConsoleRequest {
   const text = line.trim();
   if (text.startsWith('{')) return parseJson(text);
   const words = tokenize(text);
-  if (words.length === 0) throw new ConsoleError('BAD_REQUEST', 'empty request');
+  if (words.length === 0) throw new CodedError('BAD_REQUEST', 'empty request');
   return checked({ id: null, cmd: words[0]!, args: words.slice(1) });
 }
 
 /** A request that cannot run, with the id to answer it by when one could be read. */
-export class BadRequest extends ConsoleError {
+export class BadRequest extends CodedError {
   constructor(message: string, readonly id: RequestId, code = 'BAD_REQUEST') {
     super(code, message);
   }
@@ -104,7 +98,7 @@ export function tokenize(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new ConsoleError('BAD_REQUEST', `unterminated ${quote} quote`);
+  if (quote) throw new CodedError('BAD_REQUEST', `unterminated ${quote} quote`);
   if (inWord) out.push(cur);
   return out;
 }

@@ -2,7 +2,7 @@
 // A worker that does not answer in time fails its request with a code; it never stalls the console.
 import { sendToChild } from '../primary/supervision/child-send.js';
 import type { Supervisor } from '../primary/supervision/supervisor.js';
-import { ConsoleError } from './wire.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -28,7 +28,7 @@ export class WorkerRpc {
         this.pending.delete(m.id!);
         clearTimeout(p.timer);
         if (m.ok) p.resolve(m.data);
-        else p.reject(new ConsoleError(m.error?.code ?? 'INTERNAL', `worker ${slot}: ${m.error?.message ?? 'failed'}`));
+        else p.reject(new CodedError(m.error?.code ?? 'INTERNAL', `worker ${slot}: ${m.error?.message ?? 'failed'}`));
       }
       return true;
     }
@@ -41,18 +41,18 @@ export class WorkerRpc {
 
   request<T>(slot: number, op: string, args: unknown = {}, timeoutMs = 3000): Promise<T> {
     const w = this.supervisor.slots[slot]?.worker;
-    if (!w || !w.isConnected()) return Promise.reject(new ConsoleError('WORKER_DOWN', `worker ${slot} is not running`));
+    if (!w || !w.isConnected()) return Promise.reject(new CodedError('WORKER_DOWN', `worker ${slot} is not running`));
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ConsoleError('WORKER_TIMEOUT', `worker ${slot} did not answer ${op} within ${timeoutMs} ms`));
+        reject(new CodedError('WORKER_TIMEOUT', `worker ${slot} did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
         if (!err || !this.pending.delete(id)) return;
         clearTimeout(timer);
-        reject(new ConsoleError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
+        reject(new CodedError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
       });
     });
   }
@@ -64,7 +64,7 @@ export class WorkerRpc {
       slots.map((slot) =>
         this.request<T>(slot, op, args, timeoutMs).then(
           (data): PerWorker<T> => ({ worker: slot, ok: true, data }),
-          (err: ConsoleError): PerWorker<T> => ({ worker: slot, ok: false, error: { code: err.code, message: err.message } }),
+          (err: CodedError): PerWorker<T> => ({ worker: slot, ok: false, error: { code: err.code, message: err.message } }),
         ),
       ),
     );

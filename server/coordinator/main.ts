@@ -10,10 +10,11 @@ import { FileStore } from './store/file-store.js';
 import { StoreDamage } from './store/log-format.js';
 import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.js';
 import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
-import { Directory, CoordError } from './directory/directory.js';
+import { Directory } from './directory/directory.js';
 import { createOps, type OpContext } from './ops/ops.js';
 import { replayJournals } from './scores/journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
 const socketPath = process.env.SHOAL_COORD_SOCKET!;
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       sock,
       (op, args, c) => {
         const fn = ops[op];
-        if (!fn) throw new CoordError('UNKNOWN_OP', `unknown coordinator op ${op}`);
+        if (!fn) throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
         return answer(fn, args, c);
       },
       null,

@@ -2,7 +2,8 @@
 // a request made while the coordinator is away waits for it a bounded time, then fails with a code.
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { Channel, ChannelError, type PushHandler } from '../../shared/ipc/channel.js';
+import { Channel, type PushHandler } from '../../shared/ipc/channel.js';
+import { CodedError } from '../../shared/errors/coded-error.js';
 
 export class CoordinatorLink {
   private ch: Channel | null = null;
@@ -79,7 +80,7 @@ export class CoordinatorLink {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new ChannelError('UNAVAILABLE', `coordinator unavailable (${op})`));
+        reject(new CodedError('UNAVAILABLE', `coordinator unavailable (${op})`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import { Packr, Unpackr } from 'msgpackr';
 import { FrameReader, frame } from '../protocol/framing.js';
+import { CodedError } from '../errors/coded-error.js';
 
 const REQ = 0;
 const REP = 1;
@@ -16,13 +17,6 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 export const CHANNEL_MAX_FRAME = 256 * 1024 * 1024;
-
-/** An error with a code, as it crosses the channel. */
-export class ChannelError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
 
 export type RequestHandler = (op: string, args: any, channel: Channel) => unknown | Promise<unknown>;
 export type PushHandler = (topic: string, payload: any, channel: Channel) => void;
@@ -59,12 +53,12 @@ export class Channel {
   }
 
   request<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> {
-    if (this.closed) return Promise.reject(new ChannelError('CHANNEL_CLOSED', `channel closed (${op})`));
+    if (this.closed) return Promise.reject(new CodedError('CHANNEL_CLOSED', `channel closed (${op})`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ChannelError('CHANNEL_TIMEOUT', `${op} got no answer within ${timeoutMs} ms`));
+        reject(new CodedError('CHANNEL_TIMEOUT', `${op} got no answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.enqueue([REQ, id, op, args]);
@@ -135,7 +129,7 @@ export class Channel {
       const e = err as { code?: string; message?: string };
       this.enqueue([REP, id, false, { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) }]);
     };
-    if (!this.onRequest) return fail(new ChannelError('NO_HANDLER', 'this end takes no requests'));
+    if (!this.onRequest) return fail(new CodedError('NO_HANDLER', 'this end takes no requests'));
     try {
       const r = this.onRequest(op, args, this);
       if (r instanceof Promise) r.then(ok, fail);
@@ -153,7 +147,7 @@ export class Channel {
     if (ok) p.resolve(v);
     else {
       const e = v as { code: string; message: string };
-      p.reject(new ChannelError(e.code, e.message));
+      p.reject(new CodedError(e.code, e.message));
     }
   }
 
@@ -162,7 +156,7 @@ export class Channel {
     this.closed = true;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new ChannelError('CHANNEL_CLOSED', 'channel closed before the answer came'));
+      p.reject(new CodedError('CHANNEL_CLOSED', 'channel closed before the answer came'));
     }
     this.pending.clear();
     this.onClose(this);

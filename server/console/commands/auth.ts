@@ -2,8 +2,8 @@
 // are checked here first, so a broken file is refused and every worker keeps the keys it has.
 import type { Command } from '../context.js';
 import { AuthConfigError, loadKeys } from '../../auth/keys.js';
-import { ConsoleError } from '../wire.js';
 import { parseArgs } from './args.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export const auth: Command = {
   name: 'auth',
@@ -12,13 +12,13 @@ export const auth: Command = {
   details: 'A file that does not load is refused (BAD_KEYS) and every worker keeps its keys. Secrets (--jwt-secret) are settings: they change with a restart.',
   async run(ctx, args) {
     const p = parseArgs('auth', this.usage, args, { min: 1, max: 1 });
-    if (p.pos[0] !== 'reload') throw new ConsoleError('BAD_ARGS', `usage: ${this.usage}`);
-    if (ctx.handle.config.auth !== 'jwt') throw new ConsoleError('AUTH_OFF', 'the server runs with --auth none');
+    if (p.pos[0] !== 'reload') throw new CodedError('BAD_ARGS', `usage: ${this.usage}`);
+    if (ctx.handle.config.auth !== 'jwt') throw new CodedError('AUTH_OFF', 'the server runs with --auth none');
     let keys: number;
     try {
       keys = (await loadKeys(ctx.handle.config)).length;
     } catch (err) {
-      if (err instanceof AuthConfigError) throw new ConsoleError('BAD_KEYS', err.message);
+      if (err instanceof AuthConfigError) throw new CodedError('BAD_KEYS', err.message);
       throw err;
     }
     const workers = await ctx.rpc.all<{ keys: number }>('auth.reload');

@@ -3,9 +3,9 @@ import { LOG_LEVELS } from '../../config/schema.js';
 import type { Command, ConsoleContext, Role } from '../context.js';
 import { SETTABLE, applyLimits, checkLimit, limitRange, type Limit } from '../limits.js';
 import { restartWorkers } from '../restart.js';
-import { ConsoleError } from '../wire.js';
 import { int, parseArgs } from './args.js';
 import { announce } from './moderation.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 function slotArg(ctx: ConsoleContext, raw: string): number {
   return int(raw, 'N (worker)', 0, ctx.handle.config.workers - 1);
@@ -64,9 +64,9 @@ export const loglevel: Command = {
       ];
     }
     const level = p.pos[0]!;
-    if (!LOG_LEVELS.includes(level)) throw new ConsoleError('BAD_ARGS', `unknown level ${JSON.stringify(level)}; one of ${LOG_LEVELS.join(', ')}`);
+    if (!LOG_LEVELS.includes(level)) throw new CodedError('BAD_ARGS', `unknown level ${JSON.stringify(level)}; one of ${LOG_LEVELS.join(', ')}`);
     const roleArg = p.pos[1] ?? 'all';
-    if (!ROLES.includes(roleArg)) throw new ConsoleError('BAD_ARGS', `unknown role ${JSON.stringify(roleArg)}; one of primary, worker, coordinator, all`);
+    if (!ROLES.includes(roleArg)) throw new CodedError('BAD_ARGS', `unknown role ${JSON.stringify(roleArg)}; one of primary, worker, coordinator, all`);
     const roles: Role[] = roleArg === 'all' ? ['primary', 'worker', 'coordinator'] : [roleArg === 'workers' ? 'worker' : (roleArg as Role)];
     const applied: Array<{ id: string; level: string | null; error?: string }> = [];
     for (const role of roles) ctx.state.levels[role] = level;
@@ -101,7 +101,7 @@ export const set: Command = {
     if (p.pos.length === 0) {
       return (Object.keys(SETTABLE) as Limit[]).map((k) => ({ limit: k, value: config[k], ...limitRange(k), what: SETTABLE[k] }));
     }
-    if (p.pos.length === 1) throw new ConsoleError('BAD_ARGS', `set: missing VALUE (usage: ${this.usage})`);
+    if (p.pos.length === 1) throw new CodedError('BAD_ARGS', `set: missing VALUE (usage: ${this.usage})`);
     const { limit, value } = checkLimit(p.pos[0]!, p.pos[1]!);
     const old = config[limit];
     const change = { [limit]: value };
@@ -143,7 +143,7 @@ export const shutdown: Command = {
     const p = parseArgs('shutdown', this.usage, args, { min: 0, max: 1 });
     const st = ctx.state;
     if (p.pos[0] === 'cancel') {
-      if (!st.shutdownTimer) throw new ConsoleError('NO_SHUTDOWN', 'no shutdown is scheduled');
+      if (!st.shutdownTimer) throw new CodedError('NO_SHUTDOWN', 'no shutdown is scheduled');
       clearTimeout(st.shutdownTimer);
       st.shutdownTimer = null;
       st.shutdownAt = null;
@@ -151,7 +151,7 @@ export const shutdown: Command = {
       return { cancelled: true };
     }
     const seconds = p.pos[0] === undefined ? 0 : int(p.pos[0], 'SECONDS', 0, 3600);
-    if (ctx.handle.supervisor.stopping) throw new ConsoleError('SHUTTING_DOWN', 'the server is already shutting down');
+    if (ctx.handle.supervisor.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is already shutting down');
     if (st.shutdownTimer) clearTimeout(st.shutdownTimer);
     if (seconds > 0) await announce(ctx, `The server shuts down in ${seconds} s.`).catch(() => {});
     st.shutdownAt = Date.now() + seconds * 1000;

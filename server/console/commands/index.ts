@@ -1,11 +1,11 @@
 // The console's command table. A command is looked up by name only; nothing else runs.
 import type { Command } from '../context.js';
-import { ConsoleError } from '../wire.js';
 import { parseArgs } from './args.js';
 import { drain, loglevel, restart, save, set, shutdown, undrain } from './control.js';
 import { players, room, rooms, status, workers } from './info.js';
 import { ban, bans, kick, say, unban } from './moderation.js';
 import { auth } from './auth.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const help: Command = {
   name: 'help',
@@ -15,7 +15,7 @@ const help: Command = {
     const p = parseArgs('help', this.usage, args, { min: 0, max: 1 });
     if (p.pos.length === 0) return COMMANDS.map((c) => ({ command: c.usage, description: c.summary }));
     const c = TABLE.get(p.pos[0]!.toLowerCase());
-    if (!c) throw new ConsoleError('UNKNOWN_COMMAND', `no command ${JSON.stringify(p.pos[0])}; "help" lists them`);
+    if (!c) throw new CodedError('UNKNOWN_COMMAND', `no command ${JSON.stringify(p.pos[0])}; "help" lists them`);
     return { command: c.name, usage: c.usage, description: c.summary, ...(c.details ? { details: c.details } : {}) };
   },
 };

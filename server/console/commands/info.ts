@@ -3,8 +3,8 @@
 import type { ConnBooks } from '../../metrics/connections.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { Command, ConsoleContext } from '../context.js';
-import { ConsoleError } from '../wire.js';
 import { parseArgs, roomId } from './args.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface WorkerStats {
   slot: number; pid: number; rssMB: number; heapMB: number; lagMs: number; logLevel: string;
@@ -38,7 +38,7 @@ export async function dirRooms(ctx: ConsoleContext): Promise<DirRoom[]> {
 function workerFlag(ctx: ConsoleContext, v: string | number | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = v as number;
-  if (n >= ctx.handle.config.workers) throw new ConsoleError('BAD_ARGS', `--worker must be 0..${ctx.handle.config.workers - 1}`);
+  if (n >= ctx.handle.config.workers) throw new CodedError('BAD_ARGS', `--worker must be 0..${ctx.handle.config.workers - 1}`);
   return n;
 }
 
@@ -183,7 +183,7 @@ export const room: Command = {
     const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values<WorkerRoom[]>('rooms', { members: true, room: id })]);
     const d = dir.find((r) => r.id === id);
     const l = live.flatMap((w) => w.data).find((r) => r.id === id);
-    if (!d && !l) throw new ConsoleError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
+    if (!d && !l) throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
     return {
       id, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.handle.config.roomCapacity,
       tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null, players: l?.members ?? [],
@@ -200,7 +200,7 @@ export const players: Command = {
     const only = p.flags.room === undefined ? undefined : roomId(String(p.flags.room));
     const list = await allPlayers(ctx, only);
     if (only !== undefined && list.length === 0 && !(await dirRooms(ctx)).some((r) => r.id === only)) {
-      throw new ConsoleError('ROOM_NOT_FOUND', `no room ${JSON.stringify(only)}`);
+      throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(only)}`);
     }
     return list
       .map((m) => ({ id: m.id, name: m.name, room: m.room, worker: m.worker, transport: m.transport, address: m.address, score: m.score, state: m.state }))

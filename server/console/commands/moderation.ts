@@ -3,8 +3,8 @@ import net from 'node:net';
 import { cleanChat } from '../../../shared/protocol/text-rules.js';
 import { banTarget, type BanEntry } from '../bans.js';
 import type { Command, ConsoleContext } from '../context.js';
-import { ConsoleError } from '../wire.js';
 import { int, parseArgs, playerId } from './args.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -21,8 +21,8 @@ export const kick: Command = {
     const hit = answers.find((a) => a.ok && a.data.found);
     if (hit && hit.ok) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
     const failed = answers.filter((a) => !a.ok).map((a) => a.worker);
-    if (failed.length) throw new ConsoleError('WORKER_TIMEOUT', `player ${id} not found; worker(s) ${failed.join(', ')} did not answer`);
-    throw new ConsoleError('PLAYER_NOT_FOUND', `no player ${JSON.stringify(id)} is seated`);
+    if (failed.length) throw new CodedError('WORKER_TIMEOUT', `player ${id} not found; worker(s) ${failed.join(', ')} did not answer`);
+    throw new CodedError('PLAYER_NOT_FOUND', `no player ${JSON.stringify(id)} is seated`);
   },
 };
 
@@ -35,8 +35,8 @@ export const say: Command = {
     const text = cleanChat(args.join(' ').trim());
     const max = ctx.handle.config.chatMax;
     const chars = [...text].length;
-    if (chars === 0) throw new ConsoleError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
-    if (chars > max) throw new ConsoleError('BAD_ARGS', `say: ${chars} characters; a chat line holds at most ${max}`);
+    if (chars === 0) throw new CodedError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
+    if (chars > max) throw new CodedError('BAD_ARGS', `say: ${chars} characters; a chat line holds at most ${max}`);
     await announce(ctx, text);
     return { said: text, scope: 'world', workers: ctx.handle.supervisor.running().length };
   },
@@ -65,7 +65,7 @@ export const ban: Command = {
     const p = parseArgs('ban', this.usage, args.filter((a) => a !== '--force'), { min: 1, max: 2 });
     const address = banTarget(p.pos[0]!);
     const wide = tooWide(address, ctx.handle.config.banForcePrefixV4, ctx.handle.config.banForcePrefixV6);
-    if (wide && !force) throw new ConsoleError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
+    if (wide && !force) throw new CodedError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
     const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
     const list = await ctx.handle.link.request<BanEntry[]>('admin.ban', { address, until }, 3000);

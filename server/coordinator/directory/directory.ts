@@ -9,12 +9,7 @@ import { hashToken } from './token-hash.js';
 import { accountOfKey } from './leaderboard-key.js';
 import { foldName } from '../../../shared/protocol/text-rules.js';
 import { journalPath, readScoreJournal } from '../../scores/score-journal.js';
-
-export class CoordError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface JoinArgs {
   slot: number;
@@ -243,7 +238,7 @@ export class Directory {
     }
     const limit = this.config.roomsPerAddressPerMinute;
     if (m.n >= limit) {
-      throw new CoordError('ROOM_LIMIT', `no more than ${limit} new rooms a minute from one address; join an existing room`);
+      throw new CodedError('ROOM_LIMIT', `no more than ${limit} new rooms a minute from one address; join an existing room`);
     }
     m.n++;
   }
@@ -297,9 +292,9 @@ export class Directory {
     const now = Date.now();
     if (a.token !== undefined) {
       const s = this.ix.sessionsByTokenHash.get(hashToken(a.token));
-      if (!s) throw new CoordError('BAD_TOKEN', 'unknown or expired token');
+      if (!s) throw new CodedError('BAD_TOKEN', 'unknown or expired token');
       // A session resumes only as the account it was made for (a guest's only as a guest).
-      if (s.account !== a.account) throw new CoordError('BAD_TOKEN', 'this token belongs to another account');
+      if (s.account !== a.account) throw new CodedError('BAD_TOKEN', 'this token belongs to another account');
       let r = this.ix.rooms.get(s.room);
       if (!r) r = this.createRoom(s.room, a.slot);
       if (r.slot !== a.slot && this.slots.has(r.slot)) return { redirect: r.slot };
@@ -308,7 +303,7 @@ export class Directory {
       return { session: { ...s }, token: a.token, room: r, resumed: true };
     }
     if (a.guest && this.accountNames.has(foldName(a.name))) {
-      throw new CoordError('NAME_TAKEN', `the name ${JSON.stringify(a.name)} belongs to an account; sign in or choose another`);
+      throw new CodedError('NAME_TAKEN', `the name ${JSON.stringify(a.name)} belongs to an account; sign in or choose another`);
     }
     let r: RoomRecord | undefined;
     if (a.room !== undefined) {
@@ -322,7 +317,7 @@ export class Directory {
         r = this.createRoom(a.room, a.slot);
       }
       if ((this.seated.get(r.id)?.size ?? 0) >= r.capacity) {
-        throw new CoordError('ROOM_FULL', `room ${r.id} has no free seat`);
+        throw new CodedError('ROOM_FULL', `room ${r.id} has no free seat`);
       }
     } else {
       // The seat reserved at routing, if it is still there and on this worker; else matchmake

@@ -4,8 +4,8 @@ import { LOG_LEVELS } from '../../config/schema.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
-import { CoordError } from '../directory/directory.js';
 import type { Op, OpContext } from './ops.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const BANS = 'bans';
 
@@ -36,7 +36,7 @@ export function adminOps(ctx: OpContext): Record<string, Op> {
   };
 
   const setLevel = (level: string) => {
-    if (!LOG_LEVELS.includes(level)) throw new CoordError('BAD_ARGS', `unknown log level ${level}`);
+    if (!LOG_LEVELS.includes(level)) throw new CodedError('BAD_ARGS', `unknown log level ${level}`);
     log.level = level;
   };
 
@@ -58,7 +58,7 @@ export function adminOps(ctx: OpContext): Record<string, Op> {
   const setDrain = (slot: number, on: boolean) => {
     if (on) {
       const others = [...dir.slots.entries()].filter(([s, e]) => s !== slot && !e.draining && !drained.has(s));
-      if (others.length === 0) throw new CoordError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
+      if (others.length === 0) throw new CodedError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
       drained.add(slot);
       enforceDrains();
     } else {
@@ -93,7 +93,7 @@ export function adminOps(ctx: OpContext): Record<string, Op> {
       return bans();
     },
     'admin.unban': (a: { address: string }) => {
-      if (!dir.ix.kv.get(BANS)?.has(a.address)) throw new CoordError('NOT_BANNED', `${a.address} is not banned`);
+      if (!dir.ix.kv.get(BANS)?.has(a.address)) throw new CodedError('NOT_BANNED', `${a.address} is not banned`);
       dir.commit([{ k: 'kvDel', ns: BANS, key: a.address }]);
       log.warn({ address: a.address }, 'address unbanned');
       return bans();

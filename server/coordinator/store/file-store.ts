@@ -14,12 +14,7 @@ import { applyChange, indexWorld, worldOf } from './apply.js';
 import { MAGIC, decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
 import { storeFsyncs, storeHealthy, storeWriteFailures } from './store-metrics.js';
 import { emptyWorld, type Change, type PersistedWorld, type WorldStore } from './types.js';
-
-export class StoreError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface FileStoreStats {
   generation: number;
@@ -138,7 +133,7 @@ export class FileStore implements WorldStore {
 
   append(changes: Change[]): void {
     if (changes.length === 0) return;
-    if (this.fd < 0) throw new StoreError('STORE_CLOSED', 'store is not open');
+    if (this.fd < 0) throw new CodedError('STORE_CLOSED', 'store is not open');
     const rec = encodeRecord(changes);
     try {
       if (this.cutPending) this.cutBack();
@@ -199,7 +194,7 @@ export class FileStore implements WorldStore {
     const keep: typeof this.waiters = [];
     for (const w of this.waiters) {
       if (w.upTo <= upTo) {
-        if (err) w.reject(new StoreError('STORE_UNAVAILABLE', `store: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+        if (err) w.reject(new CodedError('STORE_UNAVAILABLE', `store: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
         else w.resolve();
       } else keep.push(w);
     }
@@ -207,7 +202,7 @@ export class FileStore implements WorldStore {
   }
 
   async checkpoint(world: PersistedWorld): Promise<void> {
-    if (this.fd < 0) throw new StoreError('STORE_CLOSED', 'store is not open');
+    if (this.fd < 0) throw new CodedError('STORE_CLOSED', 'store is not open');
     const next = this.gen + 1;
     const oldGen = this.gen;
     const tmp = path.join(this.dir, 'checkpoint.tmp');
@@ -273,14 +268,14 @@ export class FileStore implements WorldStore {
     this.cutPending = false;
   }
 
-  private failed(err: unknown, what: string): StoreError {
+  private failed(err: unknown, what: string): CodedError {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     storeWriteFailures.inc({ code });
     storeHealthy.set(0);
     const was = this.problem;
     this.problem = `store: ${code}`;
     if (was !== this.problem) this.onHealth({ ok: false, reason: this.problem });
-    return new StoreError('STORE_UNAVAILABLE', `store: ${code} (${what})`);
+    return new CodedError('STORE_UNAVAILABLE', `store: ${code} (${what})`);
   }
 
   private recovered(): void {

@@ -2,7 +2,7 @@
 // worker process, through that worker's real world client, and returns its answer. So tests and
 // the bench drive the real path (room code -> worker -> channel -> coordinator) without a fake.
 import type { Channel } from '../../../shared/ipc/channel.js';
-import { CoordError } from '../directory/directory.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -18,12 +18,12 @@ export class DebugRelay {
 
   run(slot: number, cmd: unknown, timeoutMs: number): Promise<unknown> {
     const ch = this.workers.get(slot);
-    if (!ch || ch.closed) return Promise.reject(new CoordError('NO_WORKER', `no live worker in slot ${slot}`));
+    if (!ch || ch.closed) return Promise.reject(new CodedError('NO_WORKER', `no live worker in slot ${slot}`));
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new CoordError('DEBUG_TIMEOUT', `worker ${slot} did not answer within ${timeoutMs} ms`));
+        reject(new CodedError('DEBUG_TIMEOUT', `worker ${slot} did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       ch.push('world.debug', { id, cmd });
@@ -36,6 +36,6 @@ export class DebugRelay {
     this.pending.delete(a.id);
     clearTimeout(p.timer);
     if (a.ok) p.resolve(a.value ?? null);
-    else p.reject(new CoordError(a.error?.code ?? 'INTERNAL', a.error?.message ?? 'debug command failed'));
+    else p.reject(new CodedError(a.error?.code ?? 'INTERNAL', a.error?.message ?? 'debug command failed'));
   }
 }

@@ -4,8 +4,8 @@
 // lock (the documented price), and a holder that vanishes keeps its lease until it expires.
 // Waiting acquires wait in a FIFO queue here (no polling) and are served when a permit frees up.
 import type { Channel } from '../../../shared/ipc/channel.js';
-import { CoordError } from '../directory/directory.js';
 import type { Durable } from './durable.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface Grant {
   token: number;
@@ -38,7 +38,7 @@ export const MAX_WAIT_MS = 300_000;
 
 export function checkMs(what: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new CoordError('BAD_ARGS', `${what} must be a whole number of ms in [${min}, ${max}]`);
+    throw new CodedError('BAD_ARGS', `${what} must be a whole number of ms in [${min}, ${max}]`);
   }
   return v;
 }

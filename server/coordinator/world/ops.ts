@@ -1,7 +1,6 @@
 // The world API's coordinator operations (`world.*`), spread into the coordinator's op table.
 // Every name is validated here; the primitives trust their arguments.
 import type { Channel } from '../../../shared/ipc/channel.js';
-import { CoordError } from '../directory/directory.js';
 import type { Op, OpContext } from '../ops/ops.js';
 import { DebugRelay } from './debug.js';
 import { Durable, NS } from './durable.js';
@@ -10,6 +9,7 @@ import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from './leases.js';
 import { Queues } from './queues.js';
 import { Subscribers } from './subscribers.js';
 import { Values, type Fence } from './values.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 
 const MAX_NAME = 200;
@@ -17,18 +17,18 @@ const MAX_PERMITS = 1_000_000;
 
 function name(v: unknown, what = 'name'): string {
   if (typeof v !== 'string' || v.length < 1 || v.length > MAX_NAME) {
-    throw new CoordError('BAD_ARGS', `${what} must be a string of 1..${MAX_NAME} characters`);
+    throw new CodedError('BAD_ARGS', `${what} must be a string of 1..${MAX_NAME} characters`);
   }
   return v;
 }
 
 function names(v: unknown): string[] {
-  if (!Array.isArray(v)) throw new CoordError('BAD_ARGS', 'names must be an array of strings');
+  if (!Array.isArray(v)) throw new CodedError('BAD_ARGS', 'names must be an array of strings');
   return v.map((x) => name(x));
 }
 
 function token(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new CoordError('BAD_ARGS', 'token must be an integer');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new CodedError('BAD_ARGS', 'token must be an integer');
   return v;
 }
 
@@ -69,7 +69,7 @@ export function worldOps(ctx: OpContext): Record<string, Op> {
     'world.sem.acquire': (a, ch) => {
       const permits = a.permits;
       if (typeof permits !== 'number' || !Number.isInteger(permits) || permits < 1 || permits > MAX_PERMITS) {
-        throw new CoordError('BAD_ARGS', `permits must be a whole number in [1, ${MAX_PERMITS}]`);
+        throw new CodedError('BAD_ARGS', `permits must be a whole number in [1, ${MAX_PERMITS}]`);
       }
       return sems.acquire(name(a.name), permits, checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch));
     },

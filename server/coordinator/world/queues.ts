@@ -3,8 +3,8 @@
 // offered again. So a worker that dies before `ack` loses nothing, and after a coordinator restart
 // every un-acked item is ready again. An acked item is gone from the store and never comes back.
 import type { Channel } from '../../../shared/ipc/channel.js';
-import { CoordError } from '../directory/directory.js';
 import { NS, type Durable } from './durable.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface Delivery {
   id: number;
@@ -58,7 +58,7 @@ export class Queues {
   }
 
   push(name: string, value: unknown): number {
-    if (value === undefined || value === null) throw new CoordError('BAD_ARGS', 'queue items must not be null');
+    if (value === undefined || value === null) throw new CodedError('BAD_ARGS', 'queue items must not be null');
     const id = ((this.store.get(NS.queueSeq, name) as number | undefined) ?? 0) + 1;
     this.store.put(NS.queueSeq, name, id);
     this.store.put(NS.queue, itemKey(name, id), value);

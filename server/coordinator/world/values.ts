@@ -2,8 +2,8 @@
 // A write may carry a fence (a lock name and the token of its lease): it is refused unless that
 // lease is the lock's live one, so a holder whose lease ran out cannot overwrite its successor.
 import { isDeepStrictEqual } from 'node:util';
-import { CoordError } from '../directory/directory.js';
 import { NS, type Durable } from './durable.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface Fence {
   lock: string;
@@ -34,10 +34,10 @@ export class Values {
   }
 
   incr(name: string, by: number, fence?: Fence): number {
-    if (typeof by !== 'number' || !Number.isFinite(by)) throw new CoordError('BAD_ARGS', 'incr: by must be a finite number');
+    if (typeof by !== 'number' || !Number.isFinite(by)) throw new CodedError('BAD_ARGS', 'incr: by must be a finite number');
     this.checkFence(fence);
     const cur = this.store.get(NS.val, name) ?? 0;
-    if (typeof cur !== 'number') throw new CoordError('NOT_A_NUMBER', `value ${name} is not a number`);
+    if (typeof cur !== 'number') throw new CodedError('NOT_A_NUMBER', `value ${name} is not a number`);
     const next = cur + by;
     this.store.put(NS.val, name, next);
     this.changed(name, next);
@@ -55,10 +55,10 @@ export class Values {
   private checkFence(fence: Fence | undefined): void {
     if (fence === undefined || fence === null) return;
     if (typeof fence.lock !== 'string' || typeof fence.token !== 'number') {
-      throw new CoordError('BAD_ARGS', 'fence must be {lock, token}');
+      throw new CodedError('BAD_ARGS', 'fence must be {lock, token}');
     }
     if (!this.fenceHolds(fence)) {
-      throw new CoordError('FENCED', `lock ${fence.lock} is no longer held with token ${fence.token}`);
+      throw new CodedError('FENCED', `lock ${fence.lock} is no longer held with token ${fence.token}`);
     }
   }
 }

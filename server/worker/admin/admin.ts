@@ -9,12 +9,7 @@ import type { ClientSession } from '../session/client-session.js';
 import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';
 import type { WorkerRuntime } from '../runtime.js';
-
-class AdminError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 type Op = (args: any) => unknown;
 
@@ -28,7 +23,7 @@ export function adminHandler(rt: WorkerRuntime, send: (m: object) => void): (m: 
     const fn = ops[m.op as string];
     Promise.resolve()
       .then(() => {
-        if (!fn) throw new AdminError('UNKNOWN_OP', `worker has no admin op ${m.op}`);
+        if (!fn) throw new CodedError('UNKNOWN_OP', `worker has no admin op ${m.op}`);
         return fn(m.args ?? {});
       })
       .then(
@@ -124,11 +119,11 @@ function workerOps(rt: WorkerRuntime): Record<string, Op> {
     },
 
     'auth.reload': async () => {
-      if (!rt.auth) throw new AdminError('AUTH_OFF', 'the server runs with --auth none');
+      if (!rt.auth) throw new CodedError('AUTH_OFF', 'the server runs with --auth none');
       return { keys: await rt.auth.load() };
     },
     loglevel: (a: { level: string }) => {
-      if (!LOG_LEVELS.includes(a.level)) throw new AdminError('BAD_ARGS', `unknown log level ${a.level}`);
+      if (!LOG_LEVELS.includes(a.level)) throw new CodedError('BAD_ARGS', `unknown log level ${a.level}`);
       rt.log.level = a.level;
       return { level: rt.log.level };
     },

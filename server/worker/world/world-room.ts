@@ -1,10 +1,10 @@
 // One room's `world`: the World API over the coordinator link, scoped to the room so that what
 // it holds (leases, subscriptions, waits) is given back when the room ends.
-import { ChannelError } from '../../../shared/ipc/channel.js';
 import type { WorldClient } from './world-client.js';
 import type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from '../../game-api/world.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const DEFAULT_TTL_MS = 10_000;
 const DEFAULT_VISIBILITY_MS = 30_000;
@@ -67,7 +67,7 @@ export class RoomWorld implements World {
 
   /** Requests go through here: a closed room's world refuses new calls. */
   call<T>(op: string, args: Record<string, unknown>, timeoutMs?: number, evenIfClosed = false): Promise<T> {
-    if (this.closed && !evenIfClosed) return Promise.reject(new ChannelError('ROOM_CLOSED', `room ${this.roomId} has ended`));
+    if (this.closed && !evenIfClosed) return Promise.reject(new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`));
     return this.client.link.request<T>(op, args, timeoutMs);
   }
 
@@ -85,7 +85,7 @@ export class RoomWorld implements World {
     if (this.closed) {
       // Granted while the room was ending: give it straight back.
       void h.release().catch(() => {});
-      throw new ChannelError('ROOM_CLOSED', `room ${this.roomId} has ended`);
+      throw new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`);
     }
     this.leases.add(h);
     return h;
@@ -104,7 +104,7 @@ export class RoomWorld implements World {
   }
 
   subscribe(topic: string, handler: (value: WorldValue, topic: string) => void): () => void {
-    if (this.closed) throw new ChannelError('ROOM_CLOSED', `room ${this.roomId} has ended`);
+    if (this.closed) throw new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`);
     // A wrapper per call, so the same handler subscribed twice is two subscriptions.
     const h = (v: unknown, t: string) => handler(v, t);
     this.client.subscribe(topic, h);
@@ -147,7 +147,7 @@ export class RoomWorld implements World {
   }
 
   waitFor<T = WorldValue>(name: string, predicate: (value: T | null) => boolean, o: { timeoutMs?: number } = {}): Promise<T | null> {
-    if (this.closed) return Promise.reject(new ChannelError('ROOM_CLOSED', `room ${this.roomId} has ended`));
+    if (this.closed) return Promise.reject(new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`));
     return new Promise<T | null>((resolve, reject) => {
       let done = false;
       const finish = (err: Error | null, v?: T | null) => {
@@ -170,7 +170,7 @@ export class RoomWorld implements World {
         if (ok) finish(null, v as T | null);
       };
       const timeoutMs = o.timeoutMs ?? 10_000;
-      const timer = setTimeout(() => finish(new ChannelError('WAIT_TIMEOUT', `${name} did not reach the condition within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => finish(new CodedError('WAIT_TIMEOUT', `${name} did not reach the condition within ${timeoutMs} ms`)), timeoutMs);
       this.waits.add(fail);
       this.client.watch(name, check).then((v) => check(v), fail);
     });
@@ -182,7 +182,7 @@ export class RoomWorld implements World {
     this.closed = true;
     for (const h of [...this.leases]) void h.release().catch(() => {});
     for (const off of [...this.subs]) off();
-    const err = new ChannelError('ROOM_CLOSED', `room ${this.roomId} has ended`);
+    const err = new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`);
     for (const fail of [...this.waits]) fail(err);
   }
 
