@@ -12,6 +12,7 @@ import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.
 import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
 import { Directory } from './directory/directory.js';
 import { createOps, type OpContext } from './ops/ops.js';
+import { reportedValues } from '../games/index.js';
 import { replayJournals } from './scores/journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
 
   const workers = new Map<number, Channel>();
   const channels = new Set<Channel>();
-  const ctx: OpContext = { dir, config, workers, channels, log, store };
+  const ctx: OpContext = { dir, config, workers, channels, log, store, reports: reportedValues() };
   const ops = createOps(ctx);
   // With --fsync-ms 0 an answer to an operation that wrote waits for its fsync; every write of
   // one event-loop turn shares that fsync (group commit), so throughput stays reasonable.

@@ -2,9 +2,8 @@
 // socket: it receives validated messages and speaks through its RoomContext, which encodes each
 // broadcast once and writes the same bytes to every player.
 import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
-import type { Config } from '../config/schema.js';
+import type { Identity } from './identity.js';
 import type { World } from './world.js';
-import type { Identity } from '../auth/identity.js';
 
 export interface SeatInfo {
   id: string;
@@ -22,7 +21,8 @@ export interface SeatRefusal {
 
 export interface RoomContext {
   readonly id: string;
-  readonly config: Config;
+  /** Ticks a second: `Room.tick` is called this often. */
+  readonly hz: number;
   /** Encodes once; sends to every connected player except those in `skip`. */
   broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void;
   /** Sends to one player, if connected. */
@@ -50,13 +50,9 @@ export interface Room {
   message(playerId: string, msg: ClientMessage): void;
   /** Advances the simulation one tick and sends what changed. */
   tick(tick: number): void;
-  /** Plain, serialisable state, from which `Game.create` can rebuild the room. */
+  /** Plain, serialisable state, from which `Game.create` can rebuild the room (a `tick` field in it
+   *  is where the host's tick count resumes). */
   snapshot(): unknown;
   /** Number of seated players. */
   readonly size: number;
-}
-
-export interface Game {
-  readonly name: string;
-  create(ctx: RoomContext, snapshot?: unknown): Room;
 }

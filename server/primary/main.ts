@@ -20,6 +20,7 @@ import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor, type Slot } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 import { AuthConfigError, loadKeys } from '../auth/keys.js';
+import { DEFAULT_GAME } from '../games/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -167,7 +168,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     config,
     log,
     running: () => supervisor.running(),
-    route: (c) => opsConsole.route(link.request('route', c, 1000)),
+    // A new room matchmaking makes up is named for the game it will play.
+    route: (c) => opsConsole.route(link.request('route', { ...c, game: DEFAULT_GAME }, 1000)),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (p, address) => {

@@ -2,7 +2,7 @@
 // to classify them), relays for clients held elsewhere, and asks it for metrics and to stop.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
-import { arena } from '../games/arena/arena.js';
+import { hostGame } from '../games/index.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
@@ -29,7 +29,7 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 const send = (m: object) => {
   if (process.connected) process.send!(m);
 };
-const rt = new WorkerRuntime(config, slot, arena, log, process.env.SHOAL_COORD_SOCKET!);
+const rt = new WorkerRuntime(config, slot, hostGame(config), log, process.env.SHOAL_COORD_SOCKET!);
 // The primary checked the keys at start; a file changed since then leaves this worker with none
 // (every token refused with AUTH_INVALID) until it is fixed and `auth reload` is run.
 const authLoaded = config.auth === 'jwt'

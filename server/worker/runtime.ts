@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
 import type { ErrorCode, HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../auth/verifier.js';
-import type { Identity } from '../auth/identity.js';
 import type { Config } from '../config/schema.js';
-import type { Game } from '../game-api/room.js';
+import type { HostedGame, Identity } from '../game-api/index.js';
 import type { Channel } from '../../shared/ipc/channel.js';
 import { messagesOut, playersGauge, roomsGauge, tickOverruns } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
@@ -56,7 +55,7 @@ export class WorkerRuntime {
   constructor(
     readonly config: Config,
     readonly slot: number,
-    readonly game: Game,
+    readonly game: HostedGame,
     readonly log: Logger,
     coordSocket: string,
   ) {
@@ -172,7 +171,7 @@ export class WorkerRuntime {
     try {
       reply = await this.link.request<JoinReply>('join', {
         slot: this.slot, name: hello.name, room, token: hello.token, hint, address: session.conn.address,
-        account: identity?.account, guest: identity?.guest,
+        account: identity?.account, guest: identity?.guest, game: this.game.name,
       });
     } catch (err) {
       const e = err as { code?: string; message: string };

@@ -23,6 +23,8 @@ export interface JoinArgs {
   /** --auth jwt: the verified account (token sub), or guest: true. Neither with --auth none. */
   account?: string;
   guest?: boolean;
+  /** The game the worker hosts (its registered name): a room made here gets an id starting with it. */
+  game?: string;
 }
 
 /** A room promised to connections on their way, not made: nothing durable, not in /rooms. */
@@ -176,9 +178,10 @@ export class Directory {
     return r.capacity - (this.seated.get(r.id)?.size ?? 0) - this.reservedIn(r.id, now);
   }
 
-  private newRoomId(): string {
+  /** A fresh id, prefixed with the name of the game the room plays (`arena-1a2b`). */
+  private newRoomId(game = 'room'): string {
     let id: string;
-    do id = `arena-${(++this.roomSeq).toString(36)}${crypto.randomBytes(2).toString('hex')}`;
+    do id = `${game}-${(++this.roomSeq).toString(36)}${crypto.randomBytes(2).toString('hex')}`;
     while (this.ix.rooms.has(id) || this.placed.has(id));
     return id;
   }
@@ -268,7 +271,7 @@ export class Directory {
   }
 
   /** Which worker slot should take a new connection, decided from its first message. */
-  route(args: { room?: string; token?: string }): { slot: number; room?: string } {
+  route(args: { room?: string; token?: string; game?: string }): { slot: number; room?: string } {
     const now = Date.now();
     if (args.token) {
       const s = this.ix.sessionsByTokenHash.get(hashToken(args.token));
@@ -281,7 +284,7 @@ export class Directory {
     }
     let r = this.matchmake(now);
     if (!r) {
-      const id = this.newRoomId();
+      const id = this.newRoomId(args.game);
       r = { id, slot: this.place(id, now, true) };
     }
     this.reserve(r.id, now + 10_000);
@@ -332,7 +335,7 @@ export class Directory {
       } else {
         const m = this.matchmake(now, a.slot);
         if (m && m.slot !== a.slot) return { redirect: m.slot };
-        r = m ? (this.ix.rooms.get(m.id) ?? this.createRoom(m.id, a.slot)) : this.createRoom(this.newRoomId(), a.slot);
+        r = m ? (this.ix.rooms.get(m.id) ?? this.createRoom(m.id, a.slot)) : this.createRoom(this.newRoomId(a.game), a.slot);
       }
     }
     const n = this.ix.nextPlayer;

@@ -7,7 +7,8 @@ import type { WorldStore } from '../store/types.js';
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
 import { registry } from '../../metrics/registry.js';
 import { adminOps } from './admin-ops.js';
-import { coinsTaken, worldOps } from '../world/ops.js';
+import { reportedStats, worldOps } from '../world/ops.js';
+import type { ReportedValue } from '../../game-api/index.js';
 
 export interface OpContext {
   dir: Directory;
@@ -18,6 +19,8 @@ export interface OpContext {
   log: Logger;
   store: WorldStore;
   save?: () => Promise<void>;
+  /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
+  reports: readonly ReportedValue[];
 }
 
 export type Op = (args: any, ch: Channel) => unknown;
@@ -59,7 +62,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       ch.peer = { role: 'primary' };
       return { ok: true };
     },
-    route: (a: { room?: string; token?: string }) => dir.route(a),
+    route: (a: { room?: string; token?: string; game?: string }) => dir.route(a),
     join: (a) => dir.join(a),
     leave: (a: { id: string }) => dir.leave(a.id),
     scores: (a: { u: Array<[string, number]> }) => dir.scores(a.u),
@@ -83,7 +86,8 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         rooms,
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
-        coinsTaken: coinsTaken(ctx),
+        // The games' world values shown on /health (the arena's coinsTaken).
+        ...reportedStats(ctx, true),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },
       };

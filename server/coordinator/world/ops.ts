@@ -4,7 +4,6 @@ import type { Channel } from '../../../shared/ipc/channel.js';
 import type { Op, OpContext } from '../ops/ops.js';
 import { DebugRelay } from './debug.js';
 import { Durable, NS } from './durable.js';
-import { WORLD_KEYS } from './keys.js';
 import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from './leases.js';
 import { Queues } from './queues.js';
 import { Subscribers } from './subscribers.js';
@@ -40,10 +39,19 @@ function owner(v: unknown, ch: Channel): string {
 
 const waitOf = (v: unknown) => (v === undefined ? 0 : checkMs('waitMs', v, 0, MAX_WAIT_MS));
 
-/** The world counter of coins taken (for /health), straight from the durable values. */
-export function coinsTaken(ctx: OpContext): number {
-  const v = ctx.dir.ix.kv.get(NS.val)?.get(WORLD_KEYS.coinsTaken);
-  return typeof v === 'number' ? v : 0;
+/**
+ * The world values the games report (they declare which: `Game.reports`), stat -> value, straight
+ * from the durable values; `healthOnly`: just those also shown on /health.
+ */
+export function reportedStats(ctx: OpContext, healthOnly = false): Record<string, unknown> {
+  const vals = ctx.dir.ix.kv.get(NS.val);
+  const out: Record<string, unknown> = {};
+  for (const r of ctx.reports) {
+    if (healthOnly && !r.health) continue;
+    const v = vals?.get(r.key);
+    out[r.stat] = r.kind === 'counter' ? (typeof v === 'number' ? v : 0) : (v ?? null);
+  }
+  return out;
 }
 
 export function worldOps(ctx: OpContext): Record<string, Op> {
@@ -112,9 +120,7 @@ export function worldOps(ctx: OpContext): Record<string, Op> {
     'world.q.len': (a) => queues.length(name(a.name)),
 
     'world.stats': () => ({
-      coinsTaken: coinsTaken(ctx),
-      goldenSpawned: values.get(WORLD_KEYS.goldenSpawned) ?? 0,
-      goldenPeriod: values.get(WORLD_KEYS.goldenPeriod),
+      ...reportedStats(ctx),
       locks: locks.stats(),
       semaphores: sems.stats(),
       queues: queues.stats(),

@@ -1,8 +1,10 @@
-// The arena: players chase coins on a w x h field. Built-in game of protocol version 1.
+// The arena: players chase coins on a w x h field (its size is the welcome's `world`). Built-in game of protocol version 1.
 import type { ClientMessage, CoinTuple, PlayerTuple, StateMsg } from '../../../shared/protocol/messages.js';
-import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/room.js';
+import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
 import { CoinTally } from './coin-tally.js';
 import { GOLDEN_VALUE, GoldenCoin } from './golden-coin.js';
+import type { ArenaSettings } from './settings.js';
+import { ARENA_REPORTS } from './world-keys.js';
 
 interface Player {
   id: string;
@@ -52,11 +54,11 @@ export class Arena implements Room {
   private readonly golden: GoldenCoin;
   private readonly tally: CoinTally;
 
-  constructor(private readonly ctx: RoomContext, snap?: ArenaSnapshot) {
-    const c = ctx.config;
-    this.w = c.worldWidth;
-    this.h = c.worldHeight;
-    this.step = c.playerSpeed / c.hz;
+  constructor(private readonly ctx: RoomContext, private readonly settings: ArenaSettings, snap?: ArenaSnapshot) {
+    const c = settings;
+    this.w = c.fieldWidth;
+    this.h = c.fieldHeight;
+    this.step = c.playerSpeed / ctx.hz;
     this.r2 = c.pickupRadius * c.pickupRadius;
     if (snap) {
       this.tickNo = snap.tick;
@@ -145,7 +147,7 @@ export class Arena implements Room {
         p.fresh = false;
       }
     }
-    while (this.coins.size < this.ctx.config.coins) this.spawnCoin(true);
+    while (this.coins.size < this.settings.coins) this.spawnCoin(true);
     this.golden.tick();
     this.tally.tick();
 
@@ -207,7 +209,9 @@ function coinTuple(c: Coin): CoinTuple {
   return c.value === 1 ? [c.id, c.x, c.y] : [c.id, c.x, c.y, c.value];
 }
 
-export const arena: Game = {
+export const arena: Game<ArenaSettings> = {
   name: 'arena',
-  create: (ctx, snapshot) => new Arena(ctx, snapshot as ArenaSnapshot | undefined),
+  create: (ctx, settings, snapshot) => new Arena(ctx, settings, snapshot as ArenaSnapshot | undefined),
+  field: (settings) => ({ w: settings.fieldWidth, h: settings.fieldHeight }),
+  reports: ARENA_REPORTS,
 };

@@ -2,8 +2,8 @@
 // by world.stats). Batched: one incr a second at most per room, not one per coin, so the
 // coordinator's log grows with time, not with play; a room that ends or crashes can lose up to a
 // second of counts.
-import { WORLD_KEYS } from '../../coordinator/world/keys.js';
-import type { World } from '../../game-api/world.js';
+import type { World } from '../../game-api/index.js';
+import { ARENA_KEYS } from './world-keys.js';
 
 const FLUSH_MS = 1000;
 
@@ -24,7 +24,7 @@ export class CoinTally {
     this.pending = 0;
     this.inFlight = true;
     this.lastFlush = now;
-    this.world.incr(WORLD_KEYS.coinsTaken, n).then(
+    this.world.incr(ARENA_KEYS.coinsTaken, n).then(
       () => (this.inFlight = false),
       (err: { code?: string }) => {
         this.inFlight = false;

@@ -4,8 +4,8 @@
 // `arena.golden`, reads the durable period counter and, if this period is not given yet, moves it
 // forward with a fenced compare-and-set. Only a room whose CAS succeeds spawns the coin, so a
 // period is given at most once, even if a lease runs out mid-decision or the coordinator restarts.
-import { WORLD_KEYS } from '../../coordinator/world/keys.js';
-import type { World } from '../../game-api/world.js';
+import type { World } from '../../game-api/index.js';
+import { ARENA_KEYS } from './world-keys.js';
 
 export const GOLDEN_VALUE = 10;
 const LEASE_MS = 5000;
@@ -50,15 +50,15 @@ export class GoldenCoin {
 
   /** True when the period is settled for this room (given to it or to another). */
   private async decide(period: number): Promise<boolean> {
-    const lease = await this.world.lock.acquire(WORLD_KEYS.goldenLock, { ttlMs: LEASE_MS });
+    const lease = await this.world.lock.acquire(ARENA_KEYS.goldenLock, { ttlMs: LEASE_MS });
     if (!lease) return false;
     try {
-      const last = await this.world.get<number>(WORLD_KEYS.goldenPeriod);
+      const last = await this.world.get<number>(ARENA_KEYS.goldenPeriod);
       if (last !== null && last >= period) return true;
-      const won = await this.world.compareAndSet(WORLD_KEYS.goldenPeriod, last, period, { fence: lease.fence });
+      const won = await this.world.compareAndSet(ARENA_KEYS.goldenPeriod, last, period, { fence: lease.fence });
       if (!won) return false;
       this.spawn();
-      this.world.incr(WORLD_KEYS.goldenSpawned, 1).catch(() => {});
+      this.world.incr(ARENA_KEYS.goldenSpawned, 1).catch(() => {});
       return true;
     } finally {
       lease.release().catch(() => {});

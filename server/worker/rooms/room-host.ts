@@ -1,9 +1,10 @@
 // Hosts one room in this worker: its seats, the connections behind them, frozen players' grace
-// timers, and the RoomContext through which the game speaks.
+// timers, and the RoomContext through which the game speaks. It knows no game: what is played,
+// and the field a welcome describes, come from the HostedGame it is given.
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { ServerMessage, WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
-import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/room.js';
+import type { Field, HostedGame, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
 import { messagesOut, tickDuration } from '../../metrics/registry.js';
 import type { Conn } from '../net/conn.js';
 import type { RoomWorld } from '../world/world-room.js';
@@ -32,15 +33,18 @@ export class RoomHost implements RoomContext {
   readonly tickTimes = new Float64Array(128);
   private tickIdx = 0;
   private pendingScores: Array<[string, number]> = [];
+  /** The game's field, for every welcome (the wire calls it `world`). */
+  private readonly field: Field;
 
   constructor(
     readonly id: string,
-    readonly config: Config,
-    game: Game,
+    private readonly config: Config,
+    game: HostedGame,
     private readonly events: HostEvents,
     readonly world: RoomWorld,
     snapshot?: unknown,
   ) {
+    this.field = game.field;
     this.room = game.create(this, snapshot);
     const t = (snapshot as { tick?: number } | undefined)?.tick;
     if (typeof t === 'number') this.tickNo = t;
@@ -48,6 +52,10 @@ export class RoomHost implements RoomContext {
 
   get size(): number {
     return this.members.size;
+  }
+
+  get hz(): number {
+    return this.config.hz;
   }
 
   get connected(): number {
@@ -120,7 +128,7 @@ export class RoomHost implements RoomContext {
     this.room.setFrozen(seat.id, false);
     const welcome: WelcomeMsg = {
       t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
-      world: { w: this.config.worldWidth, h: this.config.worldHeight },
+      world: this.field,
     };
     if (seat.identity) welcome.name = seat.name;
     if (seat.identity?.guest) welcome.guest = true;

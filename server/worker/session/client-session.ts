@@ -3,7 +3,7 @@
 // this point sees untrusted input.
 import { parseClientMessage } from '../../../shared/protocol/validate.js';
 import type { ClientMessage, ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
-import type { Identity } from '../../auth/identity.js';
+import type { Identity } from '../../game-api/index.js';
 import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
 import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';

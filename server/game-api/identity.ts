@@ -1,4 +1,5 @@
-// Who a player is, as the worker established it at hello and games see it at join.
+// Who a player is, as a room sees it at join: the worker establishes it at hello (from a verified
+// token, or as a guest) and hands the game only this, never the token or the verifier.
 
 export interface Identity {
   /** The account (the token's sub); absent for a guest. */
