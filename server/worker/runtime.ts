@@ -213,7 +213,8 @@ export class WorkerRuntime {
     return 'joined';
   }
 
-  worldChat(from: string, name: string, text: string): void {
+  /** A line for every room of the server (the wire's chat scope 'world'). */
+  globalChat(from: string, name: string, text: string): void {
     this.link.request('chat.world', { from, name, text }).catch(() => {});
   }
 

@@ -10,6 +10,9 @@ import type { RoomHost } from '../rooms/room-host.js';
 import type { WorkerRuntime } from '../runtime.js';
 import { TokenBucket } from './rate-limiter.js';
 
+/** What a session needs of its worker: the WorkerRuntime, or a stand-in in a unit test. */
+export type SessionRuntime = Pick<WorkerRuntime, 'config' | 'auth' | 'shuttingDown' | 'join' | 'globalChat' | 'top' | 'sessionClosed'>;
+
 type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
 
 const MAX_QUEUED_WHILE_JOINING = 32;
@@ -28,7 +31,7 @@ export class ClientSession {
   relayTo: ((body: Buffer) => void) | null = null;
 
   constructor(
-    private readonly rt: WorkerRuntime,
+    private readonly rt: SessionRuntime,
     readonly conn: Conn,
     private readonly hintRoom?: string,
     /** room, token and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
@@ -108,7 +111,8 @@ export class ClientSession {
         this.conn.send({ t: 'pong', id: msg.id, tick: host.tickNo });
         return;
       case 'chat':
-        if (msg.scope === 'world') this.rt.worldChat(this.playerId, this.name, msg.text);
+        // The wire calls server-wide chat scope 'world'; in code it is the global chat.
+        if (msg.scope === 'world') this.rt.globalChat(this.playerId, this.name, msg.text);
         else host.broadcast({ t: 'chat', from: this.playerId, name: this.name, text: msg.text, scope: 'room' });
         return;
       case 'top':
