@@ -277,7 +277,7 @@ export class App {
     this.controls.update(now);
     const players = this.interp.sample(now);
     this.renderer.draw({
-      world: c.world.w > 0 ? c.world : { w: 1000, h: 1000 },
+      field: c.world.w > 0 ? c.world : { w: 1000, h: 1000 },
       players,
       coins: c.coins.values(),
       selfId: c.id,

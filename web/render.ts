@@ -1,11 +1,12 @@
-// Draws the arena on a canvas that fills its box at the device's pixel density. The world is
-// scaled to fit (letterboxed), so any window size shows the whole field.
+// Draws the arena on a canvas that fills its box at the device's pixel density. The field (the
+// welcome's `world`) is scaled to fit (letterboxed), so any window size shows the whole field.
 import type { CoinView } from '../shared/client/client.js';
 import type { Drawn } from './interp.js';
 import type { Palette } from './palette.js';
 
 export interface Frame {
-  world: { w: number; h: number };
+  /** The game's field (the welcome's `world` on the wire). */
+  field: { w: number; h: number };
   players: Drawn[];
   coins: Iterable<CoinView>;
   selfId: string;
@@ -37,7 +38,7 @@ export class ArenaRenderer {
   }
 
   /** Matches the backing store to the element's size; cheap when nothing changed. */
-  private fit(world: { w: number; h: number }): void {
+  private fit(field: { w: number; h: number }): void {
     const dpr = window.devicePixelRatio || 1;
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
@@ -48,43 +49,43 @@ export class ArenaRenderer {
       this.canvas.height = Math.max(1, Math.round(h * dpr));
     }
     const pad = 8;
-    this.scale = Math.max(0.01, Math.min((w - 2 * pad) / world.w, (h - 2 * pad) / world.h));
-    this.ox = (w - world.w * this.scale) / 2;
-    this.oy = (h - world.h * this.scale) / 2;
+    this.scale = Math.max(0.01, Math.min((w - 2 * pad) / field.w, (h - 2 * pad) / field.h));
+    this.ox = (w - field.w * this.scale) / 2;
+    this.oy = (h - field.h * this.scale) / 2;
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   }
 
-  /** Page coordinates (clientX/Y) to world coordinates. */
+  /** Page coordinates (clientX/Y) to field coordinates. */
   toWorld(clientX: number, clientY: number): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
     return { x: (clientX - r.left - this.ox) / this.scale, y: (clientY - r.top - this.oy) / this.scale };
   }
 
   draw(f: Frame): void {
-    if (f.world.w <= 0 || f.world.h <= 0) return;
-    this.fit(f.world);
+    if (f.field.w <= 0 || f.field.h <= 0) return;
+    this.fit(f.field);
     const { ctx, scale: k, ox, oy } = this;
     ctx.fillStyle = '#071620';
     ctx.fillRect(0, 0, this.cssW, this.cssH);
 
     // Field and grid.
     ctx.fillStyle = '#0c2535';
-    ctx.fillRect(ox, oy, f.world.w * k, f.world.h * k);
+    ctx.fillRect(ox, oy, f.field.w * k, f.field.h * k);
     ctx.strokeStyle = '#143a52';
     ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let x = GRID; x < f.world.w; x += GRID) {
+    for (let x = GRID; x < f.field.w; x += GRID) {
       ctx.moveTo(ox + x * k + 0.5, oy);
-      ctx.lineTo(ox + x * k + 0.5, oy + f.world.h * k);
+      ctx.lineTo(ox + x * k + 0.5, oy + f.field.h * k);
     }
-    for (let y = GRID; y < f.world.h; y += GRID) {
+    for (let y = GRID; y < f.field.h; y += GRID) {
       ctx.moveTo(ox, oy + y * k + 0.5);
-      ctx.lineTo(ox + f.world.w * k, oy + y * k + 0.5);
+      ctx.lineTo(ox + f.field.w * k, oy + y * k + 0.5);
     }
     ctx.stroke();
     ctx.strokeStyle = '#3a7aa0';
     ctx.lineWidth = 2;
-    ctx.strokeRect(ox, oy, f.world.w * k, f.world.h * k);
+    ctx.strokeRect(ox, oy, f.field.w * k, f.field.h * k);
 
     // Coins pulse gently so they read as pick-ups (unless the reader asked for less motion);
     // golden (value > 1) ones are bigger.
