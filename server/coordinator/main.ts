@@ -63,8 +63,8 @@ async function main(): Promise<void> {
     // Shoal 0.1 stored raw tokens: checkpoints now replace the files that still hold them. Twice,
     // because a checkpoint keeps the generation before it (checkpoint.prev.bin and its logs) for
     // rollback, and that generation must not be the one with the raw tokens either.
-    await store.checkpoint(dir.snapshotWorld());
-    await store.checkpoint(dir.snapshotWorld());
+    await store.checkpoint(dir.snapshotState());
+    await store.checkpoint(dir.snapshotState());
     log.info({ sessions: dir.tokensHashedOnLoad }, 'session tokens from an older version now stored as hashes');
   }
   log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, journalled, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     if (dir.changesSinceCheckpoint === 0 && store.stats.logBytes < 64 * 1024 * 1024) return;
     const pending = dir.changesSinceCheckpoint;
     dir.changesSinceCheckpoint = 0;
-    store.checkpoint(dir.snapshotWorld()).catch((err) => {
+    store.checkpoint(dir.snapshotState()).catch((err) => {
       // Tried again at the next interval (say once a full disk has room again).
       dir.changesSinceCheckpoint += pending;
       log.error({ err }, 'checkpoint failed');
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     clearInterval(healthTimer);
     clearInterval(checkpointTimer);
     try {
-      await store.checkpoint(dir.snapshotWorld());
+      await store.checkpoint(dir.snapshotState());
       await store.close();
       log.info({ why }, 'coordinator stopped, state saved');
     } catch (err) {
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   ctx.save = async () => {
-    await store.checkpoint(dir.snapshotWorld());
+    await store.checkpoint(dir.snapshotState());
     dir.changesSinceCheckpoint = 0;
   };
   process.on('message', (m: { t?: string }) => {

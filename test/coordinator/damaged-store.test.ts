@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
-import { applyChange, indexWorld, worldOf } from '../../server/coordinator/store/apply.js';
+import { applyChange, indexState, stateOf } from '../../server/coordinator/store/apply.js';
 import { EXIT_STORE_DAMAGED } from '../../server/coordinator/store/cannot-load.js';
 import type { Change } from '../../server/coordinator/store/types.js';
 import { MAIN, coordinatorPid, logLines, startServer, type TestServer } from '../helpers/server.js';
@@ -26,17 +26,17 @@ async function seed(): Promise<{ data: string; world: string; log2: string; offs
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-damage-'));
   const world = path.join(data, 'world');
   const s = new FileStore(world);
-  const ix = indexWorld(await s.open());
+  const ix = indexState(await s.open());
   const apply = (cs: Change[]) => {
     s.append(cs);
     for (const c of cs) applyChange(ix, c);
   };
   apply([{ k: 'room', r: { id: 'r', slot: 0, capacity: 16 } }, sess('p1', 'ann'), sess('p2', 'bob'), { k: 'nextPlayer', n: 3 }]);
   apply([{ k: 'score', id: 'p1', score: 3 }]);
-  await s.checkpoint(worldOf(ix));
+  await s.checkpoint(stateOf(ix));
   apply([{ k: 'score', id: 'p1', score: 5 }]);
   apply([{ k: 'score', id: 'p2', score: 4 }]);
-  await s.checkpoint(worldOf(ix));
+  await s.checkpoint(stateOf(ix));
   const log2 = path.join(world, 'log.2');
   const offsets: number[] = [];
   for (const cs of [[{ k: 'score', id: 'p1', score: 9 }], [{ k: 'score', id: 'p2', score: 6 }], [{ k: 'score', id: 'p1', score: 11 }]] as Change[][]) {

@@ -9,9 +9,9 @@ import zlib from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
-import { applyChange, indexWorld, worldOf } from '../../server/coordinator/store/apply.js';
+import { applyChange, indexState, stateOf } from '../../server/coordinator/store/apply.js';
 import { repairStore } from '../../server/coordinator/store/repair.js';
-import type { Change, PersistedWorld } from '../../server/coordinator/store/types.js';
+import type { Change, SavedState } from '../../server/coordinator/store/types.js';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-store-'));
 const sess = (id: string, name: string, score = 0) => ({ id, token: `tok-${id}`, name, room: 'r', score });
@@ -20,7 +20,7 @@ const room = { id: 'r', slot: 0, capacity: 16 };
 const logOf = (d: string) => path.join(d, fs.readdirSync(d).filter((f) => f.startsWith('log.')).sort().at(-1)!);
 
 /** The whole world, as a fresh store opened on `d` loads it. */
-async function load(d: string): Promise<PersistedWorld> {
+async function load(d: string): Promise<SavedState> {
   const s = new FileStore(d);
   const w = await s.open();
   await s.close();
@@ -110,16 +110,16 @@ describe('FileStore', () => {
   it('compacts into a checkpoint and replays later logs on top, without doubling; keeps the previous generation', async () => {
     const d = dir();
     const a = new FileStore(d);
-    const ix = indexWorld(await a.open());
+    const ix = indexState(await a.open());
     const apply = (cs: Change[]) => {
       a.append(cs);
       for (const c of cs) applyChange(ix, c);
     };
     apply([session('p1', 'ann'), session('p2', 'bob')]);
     apply([{ k: 'score', id: 'p1', score: 7 }]);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     apply([{ k: 'score', id: 'p2', score: 4 }]);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     apply([{ k: 'sessionEnd', id: 'p1' }]);
     // Crash (no close): the checkpoint, the one before it, and the logs since that one.
     expect(fs.readdirSync(d).sort()).toEqual(['checkpoint.bin', 'checkpoint.prev.bin', 'log.1', 'log.2']);
@@ -129,10 +129,10 @@ describe('FileStore', () => {
   it('loads a checkpoint whose new log was never created (crash right after the rename)', async () => {
     const d = dir();
     const a = new FileStore(d);
-    const ix = indexWorld(await a.open());
+    const ix = indexState(await a.open());
     a.append([session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 }]);
     for (const c of [session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 } as Change]) applyChange(ix, c);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     await a.close();
     fs.rmSync(path.join(d, 'log.1'));
     const b = new FileStore(d);
@@ -145,10 +145,10 @@ describe('FileStore', () => {
   it('loads a store an older version left with an empty next log (crash before its checkpoint rename)', async () => {
     const d = dir();
     const a = new FileStore(d);
-    const ix = indexWorld(await a.open());
+    const ix = indexState(await a.open());
     a.append([session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 }]);
     for (const c of [session('p1', 'ann'), { k: 'score', id: 'p1', score: 1 } as Change]) applyChange(ix, c);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     await a.close();
     fs.writeFileSync(path.join(d, 'log.2'), Buffer.alloc(0));
     expect((await load(d)).leaderboard).toEqual([['ann', 1]]);
@@ -158,10 +158,10 @@ describe('FileStore', () => {
   it('refuses a missing checkpoint when the logs show one was written', async () => {
     const d = dir();
     const a = new FileStore(d);
-    const ix = indexWorld(await a.open());
+    const ix = indexState(await a.open());
     a.append([session('p1', 'ann')]);
     applyChange(ix, session('p1', 'ann'));
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     await a.close();
     fs.rmSync(path.join(d, 'checkpoint.bin'));
     await expect(new FileStore(d).open()).rejects.toMatchObject({ code: 'STORE_DAMAGED', message: expect.stringContaining('checkpoint.bin: file is missing') });
@@ -177,18 +177,18 @@ describe('FileStore', () => {
     const data = dir();
     const d = path.join(data, 'world');
     const a = new FileStore(d);
-    const ix = indexWorld(await a.open());
+    const ix = indexState(await a.open());
     const apply = (cs: Change[]) => {
       a.append(cs);
       for (const c of cs) applyChange(ix, c);
     };
     apply([session('p1', 'ann'), { k: 'score', id: 'p1', score: 3 }]);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     apply([{ k: 'score', id: 'p1', score: 5 }]);
-    await a.checkpoint(worldOf(ix));
+    await a.checkpoint(stateOf(ix));
     apply([{ k: 'score', id: 'p1', score: 8 }]);
     await a.close();
-    const want = worldOf(ix);
+    const want = stateOf(ix);
     const cp = path.join(d, 'checkpoint.bin');
     const bytes = fs.readFileSync(cp);
     bytes[bytes.length - 2] ^= 0x55;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
-import { emptyWorld } from '../../server/coordinator/store/types.js';
+import { emptyState } from '../../server/coordinator/store/types.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 // More names than the setting, and a setting above 100, so a default that is not the setting
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-test-'));
   const store = new FileStore(path.join(dataDir, 'world'));
   await store.open();
-  const world = emptyWorld();
+  const world = emptyState();
   for (let i = 0; i < NAMES; i++) world.leaderboard.push([`name${i}`, i + 1]);
   await store.checkpoint(world);
   await store.close();

@@ -3,8 +3,8 @@
 // the store before the caller's answer leaves the process.
 import crypto from 'node:crypto';
 import type { Config } from '../../config/schema.js';
-import { applyChange, indexWorld, worldOf, type WorldIndex } from '../store/apply.js';
-import type { Change, PersistedWorld, RoomRecord, SessionRecord, WorldStore } from '../store/types.js';
+import { applyChange, indexState, stateOf, type StateIndex } from '../store/apply.js';
+import type { Change, SavedState, RoomRecord, SessionRecord, StateStore } from '../store/types.js';
 import { hashToken } from './token-hash.js';
 import { accountOfKey } from './leaderboard-key.js';
 import { foldName } from '../../../shared/protocol/text-rules.js';
@@ -48,7 +48,7 @@ export type JoinResult =
 
 
 export class Directory {
-  readonly ix: WorldIndex;
+  readonly ix: StateIndex;
   /** room -> ids of players seated there (connected or frozen) */
   readonly seated = new Map<string, Set<string>>();
   /** Slots with a live worker channel and whether they take new rooms. */
@@ -74,8 +74,8 @@ export class Directory {
   /** Sessions loaded with a raw token (written by Shoal 0.1) and hashed: a checkpoint should follow. */
   readonly tokensHashedOnLoad: number = 0;
 
-  constructor(world: PersistedWorld, private readonly store: WorldStore, private readonly config: Config) {
-    this.ix = indexWorld(world);
+  constructor(world: SavedState, private readonly store: StateStore, private readonly config: Config) {
+    this.ix = indexState(world);
     for (const [sub, name] of this.ix.kv.get(ACCOUNTS_NS) ?? []) if (typeof name === 'string') this.accountNames.set(foldName(name), sub);
     for (const r of this.ix.rooms.values()) this.seated.set(r.id, new Set());
     for (const s of this.ix.sessionsById.values()) {
@@ -123,8 +123,8 @@ export class Directory {
     }
   }
 
-  snapshotWorld(): PersistedWorld {
-    return worldOf(this.ix);
+  snapshotState(): SavedState {
+    return stateOf(this.ix);
   }
 
   // --- placement -------------------------------------------------------------------------

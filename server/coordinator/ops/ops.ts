@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Channel } from '../../../shared/ipc/channel.js';
 import type { Directory } from '../directory/directory.js';
-import type { WorldStore } from '../store/types.js';
+import type { StateStore } from '../store/types.js';
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
 import { registry } from '../../metrics/registry.js';
 import { adminOps } from './admin-ops.js';
@@ -17,7 +17,7 @@ export interface OpContext {
   workers: Map<number, Channel>;
   channels: Set<Channel>;
   log: Logger;
-  store: WorldStore;
+  store: StateStore;
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];

@@ -1,10 +1,11 @@
-// Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
-// stores that rebuild the world from a log, so there is one definition of what a change means.
-import type { Change, PersistedWorld, RoomRecord, SessionRecord } from './types.js';
+// Applies durable changes to the in-memory saved state (StateIndex). Shared by the coordinator
+// (live state) and by stores that rebuild the state from a log, so there is one definition of
+// what a change means.
+import type { Change, SavedState, RoomRecord, SessionRecord } from './types.js';
 import { hashToken } from '../directory/token-hash.js';
 import { leaderboardKey } from '../directory/leaderboard-key.js';
 
-export interface WorldIndex {
+export interface StateIndex {
   nextPlayer: number;
   sessionsById: Map<string, SessionRecord>;
   /** keyed by the hash of the session's token */
@@ -14,8 +15,8 @@ export interface WorldIndex {
   kv: Map<string, Map<string, unknown>>;
 }
 
-export function indexWorld(w: PersistedWorld): WorldIndex {
-  const ix: WorldIndex = {
+export function indexState(w: SavedState): StateIndex {
+  const ix: StateIndex = {
     nextPlayer: w.nextPlayer,
     sessionsById: new Map(),
     sessionsByTokenHash: new Map(),
@@ -30,8 +31,8 @@ export function indexWorld(w: PersistedWorld): WorldIndex {
   return ix;
 }
 
-export function worldOf(ix: WorldIndex): PersistedWorld {
-  const kv: PersistedWorld['kv'] = {};
+export function stateOf(ix: StateIndex): SavedState {
+  const kv: SavedState['kv'] = {};
   for (const [ns, m] of ix.kv) kv[ns] = Object.fromEntries(m);
   return {
     nextPlayer: ix.nextPlayer,
@@ -42,7 +43,7 @@ export function worldOf(ix: WorldIndex): PersistedWorld {
   };
 }
 
-export function applyChange(ix: WorldIndex, c: Change): void {
+export function applyChange(ix: StateIndex, c: Change): void {
   switch (c.k) {
     case 'session': {
       const old = ix.sessionsById.get(c.s.id);
@@ -96,6 +97,6 @@ function tokenKey(s: SessionRecord): string {
   return s.tokenHash ?? hashToken(s.token ?? '');
 }
 
-function addScore(ix: WorldIndex, key: string, delta: number): void {
+function addScore(ix: StateIndex, key: string, delta: number): void {
   ix.leaderboard.set(key, (ix.leaderboard.get(key) ?? 0) + delta);
 }

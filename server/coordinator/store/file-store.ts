@@ -10,10 +10,10 @@
 // offset, rather than dropping data silently.
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyChange, indexWorld, worldOf } from './apply.js';
+import { applyChange, indexState, stateOf } from './apply.js';
 import { MAGIC, decodeCheckpoint, encodeCheckpoint, encodeRecord, scanLog, StoreDamage } from './log-format.js';
 import { storeFsyncs, storeHealthy, storeWriteFailures } from './store-metrics.js';
-import { emptyWorld, type Change, type PersistedWorld, type WorldStore } from './types.js';
+import { emptyState, type Change, type SavedState, type StateStore } from './types.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
 export interface FileStoreStats {
@@ -53,7 +53,7 @@ function headerGeneration(file: string): number {
   }
 }
 
-export class FileStore implements WorldStore {
+export class FileStore implements StateStore {
   private fd = -1;
   private gen = 0;
   /** Appends made / appends known fsynced, to share one fsync among many writers. */
@@ -84,7 +84,7 @@ export class FileStore implements WorldStore {
     return this.problem ? { ok: false, reason: this.problem } : { ok: true };
   }
 
-  async open(): Promise<PersistedWorld> {
+  async open(): Promise<SavedState> {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.rmSync(path.join(this.dir, 'checkpoint.tmp'), { force: true });
     fs.rmSync(path.join(this.dir, 'checkpoint.prev.tmp'), { force: true });
@@ -98,7 +98,7 @@ export class FileStore implements WorldStore {
     }
     const logs = logGenerations(this.dir);
     const newestLog = logs.length ? logs[logs.length - 1]! : 0;
-    let world = emptyWorld();
+    let world = emptyState();
     if (fs.existsSync(cpFile)) {
       const cp = decodeCheckpoint(cpFile, fs.readFileSync(cpFile));
       world = cp.world;
@@ -111,7 +111,7 @@ export class FileStore implements WorldStore {
     if (newestLog > this.gen) {
       throw new StoreDamage(path.join(this.dir, logName(newestLog)), 0, `log is newer than ${CHECKPOINT} (generation ${this.gen}): a later checkpoint is missing`);
     }
-    const ix = indexWorld(world);
+    const ix = indexState(world);
     const file = this.logPath(this.gen);
     if (fs.existsSync(file)) {
       const scan = scanLog(fs.readFileSync(file), true);
@@ -128,7 +128,7 @@ export class FileStore implements WorldStore {
     this.stats.generation = this.gen;
     this.stats.logBytes = fs.fstatSync(this.fd).size;
     storeHealthy.set(1);
-    return worldOf(ix);
+    return stateOf(ix);
   }
 
   append(changes: Change[]): void {
@@ -201,7 +201,7 @@ export class FileStore implements WorldStore {
     this.waiters = keep;
   }
 
-  async checkpoint(world: PersistedWorld): Promise<void> {
+  async checkpoint(world: SavedState): Promise<void> {
     if (this.fd < 0) throw new CodedError('STORE_CLOSED', 'store is not open');
     const next = this.gen + 1;
     const oldGen = this.gen;

@@ -1,12 +1,12 @@
 // The bytes of the embedded store's files, and how to read them back with every kind of damage
 // found and placed (file and byte offset). Shared by the live store and the repair command.
 //
-//   checkpoint.bin  "SHL1" | u32 generation | u32 length | u32 crc32 | msgpack(PersistedWorld)
+//   checkpoint.bin  "SHL1" | u32 generation | u32 length | u32 crc32 | msgpack(SavedState)
 //   log.<gen>       records of u32 length | u32 crc32 | msgpack(Change[])
 import zlib from 'node:zlib';
 import { Packr, Unpackr } from 'msgpackr';
 import { batchProblem, worldProblem } from './shape.js';
-import type { Change, PersistedWorld } from './types.js';
+import type { Change, SavedState } from './types.js';
 
 export const MAGIC = Buffer.from('SHL1');
 export const RECORD_HEAD = 8;
@@ -31,7 +31,7 @@ export function encodeRecord(changes: Change[]): Buffer {
   return rec;
 }
 
-export function encodeCheckpoint(generation: number, world: PersistedWorld): Buffer[] {
+export function encodeCheckpoint(generation: number, world: SavedState): Buffer[] {
   const body = packr.pack(world);
   const head = Buffer.alloc(CHECKPOINT_HEAD);
   MAGIC.copy(head, 0);
@@ -42,7 +42,7 @@ export function encodeCheckpoint(generation: number, world: PersistedWorld): Buf
 }
 
 /** A checkpoint's generation and world; throws StoreDamage naming what is wrong. */
-export function decodeCheckpoint(file: string, buf: Buffer): { generation: number; world: PersistedWorld } {
+export function decodeCheckpoint(file: string, buf: Buffer): { generation: number; world: SavedState } {
   if (buf.length < CHECKPOINT_HEAD || !buf.subarray(0, 4).equals(MAGIC)) throw new StoreDamage(file, 0, 'not a Shoal checkpoint (bad header)');
   const len = buf.readUInt32BE(8);
   if (buf.length !== CHECKPOINT_HEAD + len) {
@@ -58,7 +58,7 @@ export function decodeCheckpoint(file: string, buf: Buffer): { generation: numbe
   }
   const problem = worldProblem(world);
   if (problem) throw new StoreDamage(file, CHECKPOINT_HEAD, `checkpoint has the wrong shape (${problem})`);
-  return { generation: buf.readUInt32BE(4), world: world as PersistedWorld };
+  return { generation: buf.readUInt32BE(4), world: world as SavedState };
 }
 
 type Attempt = { ok: true; len: number; batch: Change[] } | { ok: false; incomplete: boolean; reason: string };

@@ -3,17 +3,17 @@
 // valid log record after it — backs up every file it replaces, and leaves one fresh checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyChange, indexWorld, worldOf } from './apply.js';
+import { applyChange, indexState, stateOf } from './apply.js';
 import { CHECKPOINT, PREV_CHECKPOINT, logGenerations, logName } from './file-store.js';
 import { decodeCheckpoint, encodeCheckpoint, scanLog, StoreDamage } from './log-format.js';
-import { emptyWorld, type PersistedWorld } from './types.js';
+import { emptyState, type SavedState } from './types.js';
 
 export interface RepairReport {
   /** Every problem found, one line each (file, offset, what). */
   problems: string[];
   /** What the rebuilt world starts from, and what it lost. */
   notes: string[];
-  world: PersistedWorld;
+  world: SavedState;
   /** Where the replaced files were copied (repair only, when there were problems). */
   backup?: string;
 }
@@ -21,7 +21,7 @@ export interface RepairReport {
 interface Base {
   name: string;
   generation: number;
-  world: PersistedWorld;
+  world: SavedState;
 }
 
 function tryCheckpoint(file: string, problems: string[]): Base | null {
@@ -43,7 +43,7 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
   const dir = path.join(dataDir, 'world');
   const problems: string[] = [];
   const notes: string[] = [];
-  if (!fs.existsSync(dir)) return { problems, notes: [`${dir} does not exist: nothing to check`], world: emptyWorld() };
+  if (!fs.existsSync(dir)) return { problems, notes: [`${dir} does not exist: nothing to check`], world: emptyState() };
   const logs = logGenerations(dir);
   const newestLog = logs.length ? logs[logs.length - 1]! : 0;
   const cpFile = path.join(dir, CHECKPOINT);
@@ -60,7 +60,7 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
   const bases: Base[] = [];
   if (current && newestLog <= current.generation) bases.push(current);
   if (prev) bases.push(prev);
-  if (logs.includes(0) || (logs.length === 0 && !current && !prev)) bases.push({ name: 'an empty world', generation: 0, world: emptyWorld() });
+  if (logs.includes(0) || (logs.length === 0 && !current && !prev)) bases.push({ name: 'an empty world', generation: 0, world: emptyState() });
   const reaches = (b: Base) => {
     const later = logs.filter((g) => g >= b.generation);
     return later.every((g, i) => g === b.generation + i);
@@ -69,13 +69,13 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
   if (!base) {
     // Nothing reaches back far enough: keep what the logs have, and say what is lost.
     const first = logs.find((g) => g > 0) ?? 0;
-    base = { name: 'an empty world', generation: first, world: emptyWorld() };
+    base = { name: 'an empty world', generation: first, world: emptyState() };
     notes.push(`no sound checkpoint covers the time before ${logName(first)}: changes from before it are lost`);
   }
   const hadCheckpoint = fs.existsSync(cpFile) || fs.existsSync(path.join(dir, PREV_CHECKPOINT));
   if (base !== current && (hadCheckpoint || base.generation > 0)) notes.push(`rebuilt from ${base.name} (generation ${base.generation}) and the logs after it`);
 
-  const ix = indexWorld(base.world);
+  const ix = indexState(base.world);
   const replay = logs.filter((g) => g >= base.generation);
   for (const g of replay) {
     const file = path.join(dir, logName(g));
@@ -89,7 +89,7 @@ export function repairStore(dataDir: string, write: boolean, now = new Date()): 
     const file = path.join(dir, logName(g));
     for (const d of scanLog(fs.readFileSync(file), false).damage) problems.push(`${file}: ${d.reason} at offset ${d.offset} (rollback history)`);
   }
-  const world = worldOf(ix);
+  const world = stateOf(ix);
   const report: RepairReport = { problems, notes, world };
   if (!write || (problems.length === 0 && notes.length === 0)) return report;
 

@@ -54,7 +54,7 @@ export function batchProblem(b: unknown): string | null {
   return null;
 }
 
-/** Why `w` is not a PersistedWorld, or null. */
+/** Why `w` is not a SavedState, or null. */
 export function worldProblem(w: unknown): string | null {
   if (!isObj(w)) return 'checkpoint is not an object';
   if (!isCount(w.nextPlayer)) return 'checkpoint lacks nextPlayer';

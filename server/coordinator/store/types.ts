@@ -1,6 +1,6 @@
 // What the coordinator keeps durable, and the one small interface a storage backend implements.
 // FileStore (an append-only log plus checkpoints under the data directory) is the only backend
-// today; another one (Redis, say) would implement this same WorldStore.
+// today; another one (Redis, say) would implement this same StateStore.
 
 export interface SessionRecord {
   id: string;
@@ -25,8 +25,8 @@ export interface RoomRecord {
   snapshot?: unknown;
 }
 
-/** Everything durable, as one plain object. */
-export interface PersistedWorld {
+/** Everything durable, as one plain object: the coordinator's saved state. */
+export interface SavedState {
   nextPlayer: number;
   sessions: SessionRecord[];
   /** [key, total score]: key is the name, or an account key (coordinator/directory/leaderboard-key.ts) */
@@ -47,9 +47,9 @@ export type Change =
   | { k: 'kv'; ns: string; key: string; value: unknown }
   | { k: 'kvDel'; ns: string; key: string };
 
-export interface WorldStore {
-  /** Loads the durable world: the last checkpoint with every later change applied. */
-  open(): Promise<PersistedWorld>;
+export interface StateStore {
+  /** Loads the saved state: the last checkpoint with every later change applied. */
+  open(): Promise<SavedState>;
   /**
    * Records changes. When it returns, they survive a crash of this process (they are in the
    * operating system's hands); `sync` makes them survive a crash of the machine.
@@ -57,8 +57,8 @@ export interface WorldStore {
   append(changes: Change[]): void;
   /** Flushes appended changes to stable storage (fsync). */
   sync(): Promise<void>;
-  /** Replaces the history with one checkpoint of the whole world (compaction). */
-  checkpoint(world: PersistedWorld): Promise<void>;
+  /** Replaces the history with one checkpoint of the whole saved state (compaction). */
+  checkpoint(world: SavedState): Promise<void>;
   close(): Promise<void>;
   /**
    * Whether writes are succeeding now (e.g. not failing on a full disk). Optional: a store
@@ -67,6 +67,6 @@ export interface WorldStore {
   health?(): { ok: boolean; reason?: string };
 }
 
-export function emptyWorld(): PersistedWorld {
+export function emptyState(): SavedState {
   return { nextPlayer: 1, sessions: [], leaderboard: [], rooms: [], kv: {} };
 }
