@@ -178,7 +178,7 @@ export class Directory {
     return r.capacity - (this.seated.get(r.id)?.size ?? 0) - this.reservedIn(r.id, now);
   }
 
-  /** A fresh id, prefixed with the name of the game the room plays (`arena-1a2b`). */
+  /** A fresh id, prefixed with the name of the game the room plays (`<game>-1a2b`). */
   private newRoomId(game = 'room'): string {
     let id: string;
     do id = `${game}-${(++this.roomSeq).toString(36)}${crypto.randomBytes(2).toString('hex')}`;

@@ -86,7 +86,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         rooms,
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
-        // The games' world values shown on /health (the arena's coinsTaken).
+        // The world values games report for /health (Game.reports marked health).
         ...reportedStats(ctx, true),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },

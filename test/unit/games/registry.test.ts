@@ -1,0 +1,31 @@
+// The game registry (server/games/index.ts): the one place that names the games a server runs.
+// A worker gets its game with settings read from the server's, the welcome's field included; the
+// coordinator gets the world values games report; an unknown name is a coded error.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GAME, hostGame, reportedValues } from '../../../server/games/index.js';
+import type { RoomContext, World } from '../../../server/game-api/index.js';
+import { testConfig } from '../worker/fakes.js';
+
+describe('game registry', () => {
+  it('hosts the default game with its settings read from the server settings', () => {
+    const config = testConfig({ worldWidth: 1234, worldHeight: 567, coins: 3 });
+    const g = hostGame(config);
+    expect(g.name).toBe(DEFAULT_GAME);
+    expect(g.field).toEqual({ w: 1234, h: 567 });
+    const ctx: RoomContext = {
+      id: 'r', hz: 20, world: {} as World, broadcast: () => {}, send: () => {}, scoreChanged: () => {},
+    };
+    const room = g.create(ctx) as unknown as { snapshot(): { coins: unknown[] } };
+    expect(room.snapshot().coins).toHaveLength(3);
+  });
+
+  it('lists the world values the games report, with the one /health shows', () => {
+    const r = reportedValues();
+    expect(r.map((v) => v.stat)).toEqual(['coinsTaken', 'goldenSpawned', 'goldenPeriod']);
+    expect(r.filter((v) => v.health).map((v) => v.key)).toEqual(['arena.coinsTaken']);
+  });
+
+  it('refuses a game nobody registered, with a code', () => {
+    expect(() => hostGame(testConfig(), 'chess')).toThrow(expect.objectContaining({ code: 'UNKNOWN_GAME' }));
+  });
+});
