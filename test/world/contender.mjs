@@ -2,7 +2,7 @@
 // (the real Channel class from dist/). Prints a JSON array of what it observed. Times are
 // process.hrtime (CLOCK_MONOTONIC, one clock for every process on the machine), in microseconds.
 import net from 'node:net';
-import { Channel } from '../../dist/server/ipc/channel.js';
+import { Channel } from '../../dist/shared/ipc/channel.js';
 
 const job = JSON.parse(process.env.JOB);
 const us = () => Number(process.hrtime.bigint() / 1000n);
