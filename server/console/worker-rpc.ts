@@ -3,33 +3,23 @@
 import { sendToChild } from '../primary/supervision/child-send.js';
 import type { Supervisor } from '../primary/supervision/supervisor.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
-
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
+import { RequestReply } from '../../shared/ipc/request-reply.js';
+import type { WorkerToPrimary } from '../ipc/primary-worker.js';
 
 export type PerWorker<T> = { worker: number; ok: true; data: T } | { worker: number; ok: false; error: { code: string; message: string } };
 
 export class WorkerRpc {
-  private seq = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly replies = new RequestReply();
   /** Called when a worker process has started and restored its rooms. */
   onHello: (slot: number) => void = () => {};
 
   constructor(private readonly supervisor: Supervisor) {}
 
   /** For handle.workerMessageHandlers. */
-  onMessage(slot: number, m: { t: string; id?: number; ok?: boolean; data?: unknown; error?: { code: string; message: string } }): boolean {
+  onMessage(slot: number, m: WorkerToPrimary): boolean {
     if (m.t === 'admin.res') {
-      const p = this.pending.get(m.id!);
-      if (p) {
-        this.pending.delete(m.id!);
-        clearTimeout(p.timer);
-        if (m.ok) p.resolve(m.data);
-        else p.reject(new CodedError(m.error?.code ?? 'INTERNAL', `worker ${slot}: ${m.error?.message ?? 'failed'}`));
-      }
+      if (m.ok) this.replies.resolve(m.id, m.data);
+      else this.replies.fail(m.id, new CodedError(m.error?.code ?? 'INTERNAL', `worker ${slot}: ${m.error?.message ?? 'failed'}`));
       return true;
     }
     if (m.t === 'admin.hello') {
@@ -42,19 +32,14 @@ export class WorkerRpc {
   request<T>(slot: number, op: string, args: unknown = {}, timeoutMs = 3000): Promise<T> {
     const w = this.supervisor.slots[slot]?.worker;
     if (!w || !w.isConnected()) return Promise.reject(new CodedError('WORKER_DOWN', `worker ${slot} is not running`));
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new CodedError('WORKER_TIMEOUT', `worker ${slot} did not answer ${op} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
-        if (!err || !this.pending.delete(id)) return;
-        clearTimeout(timer);
-        reject(new CodedError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
-      });
-    });
+    return this.replies.request<T>(
+      (id) =>
+        sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
+          if (err) this.replies.fail(id, new CodedError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
+        }),
+      timeoutMs,
+      { code: 'WORKER_TIMEOUT', message: `worker ${slot} did not answer ${op} within ${timeoutMs} ms` },
+    );
   }
 
   /** Asks every worker process that exists now; one entry per slot, failures included. */

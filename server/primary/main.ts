@@ -20,6 +20,7 @@ import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor, type Slot } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 import { AuthConfigError, loadKeys } from '../auth/keys.js';
+import type { WorkerToPrimary } from '../ipc/primary-worker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,7 +33,7 @@ export interface PrimaryHandle {
   log: Logger;
   shutdown(reason: string): Promise<void>;
   /** Other modules (the console) take worker messages they know; return true when handled. */
-  workerMessageHandlers: Array<(s: Slot, m: any) => boolean>;
+  workerMessageHandlers: Array<(s: Slot, m: WorkerToPrimary) => boolean>;
 }
 
 function coordinatorSocketPath(data: string): string {
@@ -124,8 +125,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     await ch.request('primary.hello', {});
   };
 
-  function onWorkerMessage(s: Slot, m: any): void {
-    if (!m || typeof m.t !== 'string') return;
+  function onWorkerMessage(s: Slot, m: WorkerToPrimary): void {
     switch (m.t) {
       case 'ready':
         workerReady.get(s.slot)?.();
@@ -151,14 +151,14 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         return;
     }
     for (const h of workerMessageHandlers) if (h(s, m)) return;
-    if (m.t.startsWith('relay.')) {
+    if (m.t === 'relay.open' || m.t === 'relay.in' || m.t === 'relay.out' || m.t === 'relay.close') {
       // Relay between the worker holding a client's socket and the worker running its room.
       // Its target is gone (or found dead by this send): the sender closes its end (a relay.open
       // included, or its client would wait forever).
       const targetGone = () => {
         if (m.t !== 'relay.close') supervisor.sendToWorker(s, { t: 'relay.close', rid: m.rid });
       };
-      const to = supervisor.slots[m.to];
+      const to = m.to === undefined ? undefined : supervisor.slots[m.to];
       if (!to || !supervisor.sendToWorker(to, m, (err) => err && targetGone())) targetGone();
     }
   }

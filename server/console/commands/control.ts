@@ -20,7 +20,7 @@ function drainCommand(on: boolean): Command {
     async run(ctx, args) {
       const p = parseArgs(name, this.usage, args, { min: 1, max: 1 });
       const slot = slotArg(ctx, p.pos[0]!);
-      const r = await ctx.handle.link.request<{ worker: number; draining: boolean; rooms: number }>('admin.drain', { slot, draining: on }, 3000);
+      const r = await ctx.handle.link.request('admin.drain', { slot, draining: on }, 3000);
       if (on) ctx.state.drained.add(slot);
       else ctx.state.drained.delete(slot);
       return r;
@@ -55,7 +55,7 @@ export const loglevel: Command = {
     if (p.pos.length === 0) {
       const [workers, coord] = await Promise.all([
         ctx.rpc.all<{ logLevel: string }>('stats'),
-        handle.link.request<{ logLevel: string }>('admin.stats', {}, 2000).catch(() => null),
+        handle.link.request('admin.stats', {}, 2000).catch(() => null),
       ]);
       return [
         { id: 'primary', level: handle.log.level },
@@ -111,7 +111,7 @@ export const set: Command = {
     if (limit === 'maxConnections') handle.acceptor.server.maxConnections = value * 2 + 1024;
     const [workers, coord] = await Promise.all([
       ctx.rpc.all<{ sessions: number }>('set', { limits: change }),
-      handle.link.request<{ rooms: number }>('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
+      handle.link.request('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
     ]);
     const failed = workers.filter((w) => !w.ok).map((w) => w.worker);
     return {

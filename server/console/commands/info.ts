@@ -31,7 +31,7 @@ export function slotState(ctx: ConsoleContext, slot: number): string {
 }
 
 export async function dirRooms(ctx: ConsoleContext): Promise<DirRoom[]> {
-  const r = await ctx.handle.link.request<{ rooms: DirRoom[] }>('stats', {}, 3000);
+  const r = await ctx.handle.link.request('stats', {}, 3000);
   return r.rooms;
 }
 
@@ -56,8 +56,8 @@ export const status: Command = {
     const { config, supervisor } = handle;
     const [workers, coord, dir] = await Promise.all([
       ctx.rpc.all<WorkerStats>('stats'),
-      handle.link.request<Record<string, any>>('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
-      handle.link.request<{ rooms: DirRoom[]; players: number }>('stats', {}, 2000).catch(() => null),
+      handle.link.request('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
+      handle.link.request('stats', {}, 2000).catch(() => null),
     ]);
     const mem = process.memoryUsage();
     const processes: Array<Record<string, unknown>> = [

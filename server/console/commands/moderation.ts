@@ -68,7 +68,7 @@ export const ban: Command = {
     if (wide && !force) throw new CodedError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
     const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.ban', { address, until }, 3000);
+    const list = await ctx.handle.link.request('admin.ban', { address, until }, 3000);
     ctx.bans.set(list);
     const res = await ctx.rpc.values<{ kicked: string[]; closed: number }>('kickAddress', { targets: [address], reason: 'banned' });
     return {
@@ -108,7 +108,7 @@ export const unban: Command = {
   async run(ctx, args) {
     const p = parseArgs('unban', this.usage, args, { min: 1, max: 1 });
     const address = banTarget(p.pos[0]!);
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.unban', { address }, 3000);
+    const list = await ctx.handle.link.request('admin.unban', { address }, 3000);
     ctx.bans.set(list);
     return { unbanned: address };
   },
@@ -120,7 +120,7 @@ export const bans: Command = {
   summary: 'the addresses banned now',
   async run(ctx, args) {
     parseArgs('bans', this.usage, args, { min: 0, max: 0 });
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.bans', {}, 3000);
+    const list = await ctx.handle.link.request('admin.bans', {}, 3000);
     ctx.bans.set(list);
     return list.map(banRow);
   },

@@ -52,7 +52,7 @@ export class ReadinessCheck {
   private coordinatorStats(): Promise<CoordStats | null> {
     const now = Date.now();
     if (!this.stats || now - this.stats.at > STATS_FRESH_MS) {
-      this.stats = { at: now, p: this.d.link.request<CoordStats>('stats', {}, 1000).catch(() => null) };
+      this.stats = { at: now, p: this.d.link.request('stats', {}, 1000).catch(() => null) };
     }
     return this.stats.p;
   }

@@ -10,17 +10,18 @@ import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';
 import type { WorkerRuntime } from '../runtime.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import type { PrimaryToWorker, WorkerToPrimary } from '../../ipc/primary-worker.js';
 
 type Op = (args: any) => unknown;
 
 /** Returns the handler to give to onPrimaryMessage; says `admin.hello` once the rooms are back. */
-export function adminHandler(rt: WorkerRuntime, send: (m: object) => void): (m: any) => boolean {
+export function adminHandler(rt: WorkerRuntime, send: (m: WorkerToPrimary) => void): (m: PrimaryToWorker) => boolean {
   const ops = workerOps(rt);
   // The primary answers with the run-time settings this fresh process has not seen yet.
   void rt.ready.then(() => send({ t: 'admin.hello', pid: process.pid }));
   return (m) => {
     if (m.t !== 'admin.req') return false;
-    const fn = ops[m.op as string];
+    const fn = Object.hasOwn(ops, m.op) ? ops[m.op] : undefined;
     Promise.resolve()
       .then(() => {
         if (!fn) throw new CodedError('UNKNOWN_OP', `worker has no admin op ${m.op}`);

@@ -2,6 +2,7 @@
 // `worldDebug` setting). The coordinator's `world.debug.run` op forwards a command here; the
 // answer goes back with `world.debug.done`. Commands run in one long-lived debug room scope per
 // worker, so a lease taken by one command is still held by the next (e.g. until a SIGKILL).
+// Test-only: the runtime imports this module (dynamically) only when worldDebug is on.
 import type { WorldClient } from './world-client.js';
 import type { Lease, LockLease, QueueItem } from '../../game-api/world.js';
 import type { RoomWorld } from './world-room.js';
@@ -34,7 +35,10 @@ export interface DebugRooms {
   world(roomId: string): RoomWorld | undefined;
 }
 
-export function installWorldDebug(client: WorldClient, slot: number, rooms: DebugRooms): void {
+/** The commands the coordinator forwards (the `world.debug` push), handed to `listen`. */
+export type DebugListener = (h: (push: { id: number; cmd: DebugCmd }) => void) => void;
+
+export function installWorldDebug(client: WorldClient, slot: number, rooms: DebugRooms, listen: DebugListener): void {
   const scope: RoomWorld = client.forRoom(`debug-${slot}`);
   const leases = new Map<string, Lease | LockLease>();
   const items = new Map<string, QueueItem>();
@@ -104,14 +108,13 @@ export function installWorldDebug(client: WorldClient, slot: number, rooms: Debu
     }
   };
 
-  client.onDebug = (payload) => {
-    const { id, cmd } = payload as { id: number; cmd: DebugCmd };
+  listen(({ id, cmd }) => {
     run(cmd).then(
       (value) => client.link.request('world.debug.done', { id, ok: true, value }).catch(() => {}),
       (err: { code?: string; message?: string }) =>
         client.link.request('world.debug.done', { id, ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(err) } }).catch(() => {}),
     );
-  };
+  });
 }
 
 async function mutex(w: RoomWorld, name: string, counter: string, n: number, ttlMs: number): Promise<{ tokens: number[]; fenced: number }> {
