@@ -4,6 +4,7 @@
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Readiness } from '../http/health.js';
 import type { MetricsJson } from './coordinator-ops.js';
+import type { Limits } from '../console/limits.js';
 
 /** Liveness: any message answers it; `alive` is the reply when there is nothing else to say. */
 export interface AlivePing { t: 'alive?' }
@@ -34,7 +35,40 @@ export interface RelayOut { t: 'relay.out'; to: number; rid: string; data: Uint8
 export interface RelayClose { t: 'relay.close'; to?: number; rid: string }
 export type RelayMsg = RelayOpen | RelayIn | RelayOut | RelayClose;
 
-/** An operator console request for one worker (worker/admin/admin.ts answers it). */
+// --- the operator console's ops on one worker (worker/admin/admin.ts serves them) ---------------
+
+export interface WorkerStats {
+  slot: number; pid: number; rssMB: number; heapMB: number; lagMs: number; logLevel: string;
+  connections: { tcp: number; ws: number; relay: number }; rooms: number; players: number; connected: number;
+  uptimeS: number; shuttingDown: boolean;
+}
+
+export interface Member { id: string; name: string; transport: string | null; address: string | null; score: number; state: 'connected' | 'frozen' }
+
+export interface WorkerRoom {
+  id: string; worker: number; players: number; connected: number; tick: number; tickP99Ms: number; members?: Member[];
+}
+
+export type KickResult =
+  | { found: false }
+  | { found: true; id: string; name: string; room: string; worker: number; address: string | null; wasConnected: boolean };
+
+/** Every op a worker serves the console: name -> [arguments, result]. */
+export type WorkerAdminOps = {
+  stats: [Record<string, never>, WorkerStats];
+  rooms: [{ members?: boolean; room?: string }, WorkerRoom[]];
+  kick: [{ id: string; reason?: string }, KickResult];
+  /** Disconnects everyone coming from a banned target: seated players for good, others at once. */
+  kickAddress: [{ targets: string[]; reason: string }, { kicked: string[]; closed: number }];
+  'auth.reload': [Record<string, never>, { keys: number }];
+  loglevel: [{ level: string }, { level: string }];
+  set: [{ limits: Limits }, { sessions: number }];
+  /** Everything changed at run time, sent to a freshly started worker. */
+  sync: [{ limits?: Limits; level?: string }, { sessions: number }];
+};
+export type WorkerAdminOp = keyof WorkerAdminOps & string;
+
+/** An operator console request for one worker. */
 export interface AdminReq { t: 'admin.req'; id: number; op: string; args?: unknown }
 export type AdminRes =
   | { t: 'admin.res'; id: number; ok: true; data: unknown }

@@ -54,7 +54,7 @@ export const loglevel: Command = {
     const { handle } = ctx;
     if (p.pos.length === 0) {
       const [workers, coord] = await Promise.all([
-        ctx.rpc.all<{ logLevel: string }>('stats'),
+        ctx.rpc.all('stats'),
         handle.link.request('admin.stats', {}, 2000).catch(() => null),
       ]);
       return [
@@ -75,7 +75,7 @@ export const loglevel: Command = {
       applied.push({ id: 'primary', level });
     }
     if (roles.includes('worker')) {
-      for (const w of await ctx.rpc.all<{ level: string }>('loglevel', { level })) {
+      for (const w of await ctx.rpc.all('loglevel', { level })) {
         applied.push(w.ok ? { id: `worker-${w.worker}`, level: w.data.level } : { id: `worker-${w.worker}`, level: null, error: w.error.code });
       }
     }
@@ -110,7 +110,7 @@ export const set: Command = {
     // The acceptor's hard cap on sockets follows the limit the way it is derived at start.
     if (limit === 'maxConnections') handle.acceptor.server.maxConnections = value * 2 + 1024;
     const [workers, coord] = await Promise.all([
-      ctx.rpc.all<{ sessions: number }>('set', { limits: change }),
+      ctx.rpc.all('set', { limits: change }),
       handle.link.request('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
     ]);
     const failed = workers.filter((w) => !w.ok).map((w) => w.worker);

@@ -17,9 +17,9 @@ export const kick: Command = {
     const p = parseArgs('kick', this.usage, args, { min: 1, max: Infinity });
     const id = playerId(p.pos[0]!);
     const reason = p.pos.slice(1).join(' ') || null;
-    const answers = await ctx.rpc.all<{ found: boolean; id: string; name: string; room: string; worker: number; address: string | null }>('kick', { id, reason: 'kicked' });
+    const answers = await ctx.rpc.all('kick', { id, reason: 'kicked' });
     const hit = answers.find((a) => a.ok && a.data.found);
-    if (hit && hit.ok) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
+    if (hit && hit.ok && hit.data.found) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
     const failed = answers.filter((a) => !a.ok).map((a) => a.worker);
     if (failed.length) throw new CodedError('WORKER_TIMEOUT', `player ${id} not found; worker(s) ${failed.join(', ')} did not answer`);
     throw new CodedError('PLAYER_NOT_FOUND', `no player ${JSON.stringify(id)} is seated`);
@@ -70,7 +70,7 @@ export const ban: Command = {
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
     const list = await ctx.handle.link.request('admin.ban', { address, until }, 3000);
     ctx.bans.set(list);
-    const res = await ctx.rpc.values<{ kicked: string[]; closed: number }>('kickAddress', { targets: [address], reason: 'banned' });
+    const res = await ctx.rpc.values('kickAddress', { targets: [address], reason: 'banned' });
     return {
       banned: address, until: iso(until),
       disconnected: res.reduce((n, r) => n + r.data.kicked.length + r.data.closed, 0),
