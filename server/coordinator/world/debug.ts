@@ -2,8 +2,7 @@
 // worker process, through that worker's real world client, and returns its answer. So tests and
 // the bench drive the real path (room code -> worker -> channel -> coordinator) without a fake.
 // The command goes out as a `world.debug` push; the worker answers with the `world.debug.done` op.
-import type { CoordinatorChannel, DebugDone } from '../../ipc/coordinator-ops.js';
-import type { DebugCmd } from '../../worker/world/world-debug.js';
+import type { CoordinatorChannel, DebugCmd, DebugDone } from '../../ipc/coordinator-ops.js';
 import { RequestReply } from '../../../shared/ipc/request-reply.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 

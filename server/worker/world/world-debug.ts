@@ -6,29 +6,10 @@
 import type { WorldClient } from './world-client.js';
 import type { Lease, LockLease, QueueItem } from '../../game-api/world.js';
 import type { RoomWorld } from './world-room.js';
+import type { DebugCmd } from '../../ipc/coordinator-ops.js';
 
-export type DebugCmd =
-  | { op: 'acquire'; name: string; ttlMs?: number; waitMs?: number }
-  | { op: 'semAcquire'; name: string; permits: number; ttlMs?: number; waitMs?: number }
-  | { op: 'release'; name: string; token: number }
-  | { op: 'set'; name: string; value: unknown; fenceToken?: number; fenceLock?: string }
-  | { op: 'get'; name: string }
-  | { op: 'incr'; name: string; by?: number }
-  | { op: 'cas'; name: string; expected: unknown; next: unknown }
-  | { op: 'push'; name: string; value: unknown }
-  | { op: 'pop'; name: string; visibilityMs?: number; waitMs?: number }
-  | { op: 'ack'; name: string; id: number }
-  | { op: 'subscribe'; topic: string }
-  | { op: 'events'; topic: string }
-  | { op: 'publish'; topic: string; value: unknown }
-  | { op: 'waitFor'; name: string; atLeast: number; timeoutMs?: number }
-  /** n rounds of: acquire (waiting), read counter, write counter+1 fenced, release. */
-  | { op: 'mutex'; name: string; counter: string; n: number; ttlMs?: number }
-  /** Runs `concurrency` loops of one kind for ms; answers how many operations completed. */
-  | { op: 'bench'; kind: 'lock' | 'lockShared' | 'incr'; ms: number; concurrency?: number; tag?: string }
-  | { op: 'roomsHolding' }
-  /** Makes a live room's own world take a lock and subscribe (to test that its end gives them back). */
-  | { op: 'roomHold'; room: string; lock: string; topic: string; ttlMs: number };
+// The commands are declared at the coordinator boundary (the coordinator forwards them).
+export type { DebugCmd };
 
 export interface DebugRooms {
   holding(): unknown;
