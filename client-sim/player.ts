@@ -2,7 +2,7 @@
 // pings once a second, chats now and then, asks for the leaderboard, and — if its plan says so —
 // leaves and rejoins, or drops its connection and resumes with its token.
 // The child process drives every player from one timer (step()), so there is no timer per player.
-import { ShoalClient } from '../shared/client/client.js';
+import { ShoalClient, clientFaults } from '../shared/client/client.js';
 import type { Connector } from '../shared/client/transport.js';
 import type { StateMsg, WelcomeMsg, ErrorMsg } from '../shared/protocol/messages.js';
 import { ERROR_CODES } from '../shared/protocol/messages.js';
@@ -212,7 +212,7 @@ export class SimPlayer {
     this.generation++;
     this.dropStartedAt = now;
     this.world.stats.count('drops');
-    this.client.drop();
+    clientFaults.drop(this.client);
   }
 
   private onWelcome(m: WelcomeMsg): void {

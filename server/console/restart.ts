@@ -86,12 +86,12 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
 }
 
 async function connectedOn(ctx: ConsoleContext, slot: number): Promise<Set<string>> {
-  const rooms = await ctx.rpc.request<WorkerRoom[]>(slot, 'rooms', { members: true });
+  const rooms = await ctx.rpc.request(slot, 'rooms', { members: true });
   return new Set(rooms.flatMap((r) => (r.members ?? []).filter((m) => m.state === 'connected').map((m) => m.id)));
 }
 
 async function connectedAnywhere(ctx: ConsoleContext): Promise<Set<string>> {
-  const all = await ctx.rpc.values<WorkerRoom[]>('rooms', { members: true }, 2000);
+  const all = await ctx.rpc.values('rooms', { members: true }, 2000);
   return new Set(all.flatMap((w) => w.data.flatMap((r) => (r.members ?? []).filter((m) => m.state === 'connected').map((m) => m.id))));
 }
 

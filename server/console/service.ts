@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Channel } from '../../shared/ipc/channel.js';
+import type { CoordinatorChannel } from '../ipc/coordinator-ops.js';
 import { createLogger } from '../log/logger.js';
 import type { PrimaryHandle } from '../primary/main.js';
 import { BanList, type BanEntry } from './bans.js';
@@ -83,15 +83,15 @@ function makeContext(handle: PrimaryHandle, bans: BanList, audit: Logger): Conso
   // So does a restarted coordinator; and the ban list is read again from it.
   const loadBans = (p: Promise<BanEntry[]>) => p.then((list) => bans.set(list), (err) => handle.log.warn({ err }, 'console: cannot read the ban list'));
   const prev = handle.link.onConnect;
-  handle.link.onConnect = async (ch: Channel) => {
+  handle.link.onConnect = async (ch: CoordinatorChannel) => {
     await prev(ch);
     const { limits, levels, drained } = ctx.state;
     if (Object.keys(limits).length || levels.coordinator || drained.size) {
       ch.request('admin.sync', { limits, level: levels.coordinator, drained: [...drained] }).catch(() => {});
     }
-    void loadBans(ch.request<BanEntry[]>('admin.bans', {}));
+    void loadBans(ch.request('admin.bans', {}));
   };
-  void loadBans(handle.link.request<BanEntry[]>('admin.bans', {}));
+  void loadBans(handle.link.request('admin.bans', {}));
   return ctx;
 }
 

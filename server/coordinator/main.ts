@@ -8,11 +8,13 @@ import { createLogger } from '../log/logger.js';
 import { Channel } from '../../shared/ipc/channel.js';
 import { FileStore } from './store/file-store.js';
 import { StoreDamage } from './store/log-format.js';
-import { EXIT_STORE_DAMAGED, type CannotLoadMessage } from './store/cannot-load.js';
+import { EXIT_STORE_DAMAGED } from './store/cannot-load.js';
 import { writesAcked, writesAckedBeforeFsync } from './store/store-metrics.js';
 import { Directory } from './directory/directory.js';
 import { createOps, type OpContext } from './ops/ops.js';
 import { reportedValues } from '../games/index.js';
+import type { CoordinatorChannel, CoordinatorOp } from '../ipc/coordinator-ops.js';
+import type { CoordinatorToPrimary, PrimaryToCoordinator } from '../ipc/primary-coordinator.js';
 import { replayJournals } from './scores/journals.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
@@ -22,10 +24,20 @@ const socketPath = process.env.SHOAL_COORD_SOCKET!;
 const log = createLogger('coordinator', config.logLevel);
 setProcessLabel('coordinator');
 
+/** To the primary (cluster IPC), typed by primary-coordinator.ts. */
+function toPrimary(m: CoordinatorToPrimary, done?: () => void): void {
+  if (process.send) process.send(m, undefined, undefined, done);
+  else done?.();
+}
+/** From the primary: the one listener for each kind of message. */
+function onPrimary<T extends PrimaryToCoordinator['t']>(t: T, fn: () => void): void {
+  process.on('message', (m: Partial<PrimaryToCoordinator> | null) => {
+    if (m?.t === t) fn();
+  });
+}
+
 // Answered from the first moment, so a long load is not taken for a hang.
-process.on('message', (m: { t?: string }) => {
-  if (m?.t === 'alive?') process.send?.({ t: 'alive' });
-});
+onPrimary('alive?', () => toPrimary({ t: 'alive' }));
 
 process.on('uncaughtException', (err) => {
   log.fatal({ err, code: 'COORDINATOR_CRASH' }, 'uncaught exception in coordinator');
@@ -69,14 +81,14 @@ async function main(): Promise<void> {
   }
   log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, journalled, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
 
-  const workers = new Map<number, Channel>();
-  const channels = new Set<Channel>();
+  const workers = new Map<number, CoordinatorChannel>();
+  const channels = new Set<CoordinatorChannel>();
   const ctx: OpContext = { dir, config, workers, channels, log, store, reports: reportedValues() };
   const ops = createOps(ctx);
   // With --fsync-ms 0 an answer to an operation that wrote waits for its fsync; every write of
   // one event-loop turn shares that fsync (group commit), so throughput stays reasonable.
   const syncEachWrite = config.fsyncMs === 0;
-  const answer = (fn: (a: unknown, c: Channel) => unknown, args: unknown, c: Channel): unknown => {
+  const answer = (fn: (a: unknown, c: CoordinatorChannel) => unknown, args: unknown, c: CoordinatorChannel): unknown => {
     const before = store.appends;
     const r = fn(args, c);
     const settle = (v: unknown): unknown => {
@@ -98,12 +110,13 @@ async function main(): Promise<void> {
     // no stale socket
   }
   const server = net.createServer((sock) => {
-    const ch = new Channel(
+    const ch: CoordinatorChannel = new Channel(
       sock,
       (op, args, c) => {
-        const fn = ops[op];
-        if (!fn) throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
-        return answer(fn, args, c);
+        if (!Object.hasOwn(ops, op)) throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
+        // The wire's edge: the table checked every handler against CoordinatorOps; the arguments
+        // are what the peer sent, and each handler checks what it relies on.
+        return answer(ops[op as CoordinatorOp] as (a: unknown, c: CoordinatorChannel) => unknown, args, c);
       },
       null,
       (c) => {
@@ -121,7 +134,7 @@ async function main(): Promise<void> {
   server.listen(socketPath, () => {
     fs.chmodSync(socketPath, 0o600);
     log.info({ socket: socketPath }, 'coordinator listening');
-    process.send?.({ t: 'coordinator.ready' });
+    toPrimary({ t: 'coordinator.ready' });
   });
 
   // Durability: appends survive a process crash at once; fsync bounds what a machine crash loses
@@ -182,9 +195,7 @@ async function main(): Promise<void> {
     await store.checkpoint(dir.snapshotState());
     dir.changesSinceCheckpoint = 0;
   };
-  process.on('message', (m: { t?: string }) => {
-    if (m?.t === 'coordinator.stop') void stop('asked by primary');
-  });
+  onPrimary('coordinator.stop', () => void stop('asked by primary'));
   // The primary is gone: nobody can reach us through it, so save and leave.
   process.on('disconnect', () => void stop('primary gone'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -195,9 +206,7 @@ async function main(): Promise<void> {
 function cannotLoad(err: StoreDamage): void {
   const message = `world store damaged: ${err.message}; run \`npm run repair -- --data ${config.data}\` (keeps what is good, backs up what it drops)`;
   log.fatal({ code: 'STORE_DAMAGED', file: err.file, offset: err.offset }, message);
-  const bye: CannotLoadMessage = { t: 'coordinator.cannotLoad', message };
-  if (process.send) process.send(bye, () => process.exit(EXIT_STORE_DAMAGED));
-  else process.exit(EXIT_STORE_DAMAGED);
+  toPrimary({ t: 'coordinator.cannotLoad', message }, () => process.exit(EXIT_STORE_DAMAGED));
 }
 
 main().catch((err) => {

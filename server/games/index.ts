@@ -54,3 +54,8 @@ export function hostGame(server: GameServerSettings, name: string = DEFAULT_GAME
 export function reportedValues(): ReportedValue[] {
   return [...GAMES.values()].flatMap((g) => g.reports);
 }
+
+/** The /health values the games report, as they read before the coordinator first answers. */
+export function healthReportsAtStart(): Record<string, unknown> {
+  return Object.fromEntries(reportedValues().filter((r) => r.health).map((r) => [r.stat, r.kind === 'counter' ? 0 : null]));
+}

@@ -15,7 +15,8 @@ export interface Readiness {
   workers: number;
   rooms: number;
   players: number;
-  coinsTaken: number;
+  /** The games' values marked for /health (e.g. the arena's coinsTaken), shown as top-level fields. */
+  reports: Record<string, unknown>;
   /** Detail from the store while it fails, for operators. */
   store?: string;
 }
@@ -23,7 +24,7 @@ export interface Readiness {
 export function healthAnswer(path: '/health' | '/ready' | '/live', r: Readiness, uptimeSeconds: number): { status: number; body: Record<string, unknown> } {
   const ready = r.reasons.length === 0;
   const fields = {
-    workers: r.workers, rooms: r.rooms, players: r.players, uptimeSeconds: Math.round(uptimeSeconds), coinsTaken: r.coinsTaken,
+    workers: r.workers, rooms: r.rooms, players: r.players, uptimeSeconds: Math.round(uptimeSeconds), ...r.reports,
     ready, reasons: r.reasons, ...(r.store ? { store: r.store } : {}),
   };
   // /health and /ready are what a load balancer or orchestrator routes by: 200 with the v1 answer

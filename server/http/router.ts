@@ -4,7 +4,7 @@ import { healthAnswer, liveAnswer, type Readiness } from './health.js';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
-  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number; slot: number }>; players: number; workers: number; coinsTaken?: number }>;
+  stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number; slot: number }>; players: number; workers: number }>;
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
   rooms(offset: number, limit: number): Promise<{ total: number; rooms: Array<{ id: string; players: number; capacity: number; slot: number }> }>;
   /** Rooms a /rooms page holds by default, and at most. */

@@ -1,19 +1,21 @@
 // The worker's channel to the coordinator. It reconnects by itself when the coordinator restarts;
 // a request made while the coordinator is away waits for it a bounded time, then fails with a code.
+// Calls are typed by coordinator-ops.ts, the one declaration of the coordinator's ops.
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { Channel, type PushHandler } from '../../shared/ipc/channel.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
+import type { CoordinatorArgs, CoordinatorChannel, CoordinatorOp, CoordinatorPushes, CoordinatorResult } from './coordinator-ops.js';
 
 export class CoordinatorLink {
-  private ch: Channel | null = null;
+  private ch: CoordinatorChannel | null = null;
   private waiters: Array<() => void> = [];
   private stopped = false;
   private attempt = 0;
   /** Called after each (re)connect, before waiting requests go out: say who we are. */
-  onConnect: (ch: Channel) => Promise<void> = async () => {};
+  onConnect: (ch: CoordinatorChannel) => Promise<void> = async () => {};
 
-  constructor(private readonly socketPath: string, private readonly onPush: PushHandler, private readonly log: Logger) {}
+  constructor(private readonly socketPath: string, private readonly onPush: PushHandler<CoordinatorPushes>, private readonly log: Logger) {}
 
   start(): void {
     this.connect();
@@ -27,7 +29,7 @@ export class CoordinatorLink {
     if (this.stopped) return;
     const sock = net.connect(this.socketPath);
     sock.once('connect', () => {
-      const ch = new Channel(sock, null, this.onPush, () => {
+      const ch: CoordinatorChannel = new Channel(sock, null, this.onPush, () => {
         if (this.ch === ch) {
           this.ch = null;
           if (!this.stopped) this.log.warn('coordinator channel lost; reconnecting');
@@ -60,18 +62,18 @@ export class CoordinatorLink {
     setTimeout(() => this.connect(), delay).unref();
   }
 
-  async request<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> {
+  async request<K extends CoordinatorOp>(op: K, args: CoordinatorArgs<K>, timeoutMs = 5000): Promise<CoordinatorResult<K>> {
     if (!this.ch) await this.waitConnected(timeoutMs, op);
-    return this.ch!.request<T>(op, args, timeoutMs);
+    return this.ch!.request(op, args, timeoutMs);
   }
 
   /**
    * Sends a request and writes it to the socket now (ordering against client writes matters).
    * Null when there is no channel: nothing was sent, and the caller keeps what it must not lose.
    */
-  requestNow<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> | null {
+  requestNow<K extends CoordinatorOp>(op: K, args: CoordinatorArgs<K>, timeoutMs = 5000): Promise<CoordinatorResult<K>> | null {
     if (!this.ch) return null;
-    const p = this.ch.request<T>(op, args, timeoutMs);
+    const p = this.ch.request(op, args, timeoutMs);
     this.ch.flush();
     return p;
   }

@@ -1,26 +1,29 @@
 // The primary process: supervises the coordinator and the workers, owns the game port, and
-// never runs game logic.
+// never runs game logic. `startPrimary` runs the start steps in order; each step is a small
+// function here or a file in start/ named after it.
 import cluster from 'node:cluster';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, usage, ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import { setProcessLabel } from '../metrics/registry.js';
-import { openConsole } from '../console/service.js';
+import { openConsole, type OperatorConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
-import { DataDirError, secureDataDir } from './data-dir.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
-import { Supervisor, type Slot } from './supervision/supervisor.js';
+import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
 import { AuthConfigError, loadKeys } from '../auth/keys.js';
-import { DEFAULT_GAME } from '../games/index.js';
+import { DEFAULT_GAME, healthReportsAtStart } from '../games/index.js';
+import { loadSettings } from './start/settings.js';
+import { openDataDir } from './start/open-data-dir.js';
+import { Shutdown } from './start/shutdown.js';
+import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -33,7 +36,24 @@ export interface PrimaryHandle {
   log: Logger;
   shutdown(reason: string): Promise<void>;
   /** Other modules (the console) take worker messages they know; return true when handled. */
-  workerMessageHandlers: Array<(s: Slot, m: any) => boolean>;
+  workerMessageHandlers: WorkerMessageHandler[];
+}
+
+/** Everything the start steps build, before any of it runs. */
+interface Primary {
+  config: Config;
+  log: Logger;
+  startedAt: number;
+  opsConsole: OperatorConsole;
+  supervisor: Supervisor;
+  link: CoordinatorLink;
+  acceptor: Acceptor;
+  metrics: MetricsAggregator;
+  readiness: ReadinessCheck;
+  stop: Shutdown;
+  coordinatorUp: Promise<void>;
+  workerReady: Map<number, () => void>;
+  workerMessageHandlers: WorkerMessageHandler[];
 }
 
 function coordinatorSocketPath(data: string): string {
@@ -43,64 +63,39 @@ function coordinatorSocketPath(data: string): string {
 }
 
 export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
-  let config: Config;
-  try {
-    const r = loadConfig(argv);
-    if (r.help) {
-      console.log(usage());
-      process.exit(0);
-    }
-    config = r.config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`shoal: ${err.message}\n(run with --help for the settings)`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  if (config.auth === 'jwt') {
-    // Checked once here, so a bad key file stops the server before any player can be refused by it.
-    try {
-      await loadKeys(config);
-    } catch (err) {
-      if (!(err instanceof AuthConfigError)) throw err;
-      console.error(`shoal: ${err.message}`);
-      process.exit(2);
-    }
-  }
+  const config = await loadSettings(argv);
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');
-  // Everything Shoal creates is private to this user; the coordinator and workers inherit the umask.
-  process.umask(0o077);
-  try {
-    const tightened = secureDataDir(config.data);
-    if (tightened.length) log.warn({ code: 'DATA_DIR_TIGHTENED', tightened }, 'data directory was readable by other users; made private');
-  } catch (err) {
-    if (!(err instanceof DataDirError)) throw err;
-    log.fatal({ code: 'DATA_DIR_UNSAFE', data: config.data }, err.message);
-    console.error(`shoal: ${err.message}`);
-    process.exit(2);
-  }
+  openDataDir(config, log);
   // First, before any process touches the data: the console socket doubles as the data dir's lock.
   const opsConsole = await openConsole(config, log);
-  const coordSocket = coordinatorSocketPath(config.data);
+  const p = assemble(config, log, startedAt, opsConsole);
+  // Installed before anything starts, so a signal during start-up also shuts down cleanly.
+  p.stop.onSignals();
 
+  if (!(await startCoordinator(p))) return null;
+  if (!(await startWorkers(p))) return null;
+  await startAcceptor(p);
+  return attachConsole(p);
+}
+
+/** Builds the supervisor, the coordinator link, the acceptor and the primary's health and metrics views. */
+function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole): Primary {
+  const coordSocket = coordinatorSocketPath(config.data);
   const baseEnv = {
     SHOAL_CONFIG_JSON: JSON.stringify(config),
     SHOAL_COORD_SOCKET: coordSocket,
     SHOAL_STARTED_AT: String(startedAt),
   };
-
   cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false });
 
-  let acceptor!: Acceptor;
-  let metrics!: MetricsAggregator;
-  let readiness!: ReadinessCheck;
   let coordinatorReady!: () => void;
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
   const workerReady = new Map<number, () => void>();
-  const workerMessageHandlers: PrimaryHandle['workerMessageHandlers'] = [];
+  const workerMessageHandlers: WorkerMessageHandler[] = [];
+  // Built below; the supervisor's callbacks reach them only once processes run.
+  let p!: Primary;
 
   const supervisor = new Supervisor({
     workers: config.workers,
@@ -114,10 +109,19 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     onCoordinatorCannotLoad: (message) => {
       log.fatal({ code: 'STORE_DAMAGED' }, message);
       console.error(`shoal: ${message}`);
-      void shutdown('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
+      void p.stop.run('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
     },
-    onWorkerMessage: (s, m) => onWorkerMessage(s, m),
-    onWorkerExit: (s) => acceptor?.workerGone(s.slot),
+    onWorkerMessage: (s, m) => routeWorkerMessage(s, m),
+    onWorkerExit: (s) => p?.acceptor.workerGone(s.slot),
+  });
+  const routeWorkerMessage = workerMessageRouter({
+    log,
+    supervisor,
+    acceptor: () => p.acceptor,
+    readiness: () => p.readiness,
+    metrics: () => p.metrics,
+    ready: (slot) => workerReady.get(slot)?.(),
+    handlers: workerMessageHandlers,
   });
 
   const link = new CoordinatorLink(coordSocket, () => {}, log);
@@ -125,46 +129,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     await ch.request('primary.hello', {});
   };
 
-  function onWorkerMessage(s: Slot, m: any): void {
-    if (!m || typeof m.t !== 'string') return;
-    switch (m.t) {
-      case 'ready':
-        workerReady.get(s.slot)?.();
-        log.info({ slot: s.slot, workerPid: m.pid, restarts: s.restarts }, 'worker running');
-        return;
-      case 'conn.ack':
-        acceptor.acked(s.slot);
-        return;
-      case 'conn.closed':
-        acceptor.released(s.slot, m.ids);
-        return;
-      case 'health.get':
-        readiness.check(m.address).then((r) => supervisor.sendToWorker(s, { t: 'health.result', id: m.id, r }));
-        return;
-      case 'metrics.collect':
-        metrics.collect().then(
-          (text) => supervisor.sendToWorker(s, { t: 'metrics.result', id: m.id, text }),
-          (err) => supervisor.sendToWorker(s, { t: 'metrics.result', id: m.id, text: `# metrics failed: ${err.message}\n` }),
-        );
-        return;
-      case 'metrics.json':
-        metrics.received(m.id, m.data);
-        return;
-    }
-    for (const h of workerMessageHandlers) if (h(s, m)) return;
-    if (m.t.startsWith('relay.')) {
-      // Relay between the worker holding a client's socket and the worker running its room.
-      // Its target is gone (or found dead by this send): the sender closes its end (a relay.open
-      // included, or its client would wait forever).
-      const targetGone = () => {
-        if (m.t !== 'relay.close') supervisor.sendToWorker(s, { t: 'relay.close', rid: m.rid });
-      };
-      const to = supervisor.slots[m.to];
-      if (!to || !supervisor.sendToWorker(to, m, (err) => err && targetGone())) targetGone();
-    }
-  }
-
-  acceptor = new Acceptor({
+  const acceptor: Acceptor = new Acceptor({
     config,
     log,
     running: () => supervisor.running(),
@@ -172,16 +137,19 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     route: (c) => opsConsole.route(link.request('route', { ...c, game: DEFAULT_GAME }, 1000)),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
-    answerWithoutWorker: async (p, address) => {
+    answerWithoutWorker: async (path, address) => {
       // Prometheus must still scrape with no worker answering, or shoal_workers_running == 0 is never seen.
-      if (p === '/metrics') return { status: 200, body: null, text: await metrics.collect() };
+      if (path === '/metrics') return { status: 200, body: null, text: await metrics.collect() };
       const r = await readiness.check(address);
-      if (p === '/health' || p === '/ready' || p === '/live') return healthAnswer(p, r, (Date.now() - startedAt) / 1000);
+      if (path === '/health' || path === '/ready' || path === '/live') return healthAnswer(path, r, (Date.now() - startedAt) / 1000);
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
     },
   });
-  readiness = new ReadinessCheck({ config, link, supervisor, acceptor, stopping: () => stopping !== null || opsConsole.shutdownScheduled() });
-  metrics = new MetricsAggregator(() => supervisor.running(), link);
+  const stop = new Shutdown({ config, log, acceptor: () => acceptor, link, supervisor });
+  const readiness: ReadinessCheck = new ReadinessCheck({
+    config, link, supervisor, acceptor, stopping: () => stop.started || opsConsole.shutdownScheduled(), initialReports: healthReportsAtStart(),
+  });
+  const metrics = new MetricsAggregator(() => supervisor.running(), link);
   registerSupervision({
     slots: supervisor.slots,
     responsive: () => supervisor.responsive().length,
@@ -194,57 +162,52 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     coordinatorUp: () => link.connected && supervisor.coordinatorAnswering() && !supervisor.coordinatorProblem,
   });
 
-  let stopping: Promise<void> | null = null;
-  const stopWaiters: Array<() => void> = [];
-  const waitStopping = (r: () => void) => stopWaiters.push(r);
-  const shutdown = (reason: string): Promise<void> => {
-    if (stopping) return stopping;
-    for (const w of stopWaiters) w();
-    stopping = (async () => {
-      log.info({ reason }, 'shutting down');
-      acceptor.close();
-      // No new connections to route; the coordinator's going away is expected from here on.
-      link.stop();
-      await supervisor.stopAll('shutdown', config.shutdownTimeoutMs);
-      log.info('shutdown complete');
-    })();
-    return stopping;
-  };
-  // Installed before anything starts, so a signal during start-up also shuts down cleanly.
-  const onSignal = (sig: string) => {
-    shutdown(sig).then(() => process.exit(0));
-    // A second signal, or a stuck shutdown, ends it the hard way.
-    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  p = { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers };
+  return p;
+}
 
-  opsConsole.whileStarting(() => supervisor.coordinatorProblem);
-  supervisor.startCoordinator();
-  await Promise.race([coordinatorUp, new Promise<void>((r) => void waitStopping(r))]);
-  if (stopping) {
-    await stopping;
-    return null;
-  }
-  link.start();
-  const allReady = supervisor.slots.map((s) => new Promise<void>((r) => workerReady.set(s.slot, r)));
-  supervisor.startAll();
+/** Starts the coordinator and waits until it is ready; false if a shutdown came first. */
+async function startCoordinator(p: Primary): Promise<boolean> {
+  p.opsConsole.whileStarting(() => p.supervisor.coordinatorProblem);
+  p.supervisor.startCoordinator();
+  await Promise.race([p.coordinatorUp, p.stop.begun()]);
+  return !(await stoppedDuringStart(p));
+}
+
+/** Connects to the coordinator and starts every worker; waits (up to 15 s) for all to be ready. */
+async function startWorkers(p: Primary): Promise<boolean> {
+  p.link.start();
+  const allReady = p.supervisor.slots.map((s) => new Promise<void>((r) => p.workerReady.set(s.slot, r)));
+  p.supervisor.startAll();
   await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000))]);
-  if (stopping) {
-    await stopping;
-    return null;
-  }
+  return !(await stoppedDuringStart(p));
+}
 
+/** A shutdown began during a start step: wait for it to finish; true when so. */
+async function stoppedDuringStart(p: Primary): Promise<boolean> {
+  const stopping = p.stop.done;
+  if (!stopping) return false;
+  await stopping;
+  return true;
+}
+
+/** Opens the game port; a port that cannot be had stops everything (exit 1). */
+async function startAcceptor(p: Primary): Promise<void> {
+  const { acceptor, config, log } = p;
   try {
     await acceptor.listen();
   } catch (err) {
     log.fatal({ err, code: 'LISTEN_FAILED', port: config.port }, 'cannot listen on the game port');
-    await supervisor.stopAll('shutdown', 3000);
+    await p.supervisor.stopAll('shutdown', 3000);
     process.exit(1);
   }
   log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
+}
 
-  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
-  opsConsole.attach(handle);
+/** Hands the running server to the operator console. */
+function attachConsole(p: Primary): PrimaryHandle {
+  const { config, supervisor, acceptor, link, startedAt, log, workerMessageHandlers } = p;
+  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), workerMessageHandlers };
+  p.opsConsole.attach(handle);
   return handle;
 }

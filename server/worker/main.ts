@@ -7,12 +7,13 @@ import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
 import { adminHandler } from './admin/admin.js';
-import { Intake, type HandoffMsg } from './net/intake.js';
+import { Intake } from './net/intake.js';
 import { HealthViaPrimary } from './primary-link/health-via-primary.js';
 import { MetricsViaPrimary } from './primary-link/metrics-via-primary.js';
-import { WorkerRelay, type RelayMsg } from './net/relay.js';
+import { WorkerRelay } from './net/relay.js';
 import { WorkerRuntime } from './runtime.js';
 import { AuthVerifier } from '../auth/verifier.js';
+import { isMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/primary-worker.js';
 
 const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
 const slot = Number(process.env.SHOAL_WORKER_SLOT);
@@ -26,7 +27,7 @@ process.on('uncaughtException', (err) => {
 });
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-const send = (m: object) => {
+const send = (m: WorkerToPrimary) => {
   if (process.connected) process.send!(m);
 };
 const rt = new WorkerRuntime(config, slot, hostGame(config), log, process.env.SHOAL_COORD_SOCKET!);
@@ -52,15 +53,16 @@ const intake = new Intake(rt, config, router, send);
 const relay = new WorkerRelay(rt, slot, intake, send);
 
 /** Other modules (console commands, world API) take the primary's messages they know. */
-const extraHandlers: Array<(m: any) => boolean> = [];
-export function onPrimaryMessage(h: (m: any) => boolean): void {
+const extraHandlers: Array<(m: PrimaryToWorker) => boolean> = [];
+export function onPrimaryMessage(h: (m: PrimaryToWorker) => boolean): void {
   extraHandlers.push(h);
 }
 export { rt, send as sendToPrimary };
 onPrimaryMessage(adminHandler(rt, send)); // operator console requests
 
-process.on('message', (m: any, handle?: net.Socket) => {
-  if (!m || typeof m.t !== 'string') return;
+process.on('message', (raw: unknown, handle?: net.Socket) => {
+  if (!isMessage<PrimaryToWorker>(raw)) return;
+  const m = raw;
   switch (m.t) {
     case 'alive?':
       send({ t: 'alive' });
@@ -68,8 +70,8 @@ process.on('message', (m: any, handle?: net.Socket) => {
     case 'conn':
       send({ t: 'conn.ack' });
       // A socket that closed on its way here arrives without its handle: it is closed for the books.
-      if (handle) intake.take(m as HandoffMsg, handle);
-      else intake.lost(m as HandoffMsg);
+      if (handle) intake.take(m, handle);
+      else intake.lost(m);
       return;
     case 'metrics.get':
       registry.getMetricsAsJSON().then((data) => send({ t: 'metrics.json', id: m.id, data }));
@@ -83,8 +85,12 @@ process.on('message', (m: any, handle?: net.Socket) => {
     case 'shutdown':
       void shutdown(m.reason ?? 'shutdown');
       return;
+    case 'relay.open':
+    case 'relay.in':
+    case 'relay.out':
+    case 'relay.close':
+      return relay.handle(m);
   }
-  if (m.t.startsWith('relay.')) return relay.handle(m as RelayMsg);
   for (const h of extraHandlers) if (h(m)) return;
 });
 

@@ -11,23 +11,15 @@ import { messagesOut, playersGauge, roomsGauge, tickOverruns } from '../metrics/
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { ClientSession } from './session/client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
+import type { CoordinatorChannel, CoordinatorPush, CoordinatorPushes, JoinResult } from '../ipc/coordinator-ops.js';
 import { RoomHost } from './rooms/room-host.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
-import { installWorldDebug } from './world/world-debug.js';
-
-type JoinReply =
-  | { redirect: number }
-  | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
 
 export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
 
 /** A journal this large is emptied as soon as everything in it is acknowledged. */
 const JOURNAL_TRIM_BYTES = 256 * 1024;
-
-interface RoomWithSessions extends RoomRecord {
-  sessions: SessionRecord[];
-}
 
 export class WorkerRuntime {
   readonly rooms = new Map<string, RoomHost>();
@@ -47,8 +39,11 @@ export class WorkerRuntime {
   private snapshotTimer: NodeJS.Timeout | null = null;
   private firstHello = true;
   private markReady!: () => void;
+  private readonly helloAnswered = new Promise<void>((r) => (this.markReady = r));
   /** Resolves once the coordinator has answered our first hello (rooms restored). */
-  readonly ready = new Promise<void>((r) => (this.markReady = r));
+  readonly ready: Promise<void>;
+  /** Coordinator pushes for topics the runtime does not handle itself (see onCoordinatorPush). */
+  private readonly pushHooks = new Map<string, (payload: never) => void>();
   /** Relays a hello to the worker in `slot`; set by main.ts. */
   relay: (session: ClientSession, slot: number, hello: HelloMsg) => boolean = () => false;
 
@@ -59,16 +54,24 @@ export class WorkerRuntime {
     readonly log: Logger,
     coordSocket: string,
   ) {
-    this.link = new CoordinatorLink(coordSocket, (topic, payload) => this.onPush(topic, payload), log);
+    this.link = new CoordinatorLink(coordSocket, (...push) => this.onPush(...push), log);
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
     this.journal = new ScoreJournal(journalPath(config.data, slot), log);
-    if (config.worldDebug) {
-      installWorldDebug(this.world, slot, {
-        holding: () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })),
-        world: (id) => this.rooms.get(id)?.world,
-      });
-    }
+    // Test and bench commands (worldDebug setting only): the module is loaded only when it is on.
+    const debugLoaded = config.worldDebug
+      ? import('./world/world-debug.js').then((m) =>
+          m.installWorldDebug(this.world, slot, {
+            holding: () => [...this.rooms.values()].map((h) => ({ id: h.id, ...h.world.holding() })),
+            world: (id) => this.rooms.get(id)?.world,
+          }, (h) => this.onCoordinatorPush('world.debug', h)))
+      : undefined;
+    this.ready = Promise.all([this.helloAnswered, debugLoaded]).then(() => {});
+  }
+
+  /** Registers the handler for a coordinator push topic the runtime does not handle itself. */
+  onCoordinatorPush<K extends keyof CoordinatorPushes>(topic: K, h: (payload: CoordinatorPushes[K]) => void): void {
+    this.pushHooks.set(topic, h);
   }
 
   start(): void {
@@ -82,12 +85,12 @@ export class WorkerRuntime {
 
   // --- coordinator ---------------------------------------------------------------------------
 
-  private async hello(ch: Channel): Promise<void> {
+  private async hello(ch: CoordinatorChannel): Promise<void> {
     const rooms = [...this.rooms.values()].map((h) => ({ id: h.id, players: [...h.members.keys()] }));
     // Scores the coordinator may not have seen (it restarted): they are absolute, so resending is
     // safe. The coordinator applies them, and this slot's journal, before it answers with rooms.
     const scores = [...this.unsaved];
-    const reply = await ch.request<{ rooms: RoomWithSessions[]; saved?: boolean }>('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
+    const reply = await ch.request('worker.hello', { slot: this.slot, pid: process.pid, rooms, scores });
     // saved: false while the coordinator's store cannot write: keep the journal and resend.
     if (reply.saved !== false) {
       this.journalTaken = true;
@@ -102,9 +105,9 @@ export class WorkerRuntime {
     this.markReady();
   }
 
-  private onPush(topic: string, payload: unknown): void {
-    if (topic === 'chat') this.broadcastAll(payload as ChatOutMsg);
-    else this.world.onPush(topic, payload);
+  private onPush(...push: CoordinatorPush): void {
+    if (push[0] === 'chat') this.broadcastAll(push[1]);
+    else if (!this.world.onPush(...push)) (this.pushHooks.get(push[0]) as ((p: unknown) => void) | undefined)?.(push[1]);
   }
 
   restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
@@ -167,9 +170,9 @@ export class WorkerRuntime {
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, identity?: Identity): Promise<JoinOutcome> {
-    let reply: JoinReply;
+    let reply: JoinResult;
     try {
-      reply = await this.link.request<JoinReply>('join', {
+      reply = await this.link.request('join', {
         slot: this.slot, name: hello.name, room, token: hello.token, hint, address: session.conn.address,
         account: identity?.account, guest: identity?.guest, game: this.game.name,
       });
@@ -191,7 +194,7 @@ export class WorkerRuntime {
     if (!host) {
       // The room is new here, or adopted from a worker that is gone: bring back its other players.
       const others = r.snapshot
-        ? await this.link.request<SessionRecord[]>('room.sessions', { id: r.id }).catch(() => [] as SessionRecord[])
+        ? await this.link.request('room.sessions', { id: r.id }).catch(() => [] as SessionRecord[])
         : [];
       host = this.rooms.get(r.id) ?? this.restoreRoom(r, others.filter((o) => o.id !== s.id));
     }
@@ -223,7 +226,7 @@ export class WorkerRuntime {
   async top(): Promise<TopOutMsg['players']> {
     const now = Date.now();
     if (this.topCache && now - this.topCache.at < 100) return this.topCache.players;
-    const players = await this.link.request<TopOutMsg['players']>('top', { n: 10 });
+    const players = await this.link.request('top', { n: 10 });
     this.topCache = { at: now, players };
     return players;
   }

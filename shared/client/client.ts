@@ -49,7 +49,14 @@ const JOIN_REFUSALS = new Set<string>([
   'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED',
 ]);
 
+/** Closes a client's transport without telling the client (set in the class's static block). */
+let cutTransport: (c: ShoalClient) => void;
+
 export class ShoalClient extends Emitter<Events> {
+  static {
+    cutTransport = (c) => c.transport?.close();
+  }
+
   status: ClientStatus = 'idle';
   id = '';
   token: string | undefined;
@@ -139,11 +146,6 @@ export class ShoalClient extends Emitter<Events> {
     this.transport?.send(encode(msg));
   }
 
-  /** Sends raw bytes (tests of hostile input use this). */
-  sendRaw(bytes: Uint8Array): void {
-    this.transport?.send(bytes);
-  }
-
   input(dx: number, dy: number): number {
     const seq = ++this.seq;
     this.send({ t: 'input', seq, dx, dy });
@@ -193,11 +195,6 @@ export class ShoalClient extends Emitter<Events> {
     this.transport?.close();
     this.transport = null;
     this.setStatus('closed');
-  }
-
-  /** Drops the connection as a network fault would; the client resumes if autoResume is on. */
-  drop(): void {
-    this.transport?.close();
   }
 
   /** The next message of a type (optionally matching a predicate). */
@@ -366,3 +363,14 @@ function now(): number {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Faults for tests and the client simulator, not part of a game's client API: kept off the class
+ * so a game never sees them.
+ */
+export const clientFaults = {
+  /** Drops the connection as a network fault would; the client resumes if autoResume is on. */
+  drop(client: ShoalClient): void {
+    cutTransport(client);
+  },
+};

@@ -1,11 +1,15 @@
 // A message channel between two Shoal processes over a stream socket (a Unix domain socket).
 // Frames are a 4-byte length and a msgpackr-encoded batch: every message queued in one turn of
 // the event loop goes out in one frame, so many small messages cost one write and one syscall.
-// Requests carry an id and are matched to replies; a request never waits forever.
+// Requests carry an id and are matched to replies (request-reply.ts); a request never waits forever.
+// A channel is typed by the boundary it crosses: the ops its far end serves, `{ op: [Args, Result] }`,
+// and the topics that far end pushes, `{ topic: Payload }` (server/ipc/* declares them once for
+// both ends).
 import type net from 'node:net';
 import { Packr, Unpackr } from 'msgpackr';
 import { FrameReader, frame } from '../protocol/framing.js';
 import { CodedError } from '../errors/coded-error.js';
+import { RequestReply } from './request-reply.js';
 
 const REQ = 0;
 const REP = 1;
@@ -18,18 +22,27 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 export const CHANNEL_MAX_FRAME = 256 * 1024 * 1024;
 
-export type RequestHandler = (op: string, args: any, channel: Channel) => unknown | Promise<unknown>;
-export type PushHandler = (topic: string, payload: any, channel: Channel) => void;
+/** Ops one end serves: op name -> [arguments, result]. */
+export type OpMap = { [op: string]: [unknown, unknown] };
+/** Topics one end pushes: topic -> payload. */
+export type PushMap = { [topic: string]: unknown };
+export type OpName<O extends OpMap> = keyof O & string;
+export type OpArgs<O extends OpMap, K extends keyof O> = O[K][0];
+export type OpResult<O extends OpMap, K extends keyof O> = O[K][1];
+/** A push as the receiver sees it: `[topic, payload]`, narrowed by its topic. */
+export type PushOf<P extends PushMap> = { [K in keyof P & string]: [topic: K, payload: P[K]] }[keyof P & string];
+/** A handler table with one handler per op: a missing or misnamed handler does not compile. */
+export type OpHandlers<O extends OpMap, Ctx> = {
+  [K in keyof O]: (args: O[K][0], ctx: Ctx) => O[K][1] | Promise<O[K][1]>;
+};
 
-interface Pending {
-  resolve: (v: any) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
+/** Takes the requests that arrive; `op` and `args` are as read off the wire (checked by the table). */
+export type RequestHandler<O extends OpMap = OpMap, P extends PushMap = PushMap> =
+  (op: string, args: unknown, channel: Channel<O, P>) => unknown | Promise<unknown>;
+export type PushHandler<P extends PushMap = PushMap> = (...push: PushOf<P>) => void;
 
-export class Channel {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+export class Channel<O extends OpMap = OpMap, P extends PushMap = PushMap> {
+  private readonly replies = new RequestReply();
   private queue: Wire[] = [];
   private flushScheduled = false;
   private readonly reader: FrameReader;
@@ -41,9 +54,9 @@ export class Channel {
 
   constructor(
     private readonly sock: net.Socket,
-    private readonly onRequest: RequestHandler | null,
-    private readonly onPush: PushHandler | null,
-    private readonly onClose: (ch: Channel) => void = () => {},
+    private readonly onRequest: RequestHandler<O, P> | null,
+    private readonly onPush: PushHandler<P> | null,
+    private readonly onClose: (ch: Channel<O, P>) => void = () => {},
   ) {
     sock.setNoDelay?.(true);
     this.reader = new FrameReader(CHANNEL_MAX_FRAME, (body) => this.receive(body), () => sock.destroy());
@@ -52,20 +65,16 @@ export class Channel {
     sock.on('close', () => this.shutdown());
   }
 
-  request<T = any>(op: string, args: unknown, timeoutMs = 5000): Promise<T> {
+  request<K extends OpName<O>>(op: K, args: OpArgs<O, K>, timeoutMs = 5000): Promise<OpResult<O, K>> {
     if (this.closed) return Promise.reject(new CodedError('CHANNEL_CLOSED', `channel closed (${op})`));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new CodedError('CHANNEL_TIMEOUT', `${op} got no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.enqueue([REQ, id, op, args]);
-    });
+    return this.replies.request<OpResult<O, K>>(
+      (id) => this.enqueue([REQ, id, op, args]),
+      timeoutMs,
+      { code: 'CHANNEL_TIMEOUT', message: `${op} got no answer within ${timeoutMs} ms` },
+    );
   }
 
-  push(topic: string, payload: unknown): void {
+  push<K extends keyof P & string>(topic: K, payload: P[K]): void {
     if (!this.closed) this.enqueue([PUSH, topic, payload]);
   }
 
@@ -115,7 +124,8 @@ export class Channel {
       else if (m[0] === REP) this.settle(m[1], m[2], m[3]);
       else if (m[0] === PUSH) {
         try {
-          this.onPush?.(m[1], m[2], this);
+          // The far end pushes only its declared topics (a typed channel of the same boundary).
+          this.onPush?.(...([m[1], m[2]] as PushOf<P>));
         } catch (err) {
           process.emitWarning(`push handler for ${m[1]} threw: ${(err as Error).stack}`);
         }
@@ -140,25 +150,17 @@ export class Channel {
   }
 
   private settle(id: number, ok: boolean, v: unknown): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    if (ok) p.resolve(v);
+    if (ok) this.replies.resolve(id, v);
     else {
       const e = v as { code: string; message: string };
-      p.reject(new CodedError(e.code, e.message));
+      this.replies.fail(id, new CodedError(e.code, e.message));
     }
   }
 
   private shutdown(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new CodedError('CHANNEL_CLOSED', 'channel closed before the answer came'));
-    }
-    this.pending.clear();
+    this.replies.failAll(() => new CodedError('CHANNEL_CLOSED', 'channel closed before the answer came'));
     this.onClose(this);
   }
 }

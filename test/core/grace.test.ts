@@ -3,6 +3,7 @@
 // release is timed from the drop: not before the grace period, and not long after it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
+import { clientFaults } from '../../shared/client/client.js';
 
 const GRACE_MS = 1500;
 // The grace timer starts when the worker sees the close, a moment after the drop, and its end shows
@@ -29,7 +30,7 @@ it('keeps a dropped player frozen with its seat for the grace period, then lets 
   drop.input(1, 1);
   await sleep(200);
   const t0 = performance.now();
-  drop.drop();
+  clientFaults.drop(drop);
   const goneAfter = stay.next('state', (s) => s.gone.includes(w.id), GRACE_MS + 5000).then(() => performance.now() - t0);
   await sleep(300);
   // Frozen: still listed, not moving.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/play.js';
 import { RawTcp, hello } from '../helpers/raw.js';
+import { clientFaults } from '../../shared/client/client.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -47,7 +48,7 @@ it.each(['tcp', 'ws'] as const)('resumes a dropped %s player with its id, room a
   await c.fullState();
   const score = await collect(c, 1);
   expect(score).toBeGreaterThanOrEqual(1);
-  c.drop();
+  clientFaults.drop(c);
   await new Promise((r) => setTimeout(r, 200));
 
   // Resume on the other transport: the token is what counts.

@@ -21,7 +21,7 @@ export const auth: Command = {
       if (err instanceof AuthConfigError) throw new CodedError('BAD_KEYS', err.message);
       throw err;
     }
-    const workers = await ctx.rpc.all<{ keys: number }>('auth.reload');
+    const workers = await ctx.rpc.all('auth.reload');
     const failed = workers.filter((w) => !w.ok).map((w) => w.worker);
     return { keys, workers: workers.filter((w) => w.ok).length, ...(failed.length ? { failedWorkers: failed } : {}) };
   },

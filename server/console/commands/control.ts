@@ -20,7 +20,7 @@ function drainCommand(on: boolean): Command {
     async run(ctx, args) {
       const p = parseArgs(name, this.usage, args, { min: 1, max: 1 });
       const slot = slotArg(ctx, p.pos[0]!);
-      const r = await ctx.handle.link.request<{ worker: number; draining: boolean; rooms: number }>('admin.drain', { slot, draining: on }, 3000);
+      const r = await ctx.handle.link.request('admin.drain', { slot, draining: on }, 3000);
       if (on) ctx.state.drained.add(slot);
       else ctx.state.drained.delete(slot);
       return r;
@@ -54,8 +54,8 @@ export const loglevel: Command = {
     const { handle } = ctx;
     if (p.pos.length === 0) {
       const [workers, coord] = await Promise.all([
-        ctx.rpc.all<{ logLevel: string }>('stats'),
-        handle.link.request<{ logLevel: string }>('admin.stats', {}, 2000).catch(() => null),
+        ctx.rpc.all('stats'),
+        handle.link.request('admin.stats', {}, 2000).catch(() => null),
       ]);
       return [
         { id: 'primary', level: handle.log.level },
@@ -75,7 +75,7 @@ export const loglevel: Command = {
       applied.push({ id: 'primary', level });
     }
     if (roles.includes('worker')) {
-      for (const w of await ctx.rpc.all<{ level: string }>('loglevel', { level })) {
+      for (const w of await ctx.rpc.all('loglevel', { level })) {
         applied.push(w.ok ? { id: `worker-${w.worker}`, level: w.data.level } : { id: `worker-${w.worker}`, level: null, error: w.error.code });
       }
     }
@@ -110,8 +110,8 @@ export const set: Command = {
     // The acceptor's hard cap on sockets follows the limit the way it is derived at start.
     if (limit === 'maxConnections') handle.acceptor.server.maxConnections = value * 2 + 1024;
     const [workers, coord] = await Promise.all([
-      ctx.rpc.all<{ sessions: number }>('set', { limits: change }),
-      handle.link.request<{ rooms: number }>('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
+      ctx.rpc.all('set', { limits: change }),
+      handle.link.request('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
     ]);
     const failed = workers.filter((w) => !w.ok).map((w) => w.worker);
     return {

@@ -6,17 +6,9 @@ import type { Command, ConsoleContext } from '../context.js';
 import { parseArgs, roomId } from './args.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
-export interface WorkerStats {
-  slot: number; pid: number; rssMB: number; heapMB: number; lagMs: number; logLevel: string;
-  connections: { tcp: number; ws: number; relay: number }; rooms: number; players: number; connected: number;
-  uptimeS: number; shuttingDown: boolean;
-}
-
-export interface Member { id: string; name: string; transport: string | null; address: string | null; score: number; state: 'connected' | 'frozen' }
-
-export interface WorkerRoom {
-  id: string; worker: number; players: number; connected: number; tick: number; tickP99Ms: number; members?: Member[];
-}
+// What workers answer the console's ops is declared at the primary-worker boundary.
+import type { Member, WorkerRoom, WorkerStats } from '../../ipc/primary-worker.js';
+export type { Member, WorkerRoom, WorkerStats };
 
 interface DirRoom { id: string; players: number; capacity: number; slot: number }
 
@@ -31,7 +23,7 @@ export function slotState(ctx: ConsoleContext, slot: number): string {
 }
 
 export async function dirRooms(ctx: ConsoleContext): Promise<DirRoom[]> {
-  const r = await ctx.handle.link.request<{ rooms: DirRoom[] }>('stats', {}, 3000);
+  const r = await ctx.handle.link.request('stats', {}, 3000);
   return r.rooms;
 }
 
@@ -55,9 +47,9 @@ export const status: Command = {
     const { handle } = ctx;
     const { config, supervisor } = handle;
     const [workers, coord, dir] = await Promise.all([
-      ctx.rpc.all<WorkerStats>('stats'),
-      handle.link.request<Record<string, any>>('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
-      handle.link.request<{ rooms: DirRoom[]; players: number }>('stats', {}, 2000).catch(() => null),
+      ctx.rpc.all('stats'),
+      handle.link.request('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
+      handle.link.request('stats', {}, 2000).catch(() => null),
     ]);
     const mem = process.memoryUsage();
     const processes: Array<Record<string, unknown>> = [
@@ -127,7 +119,7 @@ export const workers: Command = {
   summary: 'one row per worker: pid, state, rooms, players, lag, restarts',
   async run(ctx, args) {
     parseArgs('workers', this.usage, args, { min: 0, max: 0 });
-    const stats = await ctx.rpc.all<WorkerStats>('stats');
+    const stats = await ctx.rpc.all('stats');
     return ctx.handle.supervisor.slots.map((s) => {
       const w = stats.find((x) => x.worker === s.slot);
       const d = w?.ok ? w.data : null;
@@ -147,7 +139,7 @@ export const rooms: Command = {
   async run(ctx, args) {
     const p = parseArgs('rooms', this.usage, args, { min: 0, max: 0, flags: { worker: 'int' } });
     const only = workerFlag(ctx, p.flags.worker);
-    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values<WorkerRoom[]>('rooms')]);
+    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values('rooms')]);
     const running = new Map<string, WorkerRoom>();
     for (const w of live) for (const r of w.data) running.set(r.id, r);
     const rows = dir.map((r) => {
@@ -167,7 +159,7 @@ export const rooms: Command = {
 
 /** Every player seated anywhere (optionally in one room), with where it is. */
 export async function allPlayers(ctx: ConsoleContext, room?: string): Promise<Array<Member & { room: string; worker: number }>> {
-  const live = await ctx.rpc.values<WorkerRoom[]>('rooms', { members: true, room });
+  const live = await ctx.rpc.values('rooms', { members: true, room });
   const out: Array<Member & { room: string; worker: number }> = [];
   for (const w of live) for (const r of w.data) for (const m of r.members ?? []) out.push({ ...m, room: r.id, worker: r.worker });
   return out;
@@ -180,7 +172,7 @@ export const room: Command = {
   async run(ctx, args) {
     const p = parseArgs('room', this.usage, args, { min: 1, max: 1 });
     const id = roomId(p.pos[0]!);
-    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values<WorkerRoom[]>('rooms', { members: true, room: id })]);
+    const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values('rooms', { members: true, room: id })]);
     const d = dir.find((r) => r.id === id);
     const l = live.flatMap((w) => w.data).find((r) => r.id === id);
     if (!d && !l) throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);

@@ -17,9 +17,9 @@ export const kick: Command = {
     const p = parseArgs('kick', this.usage, args, { min: 1, max: Infinity });
     const id = playerId(p.pos[0]!);
     const reason = p.pos.slice(1).join(' ') || null;
-    const answers = await ctx.rpc.all<{ found: boolean; id: string; name: string; room: string; worker: number; address: string | null }>('kick', { id, reason: 'kicked' });
+    const answers = await ctx.rpc.all('kick', { id, reason: 'kicked' });
     const hit = answers.find((a) => a.ok && a.data.found);
-    if (hit && hit.ok) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
+    if (hit && hit.ok && hit.data.found) return { kicked: hit.data.id, name: hit.data.name, room: hit.data.room, worker: hit.data.worker, address: hit.data.address, reason };
     const failed = answers.filter((a) => !a.ok).map((a) => a.worker);
     if (failed.length) throw new CodedError('WORKER_TIMEOUT', `player ${id} not found; worker(s) ${failed.join(', ')} did not answer`);
     throw new CodedError('PLAYER_NOT_FOUND', `no player ${JSON.stringify(id)} is seated`);
@@ -68,9 +68,9 @@ export const ban: Command = {
     if (wide && !force) throw new CodedError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
     const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.ban', { address, until }, 3000);
+    const list = await ctx.handle.link.request('admin.ban', { address, until }, 3000);
     ctx.bans.set(list);
-    const res = await ctx.rpc.values<{ kicked: string[]; closed: number }>('kickAddress', { targets: [address], reason: 'banned' });
+    const res = await ctx.rpc.values('kickAddress', { targets: [address], reason: 'banned' });
     return {
       banned: address, until: iso(until),
       disconnected: res.reduce((n, r) => n + r.data.kicked.length + r.data.closed, 0),
@@ -108,7 +108,7 @@ export const unban: Command = {
   async run(ctx, args) {
     const p = parseArgs('unban', this.usage, args, { min: 1, max: 1 });
     const address = banTarget(p.pos[0]!);
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.unban', { address }, 3000);
+    const list = await ctx.handle.link.request('admin.unban', { address }, 3000);
     ctx.bans.set(list);
     return { unbanned: address };
   },
@@ -120,7 +120,7 @@ export const bans: Command = {
   summary: 'the addresses banned now',
   async run(ctx, args) {
     parseArgs('bans', this.usage, args, { min: 0, max: 0 });
-    const list = await ctx.handle.link.request<BanEntry[]>('admin.bans', {}, 3000);
+    const list = await ctx.handle.link.request('admin.bans', {}, 3000);
     ctx.bans.set(list);
     return list.map(banRow);
   },

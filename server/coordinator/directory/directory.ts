@@ -10,22 +10,10 @@ import { accountOfKey } from './leaderboard-key.js';
 import { foldName } from '../../../shared/protocol/text-rules.js';
 import { journalPath, readScoreJournal } from '../../scores/score-journal.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 
-export interface JoinArgs {
-  slot: number;
-  name: string;
-  room?: string;
-  token?: string;
-  /** The room matchmaking picked when this connection was routed (no room named). */
-  hint?: string;
-  /** The client's address: rooms it makes are counted against it. */
-  address?: string;
-  /** --auth jwt: the verified account (token sub), or guest: true. Neither with --auth none. */
-  account?: string;
-  guest?: boolean;
-  /** The game the worker hosts (its registered name): a room made here gets an id starting with it. */
-  game?: string;
-}
+// The join op's arguments and result are declared once, at the coordinator's boundary.
+export type { JoinArgs, JoinResult };
 
 /** A room promised to connections on their way, not made: nothing durable, not in /rooms. */
 interface Placement {
@@ -40,11 +28,6 @@ const PLACEMENT_MS = 15_000;
 /** World kv namespace: account (token sub) -> the name it last played under. */
 const ACCOUNTS_NS = 'accounts';
 const MINUTE_MS = 60_000;
-
-/** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
-export type JoinResult =
-  | { redirect: number }
-  | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
 
 
 export class Directory {

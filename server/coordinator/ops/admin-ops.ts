@@ -4,12 +4,13 @@ import { LOG_LEVELS } from '../../config/schema.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
-import type { Op, OpContext } from './ops.js';
+import type { HandlersOf, OpContext } from './ops.js';
+import type { AdminOp } from '../../ipc/coordinator-ops.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const BANS = 'bans';
 
-export function adminOps(ctx: OpContext): Record<string, Op> {
+export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
   const { dir, log } = ctx;
   // Drained slots, kept here as well as on the directory's slot entries: a worker that
   // (re)joins gets a fresh entry with draining false, and this puts the flag back.
@@ -110,7 +111,7 @@ export function adminOps(ctx: OpContext): Record<string, Op> {
       if (a.limits) setLimits(a.limits);
       for (const s of a.drained ?? []) drained.add(s);
       enforceDrains();
-      return { ok: true };
+      return { ok: true as const };
     },
   };
 }

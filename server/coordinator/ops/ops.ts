@@ -1,7 +1,9 @@
 // The coordinator's operations, by name, as workers and the primary call them over a channel.
+// Their names, arguments and results are declared once in server/ipc/coordinator-ops.ts.
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import type { Channel } from '../../../shared/ipc/channel.js';
+import type { OpHandlers } from '../../../shared/ipc/channel.js';
+import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-ops.js';
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
@@ -14,8 +16,8 @@ export interface OpContext {
   dir: Directory;
   config: Config;
   /** slot -> channel of the live worker in that slot */
-  workers: Map<number, Channel>;
-  channels: Set<Channel>;
+  workers: Map<number, CoordinatorChannel>;
+  channels: Set<CoordinatorChannel>;
   log: Logger;
   store: StateStore;
   save?: () => Promise<void>;
@@ -23,16 +25,19 @@ export interface OpContext {
   reports: readonly ReportedValue[];
 }
 
-export type Op = (args: any, ch: Channel) => unknown;
+/** The coordinator's handlers: exactly one per op of CoordinatorOps. */
+export type CoordinatorHandlers = OpHandlers<CoordinatorOps, CoordinatorChannel>;
+/** The handlers for some of the ops (admin-ops.ts, world/ops.ts each serve a group). */
+export type HandlersOf<K extends keyof CoordinatorOps> = Pick<CoordinatorHandlers, K>;
 
-export function createOps(ctx: OpContext): Record<string, Op> {
+export function createOps(ctx: OpContext): CoordinatorHandlers {
   const { dir, workers, log } = ctx;
-  const broadcast = (topic: string, payload: unknown) => {
-    for (const ch of workers.values()) ch.push(topic, payload);
+  const broadcastChat = (line: ChatOutMsg) => {
+    for (const ch of workers.values()) ch.push('chat', line);
   };
 
   return {
-    'worker.hello': (a: { slot: number; pid: number; rooms: Array<{ id: string; players: string[] }>; scores?: Array<[string, number]> }, ch) => {
+    'worker.hello': (a, ch) => {
       // Scores first, so the sessions in the answer carry every score a player of this slot has
       // seen: those the worker still holds, and those its dead predecessor left in the journal.
       let saved = true;
@@ -62,24 +67,24 @@ export function createOps(ctx: OpContext): Record<string, Op> {
       ch.peer = { role: 'primary' };
       return { ok: true };
     },
-    route: (a: { room?: string; token?: string; game?: string }) => dir.route(a),
+    route: (a) => dir.route(a),
     join: (a) => dir.join(a),
-    leave: (a: { id: string }) => dir.leave(a.id),
-    scores: (a: { u: Array<[string, number]> }) => dir.scores(a.u),
-    snapshots: (a: { rooms: Array<[string, unknown]> }) => dir.snapshot(a.rooms),
-    'room.sessions': (a: { id: string }) => dir.sessionsOfRoom(a.id),
-    'room.gone': (a: { id: string }) => dir.roomGone(a.id),
-    'chat.world': (a: { from: string; name: string; text: string; operator?: boolean }) => {
+    leave: (a) => dir.leave(a.id),
+    scores: (a) => dir.scores(a.u),
+    snapshots: (a) => dir.snapshot(a.rooms),
+    'room.sessions': (a) => dir.sessionsOfRoom(a.id),
+    'room.gone': (a) => dir.roomGone(a.id),
+    'chat.world': (a) => {
       const line: ChatOutMsg = { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' };
       // Only the console's `say` asks for the mark; a worker passing a player's line never does.
       if (a.operator === true) line.operator = true;
-      broadcast('chat', line);
+      broadcastChat(line);
     },
-    'rooms.page': (a: { offset: number; limit: number }) =>
+    'rooms.page': (a) =>
       dir.roomsPage(Math.max(0, a.offset | 0), Math.max(1, Math.min(a.limit | 0, ctx.config.roomsPageSize))),
     // A guest's line carries a third element, true (additive; only with --auth jwt).
-    top: (a: { n?: number }) => dir.leaderboard(Math.min(a?.n ?? 10, 10)).map((e) => (e.guest ? [e.name, e.score, true] : [e.name, e.score])),
-    leaderboard: (a: { limit?: number }) => dir.leaderboard(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)),
+    top: (a) => dir.leaderboard(Math.min(a?.n ?? 10, 10)).map((e): [string, number] | [string, number, true] => (e.guest ? [e.name, e.score, true] : [e.name, e.score])),
+    leaderboard: (a) => dir.leaderboard(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)),
     stats: () => {
       const rooms = dir.rooms();
       return {
@@ -87,7 +92,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
         // The world values games report for /health (Game.reports marked health).
-        ...reportedStats(ctx, true),
+        reports: reportedStats(ctx, true),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },
       };
@@ -95,7 +100,7 @@ export function createOps(ctx: OpContext): Record<string, Op> {
     metrics: () => registry.getMetricsAsJSON(),
     save: async () => {
       await ctx.save?.();
-      return { saved: true };
+      return { saved: true as const };
     },
     ...worldOps(ctx),
     ...adminOps(ctx),

@@ -4,7 +4,4 @@
 export const EXIT_STORE_DAMAGED = 65;
 
 /** What the coordinator sends the primary over IPC just before it exits with EXIT_STORE_DAMAGED. */
-export interface CannotLoadMessage {
-  t: 'coordinator.cannotLoad';
-  message: string;
-}
+export type { CannotLoadMessage } from '../../ipc/primary-coordinator.js';

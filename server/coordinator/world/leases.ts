@@ -3,7 +3,7 @@
 // coordinator restart. Leases themselves live in memory only: a coordinator restart frees every
 // lock (the documented price), and a holder that vanishes keeps its lease until it expires.
 // Waiting acquires wait in a FIFO queue here (no polling) and are served when a permit frees up.
-import type { Channel } from '../../../shared/ipc/channel.js';
+import type { CoordinatorChannel as Channel } from '../../ipc/coordinator-ops.js';
 import type { Durable } from './durable.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 

@@ -1,7 +1,7 @@
 // The world API's coordinator operations (`world.*`), spread into the coordinator's op table.
 // Every name is validated here; the primitives trust their arguments.
-import type { Channel } from '../../../shared/ipc/channel.js';
-import type { Op, OpContext } from '../ops/ops.js';
+import type { CoordinatorChannel, WorldOp } from '../../ipc/coordinator-ops.js';
+import type { HandlersOf, OpContext } from '../ops/ops.js';
 import { DebugRelay } from './debug.js';
 import { Durable, NS } from './durable.js';
 import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from './leases.js';
@@ -31,7 +31,7 @@ function token(v: unknown): number {
   return v;
 }
 
-function owner(v: unknown, ch: Channel): string {
+function owner(v: unknown, ch: CoordinatorChannel): string {
   const slot = ch.peer.slot;
   const who = typeof v === 'string' ? v.slice(0, MAX_NAME) : '';
   return slot === undefined ? who || 'external' : `${String(slot)}/${who}`;
@@ -54,7 +54,7 @@ export function reportedStats(ctx: OpContext, healthOnly = false): Record<string
   return out;
 }
 
-export function worldOps(ctx: OpContext): Record<string, Op> {
+export function worldOps(ctx: OpContext): HandlersOf<WorldOp> {
   const store = new Durable(ctx.dir);
   const locks = new LeaseTable(store, NS.fence);
   const sems = new LeaseTable(store, NS.semFence);
@@ -67,7 +67,12 @@ export function worldOps(ctx: OpContext): Record<string, Op> {
   const debug = new DebugRelay(ctx.workers);
   const fence = (v: unknown): Fence | undefined => (v === undefined || v === null ? undefined : (v as Fence));
 
-  const ops: Record<string, Op> = {
+  // Without the worldDebug setting the debug ops answer as if they did not exist.
+  const noDebug = (op: string) => () => {
+    throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
+  };
+
+  return {
     'world.lock.acquire': (a, ch) =>
       locks.acquire(name(a.name), 1, checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch)),
     'world.lock.release': (a) => locks.release(name(a.name), token(a.token)),
@@ -127,12 +132,10 @@ export function worldOps(ctx: OpContext): Record<string, Op> {
       events: events.stats(),
       watches: watches.stats(),
     }),
-  };
 
-  if (ctx.config.worldDebug) {
-    ops['world.debug.run'] = (a) =>
-      debug.run(a.slot, a.cmd, checkMs('timeoutMs', a.timeoutMs ?? 30_000, 1, MAX_WAIT_MS));
-    ops['world.debug.done'] = (a) => debug.done(a);
-  }
-  return ops;
+    'world.debug.run': ctx.config.worldDebug
+      ? (a) => debug.run(a.slot, a.cmd, checkMs('timeoutMs', a.timeoutMs ?? 30_000, 1, MAX_WAIT_MS))
+      : noDebug('world.debug.run'),
+    'world.debug.done': ctx.config.worldDebug ? (a) => debug.done(a) : noDebug('world.debug.done'),
+  };
 }

@@ -2,7 +2,7 @@
 // deleted when acked; popping only hides it for `visibilityMs` (in memory), after which it is
 // offered again. So a worker that dies before `ack` loses nothing, and after a coordinator restart
 // every un-acked item is ready again. An acked item is gone from the store and never comes back.
-import type { Channel } from '../../../shared/ipc/channel.js';
+import type { CoordinatorChannel as Channel } from '../../ipc/coordinator-ops.js';
 import { NS, type Durable } from './durable.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 

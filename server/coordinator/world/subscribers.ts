@@ -1,12 +1,12 @@
 // Which worker channels want pushes about a name (event topics, watched values). The coordinator
 // pushes to those only. Channels of dead workers are dropped lazily, the next time a name they
 // were on is touched, so no close hook is needed; a live worker re-subscribes after a reconnect.
-import type { Channel } from '../../../shared/ipc/channel.js';
+import type { CoordinatorChannel as Channel } from '../../ipc/coordinator-ops.js';
 
 export class Subscribers {
   private readonly byName = new Map<string, Set<Channel>>();
 
-  constructor(private readonly pushTopic: string) {}
+  constructor(private readonly pushTopic: 'world.ev' | 'world.val') {}
 
   add(name: string, ch: Channel): void {
     let s = this.byName.get(name);

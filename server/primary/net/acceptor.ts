@@ -16,6 +16,7 @@ import { classify, type Classified } from './classifier.js';
 import { parseProxyHeader, proxySignature } from './proxy-header.js';
 import { parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxies.js';
 import type { Slot } from '../supervision/supervisor.js';
+import type { HandoffMsg } from '../../ipc/primary-worker.js';
 
 const MAX_IN_FLIGHT = 64;
 
@@ -23,7 +24,7 @@ interface Handoff {
   sock: net.Socket;
   id: number;
   /** address: the client's (from its PROXY header when a trusted balancer sent one). */
-  msg: { t: 'conn'; id: number; kind: 'tcp' | 'http'; head: Buffer; address: string; hint?: string; reject?: string };
+  msg: HandoffMsg & { head: Buffer; address: string };
   tries: number;
 }
 
@@ -250,7 +251,7 @@ export class Acceptor {
       if (this.d.responsive().length === 0) return this.answerHere(sock, head, address);
       return this.handOff(sock, id, this.pick(undefined, true), { kind: 'http', head, address });
     }
-    let reject: string | undefined;
+    let reject: HandoffMsg['reject'];
     if (over) {
       this.refused('address');
       reject = 'SERVER_FULL';

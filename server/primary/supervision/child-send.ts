@@ -6,6 +6,8 @@
 // the child, which treats the child as dead (kills it; its exit restarts it).
 import type { Worker } from 'node:cluster';
 import type { ChildProcess, MessageOptions, SendHandle } from 'node:child_process';
+import type { PrimaryToWorker } from '../../ipc/primary-worker.js';
+import type { PrimaryToCoordinator } from '../../ipc/primary-coordinator.js';
 
 type Child = Worker | ChildProcess;
 type Lost = (err: Error) => void;
@@ -32,14 +34,14 @@ const KEEP_OPEN_FALSE: MessageOptions = { keepOpen: false };
  * Sends `msg` (and a socket handle) to a child. `done` hears the outcome; a failure also reaches
  * the child's lost handler. Never throws and never lets Node emit 'error' for the send.
  */
-export function sendToChild(child: Child, msg: unknown, handle?: SendHandle, done?: (err: Error | null) => void): void {
+export function sendToChild(child: Child, msg: PrimaryToWorker | PrimaryToCoordinator, handle?: SendHandle, done?: (err: Error | null) => void): void {
   const proc = processOf(child);
   const after = (err: Error | null) => {
     if (err) lostHandlers.get(proc)?.(err);
     done?.(err);
   };
   try {
-    proc.send(msg as never, handle, KEEP_OPEN_FALSE, after);
+    proc.send(msg, handle, KEEP_OPEN_FALSE, after);
   } catch (err) {
     // Thrown only for a message that cannot be serialised: our bug, not the child's death.
     done?.(err as Error);

@@ -11,7 +11,8 @@ interface CoordStats {
   rooms: unknown[];
   players: number;
   workers: number;
-  coinsTaken?: number;
+  /** The games' values marked for /health (Game.reports), e.g. coinsTaken. */
+  reports?: Record<string, unknown>;
   store?: { ok: boolean; reason?: string };
 }
 
@@ -20,12 +21,18 @@ const STATS_FRESH_MS = 250;
 
 export class ReadinessCheck {
   /** Last figures the coordinator gave, shown while it is away. */
-  private last = { rooms: 0, players: 0, coinsTaken: 0 };
+  private last: { rooms: number; players: number; reports: Record<string, unknown> };
   private stats: { at: number; p: Promise<CoordStats | null> } | null = null;
 
   constructor(
-    private readonly d: { config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: Acceptor; stopping(): boolean },
-  ) {}
+    private readonly d: {
+      config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: Acceptor; stopping(): boolean;
+      /** The games' /health values before the coordinator first answers (0 for counters). */
+      initialReports: Record<string, unknown>;
+    },
+  ) {
+    this.last = { rooms: 0, players: 0, reports: d.initialReports };
+  }
 
   async check(address?: string): Promise<Readiness> {
     const { supervisor, link, acceptor, config } = this.d;
@@ -35,7 +42,7 @@ export class ReadinessCheck {
     let store: string | undefined;
     if (!stats) reasons.push('coordinator_down');
     else {
-      this.last = { rooms: stats.rooms.length, players: stats.players, coinsTaken: stats.coinsTaken ?? 0 };
+      this.last = { rooms: stats.rooms.length, players: stats.players, reports: stats.reports ?? this.last.reports };
       if (stats.store && !stats.store.ok) {
         reasons.push('store_failing');
         store = stats.store.reason ?? 'failing';
@@ -52,7 +59,7 @@ export class ReadinessCheck {
   private coordinatorStats(): Promise<CoordStats | null> {
     const now = Date.now();
     if (!this.stats || now - this.stats.at > STATS_FRESH_MS) {
-      this.stats = { at: now, p: this.d.link.request<CoordStats>('stats', {}, 1000).catch(() => null) };
+      this.stats = { at: now, p: this.d.link.request('stats', {}, 1000).catch(() => null) };
     }
     return this.stats.p;
   }

@@ -7,6 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { EXIT_STORE_DAMAGED } from '../../coordinator/store/cannot-load.js';
 import { sendToChild, watchChild } from './child-send.js';
+import { isMessage, type AlivePing, type PrimaryToWorker, type WorkerToPrimary } from '../../ipc/primary-worker.js';
+import type { CoordinatorToPrimary } from '../../ipc/primary-coordinator.js';
 
 // 'restarting' covers both a slot waiting to fork again and a worker being replaced (console
 // `restart`, or taken for dead) whose process has not exited yet. Draining is the console's
@@ -45,7 +47,7 @@ export interface SupervisorOptions {
   hangTimeoutMs: number;
   /** A process not ready this long after its fork is killed and restarted (with back-off). */
   startTimeoutMs: number;
-  onWorkerMessage: (slot: Slot, msg: any) => void;
+  onWorkerMessage: (slot: Slot, msg: WorkerToPrimary) => void;
   onWorkerExit: (slot: Slot) => void;
   onCoordinatorReady: () => void;
   /** The coordinator exited because its data is damaged: restarting cannot help. */
@@ -55,7 +57,7 @@ export interface SupervisorOptions {
 const YOUNG_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 const CRASH_LOOP_AFTER = 5;
-const PING = { t: 'alive?' };
+const PING: AlivePing = { t: 'alive?' };
 
 export class Supervisor {
   readonly slots: Slot[] = [];
@@ -90,12 +92,12 @@ export class Supervisor {
     this.coordinator = child;
     watchChild(child, (err) => this.coordinatorLost(child, err));
     this.o.log.info({ coordinatorPid: child.pid }, 'coordinator starting');
-    child.on('message', (m: { t?: string }) => {
+    child.on('message', (m: Partial<CoordinatorToPrimary> | null) => {
       if (this.coordinator !== child) return;
       this.coordLastPong = Date.now();
       this.coordAnswered = true;
       if (m?.t === 'alive') return;
-      if (m?.t === 'coordinator.cannotLoad') cannotLoad = (m as { message?: string }).message;
+      if (m?.t === 'coordinator.cannotLoad') cannotLoad = m.message;
       if (m?.t === 'coordinator.ready') {
         this.coordReady = true;
         this.coordQuickFailures = 0;
@@ -139,15 +141,15 @@ export class Supervisor {
     let ready = false;
     watchChild(w, (err) => this.workerLost(s, w, err));
     this.o.log.info({ slot: s.slot, workerPid: w.process.pid }, 'worker starting');
-    w.on('message', (m) => {
+    w.on('message', (m: unknown) => {
       const current = s.worker === w;
       if (current) {
         // Any message shows the worker's event loop turning.
         s.lastPong = Date.now();
         s.answered = true;
       }
-      if (m?.t === 'alive') return;
-      if (m?.t === 'ready' && current && s.state === 'starting') {
+      if (!isMessage<WorkerToPrimary>(m) || m.t === 'alive') return;
+      if (m.t === 'ready' && current && s.state === 'starting') {
         ready = true;
         s.state = 'running';
         // Running for a while ends a crash loop.
@@ -192,7 +194,7 @@ export class Supervisor {
   }
 
   /** Sends to the worker in a slot, if it has one; a failure is handled as the worker's death. */
-  sendToWorker(s: Slot, msg: unknown, done?: (err: Error | null) => void): boolean {
+  sendToWorker(s: Slot, msg: PrimaryToWorker, done?: (err: Error | null) => void): boolean {
     const w = s.worker;
     if (!w) return false;
     sendToChild(w, msg, undefined, done);

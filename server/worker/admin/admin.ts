@@ -10,17 +10,18 @@ import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';
 import type { WorkerRuntime } from '../runtime.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-
-type Op = (args: any) => unknown;
+import type { PrimaryToWorker, WorkerAdminOp, WorkerAdminOps, WorkerRoom, WorkerStats, WorkerToPrimary } from '../../ipc/primary-worker.js';
+import type { OpHandlers } from '../../../shared/ipc/channel.js';
 
 /** Returns the handler to give to onPrimaryMessage; says `admin.hello` once the rooms are back. */
-export function adminHandler(rt: WorkerRuntime, send: (m: object) => void): (m: any) => boolean {
+export function adminHandler(rt: WorkerRuntime, send: (m: WorkerToPrimary) => void): (m: PrimaryToWorker) => boolean {
   const ops = workerOps(rt);
   // The primary answers with the run-time settings this fresh process has not seen yet.
   void rt.ready.then(() => send({ t: 'admin.hello', pid: process.pid }));
   return (m) => {
     if (m.t !== 'admin.req') return false;
-    const fn = ops[m.op as string];
+    // The wire's edge: the table is checked against WorkerAdminOps; the arguments are the console's.
+    const fn = Object.hasOwn(ops, m.op) ? (ops[m.op as WorkerAdminOp] as (a: unknown) => unknown) : undefined;
     Promise.resolve()
       .then(() => {
         if (!fn) throw new CodedError('UNKNOWN_OP', `worker has no admin op ${m.op}`);
@@ -35,7 +36,7 @@ export function adminHandler(rt: WorkerRuntime, send: (m: object) => void): (m: 
   };
 }
 
-function workerOps(rt: WorkerRuntime): Record<string, Op> {
+function workerOps(rt: WorkerRuntime): OpHandlers<WorkerAdminOps, void> {
   const sessionOf = (conn: Conn): ClientSession | undefined => {
     for (const s of rt.sessions) if (s.conn === conn) return s;
     return undefined;
@@ -55,7 +56,7 @@ function workerOps(rt: WorkerRuntime): Record<string, Op> {
 
   return {
     stats: () => {
-      const connections: Record<string, number> = { tcp: 0, ws: 0, relay: 0 };
+      const connections: WorkerStats['connections'] = { tcp: 0, ws: 0, relay: 0 };
       for (const s of rt.sessions) if (!s.conn.closed) connections[s.conn.transport] = (connections[s.conn.transport] ?? 0) + 1;
       let connected = 0;
       for (const h of rt.rooms.values()) connected += h.connected;
@@ -68,7 +69,7 @@ function workerOps(rt: WorkerRuntime): Record<string, Op> {
     },
 
     rooms: (a: { members?: boolean; room?: string }) => {
-      const out = [];
+      const out: WorkerRoom[] = [];
       for (const h of rt.rooms.values()) {
         if (a.room !== undefined && h.id !== a.room) continue;
         out.push({

@@ -14,20 +14,9 @@ import type { Conn } from './conn.js';
 import type { WorkerRuntime } from '../runtime.js';
 import { TcpConn } from './tcp-conn.js';
 import { WsConn } from './ws-conn.js';
+import type { HandoffMsg, WorkerToPrimary } from '../../ipc/primary-worker.js';
 
-/** What the primary sends with each socket. */
-export interface HandoffMsg {
-  t: 'conn';
-  /** The primary's book entry for this socket: reported back when the socket closes. */
-  id: number;
-  kind: 'tcp' | 'http';
-  /** The bytes the primary read to classify the connection. */
-  head: Uint8Array;
-  /** The client's address: the socket's peer, or who a trusted balancer's PROXY header named. */
-  address?: string;
-  hint?: string;
-  reject?: 'SERVER_FULL' | 'SHUTTING_DOWN';
-}
+export type { HandoffMsg };
 
 type Routing = Pick<HandoffMsg, 'hint' | 'reject' | 'address'>;
 
@@ -42,7 +31,7 @@ export class Intake {
     private readonly rt: WorkerRuntime,
     private readonly config: Config,
     router: http.RequestListener,
-    private readonly send: (m: object) => void,
+    private readonly send: (m: WorkerToPrimary) => void,
   ) {
     this.trusted = trustedMatcher(parseTrustedProxies(config.trustedProxies));
     this.http = http.createServer(

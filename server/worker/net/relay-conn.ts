@@ -2,11 +2,12 @@
 // ours go back the same way. Used only when a connection lands on a worker that does not run its
 // room (a WebSocket with no routing query, or a race with a room being placed).
 import { Conn } from './conn.js';
+import type { WorkerToPrimary } from '../../ipc/primary-worker.js';
 
 export class RelayConn extends Conn {
   readonly transport = 'relay' as const;
 
-  constructor(readonly rid: string, readonly fromSlot: number, address: string, private readonly post: (m: object) => void) {
+  constructor(readonly rid: string, readonly fromSlot: number, address: string, private readonly post: (m: WorkerToPrimary) => void) {
     super(address);
   }
 

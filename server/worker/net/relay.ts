@@ -8,15 +8,9 @@ import { ClientSession } from '../session/client-session.js';
 import { toBuffer, type Intake } from './intake.js';
 import { RelayConn } from './relay-conn.js';
 import type { WorkerRuntime } from '../runtime.js';
+import type { RelayMsg, WorkerToPrimary } from '../../ipc/primary-worker.js';
 
-export interface RelayMsg {
-  t: 'relay.open' | 'relay.in' | 'relay.out' | 'relay.close';
-  rid: string;
-  from?: number;
-  hello?: HelloMsg;
-  address?: string;
-  data?: Uint8Array;
-}
+export type { RelayMsg };
 
 export class WorkerRelay {
   private seq = 0;
@@ -29,7 +23,7 @@ export class WorkerRelay {
     private readonly rt: WorkerRuntime,
     private readonly slot: number,
     private readonly intake: Intake,
-    private readonly send: (m: object) => void,
+    private readonly send: (m: WorkerToPrimary) => void,
   ) {
     rt.relay = (session, toSlot, hello) => this.open(session, toSlot, hello);
   }
@@ -53,7 +47,7 @@ export class WorkerRelay {
   handle(m: RelayMsg): void {
     switch (m.t) {
       case 'relay.open': {
-        const conn = new RelayConn(m.rid, m.from!, m.address ?? 'relay', this.send);
+        const conn = new RelayConn(m.rid, m.from, m.address ?? 'relay', this.send);
         this.in.set(m.rid, conn);
         const session = new ClientSession(this.rt, conn);
         this.intake.track(conn, session);
@@ -66,10 +60,10 @@ export class WorkerRelay {
         return;
       }
       case 'relay.in':
-        this.in.get(m.rid)?.onMessage(toBuffer(m.data!));
+        this.in.get(m.rid)?.onMessage(toBuffer(m.data));
         return;
       case 'relay.out':
-        this.out.get(m.rid)?.conn.sendFramed(toBuffer(m.data!));
+        this.out.get(m.rid)?.conn.sendFramed(toBuffer(m.data));
         return;
       case 'relay.close':
         this.in.get(m.rid)?.remoteClosed();

@@ -1,30 +1,23 @@
 // /health and /ready need the primary's view (workers answering, connection books, coordinator):
 // a worker serving them asks the primary and waits for its answer.
 import type { Readiness } from '../../http/health.js';
+import { RequestReply } from '../../../shared/ipc/request-reply.js';
+import type { WorkerToPrimary } from '../../ipc/primary-worker.js';
 
 export class HealthViaPrimary {
-  private seq = 0;
-  private readonly waiting = new Map<number, (r: Readiness) => void>();
+  private readonly replies = new RequestReply();
 
-  constructor(private readonly send: (m: object) => void) {}
+  constructor(private readonly send: (m: WorkerToPrimary) => void) {}
 
   check(address: string, timeoutMs = 3000): Promise<Readiness> {
-    return new Promise<Readiness>((resolve, reject) => {
-      const id = ++this.seq;
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error('the primary did not answer the health check'));
-      }, timeoutMs);
-      this.waiting.set(id, (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-      this.send({ t: 'health.get', id, address });
-    });
+    return this.replies.request<Readiness>(
+      (id) => this.send({ t: 'health.get', id, address }),
+      timeoutMs,
+      { code: 'HEALTH_TIMEOUT', message: 'the primary did not answer the health check' },
+    );
   }
 
   result(id: number, r: Readiness): void {
-    this.waiting.get(id)?.(r);
-    this.waiting.delete(id);
+    this.replies.resolve(id, r);
   }
 }

@@ -2,12 +2,12 @@
 // subscriptions this worker holds at the coordinator and dispatches the coordinator's pushes to
 // rooms; and a RoomWorld per room (world-room.ts), the `world` a room's code uses.
 import type { Logger } from 'pino';
-import type { Channel } from '../../../shared/ipc/channel.js';
+import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
+import type { CoordinatorChannel, CoordinatorPush } from '../../ipc/coordinator-ops.js';
 import { RoomWorld } from './world-room.js';
 
-export interface WorldLink {
-  request<T = any>(op: string, args: unknown, timeoutMs?: number): Promise<T>;
-}
+/** What the world client needs of the coordinator link: typed requests. */
+export type WorldLink = Pick<CoordinatorLink, 'request'>;
 
 type Handler = (value: unknown, name: string) => void;
 
@@ -53,8 +53,6 @@ class Registry {
 export class WorldClient {
   private readonly topics = new Registry();
   private readonly watches = new Registry();
-  /** Set by world-debug.ts when the worldDebug setting is on. */
-  onDebug: ((payload: unknown) => void) | null = null;
 
   constructor(readonly link: WorldLink, readonly log: Logger) {}
 
@@ -63,34 +61,31 @@ export class WorldClient {
     return new RoomWorld(this, roomId);
   }
 
-  /** Routes a coordinator push; false when it is not a world topic. */
-  onPush(topic: string, payload: unknown): boolean {
-    switch (topic) {
+  /** Routes a coordinator push; false when it is not a world event or value. */
+  onPush(...push: CoordinatorPush): boolean {
+    switch (push[0]) {
       case 'world.ev': {
-        const [t, v] = payload as [string, unknown];
+        const [t, v] = push[1];
         this.topics.dispatch(t, v, this.log);
         return true;
       }
       case 'world.val': {
-        const [n, v] = payload as [string, unknown];
+        const [n, v] = push[1];
         this.watches.dispatch(n, v, this.log);
         return true;
       }
-      case 'world.debug':
-        this.onDebug?.(payload);
-        return true;
     }
     return false;
   }
 
   /** After a (re)connect: the coordinator may be new, so tell it again what this worker listens to. */
-  resubscribe(ch: Channel): void {
+  resubscribe(ch: CoordinatorChannel): void {
     const topics = this.topics.names();
     const names = this.watches.names();
     if (topics.length) ch.request('world.sub', { topics }).catch(() => {});
     if (names.length) {
       // Values may have changed while we were away: hand the current ones to the watchers.
-      ch.request<unknown[]>('world.watch', { names }).then(
+      ch.request('world.watch', { names }).then(
         (vals) => names.forEach((n, i) => this.watches.dispatch(n, vals[i] ?? null, this.log)),
         () => {},
       );
@@ -108,7 +103,7 @@ export class WorldClient {
   /** Watches a value; resolves to its current value (the handler sees every later change). */
   async watch(name: string, h: Handler): Promise<unknown> {
     this.watches.add(name, h);
-    const [v] = await this.link.request<unknown[]>('world.watch', { names: [name] });
+    const [v] = await this.link.request('world.watch', { names: [name] });
     return v ?? null;
   }
 

@@ -2,39 +2,24 @@
 // `worldDebug` setting). The coordinator's `world.debug.run` op forwards a command here; the
 // answer goes back with `world.debug.done`. Commands run in one long-lived debug room scope per
 // worker, so a lease taken by one command is still held by the next (e.g. until a SIGKILL).
+// Test-only: the runtime imports this module (dynamically) only when worldDebug is on.
 import type { WorldClient } from './world-client.js';
 import type { Lease, LockLease, QueueItem } from '../../game-api/world.js';
 import type { RoomWorld } from './world-room.js';
+import type { DebugCmd } from '../../ipc/coordinator-ops.js';
 
-export type DebugCmd =
-  | { op: 'acquire'; name: string; ttlMs?: number; waitMs?: number }
-  | { op: 'semAcquire'; name: string; permits: number; ttlMs?: number; waitMs?: number }
-  | { op: 'release'; name: string; token: number }
-  | { op: 'set'; name: string; value: unknown; fenceToken?: number; fenceLock?: string }
-  | { op: 'get'; name: string }
-  | { op: 'incr'; name: string; by?: number }
-  | { op: 'cas'; name: string; expected: unknown; next: unknown }
-  | { op: 'push'; name: string; value: unknown }
-  | { op: 'pop'; name: string; visibilityMs?: number; waitMs?: number }
-  | { op: 'ack'; name: string; id: number }
-  | { op: 'subscribe'; topic: string }
-  | { op: 'events'; topic: string }
-  | { op: 'publish'; topic: string; value: unknown }
-  | { op: 'waitFor'; name: string; atLeast: number; timeoutMs?: number }
-  /** n rounds of: acquire (waiting), read counter, write counter+1 fenced, release. */
-  | { op: 'mutex'; name: string; counter: string; n: number; ttlMs?: number }
-  /** Runs `concurrency` loops of one kind for ms; answers how many operations completed. */
-  | { op: 'bench'; kind: 'lock' | 'lockShared' | 'incr'; ms: number; concurrency?: number; tag?: string }
-  | { op: 'roomsHolding' }
-  /** Makes a live room's own world take a lock and subscribe (to test that its end gives them back). */
-  | { op: 'roomHold'; room: string; lock: string; topic: string; ttlMs: number };
+// The commands are declared at the coordinator boundary (the coordinator forwards them).
+export type { DebugCmd };
 
 export interface DebugRooms {
   holding(): unknown;
   world(roomId: string): RoomWorld | undefined;
 }
 
-export function installWorldDebug(client: WorldClient, slot: number, rooms: DebugRooms): void {
+/** The commands the coordinator forwards (the `world.debug` push), handed to `listen`. */
+export type DebugListener = (h: (push: { id: number; cmd: DebugCmd }) => void) => void;
+
+export function installWorldDebug(client: WorldClient, slot: number, rooms: DebugRooms, listen: DebugListener): void {
   const scope: RoomWorld = client.forRoom(`debug-${slot}`);
   const leases = new Map<string, Lease | LockLease>();
   const items = new Map<string, QueueItem>();
@@ -104,14 +89,13 @@ export function installWorldDebug(client: WorldClient, slot: number, rooms: Debu
     }
   };
 
-  client.onDebug = (payload) => {
-    const { id, cmd } = payload as { id: number; cmd: DebugCmd };
+  listen(({ id, cmd }) => {
     run(cmd).then(
       (value) => client.link.request('world.debug.done', { id, ok: true, value }).catch(() => {}),
       (err: { code?: string; message?: string }) =>
         client.link.request('world.debug.done', { id, ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(err) } }).catch(() => {}),
     );
-  };
+  });
 }
 
 async function mutex(w: RoomWorld, name: string, counter: string, n: number, ttlMs: number): Promise<{ tokens: number[]; fenced: number }> {

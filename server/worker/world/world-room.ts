@@ -5,16 +5,12 @@ import type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from '../../game-api/world.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import type { CoordinatorArgs, CoordinatorResult, WorldOp } from '../../ipc/coordinator-ops.js';
 
 const DEFAULT_TTL_MS = 10_000;
 const DEFAULT_VISIBILITY_MS = 30_000;
 /** Slack on top of a wait for the answer to travel back. */
 const REPLY_MS = 5_000;
-
-interface Grant {
-  token: number;
-  ttlMs: number;
-}
 
 class LeaseHandle implements LockLease {
   private released = false;
@@ -44,13 +40,13 @@ class LeaseHandle implements LockLease {
     if (this.released) return false;
     this.released = true;
     this.room.forget(this);
-    return this.room.call<boolean>(`world.${this.kind}.release`, { name: this.name, token: this.token }, undefined, true);
+    return this.room.call(`world.${this.kind}.release`, { name: this.name, token: this.token }, undefined, true);
   }
 
   async extend(ttlMs = DEFAULT_TTL_MS): Promise<boolean> {
     if (this.released) return false;
     const sentAt = Date.now();
-    const ok = await this.room.call<boolean>(`world.${this.kind}.extend`, { name: this.name, token: this.token, ttlMs });
+    const ok = await this.room.call(`world.${this.kind}.extend`, { name: this.name, token: this.token, ttlMs });
     if (ok) this.expiresAt = sentAt + ttlMs;
     else this.released = true;
     return ok;
@@ -66,9 +62,9 @@ export class RoomWorld implements World {
   constructor(private readonly client: WorldClient, readonly roomId: string) {}
 
   /** Requests go through here: a closed room's world refuses new calls. */
-  call<T>(op: string, args: Record<string, unknown>, timeoutMs?: number, evenIfClosed = false): Promise<T> {
+  call<K extends WorldOp>(op: K, args: CoordinatorArgs<K>, timeoutMs?: number, evenIfClosed = false): Promise<CoordinatorResult<K>> {
     if (this.closed && !evenIfClosed) return Promise.reject(new CodedError('ROOM_CLOSED', `room ${this.roomId} has ended`));
-    return this.client.link.request<T>(op, args, timeoutMs);
+    return this.client.link.request(op, args, timeoutMs);
   }
 
   forget(h: LeaseHandle): void {
@@ -79,7 +75,7 @@ export class RoomWorld implements World {
     const ttlMs = o.ttlMs ?? DEFAULT_TTL_MS;
     const waitMs = o.waitMs ?? 0;
     const sentAt = Date.now();
-    const g = await this.call<Grant | null>(`world.${kind}.acquire`, { name, permits, ttlMs, waitMs, owner: this.roomId }, waitMs + REPLY_MS);
+    const g = await this.call(`world.${kind}.acquire`, { name, permits, ttlMs, waitMs, owner: this.roomId }, waitMs + REPLY_MS);
     if (!g) return null;
     const h = new LeaseHandle(this, kind, name, g.token, g.ttlMs, sentAt);
     if (this.closed) {
@@ -100,7 +96,7 @@ export class RoomWorld implements World {
   };
 
   publish(topic: string, value: WorldValue): Promise<number> {
-    return this.call<number>('world.pub', { topic, value });
+    return this.call('world.pub', { topic, value });
   }
 
   subscribe(topic: string, handler: (value: WorldValue, topic: string) => void): () => void {
@@ -117,21 +113,21 @@ export class RoomWorld implements World {
   }
 
   readonly queue = {
-    push: (name: string, value: WorldValue): Promise<number> => this.call<number>('world.q.push', { name, value }),
+    push: (name: string, value: WorldValue): Promise<number> => this.call('world.q.push', { name, value }),
     pop: async <T = unknown>(name: string, o: PopOptions = {}): Promise<QueueItem<T> | null> => {
       const waitMs = o.waitMs ?? 0;
-      const d = await this.call<{ id: number; value: T; attempt: number } | null>(
+      const d = await this.call(
         'world.q.pop', { name, visibilityMs: o.visibilityMs ?? DEFAULT_VISIBILITY_MS, waitMs }, waitMs + REPLY_MS,
       );
       if (!d) return null;
       // An ack may still go out after the room ended: the work it confirms was done.
-      return { ...d, ack: () => this.call<boolean>('world.q.ack', { name, id: d.id }, undefined, true) };
+      return { id: d.id, value: d.value as T, attempt: d.attempt, ack: () => this.call('world.q.ack', { name, id: d.id }, undefined, true) };
     },
-    length: (name: string) => this.call<{ ready: number; inflight: number }>('world.q.len', { name }),
+    length: (name: string) => this.call('world.q.len', { name }),
   };
 
   get<T = WorldValue>(name: string): Promise<T | null> {
-    return this.call<T | null>('world.get', { name });
+    return this.call('world.get', { name }) as Promise<T | null>;
   }
 
   async set(name: string, value: WorldValue, o: WriteOptions = {}): Promise<void> {
@@ -139,11 +135,11 @@ export class RoomWorld implements World {
   }
 
   incr(name: string, by = 1, o: WriteOptions = {}): Promise<number> {
-    return this.call<number>('world.incr', { name, by, fence: o.fence });
+    return this.call('world.incr', { name, by, fence: o.fence });
   }
 
   compareAndSet(name: string, expected: WorldValue, next: WorldValue, o: WriteOptions = {}): Promise<boolean> {
-    return this.call<boolean>('world.cas', { name, expected, next, fence: o.fence });
+    return this.call('world.cas', { name, expected, next, fence: o.fence });
   }
 
   waitFor<T = WorldValue>(name: string, predicate: (value: T | null) => boolean, o: { timeoutMs?: number } = {}): Promise<T | null> {

@@ -1,0 +1,16 @@
+// The cluster IPC boundary between the primary and the coordinator process (the coordinator's
+// ops go over its own channel, coordinator-ops.ts): liveness, readiness and stop. Declared once,
+// imported by both ends.
+import type { AlivePing, AlivePong } from './primary-worker.js';
+
+/** The coordinator cannot load its data (it exits with EXIT_STORE_DAMAGED right after). */
+export interface CannotLoadMessage {
+  t: 'coordinator.cannotLoad';
+  message: string;
+}
+
+/** Everything the primary sends the coordinator. */
+export type PrimaryToCoordinator = AlivePing | { t: 'coordinator.stop' };
+
+/** Everything the coordinator sends the primary. */
+export type CoordinatorToPrimary = AlivePong | { t: 'coordinator.ready' } | CannotLoadMessage;
