@@ -1,7 +1,6 @@
 // Requests from the primary to worker processes over cluster IPC, matched to their answers by id.
 // A worker that does not answer in time fails its request with a code; it never stalls the console.
-import { sendToChild } from '../primary/supervision/child-send.js';
-import type { Supervisor } from '../primary/supervision/supervisor.js';
+import type { ConsoleHost } from './host.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
 
 interface Pending {
@@ -18,9 +17,9 @@ export class WorkerRpc {
   /** Called when a worker process has started and restored its rooms. */
   onHello: (slot: number) => void = () => {};
 
-  constructor(private readonly supervisor: Supervisor) {}
+  constructor(private readonly host: Pick<ConsoleHost, 'sendToWorker' | 'workerSlots'>) {}
 
-  /** For handle.workerMessageHandlers. */
+  /** For host.onWorkerMessage. */
   onMessage(slot: number, m: { t: string; id?: number; ok?: boolean; data?: unknown; error?: { code: string; message: string } }): boolean {
     if (m.t === 'admin.res') {
       const p = this.pending.get(m.id!);
@@ -40,8 +39,6 @@ export class WorkerRpc {
   }
 
   request<T>(slot: number, op: string, args: unknown = {}, timeoutMs = 3000): Promise<T> {
-    const w = this.supervisor.slots[slot]?.worker;
-    if (!w || !w.isConnected()) return Promise.reject(new CodedError('WORKER_DOWN', `worker ${slot} is not running`));
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -49,17 +46,22 @@ export class WorkerRpc {
         reject(new CodedError('WORKER_TIMEOUT', `worker ${slot} did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
+      const sent = this.host.sendToWorker(slot, { t: 'admin.req', id, op, args }, (err) => {
         if (!err || !this.pending.delete(id)) return;
         clearTimeout(timer);
         reject(new CodedError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
       });
+      if (!sent) {
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(new CodedError('WORKER_DOWN', `worker ${slot} is not running`));
+      }
     });
   }
 
   /** Asks every worker process that exists now; one entry per slot, failures included. */
   async all<T>(op: string, args: unknown = {}, timeoutMs = 3000): Promise<Array<PerWorker<T>>> {
-    const slots = this.supervisor.slots.filter((s) => s.worker).map((s) => s.slot);
+    const slots = this.host.workerSlots().filter((s) => s.pid !== null).map((s) => s.slot);
     return Promise.all(
       slots.map((slot) =>
         this.request<T>(slot, op, args, timeoutMs).then(

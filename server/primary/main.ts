@@ -1,7 +1,6 @@
 // The primary process: supervises the coordinator and the workers, owns the game port, and
 // never runs game logic.
 import cluster from 'node:cluster';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, usage, ConfigError } from '../config/load.js';
@@ -9,9 +8,12 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
+import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
+import { holdRoute } from './net/route-hold.js';
+import { consoleHost } from './console-host.js';
 import { DataDirError, secureDataDir } from './data-dir.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
@@ -32,13 +34,7 @@ export interface PrimaryHandle {
   log: Logger;
   shutdown(reason: string): Promise<void>;
   /** Other modules (the console) take worker messages they know; return true when handled. */
-  workerMessageHandlers: Array<(s: Slot, m: any) => boolean>;
-}
-
-function coordinatorSocketPath(data: string): string {
-  const p = path.join(data, 'coordinator.sock');
-  // Unix socket paths are limited to about 107 bytes.
-  return p.length < 100 ? p : path.join(os.tmpdir(), `shoal-coord-${process.pid}.sock`);
+  workerMessageHandlers: Array<(slot: number, m: any) => boolean>;
 }
 
 export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
@@ -83,7 +79,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   }
   // First, before any process touches the data: the console socket doubles as the data dir's lock.
   const opsConsole = await openConsole(config, log);
-  const coordSocket = coordinatorSocketPath(config.data);
+  const coordSocket = coordinatorSocketPath(config.data).path;
 
   const baseEnv = {
     SHOAL_CONFIG_JSON: JSON.stringify(config),
@@ -150,7 +146,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
         metrics.received(m.id, m.data);
         return;
     }
-    for (const h of workerMessageHandlers) if (h(s, m)) return;
+    for (const h of workerMessageHandlers) if (h(s.slot, m)) return;
     if (m.t.startsWith('relay.')) {
       // Relay between the worker holding a client's socket and the worker running its room.
       // Its target is gone (or found dead by this send): the sender closes its end (a relay.open
@@ -167,7 +163,8 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     config,
     log,
     running: () => supervisor.running(),
-    route: (c) => opsConsole.route(link.request('route', c, 1000)),
+    // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
+    route: (c) => holdRoute(link.request('route', c, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (p, address) => {
@@ -243,6 +240,6 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
   log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
 
   const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown, workerMessageHandlers };
-  opsConsole.attach(handle);
+  opsConsole.attach(consoleHost(handle));
   return handle;
 }
