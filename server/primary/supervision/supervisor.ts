@@ -206,8 +206,8 @@ export class Supervisor {
     const s = this.slots[slot];
     if (!s) throw new CodedError('BAD_ARGS', `no worker slot ${slot}`);
     if (this.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
-    if (!s.worker || s.state !== 'running') throw new CodedError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
     if (this.replacing.has(slot)) throw new CodedError('RESTART_IN_PROGRESS', `worker ${slot} is being replaced already`);
+    if (!s.worker || s.state !== 'running') throw new CodedError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
     const old = s.worker;
     const oldPid = old.process.pid ?? null;
     let open!: () => void;
