@@ -1,7 +1,8 @@
-// What every console command receives: the primary's handle, the way to its workers, the ban
-// list, and the run-time changes the console made (re-sent to processes that restart).
+// What every console command receives: the host it runs in (host.ts, the only way to the server's
+// processes), the way to its workers, the ban list, and the run-time changes the console made
+// (re-sent to processes that restart).
 import type { Logger } from 'pino';
-import type { PrimaryHandle } from '../primary/main.js';
+import type { ConsoleHost } from './host.js';
 import type { BanList } from './bans.js';
 import type { Limits } from './limits.js';
 import type { WorkerRpc } from './worker-rpc.js';
@@ -13,18 +14,14 @@ export interface ConsoleState {
   limits: Limits;
   /** Log levels changed by `loglevel`, by role. */
   levels: Partial<Record<Role, string>>;
-  drained: Set<number>;
-  /** Slots the console is restarting now. */
-  restarting: Set<number>;
-  /** Per restarting slot: settles once its replacement runs (or the restart gave up). */
-  gates: Map<number, Promise<void>>;
+  /** A `restart` is running (one at a time). */
   restartBusy: boolean;
   shutdownTimer: NodeJS.Timeout | null;
   shutdownAt: number | null;
 }
 
 export interface ConsoleContext {
-  handle: PrimaryHandle;
+  host: ConsoleHost;
   rpc: WorkerRpc;
   bans: BanList;
   state: ConsoleState;
@@ -43,5 +40,5 @@ export interface Command {
 }
 
 export function newState(): ConsoleState {
-  return { limits: {}, levels: {}, drained: new Set(), restarting: new Set(), gates: new Map(), restartBusy: false, shutdownTimer: null, shutdownAt: null };
+  return { limits: {}, levels: {}, restartBusy: false, shutdownTimer: null, shutdownAt: null };
 }

@@ -5,13 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { CoordinatorChannel } from '../ipc/coordinator-ops.js';
+import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { createLogger } from '../log/logger.js';
-import type { PrimaryHandle } from '../primary/main.js';
 import { BanList, type BanEntry } from './bans.js';
 import { TABLE } from './commands/index.js';
 import { newState, type ConsoleContext } from './context.js';
-import { holdRoute } from './restart.js';
+import type { ConsoleHost } from './host.js';
 import { ConsoleServer } from './server.js';
 import { EXIT_IN_USE, claimConsoleSocket } from './socket-guard.js';
 import { WorkerRpc } from './worker-rpc.js';
@@ -21,11 +20,9 @@ export interface OperatorConsole {
   /** For the acceptor: is this peer address banned now. */
   isBanned(address: string): boolean;
   /** Starts answering commands against the running server. */
-  attach(handle: PrimaryHandle): void;
+  attach(host: ConsoleHost): void;
   /** Until attach: a problem code (e.g. COORDINATOR_CRASH_LOOP) to answer instead of STARTING. */
   whileStarting(problem: () => string | undefined): void;
-  /** Wraps the acceptor's route lookup: connections for a restarting worker wait for its replacement. */
-  route<R extends { slot: number } | null>(lookup: Promise<R>): Promise<R>;
   /** A `shutdown SECONDS` is counting down: /health says so, so a load balancer drains this host. */
   shutdownScheduled(): boolean;
 }
@@ -35,10 +32,10 @@ export interface OperatorConsole {
  * socket) ends this process with EXIT_IN_USE before it has touched any data.
  */
 export async function openConsole(config: Config, log: Logger): Promise<OperatorConsole> {
-  const coord = path.join(config.data, 'coordinator.sock');
+  const coord = coordinatorSocketPath(config.data);
   let server;
   try {
-    server = await claimConsoleSocket(config.console, coord.length < 100 ? [coord] : []);
+    server = await claimConsoleSocket(config.console, coord.inDataDir ? [coord.path] : []);
   } catch (err) {
     const e = err as CodedError;
     const inUse = e.code === 'CONSOLE_IN_USE' || e.code === 'DATA_IN_USE';
@@ -59,39 +56,37 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
   let ctx: ConsoleContext | null = null;
   return {
     isBanned: (address) => bans.isBanned(address),
-    attach: (handle) => cs.attach((ctx = makeContext(handle, bans, audit))),
+    attach: (host) => cs.attach((ctx = makeContext(host, bans, audit))),
     whileStarting: (problem) => {
       cs.startingProblem = problem;
     },
-    route: (lookup) => holdRoute(ctx, lookup),
     shutdownScheduled: () => ctx?.state.shutdownAt != null,
   };
 }
 
-function makeContext(handle: PrimaryHandle, bans: BanList, audit: Logger): ConsoleContext {
-  const rpc = new WorkerRpc(handle.supervisor);
-  const ctx: ConsoleContext = { handle, rpc, bans, state: newState(), version: version(), audit };
-  handle.workerMessageHandlers.push((s, m) => rpc.onMessage(s.slot, m));
+function makeContext(host: ConsoleHost, bans: BanList, audit: Logger): ConsoleContext {
+  const rpc = new WorkerRpc(host);
+  const ctx: ConsoleContext = { host, rpc, bans, state: newState(), version: version(), audit };
+  host.onWorkerMessage((slot, m) => rpc.onMessage(slot, m));
 
   // A worker process that (re)started gets what was changed at run time since the server began.
   rpc.onHello = (slot) => {
     const { limits, levels } = ctx.state;
     if (Object.keys(limits).length === 0 && !levels.worker) return;
-    rpc.request(slot, 'sync', { limits, level: levels.worker }).catch((err) => handle.log.warn({ err, slot }, 'console: worker sync failed'));
+    rpc.request(slot, 'sync', { limits, level: levels.worker }).catch((err) => host.log.warn({ err, slot }, 'console: worker sync failed'));
   };
 
-  // So does a restarted coordinator; and the ban list is read again from it.
-  const loadBans = (p: Promise<BanEntry[]>) => p.then((list) => bans.set(list), (err) => handle.log.warn({ err }, 'console: cannot read the ban list'));
-  const prev = handle.link.onConnect;
-  handle.link.onConnect = async (ch: CoordinatorChannel) => {
-    await prev(ch);
-    const { limits, levels, drained } = ctx.state;
-    if (Object.keys(limits).length || levels.coordinator || drained.size) {
-      ch.request('admin.sync', { limits, level: levels.coordinator, drained: [...drained] }).catch(() => {});
+  // So does a restarted coordinator (drains are its own: it keeps them); and the ban list is read
+  // again from it.
+  const loadBans = (p: Promise<BanEntry[]>) => p.then((list) => bans.set(list), (err) => host.log.warn({ err }, 'console: cannot read the ban list'));
+  host.onCoordinatorConnect(async (request) => {
+    const { limits, levels } = ctx.state;
+    if (Object.keys(limits).length || levels.coordinator) {
+      request('admin.sync', { limits, level: levels.coordinator }).catch(() => {});
     }
-    void loadBans(ch.request('admin.bans', {}));
-  };
-  void loadBans(handle.link.request('admin.bans', {}));
+    void loadBans(request('admin.bans', {}));
+  });
+  void loadBans(host.request('admin.bans', {}));
   return ctx;
 }
 

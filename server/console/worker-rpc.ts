@@ -1,7 +1,6 @@
 // Requests from the primary to worker processes over cluster IPC, matched to their answers by id.
 // A worker that does not answer in time fails its request with a code; it never stalls the console.
-import { sendToChild } from '../primary/supervision/child-send.js';
-import type { Supervisor } from '../primary/supervision/supervisor.js';
+import type { ConsoleHost } from './host.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
 import { RequestReply } from '../../shared/ipc/request-reply.js';
 import type { WorkerAdminOp, WorkerAdminOps, WorkerToPrimary } from '../ipc/primary-worker.js';
@@ -16,9 +15,9 @@ export class WorkerRpc {
   /** Called when a worker process has started and restored its rooms. */
   onHello: (slot: number) => void = () => {};
 
-  constructor(private readonly supervisor: Supervisor) {}
+  constructor(private readonly host: Pick<ConsoleHost, 'sendToWorker' | 'workerSlots'>) {}
 
-  /** For handle.workerMessageHandlers. */
+  /** For host.onWorkerMessage. */
   onMessage(slot: number, m: WorkerToPrimary): boolean {
     if (m.t === 'admin.res') {
       if (m.ok) this.replies.resolve(m.id, m.data);
@@ -33,13 +32,13 @@ export class WorkerRpc {
   }
 
   request<K extends WorkerAdminOp>(slot: number, op: K, args: Args<K> = {} as Args<K>, timeoutMs = 3000): Promise<Result<K>> {
-    const w = this.supervisor.slots[slot]?.worker;
-    if (!w || !w.isConnected()) return Promise.reject(new CodedError('WORKER_DOWN', `worker ${slot} is not running`));
     return this.replies.request<Result<K>>(
-      (id) =>
-        sendToChild(w, { t: 'admin.req', id, op, args }, undefined, (err) => {
+      (id) => {
+        const sent = this.host.sendToWorker(slot, { t: 'admin.req', id, op, args }, (err) => {
           if (err) this.replies.fail(id, new CodedError('WORKER_DOWN', `worker ${slot}: ${err.message}`));
-        }),
+        });
+        if (!sent) throw new CodedError('WORKER_DOWN', `worker ${slot} is not running`);
+      },
       timeoutMs,
       { code: 'WORKER_TIMEOUT', message: `worker ${slot} did not answer ${op} within ${timeoutMs} ms` },
     );
@@ -47,7 +46,7 @@ export class WorkerRpc {
 
   /** Asks every worker process that exists now; one entry per slot, failures included. */
   async all<K extends WorkerAdminOp>(op: K, args: Args<K> = {} as Args<K>, timeoutMs = 3000): Promise<Array<PerWorker<Result<K>>>> {
-    const slots = this.supervisor.slots.filter((s) => s.worker).map((s) => s.slot);
+    const slots = this.host.workerSlots().filter((s) => s.pid !== null).map((s) => s.slot);
     return Promise.all(
       slots.map((slot) =>
         this.request(slot, op, args, timeoutMs).then(

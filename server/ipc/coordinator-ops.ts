@@ -251,7 +251,7 @@ export type CoordinatorOps = {
   'admin.loglevel': [{ level: string }, { level: string }];
   'admin.set': [{ limits: Limits }, { rooms: number }];
   /** Run-time state the primary re-sends after the coordinator restarted. */
-  'admin.sync': [{ limits?: Limits; level?: string; drained?: number[] }, { ok: true }];
+  'admin.sync': [{ limits?: Limits; level?: string }, { ok: true }];
 };
 
 /** Every topic the coordinator pushes to workers: topic -> payload. */

@@ -2,16 +2,18 @@
 // never runs game logic. `startPrimary` runs the start steps in order; each step is a small
 // function here or a file in start/ named after it.
 import cluster from 'node:cluster';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
+import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole, type OperatorConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
+import { holdRoute } from './net/route-hold.js';
+import { consoleHost } from './console-host.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { registerSupervision } from '../metrics/supervision.js';
@@ -56,12 +58,6 @@ interface Primary {
   workerMessageHandlers: WorkerMessageHandler[];
 }
 
-function coordinatorSocketPath(data: string): string {
-  const p = path.join(data, 'coordinator.sock');
-  // Unix socket paths are limited to about 107 bytes.
-  return p.length < 100 ? p : path.join(os.tmpdir(), `shoal-coord-${process.pid}.sock`);
-}
-
 export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
   const config = await loadSettings(argv);
   const startedAt = Date.now();
@@ -82,7 +78,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
 
 /** Builds the supervisor, the coordinator link, the acceptor and the primary's health and metrics views. */
 function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole): Primary {
-  const coordSocket = coordinatorSocketPath(config.data);
+  const coordSocket = coordinatorSocketPath(config.data).path;
   const baseEnv = {
     SHOAL_CONFIG_JSON: JSON.stringify(config),
     SHOAL_COORD_SOCKET: coordSocket,
@@ -134,7 +130,8 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     log,
     running: () => supervisor.running(),
     // A new room matchmaking makes up is named for the game it will play.
-    route: (c) => opsConsole.route(link.request('route', { ...c, game: DEFAULT_GAME }, 1000)),
+    // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
+    route: (c) => holdRoute(link.request('route', { ...c, game: DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (path, address) => {
@@ -208,6 +205,6 @@ async function startAcceptor(p: Primary): Promise<void> {
 function attachConsole(p: Primary): PrimaryHandle {
   const { config, supervisor, acceptor, link, startedAt, log, workerMessageHandlers } = p;
   const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), workerMessageHandlers };
-  p.opsConsole.attach(handle);
+  p.opsConsole.attach(consoleHost(handle));
   return handle;
 }

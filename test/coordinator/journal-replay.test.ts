@@ -16,8 +16,8 @@ it("applies a dead worker's journal before another worker adopts its room", asyn
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-journal-'));
   const store = new FileStore(path.join(data, 'world'));
   const dir = new Directory(await store.open(), store, { data, roomCapacity: 16 } as Config);
-  dir.slots.set(0, { draining: false });
-  dir.slots.set(1, { draining: false });
+  dir.slots.add(0);
+  dir.slots.add(1);
   const joined = dir.join({ slot: 1, name: 'ann', room: 'r1' });
   if (!('session' in joined)) throw new Error('not joined');
   dir.scores([[joined.session.id, 3]]);

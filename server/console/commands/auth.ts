@@ -13,10 +13,10 @@ export const auth: Command = {
   async run(ctx, args) {
     const p = parseArgs('auth', this.usage, args, { min: 1, max: 1 });
     if (p.pos[0] !== 'reload') throw new CodedError('BAD_ARGS', `usage: ${this.usage}`);
-    if (ctx.handle.config.auth !== 'jwt') throw new CodedError('AUTH_OFF', 'the server runs with --auth none');
+    if (ctx.host.config.auth !== 'jwt') throw new CodedError('AUTH_OFF', 'the server runs with --auth none');
     let keys: number;
     try {
-      keys = (await loadKeys(ctx.handle.config)).length;
+      keys = (await loadKeys(ctx.host.config)).length;
     } catch (err) {
       if (err instanceof AuthConfigError) throw new CodedError('BAD_KEYS', err.message);
       throw err;

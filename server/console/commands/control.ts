@@ -1,14 +1,14 @@
 // Commands that steer the running server: drain, restart, log level, limits, save, shutdown.
 import { LOG_LEVELS } from '../../config/schema.js';
 import type { Command, ConsoleContext, Role } from '../context.js';
-import { SETTABLE, applyLimits, checkLimit, limitRange, type Limit } from '../limits.js';
+import { SETTABLE, checkLimit, limitRange, type Limit } from '../limits.js';
 import { restartWorkers } from '../restart.js';
 import { int, parseArgs } from './args.js';
 import { announce } from './moderation.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
 function slotArg(ctx: ConsoleContext, raw: string): number {
-  return int(raw, 'N (worker)', 0, ctx.handle.config.workers - 1);
+  return int(raw, 'N (worker)', 0, ctx.host.config.workers - 1);
 }
 
 function drainCommand(on: boolean): Command {
@@ -20,10 +20,7 @@ function drainCommand(on: boolean): Command {
     async run(ctx, args) {
       const p = parseArgs(name, this.usage, args, { min: 1, max: 1 });
       const slot = slotArg(ctx, p.pos[0]!);
-      const r = await ctx.handle.link.request('admin.drain', { slot, draining: on }, 3000);
-      if (on) ctx.state.drained.add(slot);
-      else ctx.state.drained.delete(slot);
-      return r;
+      return ctx.host.setDrained(slot, on);
     },
   };
 }
@@ -38,7 +35,7 @@ export const restart: Command = {
   details: 'Players get bye "restart" and resume with their token: same id, room and score. The next worker is restarted once the last one runs and its players are back.',
   async run(ctx, args) {
     const p = parseArgs('restart', this.usage, args, { min: 1, max: 1 });
-    const which = p.pos[0] === 'all' ? ctx.handle.supervisor.slots.map((s) => s.slot) : [slotArg(ctx, p.pos[0]!)];
+    const which = p.pos[0] === 'all' ? ctx.host.workerSlots().map((s) => s.slot) : [slotArg(ctx, p.pos[0]!)];
     return restartWorkers(ctx, which);
   },
 };
@@ -51,14 +48,14 @@ export const loglevel: Command = {
   summary: 'show, or change at run time, the log level of every process or of one role',
   async run(ctx, args) {
     const p = parseArgs('loglevel', this.usage, args, { min: 0, max: 2 });
-    const { handle } = ctx;
+    const { host } = ctx;
     if (p.pos.length === 0) {
       const [workers, coord] = await Promise.all([
         ctx.rpc.all('stats'),
-        handle.link.request('admin.stats', {}, 2000).catch(() => null),
+        host.request('admin.stats', {}, 2000).catch(() => null),
       ]);
       return [
-        { id: 'primary', level: handle.log.level },
+        { id: 'primary', level: host.log.level },
         ...workers.map((w) => ({ id: `worker-${w.worker}`, level: w.ok ? w.data.logLevel : null })),
         { id: 'coordinator', level: coord?.logLevel ?? null },
       ];
@@ -71,7 +68,7 @@ export const loglevel: Command = {
     const applied: Array<{ id: string; level: string | null; error?: string }> = [];
     for (const role of roles) ctx.state.levels[role] = level;
     if (roles.includes('primary')) {
-      handle.log.level = level;
+      host.log.level = level;
       applied.push({ id: 'primary', level });
     }
     if (roles.includes('worker')) {
@@ -80,7 +77,7 @@ export const loglevel: Command = {
       }
     }
     if (roles.includes('coordinator')) {
-      await handle.link.request('admin.loglevel', { level }, 3000).then(
+      await host.request('admin.loglevel', { level }, 3000).then(
         () => applied.push({ id: 'coordinator', level }),
         (e: { code?: string }) => applied.push({ id: 'coordinator', level: null, error: e.code ?? 'FAILED' }),
       );
@@ -96,8 +93,8 @@ export const set: Command = {
   details: `Limits: ${Object.keys(SETTABLE).join(', ')}. A change lasts until the server restarts.`,
   async run(ctx, args) {
     const p = parseArgs('set', this.usage, args, { min: 0, max: 2 });
-    const { handle } = ctx;
-    const config = handle.config as unknown as Record<string, number>;
+    const { host } = ctx;
+    const config = host.config as unknown as Record<Limit, number>;
     if (p.pos.length === 0) {
       return (Object.keys(SETTABLE) as Limit[]).map((k) => ({ limit: k, value: config[k], ...limitRange(k), what: SETTABLE[k] }));
     }
@@ -106,12 +103,10 @@ export const set: Command = {
     const old = config[limit];
     const change = { [limit]: value };
     ctx.state.limits = { ...ctx.state.limits, ...change };
-    applyLimits(handle.config, change);
-    // The acceptor's hard cap on sockets follows the limit the way it is derived at start.
-    if (limit === 'maxConnections') handle.acceptor.server.maxConnections = value * 2 + 1024;
+    host.setLimits(change);
     const [workers, coord] = await Promise.all([
       ctx.rpc.all('set', { limits: change }),
-      handle.link.request('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
+      host.request('admin.set', { limits: change }, 3000).catch((e: { code?: string }) => ({ error: e.code ?? 'FAILED' })),
     ]);
     const failed = workers.filter((w) => !w.ok).map((w) => w.worker);
     return {
@@ -130,7 +125,7 @@ export const save: Command = {
   async run(ctx, args) {
     parseArgs('save', this.usage, args, { min: 0, max: 0 });
     const t0 = Date.now();
-    await ctx.handle.link.request('save', {}, 30_000);
+    await ctx.host.request('save', {}, 30_000);
     return { saved: true, ms: Date.now() - t0 };
   },
 };
@@ -151,7 +146,7 @@ export const shutdown: Command = {
       return { cancelled: true };
     }
     const seconds = p.pos[0] === undefined ? 0 : int(p.pos[0], 'SECONDS', 0, 3600);
-    if (ctx.handle.supervisor.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is already shutting down');
+    if (ctx.host.stopping()) throw new CodedError('SHUTTING_DOWN', 'the server is already shutting down');
     if (st.shutdownTimer) clearTimeout(st.shutdownTimer);
     if (seconds > 0) await announce(ctx, `The server shuts down in ${seconds} s.`).catch(() => {});
     st.shutdownAt = Date.now() + seconds * 1000;

@@ -3,6 +3,7 @@
 import type { ConnBooks } from '../../metrics/connections.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { Command, ConsoleContext } from '../context.js';
+import type { WorkerSlotView } from '../host.js';
 import { parseArgs, roomId } from './args.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
@@ -14,23 +15,20 @@ interface DirRoom { id: string; players: number; capacity: number; slot: number 
 
 const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
 
-/** The state of a worker slot as an operator thinks of it. */
-export function slotState(ctx: ConsoleContext, slot: number): string {
-  const s = ctx.handle.supervisor.slots[slot]!;
-  if (ctx.state.restarting.has(slot)) return 'restarting';
-  if (s.state === 'running' && ctx.state.drained.has(slot)) return 'draining';
-  return s.state;
+/** The state of a worker slot as an operator thinks of it: a running one the coordinator drained is `draining`. */
+export function slotState(s: WorkerSlotView, drained: number[]): string {
+  return s.state === 'running' && drained.includes(s.slot) ? 'draining' : s.state;
 }
 
 export async function dirRooms(ctx: ConsoleContext): Promise<DirRoom[]> {
-  const r = await ctx.handle.link.request('stats', {}, 3000);
+  const r = await ctx.host.request('stats', {}, 3000);
   return r.rooms;
 }
 
 function workerFlag(ctx: ConsoleContext, v: string | number | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = v as number;
-  if (n >= ctx.handle.config.workers) throw new CodedError('BAD_ARGS', `--worker must be 0..${ctx.handle.config.workers - 1}`);
+  if (n >= ctx.host.config.workers) throw new CodedError('BAD_ARGS', `--worker must be 0..${ctx.host.config.workers - 1}`);
   return n;
 }
 
@@ -44,25 +42,27 @@ export const status: Command = {
   summary: 'uptime, version, config summary, totals and every process',
   async run(ctx, args) {
     parseArgs('status', this.usage, args, { min: 0, max: 0 });
-    const { handle } = ctx;
-    const { config, supervisor } = handle;
+    const { host } = ctx;
+    const { config } = host;
     const [workers, coord, dir] = await Promise.all([
       ctx.rpc.all('stats'),
-      handle.link.request('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
-      handle.link.request('stats', {}, 2000).catch(() => null),
+      host.request('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
+      host.request('stats', {}, 2000).catch(() => null),
     ]);
     const mem = process.memoryUsage();
+    const conns = host.connections();
+    const drained: number[] = 'error' in coord ? [] : (coord.drained ?? []);
     const processes: Array<Record<string, unknown>> = [
       {
-        role: 'primary', id: 'primary', pid: process.pid, state: supervisor.stopping ? 'stopping' : 'running', rssMB: mb(mem.rss),
-        lagMs: Math.round(lastLagMs() * 10) / 10, connections: handle.acceptor.stats().open, rooms: null, players: null,
-        logLevel: handle.log.level, uptimeS: Math.round((Date.now() - handle.startedAt) / 1000),
+        role: 'primary', id: 'primary', pid: process.pid, state: host.stopping() ? 'stopping' : 'running', rssMB: mb(mem.rss),
+        lagMs: Math.round(lastLagMs() * 10) / 10, connections: conns.open, rooms: null, players: null,
+        logLevel: host.log.level, uptimeS: Math.round((Date.now() - host.startedAt) / 1000),
       },
     ];
     const totals = { tcp: 0, ws: 0, relayed: 0, connected: 0 };
-    for (const s of supervisor.slots) {
+    for (const s of host.workerSlots()) {
       const w = workers.find((x) => x.worker === s.slot);
-      const base = { role: 'worker', id: `worker-${s.slot}`, pid: s.worker?.process.pid ?? null, state: slotState(ctx, s.slot) };
+      const base = { role: 'worker', id: `worker-${s.slot}`, pid: s.pid, state: slotState(s, drained) };
       if (w?.ok) {
         const d = w.data;
         totals.tcp += d.connections.tcp;
@@ -77,21 +77,22 @@ export const status: Command = {
         processes.push({ ...base, error: w && !w.ok ? w.error.code : 'not running' });
       }
     }
-    if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: supervisor.coordinator?.pid ?? null, state: 'unavailable', error: supervisor.coordinatorProblem ?? coord.error, restarts: supervisor.coordinatorRestarts });
+    const c = host.coordinator();
+    if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: c.pid, state: 'unavailable', error: c.problem ?? coord.error, restarts: c.restarts });
     else {
       processes.push({
         role: 'coordinator', id: 'coordinator', pid: coord.pid, state: 'running', rssMB: coord.rssMB, lagMs: coord.lagMs,
         connections: coord.channels, rooms: coord.rooms, players: coord.sessions, logLevel: coord.logLevel, uptimeS: coord.uptimeS,
-        restarts: supervisor.coordinatorRestarts,
+        restarts: c.restarts,
       });
     }
     return {
       version: ctx.version,
       node: process.version,
-      startedAt: new Date(handle.startedAt).toISOString(),
-      uptimeS: Math.round((Date.now() - handle.startedAt) / 1000),
+      startedAt: new Date(host.startedAt).toISOString(),
+      uptimeS: Math.round((Date.now() - host.startedAt) / 1000),
       config: {
-        port: handle.acceptor.port, host: config.host, workers: config.workers, data: config.data, console: config.console,
+        port: conns.port, host: config.host, workers: config.workers, data: config.data, console: config.console,
         hz: config.hz, roomCapacity: config.roomCapacity, maxMsgRate: config.maxMsgRate, maxConnections: config.maxConnections,
         maxConnectionsPerAddress: config.maxConnectionsPerAddress, graceMs: config.graceMs,
       },
@@ -101,10 +102,10 @@ export const status: Command = {
         rooms: dir ? dir.rooms.length : null,
         players: dir ? dir.players : null,
         connected: totals.connected,
-        workersRunning: supervisor.running().length,
+        workersRunning: host.runningWorkers(),
         // The primary's books, which the connection limits read (every socket from accept to close).
-        counted: countedConnections(handle.acceptor.bookStats()),
-        refused: { ...handle.acceptor.refusals },
+        counted: countedConnections(conns.books),
+        refused: conns.refusals,
         bans: ctx.bans.list().length,
         shutdownInS: ctx.state.shutdownAt ? Math.max(0, Math.round((ctx.state.shutdownAt - Date.now()) / 1000)) : null,
       },
@@ -119,12 +120,12 @@ export const workers: Command = {
   summary: 'one row per worker: pid, state, rooms, players, lag, restarts',
   async run(ctx, args) {
     parseArgs('workers', this.usage, args, { min: 0, max: 0 });
-    const stats = await ctx.rpc.all('stats');
-    return ctx.handle.supervisor.slots.map((s) => {
+    const [stats, drained] = await Promise.all([ctx.rpc.all('stats'), ctx.host.drainedSlots()]);
+    return ctx.host.workerSlots().map((s) => {
       const w = stats.find((x) => x.worker === s.slot);
       const d = w?.ok ? w.data : null;
       return {
-        worker: s.slot, pid: s.worker?.process.pid ?? null, state: slotState(ctx, s.slot), rooms: d?.rooms ?? null, players: d?.players ?? null,
+        worker: s.slot, pid: s.pid, state: slotState(s, drained), rooms: d?.rooms ?? null, players: d?.players ?? null,
         connected: d?.connected ?? null, lagMs: d?.lagMs ?? null, rssMB: d?.rssMB ?? null, restarts: s.restarts, uptimeS: d?.uptimeS ?? null,
         problem: s.problem ?? (w && !w.ok ? w.error.code : null),
       };
@@ -151,7 +152,7 @@ export const rooms: Command = {
       };
     });
     for (const l of running.values()) {
-      rows.push({ id: l.id, worker: l.worker, players: l.players, capacity: ctx.handle.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
+      rows.push({ id: l.id, worker: l.worker, players: l.players, capacity: ctx.host.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
     }
     return rows.filter((r) => only === undefined || r.worker === only).sort((a, b) => a.worker - b.worker || (a.id < b.id ? -1 : 1));
   },
@@ -177,7 +178,7 @@ export const room: Command = {
     const l = live.flatMap((w) => w.data).find((r) => r.id === id);
     if (!d && !l) throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
     return {
-      id, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.handle.config.roomCapacity,
+      id, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.host.config.roomCapacity,
       tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null, players: l?.members ?? [],
     };
   },

@@ -33,18 +33,18 @@ export const say: Command = {
   details: 'Control and bidi characters are dropped from TEXT as from any chat line.',
   async run(ctx, args) {
     const text = cleanChat(args.join(' ').trim());
-    const max = ctx.handle.config.chatMax;
+    const max = ctx.host.config.chatMax;
     const chars = [...text].length;
     if (chars === 0) throw new CodedError('BAD_ARGS', 'say: nothing to say (usage: say TEXT)');
     if (chars > max) throw new CodedError('BAD_ARGS', `say: ${chars} characters; a chat line holds at most ${max}`);
     await announce(ctx, text);
-    return { said: text, scope: 'world', workers: ctx.handle.supervisor.running().length };
+    return { said: text, scope: 'world', workers: ctx.host.runningWorkers() };
   },
 };
 
 /** A world chat line from `server`, marked as the operator's, through the coordinator to every worker. */
 export function announce(ctx: ConsoleContext, text: string): Promise<unknown> {
-  return ctx.handle.link.request('chat.world', { from: 'server', name: 'server', text, operator: true }, 3000);
+  return ctx.host.request('chat.world', { from: 'server', name: 'server', text, operator: true }, 3000);
 }
 
 function banRow(e: BanEntry) {
@@ -64,11 +64,11 @@ export const ban: Command = {
     const force = args.includes('--force');
     const p = parseArgs('ban', this.usage, args.filter((a) => a !== '--force'), { min: 1, max: 2 });
     const address = banTarget(p.pos[0]!);
-    const wide = tooWide(address, ctx.handle.config.banForcePrefixV4, ctx.handle.config.banForcePrefixV6);
+    const wide = tooWide(address, ctx.host.config.banForcePrefixV4, ctx.host.config.banForcePrefixV6);
     if (wide && !force) throw new CodedError('CONFIRM_REQUIRED', `ban ${address}: ${wide}; to ban it anyway, repeat with --force`);
     const minutes = p.pos[1] === undefined ? null : int(p.pos[1], 'MINUTES', 1, 10 * 525_600);
     const until = minutes === null ? null : Date.now() + minutes * 60_000;
-    const list = await ctx.handle.link.request('admin.ban', { address, until }, 3000);
+    const list = await ctx.host.request('admin.ban', { address, until }, 3000);
     ctx.bans.set(list);
     const res = await ctx.rpc.values('kickAddress', { targets: [address], reason: 'banned' });
     return {
@@ -108,7 +108,7 @@ export const unban: Command = {
   async run(ctx, args) {
     const p = parseArgs('unban', this.usage, args, { min: 1, max: 1 });
     const address = banTarget(p.pos[0]!);
-    const list = await ctx.handle.link.request('admin.unban', { address }, 3000);
+    const list = await ctx.host.request('admin.unban', { address }, 3000);
     ctx.bans.set(list);
     return { unbanned: address };
   },
@@ -120,7 +120,7 @@ export const bans: Command = {
   summary: 'the addresses banned now',
   async run(ctx, args) {
     parseArgs('bans', this.usage, args, { min: 0, max: 0 });
-    const list = await ctx.handle.link.request('admin.bans', {}, 3000);
+    const list = await ctx.host.request('admin.bans', {}, 3000);
     ctx.bans.set(list);
     return list.map(banRow);
   },

@@ -27,6 +27,8 @@ interface Placement {
 const PLACEMENT_MS = 15_000;
 /** World kv namespace: account (token sub) -> the name it last played under. */
 const ACCOUNTS_NS = 'accounts';
+/** World kv namespace: drained slot -> { run } (the server run that drained it). */
+const DRAINED_NS = 'drained';
 const MINUTE_MS = 60_000;
 
 
@@ -34,8 +36,8 @@ export class Directory {
   readonly ix: StateIndex;
   /** room -> ids of players seated there (connected or frozen) */
   readonly seated = new Map<string, Set<string>>();
-  /** Slots with a live worker channel and whether they take new rooms. */
-  readonly slots = new Map<number, { draining: boolean }>();
+  /** Slots with a live worker channel. Whether one takes new rooms is isDrained(), kept apart. */
+  readonly slots = new Set<number>();
   /** room -> expiry times of seats promised to connections on their way (matchmaking). */
   private readonly reservations = new Map<string, number[]>();
   private roomSeq = 0;
@@ -113,7 +115,34 @@ export class Directory {
   // --- placement -------------------------------------------------------------------------
 
   private aliveSlots(): number[] {
-    return [...this.slots.entries()].filter(([, s]) => !s.draining).map(([slot]) => slot);
+    return [...this.slots].filter((slot) => !this.isDrained(slot));
+  }
+
+  // --- draining: the one place it is kept ---------------------------------------------------
+  // A drained slot is given no new rooms (its rooms run on). The flag is the operator's, not the
+  // worker's: it outlives a restart of the worker (worker.hello does not touch it) and of the
+  // coordinator (it is in the store), and ends with the server run that set it.
+
+  isDrained(slot: number): boolean {
+    return this.ix.kv.get(DRAINED_NS)?.has(String(slot)) ?? false;
+  }
+
+  drainedSlots(): number[] {
+    return [...(this.ix.kv.get(DRAINED_NS)?.keys() ?? [])].map(Number).sort((a, b) => a - b);
+  }
+
+  /** run: the server run (the primary's start) the drain belongs to. */
+  setDrained(slot: number, on: boolean, run: string): void {
+    if (on === this.isDrained(slot)) return;
+    const key = String(slot);
+    this.commitOrKeep([on ? { k: 'kv', ns: DRAINED_NS, key, value: { run } } : { k: 'kvDel', ns: DRAINED_NS, key }]);
+  }
+
+  /** At start: drains set by an earlier server run end with it. */
+  forgetDrainsOtherThan(run: string): void {
+    for (const [key, v] of this.ix.kv.get(DRAINED_NS) ?? []) {
+      if ((v as { run?: string } | null)?.run !== run) this.commitOrKeep([{ k: 'kvDel', ns: DRAINED_NS, key }]);
+    }
   }
 
   /**
@@ -183,8 +212,7 @@ export class Directory {
   private placement(id: string, now: number): Placement | undefined {
     const p = this.placed.get(id);
     if (!p) return undefined;
-    const slot = this.slots.get(p.slot);
-    if (p.until > now && slot && !slot.draining) return p;
+    if (p.until > now && this.slots.has(p.slot) && !this.isDrained(p.slot)) return p;
     this.unplace(id);
     return undefined;
   }
@@ -237,8 +265,7 @@ export class Directory {
     let best: { id: string; slot: number } | undefined;
     let bestScore = -Infinity;
     const consider = (id: string, slotNo: number, free: number) => {
-      const slot = this.slots.get(slotNo);
-      if (!slot || slot.draining || free <= 0) return;
+      if (!this.slots.has(slotNo) || this.isDrained(slotNo) || free <= 0) return;
       const score = -free + (slotNo === preferSlot ? 0.5 : 0);
       if (score > bestScore) {
         best = { id, slot: slotNo };

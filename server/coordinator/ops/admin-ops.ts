@@ -1,5 +1,6 @@
 // Coordinator ops for the operator console: the durable ban list (kv namespace `bans`), worker
-// draining, run-time log level and limits, and this process's own numbers for `status`.
+// draining (kept by the directory's placement, the one place it lives), run-time log level and
+// limits, and this process's own numbers for `status`.
 import { LOG_LEVELS } from '../../config/schema.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
@@ -12,16 +13,9 @@ const BANS = 'bans';
 
 export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
   const { dir, log } = ctx;
-  // Drained slots, kept here as well as on the directory's slot entries: a worker that
-  // (re)joins gets a fresh entry with draining false, and this puts the flag back.
-  const drained = new Set<number>();
-  const enforceDrains = () => {
-    for (const slot of drained) {
-      const s = dir.slots.get(slot);
-      if (s) s.draining = true;
-    }
-  };
-  setInterval(enforceDrains, 250).unref();
+  // The server run (the primary's start): a drain lasts as long as it, across coordinator restarts.
+  const run = process.env.SHOAL_STARTED_AT ?? 'unknown';
+  dir.forgetDrainsOtherThan(run);
 
   const bans = (): BanEntry[] => {
     const m = dir.ix.kv.get(BANS);
@@ -58,15 +52,10 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
 
   const setDrain = (slot: number, on: boolean) => {
     if (on) {
-      const others = [...dir.slots.entries()].filter(([s, e]) => s !== slot && !e.draining && !drained.has(s));
+      const others = [...dir.slots].filter((s) => s !== slot && !dir.isDrained(s));
       if (others.length === 0) throw new CodedError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
-      drained.add(slot);
-      enforceDrains();
-    } else {
-      drained.delete(slot);
-      const s = dir.slots.get(slot);
-      if (s) s.draining = false;
     }
+    dir.setDrained(slot, on, run);
     return { worker: slot, draining: on, rooms: dir.roomsOfSlot(slot).length };
   };
 
@@ -83,7 +72,7 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
         workers: [...ctx.workers.keys()].sort((a, b) => a - b),
         rooms: dir.ix.rooms.size,
         sessions: dir.ix.sessionsById.size,
-        drained: [...drained],
+        drained: dir.drainedSlots(),
         uptimeS: Math.round(process.uptime()),
       };
     },
@@ -106,12 +95,10 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
     },
     'admin.set': (a: { limits: Limits }) => setLimits(a.limits),
     /** Run-time state the primary re-sends after this process restarted. */
-    'admin.sync': (a: { limits?: Limits; level?: string; drained?: number[] }) => {
+    'admin.sync': (a: { limits?: Limits; level?: string }) => {
       if (a.level) setLevel(a.level);
       if (a.limits) setLimits(a.limits);
-      for (const s of a.drained ?? []) drained.add(s);
-      enforceDrains();
-      return { ok: true as const };
+      return { ok: true };
     },
   };
 }

@@ -50,7 +50,7 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       if (old && old !== ch) old.destroy();
       ch.peer = { role: 'worker', slot: a.slot, pid: a.pid };
       workers.set(a.slot, ch);
-      dir.slots.set(a.slot, { draining: false });
+      dir.slots.add(a.slot);
       // A worker that reconnects after a coordinator restart reports the rooms it still runs:
       // it is the authority for those, so the directory follows it.
       for (const r of a.rooms ?? []) {

@@ -12,7 +12,7 @@ import { errorMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
 import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../../metrics/connections.js';
 import { sendToChild } from '../supervision/child-send.js';
-import { classify, type Classified } from './classifier.js';
+import { classify, looksLikeHttp, requestPath, type Classified } from './classifier.js';
 import { parseProxyHeader, proxySignature } from './proxy-header.js';
 import { parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxies.js';
 import type { Slot } from '../supervision/supervisor.js';
@@ -73,8 +73,22 @@ export class Acceptor {
   constructor(private readonly d: AcceptorDeps) {
     this.trusted = trustedMatcher(parseTrustedProxies(d.config.trustedProxies));
     this.server = net.createServer({ pauseOnConnect: true }, (sock) => this.accept(sock));
-    this.server.maxConnections = d.config.maxConnections * 2 + 1024;
+    this.server.maxConnections = socketCap(d.config.maxConnections);
     registerConnectionBooks(() => this.bookStats());
+  }
+
+  /** The connection limits this acceptor enforces now, and the socket cap derived from them. */
+  limits(): { maxConnections: number; maxConnectionsPerAddress: number; socketCap: number } {
+    return { maxConnections: this.d.config.maxConnections, maxConnectionsPerAddress: this.d.config.maxConnectionsPerAddress, socketCap: this.server.maxConnections };
+  }
+
+  /** Changes the connection limits at run time (console `set`); the socket cap follows maxConnections. */
+  setLimits(l: { maxConnections?: number; maxConnectionsPerAddress?: number }): void {
+    if (l.maxConnections !== undefined) {
+      this.d.config.maxConnections = l.maxConnections;
+      this.server.maxConnections = socketCap(l.maxConnections);
+    }
+    if (l.maxConnectionsPerAddress !== undefined) this.d.config.maxConnectionsPerAddress = l.maxConnectionsPerAddress;
   }
 
   listen(): Promise<void> {
@@ -155,7 +169,7 @@ export class Acceptor {
       cleanup();
       const head = Buffer.concat(chunks);
       // Nothing classifiable in time: a silent client gets HELLO_TIMEOUT in TCP framing.
-      if (head.length > 0 && head[0]! >= 0x41 && head[0]! <= 0x5a) {
+      if (looksLikeHttp(head)) {
         endThenDestroy(sock, 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       } else {
         endThenDestroy(sock, encodeFramed(errorMsg('HELLO_TIMEOUT', `no hello within ${this.d.config.helloTimeoutMs} ms`)));
@@ -209,7 +223,7 @@ export class Acceptor {
         if (sig === 'yes') return refuseProxy('not sent from a trusted proxy');
       }
       let c: Classified = classify(head, this.d.config.maxFrame, this.d.config.classifyMaxBytes);
-      if (c.kind === 'more' && size >= maxHead) c = head[0]! >= 0x41 && head[0]! <= 0x5a ? { kind: 'http', ws: false } : { kind: 'tcp' };
+      if (c.kind === 'more' && size >= maxHead) c = looksLikeHttp(head) ? { kind: 'http', ws: false } : { kind: 'tcp' };
       if (c.kind === 'more') return;
       sock.pause();
       cleanup();
@@ -291,15 +305,7 @@ export class Acceptor {
   }
 
   private answerHere(sock: net.Socket, head: Buffer, address: string): void {
-    const line = head.toString('latin1', 0, Math.max(0, head.indexOf(0x0a))).trimEnd();
-    const m = /^[A-Z]+ (\S+) HTTP\/1\.[01]$/.exec(line);
-    let path = '/';
-    try {
-      path = new URL(m?.[1] ?? '/', 'http://x').pathname;
-    } catch {
-      // a malformed target answers like any other path
-    }
-    this.d.answerWithoutWorker(path, address).then(
+    this.d.answerWithoutWorker(requestPath(head), address).then(
       (a) =>
         !sock.destroyed &&
         endThenDestroy(sock, a.text !== undefined ? httpResponse(a.status, a.text, PROM_TEXT) : httpResponse(a.status, JSON.stringify(a.body))),
@@ -466,6 +472,14 @@ export class Acceptor {
 }
 
 const PROM_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * The hard cap on sockets the server accepts at all, derived from maxConnections: room for as
+ * many again being classified or refused, and a margin for HTTP.
+ */
+export function socketCap(maxConnections: number): number {
+  return maxConnections * 2 + 1024;
+}
 
 function httpResponse(status: number, body: string, contentType = 'application/json; charset=utf-8'): string {
   const reason = status === 200 ? 'OK' : status === 503 ? 'Service Unavailable' : status === 404 ? 'Not Found' : 'Error';

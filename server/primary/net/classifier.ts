@@ -3,8 +3,9 @@
 // A TCP game frame starts with a 4-byte big-endian length no larger than maxFrame, so its first
 // byte is 0 for any sane limit; an HTTP request starts with an upper-case method name. TCP
 // connections route by their hello frame (room or token); WebSocket ones by the /ws query.
-import { FRAME_HEADER_BYTES, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../../shared/protocol/limits.js';
+import { FRAME_HEADER_BYTES } from '../../../shared/protocol/limits.js';
 import { scanMapStrings } from '../../../shared/protocol/decoder.js';
+import { routeRoom, routeToken, wsQuery } from '../../net/ws-query.js';
 
 export type Classified =
   | { kind: 'more' }
@@ -13,12 +14,33 @@ export type Classified =
 
 const ROUTE_KEYS = ['t', 'room', 'token'] as const;
 
-const isUpper = (b: number) => b >= 0x41 && b <= 0x5a;
+/** The one first-byte test: an HTTP request starts with an upper-case method name, a TCP frame with 0. */
+export function looksLikeHttp(buf: Buffer): boolean {
+  return buf.length > 0 && buf[0]! >= 0x41 && buf[0]! <= 0x5a;
+}
 
 export function classify(buf: Buffer, maxFrame: number, maxHttpHead: number): Classified {
   if (buf.length === 0) return { kind: 'more' };
-  if (isUpper(buf[0]!)) return classifyHttp(buf, maxHttpHead);
+  if (looksLikeHttp(buf)) return classifyHttp(buf, maxHttpHead);
   return classifyTcp(buf, maxFrame);
+}
+
+/** A complete HTTP/1.x request line's method and target, or null. */
+function requestLine(buf: Buffer): { method: string; url: URL } | null {
+  const nl = buf.indexOf(0x0a);
+  if (nl < 0) return null;
+  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(buf.toString('latin1', 0, nl).trimEnd());
+  if (!m) return null;
+  try {
+    return { method: m[1]!, url: new URL(m[2]!, 'http://x') };
+  } catch {
+    return null;
+  }
+}
+
+/** The path an HTTP request's head asks for; `/` when it cannot be read (answered like any path). */
+export function requestPath(head: Buffer): string {
+  return requestLine(head)?.url.pathname ?? '/';
 }
 
 function classifyTcp(buf: Buffer, maxFrame: number): Classified {
@@ -32,33 +54,14 @@ function classifyTcp(buf: Buffer, maxFrame: number): Classified {
   // (and answers BAD_MESSAGE); a malformed one here just routes anywhere.
   const f = scanMapStrings(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len), ROUTE_KEYS);
   if (!f || f.t !== 'hello') return { kind: 'tcp' };
-  return {
-    kind: 'tcp',
-    room: f.room !== undefined && ROOM_ID_PATTERN.test(f.room) ? f.room : undefined,
-    token: f.token !== undefined && f.token.length > 0 && f.token.length <= PROTOCOL_LIMITS.tokenMax ? f.token : undefined,
-  };
+  return { kind: 'tcp', room: routeRoom(f.room), token: routeToken(f.token) };
 }
 
 function classifyHttp(buf: Buffer, maxHttpHead: number): Classified {
-  const nl = buf.indexOf(0x0a);
-  if (nl < 0) return buf.length >= maxHttpHead ? { kind: 'http', ws: false } : { kind: 'more' };
-  const line = buf.toString('latin1', 0, nl).trimEnd();
-  const m = /^GET (\S+) HTTP\/1\.[01]$/.exec(line);
-  if (!m) return { kind: 'http', ws: false };
-  let url: URL;
-  try {
-    url = new URL(m[1]!, 'http://x');
-  } catch {
-    return { kind: 'http', ws: false };
-  }
-  if (url.pathname !== '/ws') return { kind: 'http', ws: false };
+  if (buf.indexOf(0x0a) < 0) return buf.length >= maxHttpHead ? { kind: 'http', ws: false } : { kind: 'more' };
+  const r = requestLine(buf);
+  if (!r || r.method !== 'GET' || r.url.pathname !== '/ws') return { kind: 'http', ws: false };
   // Only well-formed values route; anything else is left for hello's validation to refuse.
-  const room = url.searchParams.get('room');
-  const token = url.searchParams.get('token');
-  return {
-    kind: 'http',
-    ws: true,
-    room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
-    token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
-  };
+  const q = wsQuery(r.url.searchParams);
+  return { kind: 'http', ws: true, room: q.room, token: q.token };
 }

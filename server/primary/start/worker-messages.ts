@@ -7,7 +7,7 @@ import type { Readiness } from '../../http/health.js';
 import type { Slot, Supervisor } from '../supervision/supervisor.js';
 import type { MetricsJson } from '../../ipc/coordinator-ops.js';
 
-export type WorkerMessageHandler = (s: Slot, m: WorkerToPrimary) => boolean;
+export type WorkerMessageHandler = (slot: number, m: WorkerToPrimary) => boolean;
 
 export interface WorkerMessageDeps {
   log: Logger;
@@ -48,7 +48,7 @@ export function workerMessageRouter(d: WorkerMessageDeps): (s: Slot, m: WorkerTo
         d.metrics().received(m.id, m.data);
         return;
     }
-    for (const h of d.handlers) if (h(s, m)) return;
+    for (const h of d.handlers) if (h(s.slot, m)) return;
     if (m.t === 'relay.open' || m.t === 'relay.in' || m.t === 'relay.out' || m.t === 'relay.close') {
       // Relay between the worker holding a client's socket and the worker running its room.
       // Its target is gone (or found dead by this send): the sender closes its end (a relay.open

@@ -1,18 +1,22 @@
 // Keeps the worker pool and the coordinator running. A process that exits unexpectedly is
-// restarted at once the first time and with exponential backoff (capped) when it keeps dying
-// young; a crash loop is reported with a code, not hidden. A process that hangs, that does not
-// become ready in time, or that can no longer be sent to is killed, and so restarted the same way.
+// restarted by the one rule in backoff.ts (at once the first time, with capped exponential
+// back-off when it keeps dying young); a crash loop is reported with a code, not hidden. A process
+// that hangs, that does not become ready in time, or that can no longer be sent to is killed, and
+// so restarted the same way. A planned replacement (`restart`) is the supervisor's too: it is not
+// a crash, so it never backs off.
 import cluster, { type Worker } from 'node:cluster';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { EXIT_STORE_DAMAGED } from '../../coordinator/store/cannot-load.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
+import { CrashBackoff, YOUNG_MS, exitedYoung } from './backoff.js';
 import { sendToChild, watchChild } from './child-send.js';
 import { isMessage, type AlivePing, type PrimaryToWorker, type WorkerToPrimary } from '../../ipc/primary-worker.js';
 import type { CoordinatorToPrimary } from '../../ipc/primary-coordinator.js';
 
-// 'restarting' covers both a slot waiting to fork again and a worker being replaced (console
-// `restart`, or taken for dead) whose process has not exited yet. Draining is the console's
-// business (a slot taking no new rooms), not a process state.
+// 'restarting' covers both a slot waiting to fork again and a worker being replaced (`restart`,
+// or taken for dead) whose process has not exited yet. Draining is the coordinator's placement
+// (a slot taking no new rooms), not a process state.
 export type SlotState = 'starting' | 'running' | 'restarting' | 'stopped';
 
 export interface Slot {
@@ -21,9 +25,10 @@ export interface Slot {
   state: SlotState;
   restarts: number;
   startedAt: number;
-  backoffMs: number;
-  /** Exits in a row that came soon after a start. */
-  quickFailures: number;
+  /** Quick failures in a row and the delay before the next start: the supervisor's alone. */
+  readonly backoff: CrashBackoff;
+  /** The current process is being replaced on purpose (restart): its exit is not a crash. */
+  planned: boolean;
   lastExit?: { code: number | null; signal: string | null; at: number };
   /** A code while something is wrong with this slot (e.g. WORKER_CRASH_LOOP), for the console. */
   problem?: string;
@@ -54,9 +59,6 @@ export interface SupervisorOptions {
   onCoordinatorCannotLoad: (message: string) => void;
 }
 
-const YOUNG_MS = 10_000;
-const MAX_BACKOFF_MS = 30_000;
-const CRASH_LOOP_AFTER = 5;
 const PING: AlivePing = { t: 'alive?' };
 
 export class Supervisor {
@@ -65,15 +67,16 @@ export class Supervisor {
   coordinatorRestarts = 0;
   /** COORDINATOR_CRASH_LOOP while the coordinator keeps dying at start, for the console. */
   coordinatorProblem: string | undefined;
-  private coordBackoff = 0;
+  private readonly coordBackoff = new CrashBackoff();
   private coordStartedAt = 0;
-  private coordQuickFailures = 0;
   stopping = false;
+  /** Slot -> settles once the worker replacing its current one runs (or the replacement gave up). */
+  private readonly replacing = new Map<number, Promise<void>>();
 
   constructor(private readonly o: SupervisorOptions) {
     for (let i = 0; i < o.workers; i++) {
       this.slots.push({
-        slot: i, worker: null, state: 'stopped', restarts: 0, startedAt: 0, backoffMs: 0, quickFailures: 0,
+        slot: i, worker: null, state: 'stopped', restarts: 0, startedAt: 0, backoff: new CrashBackoff(), planned: false,
         lastPong: 0, answered: false, startDeadline: Infinity, killing: false,
       });
     }
@@ -100,8 +103,11 @@ export class Supervisor {
       if (m?.t === 'coordinator.cannotLoad') cannotLoad = m.message;
       if (m?.t === 'coordinator.ready') {
         this.coordReady = true;
-        this.coordQuickFailures = 0;
         this.coordinatorProblem = undefined;
+        // Running for a while ends a crash loop.
+        setTimeout(() => {
+          if (this.coordinator === child) this.coordBackoff.reset();
+        }, YOUNG_MS).unref();
         this.o.onCoordinatorReady();
       }
     });
@@ -113,18 +119,14 @@ export class Supervisor {
         return this.o.onCoordinatorCannotLoad(cannotLoad ?? 'coordinator cannot load its data directory');
       }
       // A start that never became ready failed young, however long it was given.
-      const young = !this.coordReady || Date.now() - this.coordStartedAt < YOUNG_MS;
-      this.coordBackoff = young ? Math.min(Math.max(this.coordBackoff * 2, 100), MAX_BACKOFF_MS) : 0;
-      if (young) this.coordQuickFailures++;
-      else this.coordQuickFailures = 0;
+      const { delayMs, loop } = this.coordBackoff.exited(exitedYoung(this.coordReady, this.coordStartedAt));
       this.coordinatorRestarts++;
-      const loop = this.coordQuickFailures >= CRASH_LOOP_AFTER;
       this.coordinatorProblem = loop ? 'COORDINATOR_CRASH_LOOP' : undefined;
       this.o.log[loop ? 'error' : 'warn'](
-        { code: loop ? 'COORDINATOR_CRASH_LOOP' : 'COORDINATOR_EXITED', exitCode: code, signal, restartInMs: this.coordBackoff },
+        { code: loop ? 'COORDINATOR_CRASH_LOOP' : 'COORDINATOR_EXITED', exitCode: code, signal, restartInMs: delayMs },
         'coordinator exited; restarting',
       );
-      setTimeout(() => !this.stopping && this.startCoordinator(), this.coordBackoff);
+      setTimeout(() => !this.stopping && this.startCoordinator(), delayMs);
     });
   }
 
@@ -155,7 +157,7 @@ export class Supervisor {
         // Running for a while ends a crash loop.
         setTimeout(() => {
           if (s.worker === w) {
-            s.quickFailures = 0;
+            s.backoff.reset();
             s.problem = undefined;
           }
         }, YOUNG_MS).unref();
@@ -171,26 +173,70 @@ export class Supervisor {
         s.state = 'stopped';
         return;
       }
-      // A start that never became ready failed young, however long it was given.
-      const young = !ready || Date.now() - s.startedAt < YOUNG_MS;
-      s.quickFailures = young ? s.quickFailures + 1 : 0;
-      s.backoffMs = young && s.quickFailures > 1 ? Math.min(Math.max(s.backoffMs * 2, 100), MAX_BACKOFF_MS) : 0;
+      // A planned replacement is not a crash: no back-off for it. A start that never became ready
+      // failed young, however long it was given.
+      const planned = s.planned;
+      s.planned = false;
+      if (planned) s.backoff.reset();
+      const { delayMs, loop } = planned ? { delayMs: 0, loop: false } : s.backoff.exited(exitedYoung(ready, s.startedAt));
       s.restarts++;
       s.state = 'restarting';
-      const loop = s.quickFailures >= CRASH_LOOP_AFTER;
       s.problem = loop ? 'WORKER_CRASH_LOOP' : undefined;
       this.o.log[loop ? 'error' : 'warn'](
-        { code: loop ? 'WORKER_CRASH_LOOP' : 'WORKER_EXITED', slot: s.slot, exitCode: code, signal, restartInMs: s.backoffMs },
+        { code: loop ? 'WORKER_CRASH_LOOP' : 'WORKER_EXITED', slot: s.slot, exitCode: code, signal, restartInMs: delayMs, planned },
         'worker exited; restarting',
       );
       setTimeout(() => {
         if (!this.stopping && s.state === 'restarting') this.startWorker(s);
-      }, s.backoffMs);
+      }, delayMs);
     });
   }
 
   startAll(): void {
     for (const s of this.slots) this.startWorker(s);
+  }
+
+  /**
+   * Replaces the running worker in a slot on purpose: it is asked to shut down with reason
+   * `restart` (its players keep their seats and resume), and killed if it is not gone within
+   * exitTimeoutMs; the slot starts again at once, with no back-off. Resolves once the replacement
+   * runs. Meanwhile the slot is not `running`, so new connections go to the other workers, and
+   * replacement(slot) lets a connection routed to it wait for the new process instead.
+   * Throws WORKER_NOT_RUNNING, SHUTTING_DOWN, RESTART_TIMEOUT.
+   */
+  async restart(slot: number, o: { exitTimeoutMs: number; readyTimeoutMs: number }): Promise<{ oldPid: number | null; newPid: number | null }> {
+    const s = this.slots[slot];
+    if (!s) throw new CodedError('BAD_ARGS', `no worker slot ${slot}`);
+    if (this.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
+    if (this.replacing.has(slot)) throw new CodedError('RESTART_IN_PROGRESS', `worker ${slot} is being replaced already`);
+    if (!s.worker || s.state !== 'running') throw new CodedError('WORKER_NOT_RUNNING', `worker ${slot} is ${s.state}; only a running worker is restarted`);
+    const old = s.worker;
+    const oldPid = old.process.pid ?? null;
+    let open!: () => void;
+    this.replacing.set(slot, new Promise<void>((r) => (open = r)));
+    try {
+      s.planned = true;
+      s.state = 'restarting';
+      const exited = new Promise<void>((r) => old.once('exit', () => r()));
+      sendToChild(old, { t: 'shutdown', reason: 'restart' });
+      if (!(await within(exited, o.exitTimeoutMs))) {
+        this.o.log.warn({ slot, pid: oldPid, code: 'RESTART_FORCED' }, 'worker did not stop in time; killing it');
+        old.process.kill('SIGKILL');
+        await exited;
+      }
+      const up = await poll(() => this.stopping || (s.worker !== null && s.worker !== old && s.state === 'running'), o.readyTimeoutMs, 20);
+      if (this.stopping) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
+      if (!up) throw new CodedError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after ${o.readyTimeoutMs / 1000} s (state ${s.state})`);
+      return { oldPid, newPid: s.worker?.process.pid ?? null };
+    } finally {
+      this.replacing.delete(slot);
+      open();
+    }
+  }
+
+  /** While the slot's worker is being replaced: settles once its replacement runs (or it gave up). */
+  replacement(slot: number): Promise<void> | undefined {
+    return this.replacing.get(slot);
   }
 
   /** Sends to the worker in a slot, if it has one; a failure is handled as the worker's death. */
@@ -358,4 +404,18 @@ export class Supervisor {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+function within(p: Promise<void>, ms: number): Promise<boolean> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => (t = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(t));
+}
+
+async function poll(fn: () => boolean, timeoutMs: number, everyMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (fn()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(everyMs);
+  }
 }

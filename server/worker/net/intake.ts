@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../../shared/protocol/limits.js';
+import { wsQuery } from '../../net/ws-query.js';
 import type { Config } from '../../config/schema.js';
 import { forwardedClient, parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxies.js';
 import { guardRequestHeads } from '../../http/head-timeout.js';
@@ -142,14 +142,7 @@ export class Intake {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new WsConn(ws, socket, this.clientAddress(req), this.config.maxFrame, this.config.maxOutboundBytes);
       // The query's room and token stand in for what the hello leaves out (same values by contract).
-      const room = url.searchParams.get('room');
-      const token = url.searchParams.get('token');
-      const auth = url.searchParams.get('auth');
-      const session = new ClientSession(this.rt, conn, r.hint, {
-        room: room && ROOM_ID_PATTERN.test(room) ? room : undefined,
-        token: token && token.length <= PROTOCOL_LIMITS.tokenMax ? token : undefined,
-        auth: auth && auth.length <= this.config.authMaxLength ? auth : undefined,
-      });
+      const session = new ClientSession(this.rt, conn, r.hint, wsQuery(url.searchParams, this.config.authMaxLength));
       this.open(conn, session, r);
     });
   }
