@@ -91,6 +91,9 @@ const OTHERS: Record<string, CodeEntry> = {
   // Between processes
   CHANNEL_CLOSED: { meaning: 'the channel to another process closed before its answer', where: ['internal', 'console'] },
   CHANNEL_TIMEOUT: { meaning: 'another process did not answer a request in time', where: ['internal', 'console'] },
+  HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
+  METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
+  UNKNOWN_GAME: { meaning: 'a room asked for a game no entry in server/games/index.ts registers', where: ['internal'] },
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },

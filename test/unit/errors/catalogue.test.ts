@@ -28,6 +28,7 @@ const PRODUCERS = [
   /\brefuse\(\s*'([A-Z][A-Z0-9_]*)'/g, // the console connection's refusals
   /\berror: '([A-Z][A-Z0-9_]*)'/g, // an HTTP error body
   /(?:error: |CodedError\()[\w?.]+ \?\? '([A-Z][A-Z0-9_]*)'/g, // a fallback for an error that came without a code
+  /\{ code: '([A-Z][A-Z0-9_]*)', message: /g, // a request/reply time limit's error (RequestReply builds the CodedError)
 ];
 
 function producedCodes(): Map<string, string[]> {
