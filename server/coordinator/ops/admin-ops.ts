@@ -11,14 +11,11 @@ const BANS = 'bans';
 
 export function adminOps(ctx: OpContext): Record<string, Op> {
   const { dir, log } = ctx;
-  // Drained slots, kept here as well as on the directory's slot entries: a worker that
-  // (re)joins gets a fresh entry with draining false, and this puts the flag back.
+  // Drained slots, kept here as well as in the directory's placement (which keeps a drain across
+  // a worker's (re)join already); this puts the flags back should they differ.
   const drained = new Set<number>();
   const enforceDrains = () => {
-    for (const slot of drained) {
-      const s = dir.slots.get(slot);
-      if (s) s.draining = true;
-    }
+    for (const slot of drained) dir.placement.drain(slot);
   };
   setInterval(enforceDrains, 250).unref();
 
@@ -44,27 +41,21 @@ export function adminOps(ctx: OpContext): Record<string, Op> {
     applyLimits(ctx.config, limits);
     let rooms = 0;
     if (limits.roomCapacity !== undefined) {
-      // Existing rooms take the new capacity too. The snapshot is left out of the change: the
-      // room record keeps the one it has, and the log does not grow by a snapshot per room.
-      for (const r of dir.ix.rooms.values()) {
-        if (r.capacity === limits.roomCapacity) continue;
-        dir.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity: limits.roomCapacity } }]);
-        rooms++;
-      }
+      // Existing rooms take the new capacity too.
+      rooms = dir.placement.setCapacity(limits.roomCapacity);
     }
     return { rooms };
   };
 
   const setDrain = (slot: number, on: boolean) => {
     if (on) {
-      const others = [...dir.slots.entries()].filter(([s, e]) => s !== slot && !e.draining && !drained.has(s));
+      const others = dir.placement.slotsTakingRooms().filter((s) => s !== slot && !drained.has(s));
       if (others.length === 0) throw new CodedError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
       drained.add(slot);
       enforceDrains();
     } else {
       drained.delete(slot);
-      const s = dir.slots.get(slot);
-      if (s) s.draining = false;
+      dir.placement.undrain(slot);
     }
     return { worker: slot, draining: on, rooms: dir.roomsOfSlot(slot).length };
   };
