@@ -67,9 +67,10 @@ async function main(): Promise<void> {
   }
   const torn = store.stats.torn;
   if (torn) log.warn({ code: 'STORE_TORN_TAIL', file: torn.file, offset: torn.offset, bytes: torn.bytes }, `cut a torn last record off ${torn.file} at offset ${torn.offset} (${torn.bytes} bytes)`);
-  const dir = new Directory(world, store, config);
+  const dir = new Directory(world, store, config, {
+    onJournalError: (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal'),
+  });
   directory = dir;
-  dir.onJournalError = (file, err) => log.error({ err, code: 'SCORE_JOURNAL_UNREADABLE', file }, 'cannot read a worker score journal');
   const journalled = replayJournals(dir, config.data, config.workers);
   if (dir.tokensHashedOnLoad > 0) {
     // Shoal 0.1 stored raw tokens: checkpoints now replace the files that still hold them. Twice,
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
         const slot = c.peer.slot as number | undefined;
         if (slot !== undefined && workers.get(slot) === c) {
           workers.delete(slot);
-          dir.slots.delete(slot);
+          dir.workerLeft(slot);
           log.warn({ slot }, 'worker channel closed');
         }
       },
@@ -160,11 +161,10 @@ async function main(): Promise<void> {
   sweepTimer.unref();
   const checkpointTimer = setInterval(() => {
     if (dir.changesSinceCheckpoint === 0 && store.stats.logBytes < 64 * 1024 * 1024) return;
-    const pending = dir.changesSinceCheckpoint;
-    dir.changesSinceCheckpoint = 0;
+    const pending = dir.checkpointTaken();
     store.checkpoint(dir.snapshotState()).catch((err) => {
       // Tried again at the next interval (say once a full disk has room again).
-      dir.changesSinceCheckpoint += pending;
+      dir.checkpointFailed(pending);
       log.error({ err }, 'checkpoint failed');
     });
   }, 10_000);
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   };
   ctx.save = async () => {
     await store.checkpoint(dir.snapshotState());
-    dir.changesSinceCheckpoint = 0;
+    dir.checkpointTaken();
   };
   onPrimary('coordinator.stop', () => void stop('asked by primary'));
   // The primary is gone: nobody can reach us through it, so save and leave.

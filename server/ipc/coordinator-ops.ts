@@ -31,7 +31,7 @@ export interface JoinArgs {
 /** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
 export type JoinResult =
   | { redirect: number }
-  | { session: SessionRecord; token: string; room: RoomRecord; resumed: boolean };
+  | { session: SessionRecord; token: string; room: Readonly<RoomRecord>; resumed: boolean };
 
 export interface RoomWithSessions extends RoomRecord {
   sessions: SessionRecord[];

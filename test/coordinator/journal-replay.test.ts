@@ -16,8 +16,8 @@ it("applies a dead worker's journal before another worker adopts its room", asyn
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-journal-'));
   const store = new FileStore(path.join(data, 'world'));
   const dir = new Directory(await store.open(), store, { data, roomCapacity: 16 } as Config);
-  dir.slots.add(0);
-  dir.slots.add(1);
+  dir.workerJoined(0);
+  dir.workerJoined(1);
   const joined = dir.join({ slot: 1, name: 'ann', room: 'r1' });
   if (!('session' in joined)) throw new Error('not joined');
   dir.scores([[joined.session.id, 3]]);
@@ -28,7 +28,7 @@ it("applies a dead worker's journal before another worker adopts its room", asyn
   j.append([[joined.session.id, 9], ['p-unknown', 4]]);
   j.close();
   fs.appendFileSync(journalPath(data, 1), '[["' + joined.session.id + '",12'); // torn by a crash: skipped
-  dir.slots.delete(1);
+  dir.workerLeft(1);
 
   const resumed = dir.join({ slot: 0, name: 'ann', token: joined.token });
   if (!('session' in resumed)) throw new Error('not resumed');

@@ -15,7 +15,7 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
   const { dir, log } = ctx;
   // The server run (the primary's start): a drain lasts as long as it, across coordinator restarts.
   const run = process.env.SHOAL_STARTED_AT ?? 'unknown';
-  dir.forgetDrainsOtherThan(run);
+  dir.placement.forgetDrainsOtherThan(run);
 
   const bans = (): BanEntry[] => {
     const m = dir.ix.kv.get(BANS);
@@ -39,23 +39,20 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
     applyLimits(ctx.config, limits);
     let rooms = 0;
     if (limits.roomCapacity !== undefined) {
-      // Existing rooms take the new capacity too. The snapshot is left out of the change: the
-      // room record keeps the one it has, and the log does not grow by a snapshot per room.
-      for (const r of dir.ix.rooms.values()) {
-        if (r.capacity === limits.roomCapacity) continue;
-        dir.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity: limits.roomCapacity } }]);
-        rooms++;
-      }
+      // Existing rooms take the new capacity too.
+      rooms = dir.placement.setCapacity(limits.roomCapacity);
     }
     return { rooms };
   };
 
   const setDrain = (slot: number, on: boolean) => {
     if (on) {
-      const others = [...dir.slots].filter((s) => s !== slot && !dir.isDrained(s));
+      const others = dir.placement.slotsTakingRooms().filter((s) => s !== slot);
       if (others.length === 0) throw new CodedError('LAST_WORKER', `worker ${slot} is the last one taking new rooms; it cannot drain`);
+      dir.placement.drain(slot, run);
+    } else {
+      dir.placement.undrain(slot);
     }
-    dir.setDrained(slot, on, run);
     return { worker: slot, draining: on, rooms: dir.roomsOfSlot(slot).length };
   };
 
@@ -72,7 +69,7 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
         workers: [...ctx.workers.keys()].sort((a, b) => a - b),
         rooms: dir.ix.rooms.size,
         sessions: dir.ix.sessionsById.size,
-        drained: dir.drainedSlots(),
+        drained: dir.placement.drainedSlots(),
         uptimeS: Math.round(process.uptime()),
       };
     },

@@ -50,15 +50,9 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       if (old && old !== ch) old.destroy();
       ch.peer = { role: 'worker', slot: a.slot, pid: a.pid };
       workers.set(a.slot, ch);
-      dir.slots.add(a.slot);
       // A worker that reconnects after a coordinator restart reports the rooms it still runs:
       // it is the authority for those, so the directory follows it.
-      for (const r of a.rooms ?? []) {
-        const rec = dir.ix.rooms.get(r.id);
-        if (rec && rec.slot !== a.slot) dir.commitOrKeep([{ k: 'room', r: { ...rec, slot: a.slot } }]);
-        const seated = dir.seated.get(r.id);
-        if (seated) for (const p of r.players) if (dir.ix.sessionsById.has(p)) seated.add(p);
-      }
+      dir.workerJoined(a.slot, a.rooms ?? []);
       log.info({ slot: a.slot, workerPid: a.pid, reported: a.rooms?.length ?? 0, saved }, 'worker joined');
       const rooms = dir.roomsOfSlot(a.slot).map((r) => ({ ...r, sessions: dir.sessionsOfRoom(r.id) }));
       return { rooms, saved };

@@ -50,7 +50,7 @@ it('a drained slot gets no new rooms, through a worker reconnect and a coordinat
 
   // Worker 1 restarts: its hello does not undo the drain.
   hello(ops, 1);
-  expect(dir.isDrained(1)).toBe(true);
+  expect(dir.placement.isDrained(1)).toBe(true);
   expect(slotsOfNewRooms(dir, 8)).toEqual(new Set([0]));
   expect((ops['admin.stats']!({}, {} as Channel) as { drained: number[] }).drained).toEqual([1]);
 
@@ -58,17 +58,17 @@ it('a drained slot gets no new rooms, through a worker reconnect and a coordinat
   ({ dir, ops } = await coordinator('run-1'));
   hello(ops, 0);
   hello(ops, 1);
-  expect(dir.drainedSlots()).toEqual([1]);
+  expect(dir.placement.drainedSlots()).toEqual([1]);
   expect(slotsOfNewRooms(dir, 8)).toEqual(new Set([0]));
 
   // Undrain: slot 1 takes new rooms again (all of them for now: it has the fewest).
   ops['admin.drain']!({ slot: 1, draining: false }, {} as Channel);
-  expect(dir.isDrained(1)).toBe(false);
+  expect(dir.placement.isDrained(1)).toBe(false);
   expect(slotsOfNewRooms(dir, 8).has(1)).toBe(true);
 
   // A drain ends with the server run that set it.
   ops['admin.drain']!({ slot: 0, draining: true }, {} as Channel);
   ({ dir, ops } = await coordinator('run-2'));
-  expect(dir.drainedSlots()).toEqual([]);
+  expect(dir.placement.drainedSlots()).toEqual([]);
   for (const s of stores.splice(0)) await s.close();
 });

@@ -15,7 +15,7 @@ function directory(): Directory {
     close: async () => {},
   };
   const dir = new Directory(emptyState(), store, testConfig());
-  dir.slots.set(0, { draining: false });
+  dir.workerJoined(0);
   return dir;
 }
 
