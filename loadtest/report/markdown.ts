@@ -33,5 +33,7 @@ export function markdown(r: ScenarioResult, chartFile?: string): string {
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/\.?0+$/, '');
-  return String(v).replace(/\|/g, '\\|');
+  // Objects as JSON (not "[object Object]"); arrays, strings and the rest as String() writes them.
+  const s = typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : String(v as string | boolean | unknown[]);
+  return s.replace(/\|/g, '\\|');
 }

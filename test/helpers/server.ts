@@ -93,8 +93,8 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
       for (const fn of listeners) fn(obj);
     }
   };
-  proc.stdout!.on('data', onOut);
-  proc.stderr!.on('data', onOut);
+  proc.stdout.on('data', onOut);
+  proc.stderr.on('data', onOut);
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
   const waitForLog = (pred: (l: Record<string, unknown>) => boolean, timeoutMs = 15_000) =>

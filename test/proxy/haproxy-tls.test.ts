@@ -149,7 +149,7 @@ function haproxyCmd(sock: string, cmd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(sock);
     let out = '';
-    s.on('data', (d) => (out += d));
+    s.on('data', (d: Buffer) => (out += d.toString()));
     s.on('end', () => resolve(out));
     s.on('error', reject);
     s.on('connect', () => s.write(cmd + '\n'));

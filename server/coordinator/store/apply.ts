@@ -81,7 +81,7 @@ export function applyChange(ix: WorldIndex, c: Change): void {
       return;
     case 'kv': {
       let m = ix.kv.get(c.ns);
-      if (!m) ix.kv.set(c.ns, (m = new Map()));
+      if (!m) ix.kv.set(c.ns, (m = new Map<string, unknown>()));
       m.set(c.key, c.value);
       return;
     }
