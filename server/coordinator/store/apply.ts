@@ -1,8 +1,8 @@
 // Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
 // stores that rebuild the world from a log, so there is one definition of what a change means.
 import type { Change, PersistedWorld, RoomRecord, SessionRecord } from './types.js';
-import { hashToken } from '../directory/token-hash.js';
-import { leaderboardKey } from '../directory/leaderboard-key.js';
+import { hashToken } from './token-hash.js';
+import { leaderboardKey } from './leaderboard-key.js';
 
 export interface WorldIndex {
   nextPlayer: number;
