@@ -19,8 +19,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        // vitest.config.ts sits outside every tsconfig's folder: it gets a default project.
-        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        // Files outside every tsconfig's folder get a default project.
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'scripts/*.d.mts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -173,7 +173,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until fn returns a truthy value. */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+/** Polls `fn` until it returns a truthy value, and resolves that value. */
+export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

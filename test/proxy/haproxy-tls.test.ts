@@ -76,7 +76,9 @@ class Framed {
   }
   static tls(port: number, from: string): Promise<Framed> {
     return new Promise((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port, localAddress: from, rejectUnauthorized: false });
+      // localAddress reaches net.connect underneath (@types/node leaves it out of tls's options).
+      const options: tls.ConnectionOptions & { localAddress: string } = { host: '127.0.0.1', port, localAddress: from, rejectUnauthorized: false };
+      const s = tls.connect(options);
       s.once('secureConnect', () => resolve(new Framed(s)));
       s.once('error', reject);
     });
