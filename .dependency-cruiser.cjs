@@ -61,6 +61,13 @@ module.exports = {
       to: { path: '^server/(primary|worker)/' },
     },
     {
+      name: 'server-not-tools',
+      comment: 'The server does not import the tools that measure it (client-sim/, loadtest/) or the browser client (web/).',
+      severity: 'error',
+      from: { path: '^server/' },
+      to: { path: '^(client-sim|loadtest|web)/' },
+    },
+    {
       name: 'production-not-tests',
       comment: 'Nothing outside test/ imports test code (no test-only code in production paths).',
       severity: 'error',

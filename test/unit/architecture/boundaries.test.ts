@@ -76,6 +76,7 @@ const FIXTURE: Record<string, string[]> = {
   'server/primary/main.ts': ['../console/cmd.js'], // allowed: the primary hosts the console
   'server/console/cmd.ts': ['../worker/leaf.js'], // console-not-primary-or-worker
   'server/http/site.ts': ['../../test/helpers/h.js'], // production-not-tests
+  'server/metrics/m.ts': ['../../client-sim/sim.js'], // server-not-tools
   'test/helpers/h.ts': ['../../server/worker/rooms/host.js'], // allowed: tests import anything
   // a file cycle (a <-> b) in one folder: reported once, from the first file of the cycle
   'server/coordinator/a.ts': ['./b.js'],
@@ -95,6 +96,7 @@ const EXPECTED = [
   'tools-not-server-internals: loadtest/bench.ts -> server/primary/main.ts',
   'console-not-primary-or-worker: server/console/cmd.ts -> server/worker/leaf.ts',
   'production-not-tests: server/http/site.ts -> test/helpers/h.ts',
+  'server-not-tools: server/metrics/m.ts -> client-sim/sim.ts',
   'no-file-cycles: server/coordinator/a.ts -> server/coordinator/b.ts',
   'no-folder-cycles: server/worker/net -> server/worker/session',
   'no-folder-cycles: server/worker/session -> server/worker/net',
