@@ -66,23 +66,23 @@ export function parseSimOptions(argv: string[]): SimOptions {
   }
   const transport = values.transport as TransportChoice;
   if (!['tcp', 'ws', 'mix'].includes(transport)) throw new Error(`--transport must be tcp, ws or mix\n${HELP}`);
-  const players = positiveInt(values.players!, 'players');
+  const players = positiveInt(values.players, 'players');
   return {
     players,
     transport,
-    roomSize: nonNegative(values['room-size']!, 'room-size'),
-    seconds: positive(values.seconds!, 'seconds'),
-    inputHz: positive(values['input-hz']!, 'input-hz'),
-    host: values.host!,
-    port: positiveInt(values.port!, 'port'),
-    json: values.json!,
-    procs: Math.min(positiveInt(values.procs!, 'procs'), players),
-    rampRate: positive(values['ramp-rate']!, 'ramp-rate'),
-    warmup: nonNegative(values.warmup!, 'warmup'),
-    pingHz: nonNegative(values['ping-hz']!, 'ping-hz'),
-    leaveFraction: fraction(values['leave-fraction']!, 'leave-fraction'),
-    dropFraction: fraction(values['drop-fraction']!, 'drop-fraction'),
-    chatEvery: nonNegative(values['chat-every']!, 'chat-every'),
+    roomSize: nonNegative(values['room-size'], 'room-size'),
+    seconds: positive(values.seconds, 'seconds'),
+    inputHz: positive(values['input-hz'], 'input-hz'),
+    host: values.host,
+    port: positiveInt(values.port, 'port'),
+    json: values.json,
+    procs: Math.min(positiveInt(values.procs, 'procs'), players),
+    rampRate: positive(values['ramp-rate'], 'ramp-rate'),
+    warmup: nonNegative(values.warmup, 'warmup'),
+    pingHz: nonNegative(values['ping-hz'], 'ping-hz'),
+    leaveFraction: fraction(values['leave-fraction'], 'leave-fraction'),
+    dropFraction: fraction(values['drop-fraction'], 'drop-fraction'),
+    chatEvery: nonNegative(values['chat-every'], 'chat-every'),
     roomPrefix: values['room-prefix'] ?? `sim${Math.random().toString(36).slice(2, 6)}`,
   };
 }

@@ -42,7 +42,7 @@ const messages: Record<string, Uint8Array> = {
 
 type Fn = (b: Uint8Array) => unknown;
 const decoders: Record<string, Fn> = {
-  'msgpackr Unpackr (old)': (b) => old.unpack(b),
+  'msgpackr Unpackr (old)': (b) => old.unpack(b) as unknown,
   'strict decoder (new)': (b) => decodeStrict(b),
 };
 

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   });
   const transport = values.transport as LeanTransport | 'mix';
   if (!['tcp', 'ws', 'mix'].includes(transport)) throw new Error('--transport must be tcp, ws or mix');
-  const steps = values.players!.split(',').map((s) => Number(s));
+  const steps = values.players.split(',').map((s) => Number(s));
   if (steps.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--players must be a list of positive integers');
   stopAllOnExit();
   const m = machine();
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const server = external ? null : await startShoal({ workers: Number(values.workers) });
     try {
       const r = await runLean({
-        host: values.host!, port: external ? Number(values.port) : server!.port, players: n, transport,
+        host: values.host, port: external ? Number(values.port) : server!.port, players: n, transport,
         seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), inputHz: Number(values['input-hz']),
         pingHz: Number(values['ping-hz']), rampPerSecond: Number(values.ramp),
         serverPid: external ? (values['server-pid'] ? Number(values['server-pid']) : undefined) : server!.proc.pid,
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     ],
   };
   if (!values['no-write']) {
-    const w = writeResult(values.out!, result);
+    const w = writeResult(values.out, result);
     console.log(`wrote ${w.json}`);
   }
 }

@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     return 2;
   }
   stopAllOnExit();
-  const quick = values.quick!;
+  const quick = values.quick;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const m = machine();
   log(`shoal loadtest${quick ? ' --quick' : ''}: ${names.join(', ')}`);
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
         durationSeconds: (Date.now() - started.getTime()) / 1000, machine: mm,
         command: `npm run loadtest -- ${name}${quick ? ' --quick' : ''}${minutes !== undefined && LONG.has(name) ? ` --minutes ${minutes}` : ''}`, ...body,
       };
-      const w = writeResult(values.out!, result);
+      const w = writeResult(values.out, result);
       for (const q of result.ratios) {
         const target = q.target ? ` (target ${q.target.op} ${q.target.value}: ${q.met ? 'met' : 'MISSED'})` : '';
         log(`  => ${q.figure}: ${q.value ?? 'n/a'}${target}`);
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       log(`  wrote ${path.relative(process.cwd(), w.json)}, ${path.basename(w.markdown)}${w.svg ? `, ${path.basename(w.svg)}` : ''}`);
     } catch (err) {
       failed++;
-      log(`  ${name} FAILED: ${(err as Error).stack ?? err}`);
+      log(`  ${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     } finally {
       await stopAll();
     }

@@ -110,7 +110,7 @@ export function getJson(port: number, p: string): Promise<unknown> {
         try {
           resolve(JSON.parse(body));
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
     }).on('error', reject);

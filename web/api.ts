@@ -20,8 +20,8 @@ export interface RoomPage { rooms: RoomInfo[]; offset: number; total: number }
 export async function fetchRooms(offset = 0): Promise<RoomPage> {
   const res = await getResponse(`/rooms?offset=${offset}`);
   const body: unknown = await res.json();
-  const rooms = (Array.isArray(body) ? body : [])
-    .filter((r): r is RoomInfo => !!r && typeof r.id === 'string' && typeof r.players === 'number' && typeof r.capacity === 'number')
+  const rooms = (Array.isArray(body) ? (body as unknown[]) : [])
+    .filter((r): r is RoomInfo => isRecord(r) && typeof r.id === 'string' && typeof r.players === 'number' && typeof r.capacity === 'number')
     .sort((a, b) => b.players - a.players || a.id.localeCompare(b.id));
   const total = Number(res.headers.get('x-total-count'));
   return { rooms, offset, total: Number.isFinite(total) && total >= offset + rooms.length ? total : offset + rooms.length };
@@ -30,12 +30,16 @@ export async function fetchRooms(offset = 0): Promise<RoomPage> {
 export async function fetchLeaderboard(): Promise<Standing[]> {
   const body = await getJson('/leaderboard');
   if (!Array.isArray(body)) return [];
-  return body
-    .filter((e): e is { name: string; score: number; guest?: boolean } => !!e && typeof e.name === 'string' && typeof e.score === 'number')
+  return (body as unknown[])
+    .filter((e): e is { name: string; score: number; guest?: boolean } => isRecord(e) && typeof e.name === 'string' && typeof e.score === 'number')
     .map((e): Standing => (e.guest === true ? [e.name, e.score, true] : [e.name, e.score]));
 }
 
 /** The WebSocket endpoint on the page's own origin (wss when the page came over https). */
 export function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }

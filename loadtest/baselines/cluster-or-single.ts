@@ -17,7 +17,7 @@ export function runBaseline(listen: (a: BaselineArgs) => Promise<void>): void {
       cluster: { type: 'string', default: '0' },
     },
   });
-  const args = { port: Number(values.port), host: values.host! };
+  const args = { port: Number(values.port), host: values.host };
   const workers = Number(values.cluster);
   if (workers > 0 && cluster.isPrimary) {
     let listening = 0;

@@ -33,5 +33,13 @@ export function markdown(r: ScenarioResult, chartFile?: string): string {
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/\.?0+$/, '');
-  return String(v).replace(/\|/g, '\\|');
+  return text(v).replace(/\|/g, '\\|');
+}
+
+/** A value as a table shows it: arrays comma-separated (as String() does), objects as JSON. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return (v as unknown[]).map((x) => (x === undefined || x === null ? '' : text(x))).join(',');
+  return JSON.stringify(v) ?? '';
 }

@@ -44,11 +44,12 @@ function restartWorker(socket: string, slot: number): Promise<Omit<RestartRow, '
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, 'restart', String(slot), '--json', '--console', socket], { timeout: 90_000 }, (err, stdout) => {
       try {
-        const r = JSON.parse(stdout);
+        // The console's `restart --json` reply: one row per worker restarted, or an error object.
+        const r = JSON.parse(stdout) as { players: number; back: number; ms: number }[] | { error?: { code?: string } };
         const one = Array.isArray(r) ? r[0] : null;
         // Completed is what counts: players that left on purpose meanwhile (churn) are not back.
         if (one) return resolve({ worker: slot, ok: true, players: one.players, back: one.back, ms: one.ms });
-        resolve({ worker: slot, ok: false, players: 0, back: 0, ms: 0, error: r.error?.code ?? 'no report' });
+        resolve({ worker: slot, ok: false, players: 0, back: 0, ms: 0, error: (Array.isArray(r) ? undefined : r.error?.code) ?? 'no report' });
       } catch {
         resolve({ worker: slot, ok: false, players: 0, back: 0, ms: 0, error: err?.message ?? 'unreadable answer' });
       }

@@ -72,7 +72,7 @@ async function pemKeys(file: string): Promise<VerifyKey[]> {
 async function jwksKeys(file: string): Promise<VerifyKey[]> {
   let set: { keys?: unknown };
   try {
-    set = JSON.parse(readFile('--jwt-jwks', file));
+    set = JSON.parse(readFile('--jwt-jwks', file)) as { keys?: unknown };
   } catch (err) {
     if (err instanceof AuthConfigError) throw err;
     throw new AuthConfigError(`--jwt-jwks ${file}: not JSON (${(err as Error).message})`);
@@ -85,7 +85,7 @@ async function jwksKeys(file: string): Promise<VerifyKey[]> {
     if (jwk.d !== undefined) throw new AuthConfigError(`--jwt-jwks ${file}: key ${i + 1} is a private key; give the public keys only`);
     try {
       const key = await importJWK(jwk, alg);
-      out.push({ alg: alg as AuthAlg, kid: jwk.kid, key: key as CryptoKey });
+      out.push({ alg: alg as AuthAlg, kid: jwk.kid, key: key });
     } catch (err) {
       throw new AuthConfigError(`--jwt-jwks ${file}: key ${i + 1}: ${(err as Error).message}`);
     }

@@ -16,7 +16,7 @@ function coerce(key: string, spec: SettingSpec, raw: unknown, source: string): u
     case 'number': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isFinite(n)) throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not a number`);
-      if (spec.kind === 'int' && !Number.isInteger(n)) throw new ConfigError(`${where}: ${raw} is not a whole number`);
+      if (spec.kind === 'int' && !Number.isInteger(n)) throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not a whole number`);
       if (spec.min !== undefined && n < spec.min) throw new ConfigError(`${where}: ${n} is below the minimum ${spec.min}`);
       if (spec.max !== undefined && n > spec.max) throw new ConfigError(`${where}: ${n} is above the maximum ${spec.max}`);
       return n;
@@ -76,7 +76,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
-      fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fromFile = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch (err) {
       throw new ConfigError(`config file ${file}: ${(err as Error).message}`);
     }

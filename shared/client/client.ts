@@ -85,7 +85,7 @@ export class ShoalClient extends Emitter<Events> {
     super();
     this.opts = {
       autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, joinTimeoutMs: 15_000, ...opts,
-    } as Required<Omit<ClientOptions, 'room' | 'token' | 'auth'>>;
+    };
     this.room = opts.room;
     this.token = opts.token;
     this.auth = opts.auth;

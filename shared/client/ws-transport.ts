@@ -3,10 +3,10 @@ import type { Connector, Transport } from './transport.js';
 
 interface WsLike {
   binaryType: string;
-  onopen: ((ev: any) => void) | null;
-  onmessage: ((ev: { data: any }) => void) | null;
+  onopen: (() => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: any) => void) | null;
+  onerror: (() => void) | null;
   send(data: Uint8Array): void;
   close(code?: number): void;
 }
@@ -34,8 +34,9 @@ export function wsConnector(url: string, Ws: WsConstructor): Connector {
       };
       ws.onmessage = (ev) => {
         const d = ev.data;
-        if (typeof d === 'string') return;
-        t.onMessage(d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        if (d instanceof ArrayBuffer) t.onMessage(new Uint8Array(d));
+        else if (ArrayBuffer.isView(d)) t.onMessage(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        // Text frames are not part of the protocol: ignored.
       };
       ws.onerror = () => {
         if (!open) reject(new Error(`websocket connect to ${url} failed`));

@@ -207,6 +207,7 @@ function readStr(len: number): string {
   if (high < 0x80) {
     // ASCII: Node's latin1 slice is the fastest copy there is; a browser builds it in JS.
     if (latin1) return latin1.latin1Slice(start, pos);
+    // eslint-disable-next-line prefer-spread -- apply takes the typed array as it is; a spread would iterate it first (hot path)
     if (len <= 64) return fromCharCode.apply(null, src.subarray(start, pos) as unknown as number[]);
   }
   return utf8Slice(start, pos);
@@ -219,6 +220,7 @@ function asciiString(start: number, len: number): string {
     case 2: return fromCharCode(src[start]!, src[start + 1]!);
     case 3: return fromCharCode(src[start]!, src[start + 1]!, src[start + 2]!);
     case 4: return fromCharCode(src[start]!, src[start + 1]!, src[start + 2]!, src[start + 3]!);
+    // eslint-disable-next-line prefer-spread -- apply takes the typed array as it is; a spread would iterate it first (hot path)
     default: return fromCharCode.apply(null, src.subarray(start, start + len) as unknown as number[]);
   }
 }

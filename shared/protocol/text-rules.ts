@@ -11,9 +11,12 @@
 const HIDDEN_CLASS =
   '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f' +
   '\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0e\\ufeff\\uffa0\\ufff0-\\ufffb\\u{e0000}-\\u{e007f}';
+// The class lists joiners and variation selectors one by one on purpose: each is forbidden on its own.
+// eslint-disable-next-line no-misleading-character-class
 const NAME_FORBIDDEN = new RegExp(`[${HIDDEN_CLASS}]`, 'u');
 
 /** Every occurrence of a character no name may hold: what a console escapes before printing. */
+// eslint-disable-next-line no-misleading-character-class -- as NAME_FORBIDDEN
 export const HIDDEN_CHARS = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
 
 /**
@@ -24,7 +27,6 @@ export const HIDDEN_CHARS = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
  */
 // eslint-disable-next-line no-control-regex
 const CHAT_DROPPED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
 const CHAT_SPACED = /[\t\n\r\u2028\u2029]/g;
 // eslint-disable-next-line no-control-regex
 const CHAT_ANY = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;

@@ -85,9 +85,9 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
         return bad(`hello.auth must be a string of 1..${limits.authMaxLength ?? PROTOCOL_LIMITS.authMax} characters`);
       }
       const msg: HelloMsg = { t: 'hello', v: 1, name: name.name };
-      if (o.room !== undefined) msg.room = o.room as string;
-      if (o.token !== undefined) msg.token = o.token as string;
-      if (o.auth !== undefined) msg.auth = o.auth as string;
+      if (o.room !== undefined) msg.room = o.room;
+      if (o.token !== undefined) msg.token = o.token;
+      if (o.auth !== undefined) msg.auth = o.auth;
       return { ok: true, msg };
     }
     case 'input':

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { RawTcp, hello } from '../helpers/raw.js';
-import { startServer, until, type TestServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { ask, cli, rawExchange, run } from './console-helpers.js';
 
 describe('operator console: commands', { timeout: 60_000 }, () => {

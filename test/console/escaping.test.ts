@@ -8,6 +8,7 @@ import { cli } from './console-helpers.js';
 import net from 'node:net';
 
 // Anything hidden but the newline that ends lines: ESC (C0), CSI (C1), RLO and PDF (bidi), ZWSP, BOM, and a tag character (above U+FFFF).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this test looks for
 const HIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|\u{e0041}/u;
 const REASON = 'spam\u001b[2J\u009b31m \u202egnp.exe\u202c\u200b\ufeff\u{e0041}';
 const REASON_ESCAPED = 'spam\\u{1b}[2J\\u{9b}31m \\u{202e}gnp.exe\\u{202c}\\u{200b}\\u{feff}\\u{e0041}';

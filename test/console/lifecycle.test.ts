@@ -99,8 +99,8 @@ describe('operator console: restart, lock, shutdown', { timeout: 90_000 }, () =>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    second.stdout!.on('data', (d) => (out += d));
-    second.stderr!.on('data', (d) => (out += d));
+    second.stdout.on('data', (d) => (out += d));
+    second.stderr.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => second.once('exit', (c) => r(c)));
     expect(code).toBe(3);
     expect(out).toMatch(/another Shoal server is running.*console\.sock answers/);

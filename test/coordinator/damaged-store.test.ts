@@ -96,7 +96,7 @@ describe('a damaged world store', () => {
   it('flipped byte mid-log: refuses to start; repair drops only that record and keeps every later score', async () => {
     const { data, log2, offsets } = await seed();
     const buf = fs.readFileSync(log2);
-    buf[offsets[0]! + 12] ^= 0x01;
+    buf[offsets[0]! + 12]! ^= 0x01;
     fs.writeFileSync(log2, buf);
     expectRefusal(await refused(data), log2, offsets[0]!);
 
@@ -141,7 +141,7 @@ describe('a damaged world store', () => {
     const { data, world } = await seed();
     const cp = path.join(world, 'checkpoint.bin');
     const buf = fs.readFileSync(cp);
-    buf[buf.length - 3] ^= 0x20;
+    buf[buf.length - 3]! ^= 0x20;
     fs.writeFileSync(cp, buf);
     expectRefusal(await refused(data), cp, 16);
     const r = await repair(data);
@@ -176,7 +176,7 @@ describe('a damaged world store', () => {
     const exited = new Promise<number | null>((resolve) => server.proc.once('exit', (c) => resolve(c)));
     try {
       const buf = fs.readFileSync(log2);
-      buf[offsets[1]! + 9] ^= 0x40;
+      buf[offsets[1]! + 9]! ^= 0x40;
       fs.writeFileSync(log2, buf);
       process.kill(coordinatorPid(server), 'SIGKILL');
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);

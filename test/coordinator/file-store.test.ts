@@ -11,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
 import { applyChange, indexState, stateOf } from '../../server/coordinator/store/apply.js';
 import { repairStore } from '../../server/coordinator/store/repair.js';
-import type { Change, SavedState } from '../../server/coordinator/store/types.js';
+import type { Change, SavedState, SessionRecord } from '../../server/coordinator/store/types.js';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-store-'));
-const sess = (id: string, name: string, score = 0) => ({ id, token: `tok-${id}`, name, room: 'r', score });
+// Records as Shoal 0.1 wrote them: the raw token, no hash (the store hashes them when loaded).
+const sess = (id: string, name: string, score = 0) => ({ id, token: `tok-${id}`, name, room: 'r', score }) as SessionRecord;
 const session = (id: string, name: string): Change => ({ k: 'session', s: sess(id, name) });
 const room = { id: 'r', slot: 0, capacity: 16 };
 const logOf = (d: string) => path.join(d, fs.readdirSync(d).filter((f) => f.startsWith('log.')).sort().at(-1)!);
@@ -88,7 +89,7 @@ describe('FileStore', () => {
     await a.close();
     const log = logOf(d);
     const buf = fs.readFileSync(log);
-    buf[second + 10] ^= 0xff;
+    buf[second + 10]! ^= 0xff;
     fs.writeFileSync(log, buf);
     await expect(new FileStore(d).open()).rejects.toMatchObject({ code: 'STORE_DAMAGED', file: log, offset: second });
     // Nothing was cut: the file is as the damage left it.
@@ -191,7 +192,7 @@ describe('FileStore', () => {
     const want = stateOf(ix);
     const cp = path.join(d, 'checkpoint.bin');
     const bytes = fs.readFileSync(cp);
-    bytes[bytes.length - 2] ^= 0x55;
+    bytes[bytes.length - 2]! ^= 0x55;
     fs.writeFileSync(cp, bytes);
     await expect(new FileStore(d).open()).rejects.toMatchObject({ code: 'STORE_DAMAGED' });
     const r = repairStore(data, true);

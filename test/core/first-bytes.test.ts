@@ -91,7 +91,7 @@ it('classifies an HTTP request sent one byte at a time', async () => {
   }
   const body = await new Promise<string>((resolve) => {
     let acc = '';
-    sock.on('data', (d) => (acc += d));
+    sock.on('data', (d: Buffer) => (acc += d.toString()));
     sock.on('close', () => resolve(acc));
   });
   expect(body).toMatch(/^HTTP\/1\.1 200/);
@@ -120,7 +120,7 @@ it('relays a WebSocket player without a routing query to the worker that runs it
   const seen = async (pred: (m: any) => boolean) => {
     const deadline = Date.now() + 5000;
     while (!msgs.some(pred)) {
-      if (Date.now() > deadline) throw new Error(`not seen; got ${msgs.map((m) => m.t)}`);
+      if (Date.now() > deadline) throw new Error(`not seen; got ${msgs.map((m) => String(m.t)).join(',')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return msgs.find(pred);

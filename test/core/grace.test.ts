@@ -41,7 +41,7 @@ it('keeps a dropped player frozen with its seat for the grace period, then lets 
   // The seat is kept (the room of two is full) until the grace period ends; then a newcomer gets it.
   let lastRefusedAt = -1;
   let seatedAt = -1;
-  let seated = null;
+  let seated: ReturnType<TestServer['client']> | null = null;
   while (performance.now() - t0 < GRACE_MS + 5000) {
     const sentAt = performance.now() - t0;
     const probe = server.client({ transport: 'tcp', name: 'probe', room: 'grace', autoResume: false });
@@ -70,6 +70,6 @@ it('keeps a dropped player frozen with its seat for the grace period, then lets 
   const late = server.client({ transport: 'tcp', name: 'drop', token: w.token, autoResume: false });
   await expect(late.connect()).rejects.toMatchObject({ code: 'BAD_TOKEN' });
   late.close();
-  seated!.close();
+  seated?.close();
   stay.close();
 });

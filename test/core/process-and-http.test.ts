@@ -78,7 +78,7 @@ describe('a running server', () => {
     const raw = await new Promise<string>((resolve) => {
       const s = net.connect(server.port, '127.0.0.1', () => s.write('GET /health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
       let acc = '';
-      s.on('data', (d) => (acc += d));
+      s.on('data', (d: Buffer) => (acc += d.toString()));
       s.on('close', () => resolve(acc));
       s.on('error', () => resolve(acc));
     });

@@ -12,6 +12,7 @@ export interface Table {
 function cells(line: string): string[] {
   // `\|` is a literal bar inside a cell (CONSOLE.md's `shutdown [SECONDS \| cancel]`).
   const parts = line.trim().replace(/^\|/, '').replace(/\|$/, '').replace(/\\\|/g, '\u0000').split('|');
+  // eslint-disable-next-line no-control-regex -- NUL is the placeholder for an escaped pipe
   return parts.map((c) => c.replace(/\u0000/g, '|').trim());
 }
 

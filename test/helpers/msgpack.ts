@@ -84,7 +84,7 @@ const scalar: fc.Arbitrary<Node> = fc.oneof(
     [0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0xd3, 0xff, 0xe0, 0, 0, 0, 0, 0, 1], [0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0],
     [0xca, 0x7f, 0xc0, 0, 0], [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0], [0xcb, 0xff, 0xf0, 0, 0, 0, 0, 0, 0], [0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0],
     [0xcb, 0x3f, 0xe0, 0, 0, 0, 0, 0, 0],
-  ).map((bytes): Node => ({ k: 'raw', bytes })),
+  ).map((bytes): Node => ({ k: 'raw', bytes: [...bytes] })),
   fc.integer({ min: 0, max: 0x7f }).map((b): Node => ({ k: 'raw', bytes: [b] })),
 );
 

@@ -93,8 +93,8 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
       for (const fn of listeners) fn(obj);
     }
   };
-  proc.stdout!.on('data', onOut);
-  proc.stderr!.on('data', onOut);
+  proc.stdout.on('data', onOut);
+  proc.stderr.on('data', onOut);
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
   const waitForLog = (pred: (l: Record<string, unknown>) => boolean, timeoutMs = 15_000) =>
@@ -173,7 +173,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until fn returns a truthy value. */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+/** Polls `fn` until it returns a truthy value, and resolves that value. */
+export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -62,7 +62,7 @@ describe('with tight limits', () => {
     const keepTrickling = setInterval(() => sock.write('X-Slow: 1\r\n'), 10);
     const out = await new Promise<string>((resolve) => {
       let acc = '';
-      sock.on('data', (d) => (acc += d));
+      sock.on('data', (d: Buffer) => (acc += d.toString()));
       sock.on('close', () => resolve(acc));
       sock.on('error', () => {});
     });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../server/coordinator/store/file-store.js';
+import type { SessionRecord } from '../../server/coordinator/store/types.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { RawWs } from '../helpers/raw-ws.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
@@ -133,7 +134,8 @@ it('drops, at start, rooms in the data directory that nobody is seated in (made 
   store.append(Array.from({ length: 500 }, (_, i) => ({ k: 'room' as const, r: { id: `old-spam-${i}`, slot: i % 2, capacity: 16 } })));
   store.append([
     { k: 'room', r: { id: 'lived-in', slot: 0, capacity: 16 } },
-    { k: 'session', s: { id: 'p1', token: 'tok-p1', name: 'old-timer', room: 'lived-in', score: 7 } },
+    // As Shoal 0.1 wrote a session: the raw token, no hash.
+    { k: 'session', s: { id: 'p1', token: 'tok-p1', name: 'old-timer', room: 'lived-in', score: 7 } as SessionRecord },
   ]);
   await store.close();
   const server = await startServer({ workers: 2, dataDir });

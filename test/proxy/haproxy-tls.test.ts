@@ -76,7 +76,9 @@ class Framed {
   }
   static tls(port: number, from: string): Promise<Framed> {
     return new Promise((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port, localAddress: from, rejectUnauthorized: false });
+      // localAddress reaches net.connect underneath (@types/node leaves it out of tls's options).
+      const options: tls.ConnectionOptions & { localAddress: string } = { host: '127.0.0.1', port, localAddress: from, rejectUnauthorized: false };
+      const s = tls.connect(options);
       s.once('secureConnect', () => resolve(new Framed(s)));
       s.once('error', reject);
     });
@@ -149,7 +151,7 @@ function haproxyCmd(sock: string, cmd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(sock);
     let out = '';
-    s.on('data', (d) => (out += d));
+    s.on('data', (d: Buffer) => (out += d.toString()));
     s.on('end', () => resolve(out));
     s.on('error', reject);
     s.on('connect', () => s.write(cmd + '\n'));

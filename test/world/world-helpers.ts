@@ -54,7 +54,7 @@ export async function contenders(s: TestServer, count: number, job: Record<strin
         if (code !== 0) return reject(new Error(`contender ${id} exited ${code}: ${err}`));
         try {
           resolve({ id, records: JSON.parse(out) });
-        } catch (e) {
+        } catch {
           reject(new Error(`contender ${id} printed no JSON: ${out} ${err}`));
         }
       });

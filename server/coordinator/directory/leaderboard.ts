@@ -2,7 +2,7 @@
 // name it last played under. Sorting is cached: under a stream of score changes a board up to
 // 50 ms old is served rather than sorting every name for every request.
 import type { Config } from '../../config/schema.js';
-import { accountOfKey } from './leaderboard-key.js';
+import { accountOfKey } from '../store/leaderboard-key.js';
 import type { Ledger } from './ledger.js';
 import { ACCOUNTS_NS } from './sessions.js';
 

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Change, SessionRecord } from '../store/types.js';
 import { foldName } from '../../../shared/protocol/text-rules.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-import { hashToken } from './token-hash.js';
+import { hashToken } from '../store/token-hash.js';
 import type { Ledger } from './ledger.js';
 
 /** World kv namespace: account (token sub) -> the name it last played under. */

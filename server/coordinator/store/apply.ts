@@ -1,9 +1,8 @@
-// Applies durable changes to the in-memory saved state (StateIndex). Shared by the coordinator
-// (live state) and by stores that rebuild the state from a log, so there is one definition of
-// what a change means.
+// Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
+// stores that rebuild the world from a log, so there is one definition of what a change means.
 import type { Change, SavedState, RoomRecord, SessionRecord } from './types.js';
-import { hashToken } from '../directory/token-hash.js';
-import { leaderboardKey } from '../directory/leaderboard-key.js';
+import { hashToken } from './token-hash.js';
+import { leaderboardKey } from './leaderboard-key.js';
 
 export interface StateIndex {
   nextPlayer: number;
@@ -82,7 +81,7 @@ export function applyChange(ix: StateIndex, c: Change): void {
       return;
     case 'kv': {
       let m = ix.kv.get(c.ns);
-      if (!m) ix.kv.set(c.ns, (m = new Map()));
+      if (!m) ix.kv.set(c.ns, (m = new Map<string, unknown>()));
       m.set(c.key, c.value);
       return;
     }

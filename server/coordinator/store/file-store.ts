@@ -84,6 +84,7 @@ export class FileStore implements StateStore {
     return this.problem ? { ok: false, reason: this.problem } : { ok: true };
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- StateStore is async (a backend may do I/O); this one works synchronously on purpose, and `async` keeps its throws as rejections
   async open(): Promise<SavedState> {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.rmSync(path.join(this.dir, 'checkpoint.tmp'), { force: true });
@@ -201,6 +202,7 @@ export class FileStore implements StateStore {
     this.waiters = keep;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- StateStore is async (a backend may do I/O); this one works synchronously on purpose, and `async` keeps its throws as rejections
   async checkpoint(world: SavedState): Promise<void> {
     if (this.fd < 0) throw new CodedError('STORE_CLOSED', 'store is not open');
     const next = this.gen + 1;

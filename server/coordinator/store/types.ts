@@ -4,7 +4,7 @@
 
 export interface SessionRecord {
   id: string;
-  /** SHA-256 of the session's token (coordinator/directory/token-hash.ts); the token itself is never stored. */
+  /** SHA-256 of the session's token (store/token-hash.ts); the token itself is never stored. */
   tokenHash: string;
   /** Shoal 0.1 stored the raw token; such records are hashed when loaded. */
   token?: string;
@@ -29,7 +29,7 @@ export interface RoomRecord {
 export interface SavedState {
   nextPlayer: number;
   sessions: SessionRecord[];
-  /** [key, total score]: key is the name, or an account key (coordinator/directory/leaderboard-key.ts) */
+  /** [key, total score]: key is the name, or an account key (store/leaderboard-key.ts) */
   leaderboard: Array<[string, number]>;
   rooms: RoomRecord[];
   /** Namespaced key/value data (bans, world counters, queues, ...): ns -> key -> value. */

@@ -2,7 +2,7 @@
 // account (the token's sub) once the server authenticates, so no one can score under another's
 // account by typing its name. The prefix is a control character, which no name may hold
 // (shared/protocol/text-rules.ts), so an account key can never equal a name.
-import type { SessionRecord } from '../store/types.js';
+import type { SessionRecord } from './types.js';
 
 const ACCOUNT_PREFIX = '\u0001';
 
