@@ -1,23 +1,22 @@
 // /metrics sums every process: the primary asks each worker and the coordinator for its
 // registry as JSON and merges them with prom-client's aggregator.
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-
-type metric = MetricObjectWithValues<MetricValue<string>>;
+import { AggregatorRegistry } from 'prom-client';
 import type { CoordinatorLink } from '../ipc/coordinator-link.js';
+import type { MetricsJson } from '../ipc/coordinator-ops.js';
 import { registry } from '../metrics/registry.js';
 import { sendToChild } from './supervision/child-send.js';
 import type { Slot } from './supervision/supervisor.js';
 
 export class MetricsAggregator {
   private seq = 0;
-  private readonly waiting = new Map<number, { parts: metric[][]; left: number; done: () => void }>();
+  private readonly waiting = new Map<number, { parts: MetricsJson[]; left: number; done: () => void }>();
 
   constructor(private readonly running: () => Slot[], private readonly link: CoordinatorLink) {}
 
   async collect(): Promise<string> {
     const id = ++this.seq;
     const workers = this.running();
-    const parts: metric[][] = [await registry.getMetricsAsJSON()];
+    const parts: MetricsJson[] = [await registry.getMetricsAsJSON()];
     const fromWorkers = new Promise<void>((resolve) => {
       this.waiting.set(id, { parts, left: workers.length, done: resolve });
       if (workers.length === 0) resolve();
@@ -31,7 +30,7 @@ export class MetricsAggregator {
     return AggregatorRegistry.aggregate(parts).metrics();
   }
 
-  received(id: number, data: metric[]): void {
+  received(id: number, data: MetricsJson): void {
     const w = this.waiting.get(id);
     if (!w) return;
     w.parts.push(data);
