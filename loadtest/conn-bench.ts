@@ -111,18 +111,23 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   };
 }
 
-/** RSS of the tree under root, bytes (the issue's measure; PSS from proc-stats beside it). */
-function treeRss(root: number): number {
-  let kb = 0;
+/** RSS of the tree under root, bytes, in all and by role (primary, coordinator, workers). */
+function treeRss(root: number): { total: number; byRole: Record<string, number> } {
+  const byRole: Record<string, number> = {};
+  let total = 0;
   for (const pid of processTree(root)) {
     try {
       const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
+      if (!m) continue;
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const role = cmd.includes('worker/main') ? 'workers' : cmd.includes('coordinator/main') ? 'coordinator' : 'primary';
+      byRole[role] = (byRole[role] ?? 0) + Number(m[1]) * 1024;
+      total += Number(m[1]) * 1024;
     } catch {
       /* gone */
     }
   }
-  return kb * 1024;
+  return { total, byRole };
 }
 
 function pct(xs: number[], p: number): number {
@@ -192,10 +197,11 @@ async function memory(opts: Map<string, string>, builds: Build[]) {
         await sleep(3000);
         const rss1 = treeRss(s.proc.pid);
         const pss1 = treeMemoryBytes(s.proc.pid).bytes;
+        const perRole = Object.fromEntries(Object.keys(rss1.byRole).map((k) => [k, r1(((rss1.byRole[k] ?? 0) - (rss0.byRole[k] ?? 0)) / Math.max(1, o.ok) / 1024)]));
         const run = {
           build: b.name, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
-          rssBeforeMiB: r1(rss0 / 2 ** 20), rssAfterMiB: r1(rss1 / 2 ** 20),
-          rssKiBPerConn: r1((rss1 - rss0) / Math.max(1, o.ok) / 1024), pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
+          rssBeforeMiB: r1(rss0.total / 2 ** 20), rssAfterMiB: r1(rss1.total / 2 ** 20),
+          rssKiBPerConn: r1((rss1.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRole, pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
           setupSeconds: r3(o.elapsedMs / 1000), serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
         };
         console.log(JSON.stringify(run));

@@ -56,7 +56,6 @@ export const SETTINGS = {
   roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
   roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
-  semiSpaceMb: s('int', 2, 'V8 young-generation semi-space cap (MiB) of the worker and coordinator processes: small keeps their memory near what they hold, at the cost of more frequent minor collections (0: V8\'s own default, 16)', { min: 0, max: 256 }),
   httpCacheMs: s('int', 250, 'a worker reuses its answer to /health, /ready, /rooms and /leaderboard this long (a burst of requests costs one round trip to the primary or coordinator; 0: never)', { min: 0, max: 60000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
@@ -94,7 +93,7 @@ export interface Config {
   listenBacklog: number; maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; semiSpaceMb: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;

@@ -91,9 +91,7 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     SHOAL_STARTED_AT: String(startedAt),
   };
 
-  // Node flags for the children: the young generation capped (memory per connection; see semiSpaceMb).
-  const childExecArgv = [...process.execArgv, ...(config.semiSpaceMb > 0 ? [`--max-semi-space-size=${config.semiSpaceMb}`] : [])];
-  cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false, execArgv: childExecArgv });
+  cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false });
 
   let acceptor!: Acceptor;
   let metrics!: MetricsAggregator;
@@ -108,7 +106,6 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
     workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
     coordinatorScript: path.join(here, '../coordinator/main.js'),
     coordinatorEnv: baseEnv,
-    coordinatorExecArgv: childExecArgv,
     log,
     hangTimeoutMs: config.hangTimeoutMs,
     startTimeoutMs: config.startTimeoutMs,

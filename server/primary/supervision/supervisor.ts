@@ -40,8 +40,6 @@ export interface SupervisorOptions {
   workerEnv: (slot: number) => Record<string, string>;
   coordinatorScript: string;
   coordinatorEnv: Record<string, string>;
-  /** Node flags for the coordinator (the primary's own by default). */
-  coordinatorExecArgv?: string[];
   log: Logger;
   /** A running process that does not answer a liveness ping this long is hung: killed and replaced. */
   hangTimeoutMs: number;
@@ -88,7 +86,7 @@ export class Supervisor {
     this.coordReady = false;
     this.coordKilling = false;
     this.coordStartDeadline = Date.now() + this.o.startTimeoutMs;
-    const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, execArgv: this.o.coordinatorExecArgv, stdio: 'inherit', serialization: 'advanced' });
+    const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     watchChild(child, (err) => this.coordinatorLost(child, err));
     this.o.log.info({ coordinatorPid: child.pid }, 'coordinator starting');
