@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encode } from '../shared/protocol/codec.js';
+import { decode, encode } from '../shared/protocol/codec.js';
 import { LeanSocket, type LeanTransport } from './lean/lean-socket.js';
 import { PEEK_ERROR, PEEK_WELCOME, peek } from './lean/wire-peek.js';
 import { machine } from './machine.js';
@@ -84,7 +84,7 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
         onMessage(buf, start, len) {
           const k = peek(buf, start, len);
           if (k === PEEK_WELCOME) finish(true);
-          else if (k === PEEK_ERROR) finish(false, 'error message');
+          else if (k === PEEK_ERROR) finish(false, `error ${(decode(buf.subarray(start, start + len)) as { code?: string }).code}`);
         },
         onClose() {
           finish(false, 'closed');
