@@ -40,6 +40,7 @@ export const SETTINGS = {
   pickupRadius: s('number', 20, 'distance at which a player takes a coin', { min: 1, max: 1000 }),
   graceMs: s('int', 30000, 'time a dropped player keeps its seat', { min: 0, max: 3600000 }),
   idleTimeoutMs: s('int', 90000, 'a TCP connection that sends nothing this long is closed (keep >= 30000 for the protocol)', { min: 1000, max: 86400000 }),
+  listenBacklog: s('int', 4096, 'connections the kernel queues on the game port before the primary accepts them (capped by net.core.somaxconn); a burst past it waits for SYN retransmits', { min: 1, max: 65535 }),
   maxConnections: s('int', 20000, 'game connections in total', { min: 1, max: 1000000 }),
   maxConnectionsPerAddress: s('int', 2000, 'connections from one address, counted from accept: game, HTTP and not yet classified', { min: 1, max: 1000000 }),
   refusalsPerAddress: s('int', 16, 'connections past the per-address limit still told SERVER_FULL in their own framing; past these they are closed at once', { min: 0, max: 100000 }),
@@ -55,6 +56,7 @@ export const SETTINGS = {
   roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
   roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
+  httpCacheMs: s('int', 250, 'a worker reuses its answer to /health, /ready, /rooms and /leaderboard this long (a burst of requests costs one round trip to the primary or coordinator; 0: never)', { min: 0, max: 60000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
@@ -88,10 +90,10 @@ export interface Config {
   maxMsgRate: number; maxFrame: number; maxMsgDepth: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
   roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
-  maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
+  listenBacklog: number; maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;

@@ -25,9 +25,13 @@ export function guardRequestHeads(server: http.Server, ms: number): void {
     timers.set(sock, t);
   };
   const disarm = (sock: Duplex) => clearTimeout(timers.get(sock));
+  // One listener for every socket (this: the socket), not a closure each.
+  function onClose(this: Duplex): void {
+    disarm(this);
+  }
   server.on('connection', (sock: Duplex) => {
     arm(sock);
-    sock.once('close', () => disarm(sock));
+    sock.once('close', onClose);
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     disarm(req.socket);
@@ -35,5 +39,10 @@ export function guardRequestHeads(server: http.Server, ms: number): void {
       if (!req.socket.destroyed) arm(req.socket);
     });
   });
-  server.on('upgrade', (req: http.IncomingMessage) => disarm(req.socket));
+  // An upgraded socket is a game connection from now on: nothing of this guard stays with it.
+  server.on('upgrade', (req: http.IncomingMessage) => {
+    disarm(req.socket);
+    timers.delete(req.socket);
+    req.socket.off('close', onClose);
+  });
 }

@@ -31,16 +31,23 @@ function text(res: http.ServerResponse, status: number, body: string, type = 'te
 }
 
 /** An integer query parameter of at least `min`, its default when absent, or null when malformed. */
-function intParam(url: URL, name: string, def: number, min: number): number | null {
-  const raw = url.searchParams.get(name);
+function intParam(query: URLSearchParams, name: string, def: number, min: number): number | null {
+  const raw = query.get(name);
   if (raw === null) return def;
   const n = Number(raw);
   return /^\d+$/.test(raw) && Number.isSafeInteger(n) && n >= min ? n : null;
 }
 
+const PLAIN_PATHS = new Set(['/health', '/ready', '/live', '/rooms', '/leaderboard', '/metrics', '/ws']);
+const NO_QUERY = new URLSearchParams();
+
 export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    // The endpoints' own paths, asked without a query (a poller's usual request), skip URL parsing.
+    const raw = req.url ?? '/';
+    const url = PLAIN_PATHS.has(raw) ? null : new URL(raw, 'http://x');
+    const pathname = url ? url.pathname : raw;
+    const query = url ? url.searchParams : NO_QUERY;
     const fail = (err: unknown) => {
       if (!res.headersSent) json(res, 503, { error: 'UNAVAILABLE', message: (err as Error).message });
     };
@@ -48,14 +55,14 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       res.setHeader('allow', 'GET, HEAD');
       return json(res, 405, { error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not served here` });
     }
-    switch (url.pathname) {
+    switch (pathname) {
       case '/live': {
         const a = liveAnswer(deps.uptimeSeconds());
         return json(res, a.status, a.body);
       }
       case '/health':
       case '/ready': {
-        const path = url.pathname;
+        const path = pathname;
         deps.health(deps.clientAddress(req)).then((r) => {
           const a = healthAnswer(path, r, deps.uptimeSeconds());
           json(res, a.status, a.body);
@@ -65,8 +72,8 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       case '/rooms': {
         // Still a plain array, so a v1 client reads it as before; a page of it at a time, with the
         // total in x-total-count and the next page in Link.
-        const limit = intParam(url, 'limit', deps.roomsPageSize, 1);
-        const offset = intParam(url, 'offset', 0, 0);
+        const limit = intParam(query, 'limit', deps.roomsPageSize, 1);
+        const offset = intParam(query, 'offset', 0, 0);
         if (limit === null || offset === null) {
           return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer and offset a non-negative one' });
         }
@@ -80,8 +87,8 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         return;
       }
       case '/leaderboard': {
-        const raw = url.searchParams.get('limit');
-        const limit = raw === null ? deps.leaderboardSize : Number(raw);
+        const asked = query.get('limit');
+        const limit = asked === null ? deps.leaderboardSize : Number(asked);
         if (!Number.isInteger(limit) || limit < 1) return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer' });
         deps.leaderboard(limit).then((l) => json(res, 200, l), fail);
         return;
@@ -93,6 +100,6 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         return json(res, 426, { error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket' });
     }
     if (serveStatic(req, res)) return;
-    json(res, 404, { error: 'NOT_FOUND', message: `no such endpoint ${url.pathname}` });
+    json(res, 404, { error: 'NOT_FOUND', message: `no such endpoint ${pathname}` });
   };
 }

@@ -3,6 +3,7 @@
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { hostGame } from '../games/index.js';
+import { AnswerCache } from '../http/answer-cache.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
@@ -38,15 +39,18 @@ const authLoaded = config.auth === 'jwt'
   : Promise.resolve();
 const metrics = new MetricsViaPrimary(send);
 const health = new HealthViaPrimary(send);
+// Polled answers: a burst of requests within httpCacheMs costs one round trip.
+const answers = new AnswerCache(config.httpCacheMs);
 const router = createRouter({
   stats: () => rt.link.request('stats', {}),
-  leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
-  rooms: (offset, limit) => rt.link.request('rooms.page', { offset, limit }),
+  leaderboard: (limit) => answers.get(`leaderboard ${limit}`, () => rt.link.request('leaderboard', { limit })),
+  rooms: (offset, limit) => answers.get(`rooms ${offset} ${limit}`, () => rt.link.request('rooms.page', { offset, limit })),
   roomsPageSize: config.roomsPageSize,
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
   leaderboardSize: config.leaderboardSize,
-  health: (address) => health.check(address),
+  // Keyed by address: the answer says whether this address is at its connection limit.
+  health: (address) => answers.get(`health ${address}`, () => health.check(address)),
   clientAddress: (req) => intake.clientAddress(req),
 });
 const intake = new Intake(rt, config, router, send);

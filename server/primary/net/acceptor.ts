@@ -94,7 +94,9 @@ export class Acceptor {
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.d.config.port, this.d.config.host, () => {
+      // The kernel's queue of connections not yet accepted: Node's default (511) drops SYNs of a
+      // larger burst, and a dropped SYN costs its client a 1 s retransmit.
+      this.server.listen({ port: this.d.config.port, host: this.d.config.host, backlog: this.d.config.listenBacklog }, () => {
         this.server.off('error', reject);
         resolve();
       });

@@ -32,9 +32,9 @@ export class TcpConn extends Conn {
     });
     // Half-open peers (a vanished host) are found by the OS as well as by the idle check.
     sock.setKeepAlive(true, 30_000);
-    sock.on('error', () => {});
+    sock.on('error', ignore);
     sock.on('close', () => this.closedNow());
-    sock.on('end', () => sock.end());
+    sock.on('end', endToo);
   }
 
   sendFramed(framed: Buffer): void {
@@ -57,4 +57,10 @@ export class TcpConn extends Conn {
   destroy(): void {
     this.sock.destroy();
   }
+}
+
+// Listeners shared by every connection (this: the socket) rather than a closure each.
+function ignore(): void {}
+function endToo(this: net.Socket): void {
+  this.end();
 }

@@ -52,7 +52,7 @@ export class WsConn extends Conn {
     ws.on('pong', () => {
       this.lastIn = Date.now();
     });
-    ws.on('error', () => {});
+    ws.on('error', ignore);
     ws.on('close', () => this.closedNow());
   }
 
@@ -86,3 +86,5 @@ export class WsConn extends Conn {
     this.ws.terminate();
   }
 }
+
+function ignore(): void {}

@@ -8,6 +8,7 @@ import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/
 import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';
 import type { WorkerRuntime } from '../runtime.js';
+import { HelloDeadlines, type HelloWaiter } from './hello-deadlines.js';
 import { TokenBucket } from './rate-limiter.js';
 
 /** What a session needs of its worker: the WorkerRuntime, or a stand-in in a unit test. */
@@ -17,7 +18,10 @@ type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
 
 const MAX_QUEUED_WHILE_JOINING = 32;
 
-export class ClientSession {
+/** Every session of this worker process waits for its hello on one queue and one timer. */
+const helloDeadlines = new HelloDeadlines();
+
+export class ClientSession implements HelloWaiter {
   state: State = 'new';
   host: RoomHost | null = null;
   playerId = '';
@@ -26,7 +30,8 @@ export class ClientSession {
   private readonly bucket: TokenBucket;
   private refusedInRow = 0;
   private lastRateError = 0;
-  private helloTimer: NodeJS.Timeout | null = null;
+  /** When this connection's time to say hello runs out (ms); 0 once it has. */
+  helloBy = 0;
   /** Set while this connection is relayed to the worker that runs its room. */
   relayTo: ((body: Buffer) => void) | null = null;
 
@@ -47,10 +52,12 @@ export class ClientSession {
   }
 
   private armHelloTimer(ms: number): void {
-    if (this.helloTimer) clearTimeout(this.helloTimer);
-    this.helloTimer = setTimeout(() => {
-      if (this.state === 'new') this.conn.error('HELLO_TIMEOUT', `no hello within ${this.rt.config.helloTimeoutMs} ms`);
-    }, ms);
+    helloDeadlines.arm(this, ms);
+  }
+
+  /** Called by the worker's one hello-deadline queue. */
+  helloTimedOut(): void {
+    if (this.state === 'new') this.conn.error('HELLO_TIMEOUT', `no hello within ${this.rt.config.helloTimeoutMs} ms`);
   }
 
   setRate(rate: number): void {
@@ -137,7 +144,7 @@ export class ClientSession {
       return;
     }
     this.state = 'joining';
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloBy = 0;
     const auth = msg.auth ?? this.query.auth;
     const who = await this.authenticate(auth);
     if (this.conn.closed) return;
@@ -200,7 +207,7 @@ export class ClientSession {
   }
 
   private closed(): void {
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloBy = 0;
     const wasJoined = this.state === 'joined';
     this.state = 'closed';
     this.rt.sessionClosed(this);

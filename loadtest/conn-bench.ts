@@ -1,0 +1,318 @@
+// What a connection costs the server to hold and to set up, measured with the lean load client
+// (loadtest/lean/lean-socket.ts: raw TCP and WebSocket, no decoding but the welcome) from this one
+// process, against fresh servers only. Several builds (an old one beside this one) run in
+// alternation with the same client, so their ratio comes from one run on one (shared) machine.
+//
+//   node dist/loadtest/conn-bench.js memory   [--conns 10000] [--rounds 3] [--build old=PATH/dist/server/main.js ...] [--out FILE]
+//   node dist/loadtest/conn-bench.js connects [--simultaneous 1000] [--rate-conns 500] [--in-flight 100] [--rounds 3] [--seed] [--build ...] [--out FILE]
+//
+// memory: a fresh server, 2 s to settle, the RSS (and PSS) of its whole process tree read; then
+//   N connections, half TCP half WebSocket, each says hello and waits for its welcome (200 in
+//   flight); 3 s to settle; the tree read again. Per connection = difference ÷ welcomed. The load
+//   client is this process, outside the server's tree, so its memory is not counted.
+// connects: (a) a fresh server, N connections started in the same turn (TCP, and half TCP half
+//   WebSocket on another fresh server), each timed from connect() to its welcome; (b) a fresh
+//   server, M connections with exactly K in flight in all (one process), set up a second.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { decode, encode } from '../shared/protocol/codec.js';
+import { LeanSocket, type LeanTransport } from './lean/lean-socket.js';
+import { PEEK_ERROR, PEEK_WELCOME, peek } from './lean/wire-peek.js';
+import { machine } from './machine.js';
+import { processTree, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
+import { median } from './result.js';
+import { stopAllOnExit } from './processes.js';
+import { startBaseline, startShoal, type RunningServer } from './servers.js';
+
+interface Build {
+  name: string;
+  /** dist/server/main.js of the build; undefined: this one. */
+  main?: string;
+}
+
+interface Opened {
+  socks: LeanSocket[];
+  ok: number;
+  failed: number;
+  errors: Record<string, number>;
+  /** connect() to welcome, ms, of every welcomed connection. */
+  times: number[];
+  elapsedMs: number;
+  clientCpuS: number;
+  serverCpuS: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const HELLO = Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' }));
+
+/** Opens n connections, at most inFlight waiting for their welcome at once (0: all at once). */
+async function openMany(port: number, serverPid: number | undefined, n: number, inFlight: number, transportOf: (i: number) => LeanTransport): Promise<Opened> {
+  const socks: LeanSocket[] = [];
+  const times: number[] = [];
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  let failed = 0;
+  const c0 = process.cpuUsage();
+  const s0 = serverPid ? treeCpuSeconds(serverPid) : 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    let waiting = 0;
+    const limit = inFlight > 0 ? inFlight : n;
+    const settle = (good: boolean, why?: string) => {
+      waiting--;
+      if (good) ok++;
+      else {
+        failed++;
+        if (why) errors[why] = (errors[why] ?? 0) + 1;
+      }
+      if (ok + failed === n) resolve();
+      else pump();
+    };
+    const one = (i: number) => {
+      const started = performance.now();
+      let done = false;
+      const finish = (good: boolean, why?: string) => {
+        if (done) return;
+        done = true;
+        if (good) times.push(performance.now() - started);
+        settle(good, why);
+      };
+      LeanSocket.open(transportOf(i), '127.0.0.1', port, {
+        onMessage(buf, start, len) {
+          const k = peek(buf, start, len);
+          if (k === PEEK_WELCOME) finish(true);
+          else if (k === PEEK_ERROR) finish(false, `error ${(decode(buf.subarray(start, start + len)) as { code?: string }).code}`);
+        },
+        onClose() {
+          finish(false, 'closed');
+        },
+      }).then((s) => {
+        socks.push(s);
+        s.send(HELLO);
+      }, (err: Error) => finish(false, `connect: ${err.message.slice(0, 40)}`));
+      setTimeout(() => finish(false, 'timeout'), 30_000).unref();
+    };
+    const pump = () => {
+      while (next < n && waiting < limit) {
+        waiting++;
+        one(next++);
+      }
+    };
+    pump();
+  });
+  const elapsedMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return {
+    socks, ok, failed, errors, times, elapsedMs,
+    clientCpuS: (c.user + c.system) / 1e6, serverCpuS: serverPid ? treeCpuSeconds(serverPid) - s0 : 0,
+  };
+}
+
+/** RSS of the tree under root, bytes, in all and by role (primary, coordinator, workers). */
+function treeRss(root: number): { total: number; byRole: Record<string, number> } {
+  const byRole: Record<string, number> = {};
+  let total = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (!m) continue;
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const role = cmd.includes('worker/main') ? 'workers' : cmd.includes('coordinator/main') ? 'coordinator' : 'primary';
+      byRole[role] = (byRole[role] ?? 0) + Number(m[1]) * 1024;
+      total += Number(m[1]) * 1024;
+    } catch {
+      /* gone */
+    }
+  }
+  return { total, byRole };
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function closeAll(o: Opened): Promise<void> {
+  for (const s of o.socks) s.close();
+  return sleep(300);
+}
+
+/** Raises nothing (a process cannot raise its own hard limit); refuses to run when n would not fit. */
+function checkFdLimit(need: number): { soft: number; hard: number } {
+  const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))!;
+  const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number) as [number, number];
+  if (soft < need) {
+    throw new Error(`ulimit -n is ${soft}; ${need} file descriptors are needed in this process (and as many in the server's workers together): run \`ulimit -n ${Math.min(hard, need * 2)}\` first`);
+  }
+  return { soft, hard };
+}
+
+function parseArgs(argv: string[]): { cmd: string; opts: Map<string, string>; builds: Build[] } {
+  const [cmd = '', ...rest] = argv;
+  const opts = new Map<string, string>();
+  const builds: Build[] = [{ name: 'this build' }];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const key = a.slice(2);
+    if (key === 'seed') {
+      opts.set('seed', '1');
+      continue;
+    }
+    const v = rest[++i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    if (key === 'build') {
+      const eq = v.indexOf('=');
+      if (eq < 1) throw new Error('--build NAME=PATH/dist/server/main.js');
+      builds.push({ name: v.slice(0, eq), main: path.resolve(v.slice(eq + 1)) });
+    } else opts.set(key, v);
+  }
+  return { cmd, opts, builds };
+}
+
+const mix = (i: number): LeanTransport => (i % 2 ? 'ws' : 'tcp');
+const tcpOnly = (): LeanTransport => 'tcp';
+
+async function memory(opts: Map<string, string>, builds: Build[]) {
+  const n = Number(opts.get('conns') ?? 10_000);
+  const rounds = Number(opts.get('rounds') ?? 3);
+  const fd = checkFdLimit(n + 200);
+  const runs: Array<Record<string, unknown>> = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const b of builds) {
+      const s = await startShoal({ workers: os.availableParallelism(), main: b.main });
+      try {
+        await sleep(2000);
+        const rss0 = treeRss(s.proc.pid);
+        const pss0 = treeMemoryBytes(s.proc.pid).bytes;
+        const load = os.loadavg()[0]!;
+        const o = await openMany(s.port, s.proc.pid, n, 200, mix);
+        await sleep(3000);
+        const rss1 = treeRss(s.proc.pid);
+        const pss1 = treeMemoryBytes(s.proc.pid).bytes;
+        const perRole = Object.fromEntries(Object.keys(rss1.byRole).map((k) => [k, r1(((rss1.byRole[k] ?? 0) - (rss0.byRole[k] ?? 0)) / Math.max(1, o.ok) / 1024)]));
+        const run = {
+          build: b.name, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
+          rssBeforeMiB: r1(rss0.total / 2 ** 20), rssAfterMiB: r1(rss1.total / 2 ** 20),
+          rssKiBPerConn: r1((rss1.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRole, pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
+          setupSeconds: r3(o.elapsedMs / 1000), serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
+        };
+        console.log(JSON.stringify(run));
+        runs.push(run);
+        await closeAll(o);
+      } finally {
+        await s.stop();
+      }
+    }
+  }
+  const summary = builds.map((b) => {
+    const mine = runs.filter((x) => x.build === b.name);
+    return {
+      build: b.name, main: b.main ?? 'dist/server/main.js',
+      rssKiBPerConnMedian: median(mine.map((x) => x.rssKiBPerConn as number)),
+      pssKiBPerConnMedian: median(mine.map((x) => x.pssKiBPerConn as number)),
+    };
+  });
+  return {
+    what: 'server memory per joined idle connection',
+    method: `A fresh Shoal (${os.availableParallelism()} workers) per round; 2 s after it answers /health the RSS of its whole process tree (primary, coordinator, workers: VmRSS summed) is read, ` +
+      `then ${n} connections are opened from this one load process (lean sockets: even-numbered raw TCP, odd-numbered WebSocket; 200 waiting for a welcome at a time), each says hello and is welcomed ` +
+      '(a joined player in a room of 16, sent nothing more); 3 s later the tree is read again. Per connection = (after − before) ÷ welcomed. The load client is not in the server\'s tree. ' +
+      'PSS (pages shared between the forked processes counted once) is given beside RSS. Builds alternate round by round; medians over rounds.',
+    fdLimit: fd, summary, runs,
+  };
+}
+
+async function connects(opts: Map<string, string>, builds: Build[]) {
+  const simul = Number(opts.get('simultaneous') ?? 1000);
+  const rateN = Number(opts.get('rate-conns') ?? 500);
+  const inFlight = Number(opts.get('in-flight') ?? 100);
+  const rounds = Number(opts.get('rounds') ?? 3);
+  const withSeed = opts.has('seed');
+  const fd = checkFdLimit(Math.max(simul, rateN) + 200);
+  const runs: Array<Record<string, unknown>> = [];
+  const servers: Array<{ name: string; start: () => Promise<RunningServer>; shoal: boolean }> = builds.map((b) => ({
+    name: b.name, shoal: true, start: () => startShoal({ workers: os.availableParallelism(), main: b.main }),
+  }));
+  if (withSeed) servers.push({ name: 'seed (python fork)', shoal: false, start: () => startBaseline('seed') });
+  const record = (server: string, test: string, n: number, o: Opened, round: number, load: number) => {
+    const run = {
+      server, test, round, connections: n, ok: o.ok, failed: o.failed, errors: o.errors,
+      seconds: r3(o.elapsedMs / 1000), setupPerSecond: Math.round(o.ok / (o.elapsedMs / 1000)),
+      welcomeP50Ms: r1(pct(o.times, 50)), welcomeP99Ms: r1(pct(o.times, 99)), welcomeMaxMs: r1(Math.max(...o.times)),
+      serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
+    };
+    console.log(JSON.stringify(run));
+    runs.push(run);
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const sv of servers) {
+      const tests: Array<[string, number, number, (i: number) => LeanTransport]> = sv.shoal
+        ? [[`${simul} simultaneous, TCP`, simul, 0, tcpOnly], [`${simul} simultaneous, half TCP half WS`, simul, 0, mix], [`${rateN}, ${inFlight} in flight, TCP`, rateN, inFlight, tcpOnly]]
+        : [[`${rateN}, ${inFlight} in flight, TCP`, rateN, inFlight, tcpOnly]];
+      for (const [test, n, k, tr] of tests) {
+        // A fresh server for every test: none pays for the connections of another.
+        const s = await sv.start();
+        try {
+          await sleep(1000);
+          const load = os.loadavg()[0]!;
+          const o = await openMany(s.port, s.proc.pid, n, k, tr);
+          record(sv.name, test, n, o, r + 1, load);
+          await closeAll(o);
+        } finally {
+          await s.stop();
+        }
+      }
+    }
+  }
+  const tests = [...new Set(runs.map((x) => x.test as string))];
+  const summary = servers.flatMap((sv) => tests.map((t) => {
+    const mine = runs.filter((x) => x.server === sv.name && x.test === t);
+    if (mine.length === 0) return null;
+    return {
+      server: sv.name, test: t,
+      welcomeMaxMsMedian: median(mine.map((x) => x.welcomeMaxMs as number)),
+      welcomeP50MsMedian: median(mine.map((x) => x.welcomeP50Ms as number)),
+      setupPerSecondMedian: median(mine.map((x) => x.setupPerSecond as number)),
+      allWelcomed: mine.every((x) => x.failed === 0),
+      serverCpuSMedian: median(mine.map((x) => x.serverCpuS as number)), clientCpuSMedian: median(mine.map((x) => x.clientCpuS as number)),
+    };
+  }).filter((x) => x !== null));
+  return {
+    what: 'connection set-up: simultaneous connects to welcome, and set-up rate at a true number in flight',
+    method: `Lean sockets from this one load process (so "${inFlight} in flight" is ${inFlight} in all). A fresh server for every test (${os.availableParallelism()} Shoal workers). ` +
+      `Simultaneous: ${simul} connect() calls in one turn, each hello sent on connect, timed from its connect() call to its welcome. ` +
+      `Rate: ${rateN} connections, a new one started as soon as one is welcomed, ${inFlight} at a time; rate = welcomed ÷ time from the first connect() to the last welcome. ` +
+      'Connections stay open until the test ends. Server CPU: the server\'s process tree from /proc; client CPU: this process. Medians over rounds.',
+    fdLimit: fd, summary, runs,
+  };
+}
+
+async function main(): Promise<void> {
+  stopAllOnExit();
+  const { cmd, opts, builds } = parseArgs(process.argv.slice(2));
+  const m = machine();
+  const started = new Date().toISOString();
+  let body: { summary: unknown };
+  if (cmd === 'memory') body = await memory(opts, builds);
+  else if (cmd === 'connects') body = await connects(opts, builds);
+  else throw new Error('usage: conn-bench.js memory|connects [options] (see the header of loadtest/conn-bench.ts)');
+  const out = { command: `node dist/loadtest/conn-bench.js ${process.argv.slice(2).join(' ')}`, startedAt: started, machine: m, loadAverageEnd: os.loadavg(), ...body };
+  const text = JSON.stringify(out, null, 2);
+  const file = opts.get('out');
+  if (file) fs.writeFileSync(file, text + '\n');
+  console.log(JSON.stringify(out.summary, null, 2));
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

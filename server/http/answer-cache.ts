@@ -1,0 +1,36 @@
+// A worker's short memory of the world answers behind its HTTP endpoints (rooms, leaderboard,
+// readiness). Those answers live in other processes; a load balancer or a dashboard polling them,
+// or a burst of clients, would otherwise cost one inter-process round trip per request. Within
+// `ms` of an answer (or while it is still on its way) the same question gets the same promise; a
+// failed answer is forgotten at once, so an error is never served from here.
+
+/** Questions remembered at most; past this, the stale ones go (a question key holds an address). */
+const MAX_KEYS = 4096;
+
+export class AnswerCache {
+  private readonly answers = new Map<string, { at: number; p: Promise<unknown> }>();
+
+  /** ms: how long an answer is reused (0: never; every call asks). */
+  constructor(private readonly ms: number, private readonly now: () => number = Date.now) {}
+
+  get<T>(key: string, ask: () => Promise<T>): Promise<T> {
+    if (this.ms <= 0) return ask();
+    const now = this.now();
+    const hit = this.answers.get(key);
+    if (hit && now - hit.at < this.ms) return hit.p as Promise<T>;
+    if (this.answers.size >= MAX_KEYS) this.prune(now);
+    const p = ask();
+    const entry = { at: now, p };
+    this.answers.set(key, entry);
+    p.catch(() => {
+      if (this.answers.get(key) === entry) this.answers.delete(key);
+    });
+    return p;
+  }
+
+  private prune(now: number): void {
+    for (const [k, v] of this.answers) if (now - v.at >= this.ms) this.answers.delete(k);
+    // Every entry fresh (many addresses at once): start again rather than grow.
+    if (this.answers.size >= MAX_KEYS) this.answers.clear();
+  }
+}
