@@ -30,6 +30,8 @@ export interface ShoalStartOptions {
   args?: string[];
   /** Flags for node itself (e.g. --cpu-prof); forked workers inherit them. */
   nodeArgs?: string[];
+  /** Another build's dist/server/main.js (an older commit, for a side-by-side run); this build's by default. */
+  main?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-loadtest-'));
   const log = fs.openSync(path.join(data, 'server.log'), 'a');
   const proc = startProcess(`shoal(${o.workers}w)`, process.execPath, [
-    ...(o.nodeArgs ?? []), SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
+    ...(o.nodeArgs ?? []), o.main ?? SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
     '--max-msg-rate', '100000', '--max-connections', '200000', '--max-connections-per-address', '200000',
     ...(o.args ?? []),
   ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn' } });
