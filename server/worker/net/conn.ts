@@ -3,6 +3,7 @@
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import { errorMsg, type ByeReason, type ErrorCode, type ServerMessage } from '../../../shared/protocol/messages.js';
 import { errorsSent, messagesOut } from '../../metrics/registry.js';
+import type { Outbound } from './outbound.js';
 
 export type TransportKind = 'tcp' | 'ws' | 'relay';
 
@@ -24,6 +25,10 @@ export abstract class Conn {
 
   /** Writes a buffer made by encodeFramed. */
   abstract sendFramed(framed: Buffer): void;
+  /** Writes a message shared by many connections (a broadcast); transports take their own bytes of it. */
+  sendOut(out: Outbound): void {
+    this.sendFramed(out.framed);
+  }
   /**
    * Called periodically: drop a peer silent for longer than idleMs, and one that began a message
    * more than messageMs ago and has not finished it (trickling bytes is not silence, but a

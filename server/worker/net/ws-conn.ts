@@ -3,6 +3,8 @@ import type net from 'node:net';
 import type { WebSocket } from 'ws';
 import { unframe } from '../../../shared/protocol/framing.js';
 import { Conn } from './conn.js';
+import type { Outbound } from './outbound.js';
+import { wsBinaryFrame } from './ws-frame.js';
 import { WsInboundGuard } from './ws-inbound-guard.js';
 
 export class WsConn extends Conn {
@@ -11,7 +13,7 @@ export class WsConn extends Conn {
 
   constructor(
     private readonly ws: WebSocket,
-    socket: net.Socket,
+    private readonly socket: net.Socket,
     address: string,
     maxFrame: number,
     private readonly maxOutbound: number,
@@ -56,10 +58,28 @@ export class WsConn extends Conn {
     ws.on('close', () => this.closedNow());
   }
 
+  /*
+   * Our messages go to the socket as whole frames we built (one write each; a broadcast's frame is
+   * built once for all its players), not through ws.send. Such a frame (FIN, binary, RSV bits
+   * clear, unmasked) is valid whether or not permessage-deflate was negotiated: a clear RSV1 marks
+   * an uncompressed message (RFC 7692 section 6). ws queues its own control frames (pong, ping,
+   * close) only while it compresses a message of ours, which it never does since none goes
+   * through it, so they reach the socket in the order they are written, between ours.
+   */
   sendFramed(framed: Buffer): void {
     if (this.closed || this.ending || this.ws.readyState !== 1) return;
-    this.ws.send(unframe(framed), { binary: true });
-    const queued = this.ws.bufferedAmount;
+    this.writeFrame(wsBinaryFrame(unframe(framed)));
+  }
+
+  override sendOut(out: Outbound): void {
+    if (this.closed || this.ending || this.ws.readyState !== 1) return;
+    this.writeFrame(out.wsFrame());
+  }
+
+  private writeFrame(frame: Buffer): void {
+    if (!this.socket.writable) return;
+    this.socket.write(frame);
+    const queued = this.socket.writableLength;
     if (queued > this.maxOutbound) this.cutSlowReader(queued);
   }
 

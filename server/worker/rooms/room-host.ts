@@ -7,6 +7,7 @@ import type { Config } from '../../config/schema.js';
 import type { Field, HostedGame, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
 import { messagesOut, tickDuration } from '../../metrics/registry.js';
 import type { Conn } from '../net/conn.js';
+import { Outbound } from '../net/outbound.js';
 import type { RoomWorld } from '../world/world-room.js';
 
 export interface Member {
@@ -68,11 +69,11 @@ export class RoomHost implements RoomContext {
 
   broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void {
     this.flushScores();
-    const framed = encodeFramed(msg);
+    const out = new Outbound(encodeFramed(msg));
     let n = 0;
     for (const m of this.members.values()) {
       if (m.conn && !(skip && skip.has(m.id))) {
-        m.conn.sendFramed(framed);
+        m.conn.sendOut(out);
         n++;
       }
     }
