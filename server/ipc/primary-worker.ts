@@ -4,7 +4,7 @@
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Readiness } from '../http/health.js';
 import type { MetricsJson } from './coordinator-ops.js';
-import type { Limits } from '../console/limits.js';
+import type { Limits } from './admin-types.js';
 
 /** Liveness: any message answers it; `alive` is the reply when there is nothing else to say. */
 export interface AlivePing { t: 'alive?' }
