@@ -66,7 +66,7 @@ export type WorkerAdminOps = {
   /** Everything changed at run time, sent to a freshly started worker. */
   sync: [{ limits?: Limits; level?: string }, { sessions: number }];
 };
-export type WorkerAdminOp = keyof WorkerAdminOps & string;
+export type WorkerAdminOp = keyof WorkerAdminOps;
 
 /** An operator console request for one worker. */
 export interface AdminReq { t: 'admin.req'; id: number; op: string; args?: unknown }
