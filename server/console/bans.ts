@@ -3,15 +3,9 @@
 // the primary refreshes its copy from there, so a check never waits on another process.
 import { addressMatcher, parseAddressOrSubnet } from '../net/addresses.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
+import type { BanEntry } from '../ipc/admin-types.js';
 
-export interface BanEntry {
-  /** An address (1.2.3.4, ::1) or a subnet in CIDR form (10.0.0.0/8). */
-  address: string;
-  /** Epoch ms when the ban ends; null: until unbanned. */
-  until: number | null;
-  /** Epoch ms when it was made. */
-  at: number;
-}
+export type { BanEntry };
 
 /** Checks and normalises a ban target; throws BAD_ARGS. */
 export function banTarget(raw: string): string {

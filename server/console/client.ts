@@ -20,7 +20,7 @@ export class ConsoleClient {
         this.buf = this.buf.slice(i + 1);
         let a: Answer;
         try {
-          a = JSON.parse(line);
+          a = JSON.parse(line) as Answer;
         } catch {
           continue;
         }

@@ -7,11 +7,30 @@ type Row = Record<string, unknown>;
 
 const isRecord = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A value that is neither a list nor a record, as text (an object of another kind as JSON). */
+function scalarText(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+      return v.toString();
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'function';
+    default:
+      return JSON.stringify(v);
+  }
+}
+
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (Array.isArray(v)) return v.length ? v.map(cell).join(',') : '-';
   if (isRecord(v)) return escapeForTerminal(JSON.stringify(v));
-  return escapeForTerminal(String(v));
+  return escapeForTerminal(scalarText(v));
 }
 
 const isNumeric = (v: unknown) => typeof v === 'number';
@@ -42,10 +61,10 @@ export function render(data: unknown): string {
   if (data === null || data === undefined) return 'ok';
   if (Array.isArray(data)) {
     if (data.length === 0) return '(none)';
-    if (data.every(isRecord)) return table(data as Row[]);
+    if (data.every(isRecord)) return table(data);
     return data.map(cell).join('\n');
   }
-  if (!isRecord(data)) return String(data);
+  if (!isRecord(data)) return scalarText(data);
   const pairs: Array<[string, string]> = [];
   const sections: Array<[string, unknown[]]> = [];
   flatten(data, '', pairs, sections);

@@ -1,21 +1,11 @@
-// The limits `set` may change at run time, what each one reaches, and their validation against
-// the SETTINGS table (the same ranges as at start-up). Changes last until the server restarts.
+// Checking a limit `set` changes at run time against the SETTINGS table (the same ranges as at
+// start-up) and applying it to a live config. Which limits are settable is boundary data
+// (ipc/admin-types.ts). Changes last until the server restarts.
 import { SETTINGS, type Config, type SettingSpec } from '../config/schema.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
+import { SETTABLE, type Limit, type Limits } from '../ipc/admin-types.js';
 
-export const SETTABLE = {
-  maxMsgRate: 'messages a second per connection; open connections too',
-  roomCapacity: 'players a room holds; existing rooms too (players over it stay, new ones wait)',
-  maxConnections: 'game connections in total (primary)',
-  maxConnectionsPerAddress: 'connections from one address: game, HTTP and unclassified (primary)',
-  graceMs: 'time a dropped player keeps its seat (drops from now on)',
-  helloTimeoutMs: 'time a new connection has to send hello',
-  idleTimeoutMs: 'a connection that sends nothing this long is closed',
-  rateLimitCloseAfter: 'messages refused for rate in a row before a connection is closed',
-} as const;
-
-export type Limit = keyof typeof SETTABLE;
-export type Limits = Partial<Record<Limit, number>>;
+export { SETTABLE, type Limit, type Limits };
 
 export function isLimit(name: string): name is Limit {
   return Object.prototype.hasOwnProperty.call(SETTABLE, name);

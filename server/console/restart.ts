@@ -6,7 +6,6 @@
 // directly. Here: one restart at a time, and the next worker is restarted only when this one runs
 // and its players are back.
 import type { ConsoleContext } from './context.js';
-import type { WorkerRoom } from './commands/info.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
 
 export interface RestartReport {

@@ -79,12 +79,14 @@ function makeContext(host: ConsoleHost, bans: BanList, audit: Logger): ConsoleCo
   // So does a restarted coordinator (drains are its own: it keeps them); and the ban list is read
   // again from it.
   const loadBans = (p: Promise<BanEntry[]>) => p.then((list) => bans.set(list), (err) => host.log.warn({ err }, 'console: cannot read the ban list'));
-  host.onCoordinatorConnect(async (request) => {
+  // Neither answer is awaited: requests waiting for the coordinator go out without them.
+  host.onCoordinatorConnect((request) => {
     const { limits, levels } = ctx.state;
     if (Object.keys(limits).length || levels.coordinator) {
       request('admin.sync', { limits, level: levels.coordinator }).catch(() => {});
     }
     void loadBans(request('admin.bans', {}));
+    return Promise.resolve();
   });
   void loadBans(host.request('admin.bans', {}));
   return ctx;
@@ -96,7 +98,7 @@ function version(): string {
     const here = path.dirname(fileURLToPath(import.meta.url));
     for (const up of ['../../..', '../..']) {
       const f = path.join(here, up, 'package.json');
-      if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, 'utf8')).version ?? 'unknown';
+      if (fs.existsSync(f)) return (JSON.parse(fs.readFileSync(f, 'utf8')) as { version?: string }).version ?? 'unknown';
     }
   } catch {
     // fall through

@@ -31,7 +31,7 @@ export class WorkerRpc {
     return false;
   }
 
-  request<K extends WorkerAdminOp>(slot: number, op: K, args: Args<K> = {} as Args<K>, timeoutMs = 3000): Promise<Result<K>> {
+  request<K extends WorkerAdminOp>(slot: number, op: K, args: Args<K> = {}, timeoutMs = 3000): Promise<Result<K>> {
     return this.replies.request<Result<K>>(
       (id) => {
         const sent = this.host.sendToWorker(slot, { t: 'admin.req', id, op, args }, (err) => {
@@ -45,7 +45,7 @@ export class WorkerRpc {
   }
 
   /** Asks every worker process that exists now; one entry per slot, failures included. */
-  async all<K extends WorkerAdminOp>(op: K, args: Args<K> = {} as Args<K>, timeoutMs = 3000): Promise<Array<PerWorker<Result<K>>>> {
+  async all<K extends WorkerAdminOp>(op: K, args: Args<K> = {}, timeoutMs = 3000): Promise<Array<PerWorker<Result<K>>>> {
     const slots = this.host.workerSlots().filter((s) => s.pid !== null).map((s) => s.slot);
     return Promise.all(
       slots.map((slot) =>
@@ -58,7 +58,7 @@ export class WorkerRpc {
   }
 
   /** The answers of every worker that answered. */
-  async values<K extends WorkerAdminOp>(op: K, args: Args<K> = {} as Args<K>, timeoutMs = 3000): Promise<Array<{ worker: number; data: Result<K> }>> {
+  async values<K extends WorkerAdminOp>(op: K, args: Args<K> = {}, timeoutMs = 3000): Promise<Array<{ worker: number; data: Result<K> }>> {
     const all = await this.all(op, args, timeoutMs);
     return all.filter((r): r is { worker: number; ok: true; data: Result<K> } => r.ok).map((r) => ({ worker: r.worker, data: r.data }));
   }

@@ -7,8 +7,7 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Channel, OpArgs, OpName, OpResult, PushOf } from '../../shared/ipc/channel.js';
 import type { ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
-import type { BanEntry } from '../console/bans.js';
-import type { Limits } from '../console/limits.js';
+import type { BanEntry, Limits } from './admin-types.js';
 
 // --- sessions and rooms ------------------------------------------------------------------------
 

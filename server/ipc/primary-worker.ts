@@ -4,7 +4,7 @@
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Readiness } from '../http/health.js';
 import type { MetricsJson } from './coordinator-ops.js';
-import type { Limits } from '../console/limits.js';
+import type { Limits } from './admin-types.js';
 
 /** Liveness: any message answers it; `alive` is the reply when there is nothing else to say. */
 export interface AlivePing { t: 'alive?' }
@@ -66,7 +66,7 @@ export type WorkerAdminOps = {
   /** Everything changed at run time, sent to a freshly started worker. */
   sync: [{ limits?: Limits; level?: string }, { sessions: number }];
 };
-export type WorkerAdminOp = keyof WorkerAdminOps & string;
+export type WorkerAdminOp = keyof WorkerAdminOps;
 
 /** An operator console request for one worker. */
 export interface AdminReq { t: 'admin.req'; id: number; op: string; args?: unknown }

@@ -20,7 +20,6 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { AuthConfigError, loadKeys } from '../auth/keys.js';
 import { DEFAULT_GAME, healthReportsAtStart } from '../games/index.js';
 import { loadSettings } from './start/settings.js';
 import { openDataDir } from './start/open-data-dir.js';
@@ -90,9 +89,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
   const workerReady = new Map<number, () => void>();
   const workerMessageHandlers: WorkerMessageHandler[] = [];
-  // Built below; the supervisor's callbacks reach them only once processes run.
-  let p!: Primary;
-
+  // The supervisor's callbacks name parts built below: they run only once processes do.
   const supervisor = new Supervisor({
     workers: config.workers,
     workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
@@ -105,17 +102,17 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     onCoordinatorCannotLoad: (message) => {
       log.fatal({ code: 'STORE_DAMAGED' }, message);
       console.error(`shoal: ${message}`);
-      void p.stop.run('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
+      void stop.run('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
     },
     onWorkerMessage: (s, m) => routeWorkerMessage(s, m),
-    onWorkerExit: (s) => p?.acceptor.workerGone(s.slot),
+    onWorkerExit: (s) => acceptor.workerGone(s.slot),
   });
   const routeWorkerMessage = workerMessageRouter({
     log,
     supervisor,
-    acceptor: () => p.acceptor,
-    readiness: () => p.readiness,
-    metrics: () => p.metrics,
+    acceptor: () => acceptor,
+    readiness: () => readiness,
+    metrics: () => metrics,
     ready: (slot) => workerReady.get(slot)?.(),
     handlers: workerMessageHandlers,
   });
@@ -159,8 +156,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     coordinatorUp: () => link.connected && supervisor.coordinatorAnswering() && !supervisor.coordinatorProblem,
   });
 
-  p = { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers };
-  return p;
+  return { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers };
 }
 
 /** Starts the coordinator and waits until it is ready; false if a shutdown came first. */

@@ -36,9 +36,12 @@ export type OpHandlers<O extends OpMap, Ctx> = {
   [K in keyof O]: (args: O[K][0], ctx: Ctx) => O[K][1] | Promise<O[K][1]>;
 };
 
-/** Takes the requests that arrive; `op` and `args` are as read off the wire (checked by the table). */
+/**
+ * Takes the requests that arrive; `op` and `args` are as read off the wire (checked by the table).
+ * Returns the result or a promise of it (`unknown` covers both).
+ */
 export type RequestHandler<O extends OpMap = OpMap, P extends PushMap = PushMap> =
-  (op: string, args: unknown, channel: Channel<O, P>) => unknown | Promise<unknown>;
+  (op: string, args: unknown, channel: Channel<O, P>) => unknown;
 export type PushHandler<P extends PushMap = PushMap> = (...push: PushOf<P>) => void;
 
 export class Channel<O extends OpMap = OpMap, P extends PushMap = PushMap> {

@@ -514,7 +514,7 @@ function endThenDestroy(sock: net.Socket, last: string | Uint8Array): void {
 function drainAndStopReading(sock: net.Socket): Buffer[] {
   const parts: Buffer[] = [];
   let chunk: Buffer | null;
-  while ((chunk = sock.read()) !== null) parts.push(chunk);
+  while ((chunk = sock.read() as Buffer | null) !== null) parts.push(chunk);
   const handle = (sock as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (handle?.readStop) {
     handle.reading = false;

@@ -56,7 +56,7 @@ export class Shutdown {
   /** SIGTERM and SIGINT shut down; a second signal, or a stuck shutdown, ends it the hard way. */
   onSignals(): void {
     const onSignal = (sig: string) => {
-      this.run(sig).then(() => process.exit(0));
+      void this.run(sig).then(() => process.exit(0));
       setTimeout(() => process.exit(1), this.d.config.shutdownTimeoutMs + 2000).unref();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));

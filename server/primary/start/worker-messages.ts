@@ -36,7 +36,7 @@ export function workerMessageRouter(d: WorkerMessageDeps): (s: Slot, m: WorkerTo
         d.acceptor().released(s.slot, m.ids);
         return;
       case 'health.get':
-        d.readiness().check(m.address).then((r) => supervisor.sendToWorker(s, { t: 'health.result', id: m.id, r }));
+        void d.readiness().check(m.address).then((r) => supervisor.sendToWorker(s, { t: 'health.result', id: m.id, r }));
         return;
       case 'metrics.collect':
         d.metrics().collect().then(

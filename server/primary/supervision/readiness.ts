@@ -4,8 +4,15 @@
 import type { Config } from '../../config/schema.js';
 import type { Readiness, NotReadyReason } from '../../http/health.js';
 import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
-import type { Acceptor } from '../net/acceptor.js';
 import type { Supervisor } from './supervisor.js';
+
+/** The part of the primary's connection books readiness reads (the Acceptor keeps them). */
+export interface ConnectionBooks {
+  /** The game-connection total is at maxConnections. */
+  readonly totalFull: boolean;
+  /** Connections now open from this address. */
+  countOf(address: string): number;
+}
 
 interface CoordStats {
   rooms: unknown[];
@@ -26,7 +33,7 @@ export class ReadinessCheck {
 
   constructor(
     private readonly d: {
-      config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: Acceptor; stopping(): boolean;
+      config: Config; link: CoordinatorLink; supervisor: Supervisor; acceptor: ConnectionBooks; stopping(): boolean;
       /** The games' /health values before the coordinator first answers (0 for counters). */
       initialReports: Record<string, unknown>;
     },

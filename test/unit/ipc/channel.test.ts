@@ -43,7 +43,7 @@ async function pair(handlers: OpHandlers<Ops, Channel<Ops, Pushes>>) {
 
 const handlers: OpHandlers<Ops, Channel<Ops, Pushes>> = {
   add: (a) => a.a + a.b,
-  echo: async (a) => ({ text: a.text, at: 7 }),
+  echo: (a) => Promise.resolve({ text: a.text, at: 7 }),
   slow: (a) => new Promise((r) => setTimeout(() => r(true), a.ms)),
   fail: () => {
     throw new CodedError('REFUSED', 'not today');
@@ -51,7 +51,10 @@ const handlers: OpHandlers<Ops, Channel<Ops, Pushes>> = {
 };
 
 afterEach(() => {
-  for (const o of open.splice(0)) o.destroy?.() ?? (o as net.Server).close();
+  for (const o of open.splice(0)) {
+    if (o instanceof net.Socket) o.destroy();
+    else o.close();
+  }
 });
 
 describe('Channel (typed, over a socket)', () => {

@@ -30,7 +30,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
   const got: Got[] = [];
   const more: Array<{ id: number; bytes: string; slot: number }> = [];
   let running = new Set([0, 1]);
-  let route: (c: { room?: string; token?: string }) => Promise<{ slot: number; room?: string } | null> = async () => null;
+  let route: (c: { room?: string; token?: string }) => Promise<{ slot: number; room?: string } | null> = () => Promise.resolve(null);
   const routed: Array<{ room?: string; token?: string }> = [];
   const clients: net.Socket[] = [];
 
@@ -59,7 +59,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
         return route(c);
       },
       isBanned: () => false,
-      answerWithoutWorker: async () => ({ status: 503, body: {} }),
+      answerWithoutWorker: () => Promise.resolve({ status: 503, body: {} }),
     });
     await acceptor.listen();
   });
@@ -78,7 +78,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
     more.length = 0;
     routed.length = 0;
     running = new Set([0, 1]);
-    route = async () => null;
+    route = () => Promise.resolve(null);
     acceptor.setLimits({ maxConnections: 1000, maxConnectionsPerAddress: 1000 });
     config.refusalsPerAddress = 16;
   });
@@ -110,7 +110,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
   };
 
   it('hands a TCP connection, with every byte read, to the worker its route names', async () => {
-    route = async () => ({ slot: 1, room: 'reef' });
+    route = () => Promise.resolve({ slot: 1, room: 'reef' });
     const s = await connect();
     const frame = hello('reef');
     // Split inside the length header and again inside the body: the acceptor reads on until it can route.
@@ -131,7 +131,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
 
   it('a connection whose routed worker is not running goes to one that is', async () => {
     running = new Set([0]);
-    route = async () => ({ slot: 1, room: 'kelp' });
+    route = () => Promise.resolve({ slot: 1, room: 'kelp' });
     for (let i = 0; i < 3; i++) (await connect()).write(hello('kelp'));
     await until(() => got.length === 3, 'hand-offs');
     expect(got.map((g) => g.slot)).toEqual([0, 0, 0]);
@@ -139,7 +139,7 @@ describe('Acceptor', { timeout: 30_000 }, () => {
   });
 
   it('keeps at most 64 hand-offs in flight per worker; the rest wait for its acknowledgements', async () => {
-    route = async () => ({ slot: 0 });
+    route = () => Promise.resolve({ slot: 0 });
     children[0]!.send({ t: 'hold' });
     try {
       for (let i = 0; i < 70; i++) (await connect()).write(hello('shoal'));

@@ -34,8 +34,8 @@ function setup(workers: number, deadSlots: number[] = []) {
     log,
     supervisor,
     acceptor: () => ({ acked: (s) => acked.push(s), released: (s, ids) => released.push([s, ids]) }),
-    readiness: () => ({ check: async () => ({ ok: true, reasons: [] }) as never }),
-    metrics: () => ({ collect: async () => 'text', received: () => {} }),
+    readiness: () => ({ check: () => Promise.resolve({ ok: true, reasons: [] } as never) }),
+    metrics: () => ({ collect: () => Promise.resolve('text'), received: () => {} }),
     ready: (s) => ready.push(s),
     handlers: [(_s, m) => (m.t === 'admin.hello' ? (handled.push(m), true) : false)],
   });
@@ -92,9 +92,10 @@ describe('Shutdown', () => {
       acceptor: () => ({ close: () => steps.push('acceptor') }),
       link: { stop: () => steps.push('link') },
       supervisor: {
-        stopAll: async () => {
+        stopAll: () => {
           stopAll++;
           steps.push('children');
+          return Promise.resolve();
         },
       },
     });
