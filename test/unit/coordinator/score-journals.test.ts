@@ -95,6 +95,18 @@ describe('scores while the store cannot write', () => {
     expect(await storedScore(a)).toBe(8);
   });
 
+  it('a second hello (or a start\'s replay) with a score kept only in memory writes it, and says not durable while it cannot', async () => {
+    const a = seated(h.dir.join({ slot: 0, name: 'ann', room: 'den' })).session.id;
+    h.store.failAppends = 2;
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(false);
+    // The same score again, the store still full: not "saved", or the worker would cut its journal.
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(false);
+    expect(await storedScore(a)).toBe(0);
+    // Again once the store can write: written now, then "saved".
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(true);
+    expect(await storedScore(a)).toBe(8);
+  });
+
   it('scores() refuses as a whole while the store cannot write: nothing in memory either', async () => {
     const a = seated(h.dir.join({ slot: 0, name: 'ann', room: 'den' })).session.id;
     h.store.failAppends = 1;
