@@ -67,7 +67,7 @@ describe('score journals', () => {
     expect(replayJournals(h.dir, h.data, 2)).toBe(1);
     expect(fs.existsSync(journalPath(h.data, 7))).toBe(true);
     expect(await storedScore(a)).toBe(0);
-    h.dir.persistKept(); // the store writes again (main.ts calls this on STORE_WRITABLE)
+    h.dir.persistKept(); // the store writes again (start/load-state.ts calls this on STORE_WRITABLE)
     expect(replayJournals(h.dir, h.data, 2)).toBe(1);
     expect(fs.existsSync(journalPath(h.data, 7))).toBe(false);
     expect(await storedScore(a)).toBe(6);
