@@ -269,7 +269,7 @@ export type CoordinatorOp = OpName<CoordinatorOps>;
 export type CoordinatorArgs<K extends CoordinatorOp> = OpArgs<CoordinatorOps, K>;
 export type CoordinatorResult<K extends CoordinatorOp> = OpResult<CoordinatorOps, K>;
 export type CoordinatorPush = PushOf<CoordinatorPushes>;
-/** The world API's ops (coordinator/world/ops.ts serves them, worker/world/* calls them). */
+/** The world API's ops (coordinator/ops/world-ops.ts serves them, worker/world/* calls them). */
 export type WorldOp = Extract<CoordinatorOp, `world.${string}`>;
 /** The operator console's ops (coordinator/ops/admin-ops.ts). */
 export type AdminOp = Extract<CoordinatorOp, `admin.${string}`>;

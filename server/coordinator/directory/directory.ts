@@ -1,5 +1,6 @@
-// The coordinator's directory: the one object ops and main talk to. It puts the parts together
-// (ledger.ts: the one write path to the store; sessions.ts; placement.ts: slots, rooms, seats,
+// directory/ owns who plays where: sessions, rooms and their slots, placement, scores and the
+// leaderboard, kept in the store. This file is the one object ops and main talk to. It puts the
+// parts together (ledger.ts: the one write path to the store; sessions.ts; placement.ts: slots, rooms, seats,
 // matchmaking; scores.ts and leaderboard.ts; sweeper.ts) and runs the flows that span them
 // (route, join, leave, a room going). All changes that must survive a crash go through the
 // ledger's `commit`, which writes them to the store before the caller's answer leaves the process.

@@ -32,7 +32,11 @@ export class Leaderboard {
     const names = this.ledger.view.kv.get(ACCOUNTS_NS);
     return this.top(n).map(([key, score]) => {
       const account = accountOfKey(key);
-      if (account !== undefined) return { name: String(names?.get(account) ?? account), score, account };
+      if (account !== undefined) {
+        // The account's name as last signed in (sessions.ts writes strings only).
+        const name = names?.get(account);
+        return { name: typeof name === 'string' ? name : account, score, account };
+      }
       return this.config.auth === 'jwt' ? { name: key, score, guest: true } : { name: key, score };
     });
   }

@@ -44,11 +44,14 @@ export class Scores {
     const changes: Change[] = [];
     for (const [id, score] of updates) {
       const s = this.ledger.view.sessionsById.get(id);
-      if (s && score > s.score) changes.push({ k: 'score', id, score });
+      // A score equal to one kept only in memory is not a repeat: it is not in the store yet, and
+      // answering "saved" would let the worker cut the journal that still holds it.
+      if (s && (score > s.score || (score === s.score && this.notDurable.has(id)))) changes.push({ k: 'score', id, score });
     }
     if (!changes.length) return true;
     try {
       this.ledger.commit(changes);
+      for (const c of changes) if (c.k === 'score') this.notDurable.delete(c.id);
       return true;
     } catch {
       this.ledger.keepInMemory(changes);

@@ -5,7 +5,7 @@ import { LOG_LEVELS } from '../../config/schema.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
-import type { HandlersOf, OpContext } from './ops.js';
+import type { HandlersOf, OpContext } from './context.js';
 import type { AdminOp } from '../../ipc/coordinator-ops.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 

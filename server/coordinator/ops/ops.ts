@@ -1,34 +1,12 @@
-// The coordinator's operations, by name, as workers and the primary call them over a channel.
-// Their names, arguments and results are declared once in server/ipc/coordinator-ops.ts.
-import type { Logger } from 'pino';
-import type { Config } from '../../config/schema.js';
-import type { OpHandlers } from '../../../shared/ipc/channel.js';
-import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-ops.js';
-import type { Directory } from '../directory/directory.js';
-import type { StateStore } from '../store/types.js';
+// ops/ owns the coordinator's op table: every operation, by name, as workers and the primary call
+// it over a channel (names, arguments and results are declared once in server/ipc/coordinator-ops.ts).
+// This file serves the directory's ops and assembles the groups: admin-ops.ts (the console's) and
+// world-ops.ts (the World API's, over the primitives in ../world/). context.ts holds what they share.
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
 import { registry } from '../../metrics/registry.js';
+import type { CoordinatorHandlers, OpContext } from './context.js';
 import { adminOps } from './admin-ops.js';
-import { reportedStats, worldOps } from '../world/ops.js';
-import type { ReportedValue } from '../../game-api/index.js';
-
-export interface OpContext {
-  dir: Directory;
-  config: Config;
-  /** slot -> channel of the live worker in that slot */
-  workers: Map<number, CoordinatorChannel>;
-  channels: Set<CoordinatorChannel>;
-  log: Logger;
-  store: StateStore;
-  save?: () => Promise<void>;
-  /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
-  reports: readonly ReportedValue[];
-}
-
-/** The coordinator's handlers: exactly one per op of CoordinatorOps. */
-export type CoordinatorHandlers = OpHandlers<CoordinatorOps, CoordinatorChannel>;
-/** The handlers for some of the ops (admin-ops.ts, world/ops.ts each serve a group). */
-export type HandlersOf<K extends keyof CoordinatorOps> = Pick<CoordinatorHandlers, K>;
+import { reportedStats, worldOps } from './world-ops.js';
 
 export function createOps(ctx: OpContext): CoordinatorHandlers {
   const { dir, workers, log } = ctx;

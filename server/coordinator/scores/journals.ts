@@ -1,4 +1,5 @@
-// At start the coordinator applies every worker score journal it finds (server/worker/
+// scores/ owns reading the worker score journals at the coordinator's start (the directory applies
+// each one). At start the coordinator applies every worker score journal it finds (server/worker/
 // score-journal.ts): scores shown by workers that died while it was away. Journals of slots this
 // server no longer runs have no worker to empty them, so they are removed once applied (written
 // to the log first).

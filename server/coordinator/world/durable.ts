@@ -1,3 +1,6 @@
+// world/ owns the World API's primitives on the coordinator: durable records (this file), leased
+// locks and semaphores, values, queues, subscribers and the debug relay. ops/world-ops.ts validates
+// the `world.*` ops and calls these; nothing here imports the op table.
 // The world's durable records, as generic `kv` changes in the coordinator's store. One namespace
 // per kind, so a snapshot or a future backend (Redis, say; none exists yet) can tell them apart:
 //   w.val    name -> value                  (counters and values)

@@ -8,7 +8,7 @@ import { testConfig } from '../worker/fakes.js';
 
 function directory(): Directory {
   const store: StateStore = {
-    open: async () => emptyState(),
+    open: () => Promise.resolve(emptyState()),
     append: () => {},
     sync: async () => {},
     checkpoint: async () => {},

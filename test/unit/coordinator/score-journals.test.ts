@@ -67,7 +67,7 @@ describe('score journals', () => {
     expect(replayJournals(h.dir, h.data, 2)).toBe(1);
     expect(fs.existsSync(journalPath(h.data, 7))).toBe(true);
     expect(await storedScore(a)).toBe(0);
-    h.dir.persistKept(); // the store writes again (main.ts calls this on STORE_WRITABLE)
+    h.dir.persistKept(); // the store writes again (start/load-state.ts calls this on STORE_WRITABLE)
     expect(replayJournals(h.dir, h.data, 2)).toBe(1);
     expect(fs.existsSync(journalPath(h.data, 7))).toBe(false);
     expect(await storedScore(a)).toBe(6);
@@ -92,6 +92,18 @@ describe('scores while the store cannot write', () => {
     h.store.failAppends = 1;
     expect(h.dir.scoresOrKeep([[a, 8]])).toBe(false);
     h.dir.scores([[a, 8]]);
+    expect(await storedScore(a)).toBe(8);
+  });
+
+  it('a second hello (or a start\'s replay) with a score kept only in memory writes it, and says not durable while it cannot', async () => {
+    const a = seated(h.dir.join({ slot: 0, name: 'ann', room: 'den' })).session.id;
+    h.store.failAppends = 2;
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(false);
+    // The same score again, the store still full: not "saved", or the worker would cut its journal.
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(false);
+    expect(await storedScore(a)).toBe(0);
+    // Again once the store can write: written now, then "saved".
+    expect(h.dir.scoresOrKeep([[a, 8]])).toBe(true);
     expect(await storedScore(a)).toBe(8);
   });
 

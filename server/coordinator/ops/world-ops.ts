@@ -1,15 +1,14 @@
-// The world API's coordinator operations (`world.*`), spread into the coordinator's op table.
-// Every name is validated here; the primitives trust their arguments.
+// The world API's coordinator operations (`world.*`), spread into the coordinator's op table by
+// ops.ts. Every name is validated here; the primitives in ../world/ trust their arguments.
 import type { CoordinatorChannel, WorldOp } from '../../ipc/coordinator-ops.js';
-import type { HandlersOf, OpContext } from '../ops/ops.js';
-import { DebugRelay } from './debug.js';
-import { Durable, NS } from './durable.js';
-import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from './leases.js';
-import { Queues } from './queues.js';
-import { Subscribers } from './subscribers.js';
-import { Values, type Fence } from './values.js';
+import type { HandlersOf, OpContext } from './context.js';
+import { DebugRelay } from '../world/debug.js';
+import { Durable, NS } from '../world/durable.js';
+import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from '../world/leases.js';
+import { Queues } from '../world/queues.js';
+import { Subscribers } from '../world/subscribers.js';
+import { Values, type Fence } from '../world/values.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-
 
 const MAX_NAME = 200;
 const MAX_PERMITS = 1_000_000;
@@ -34,7 +33,8 @@ function token(v: unknown): number {
 function owner(v: unknown, ch: CoordinatorChannel): string {
   const slot = ch.peer.slot;
   const who = typeof v === 'string' ? v.slice(0, MAX_NAME) : '';
-  return slot === undefined ? who || 'external' : `${String(slot)}/${who}`;
+  // A worker's channel carries its slot (worker.hello); the primary's carries none.
+  return typeof slot === 'number' ? `${slot}/${who}` : who || 'external';
 }
 
 const waitOf = (v: unknown) => (v === undefined ? 0 : checkMs('waitMs', v, 0, MAX_WAIT_MS));

@@ -1,0 +1,28 @@
+// What every group of coordinator ops is given (OpContext) and the handler-table types they return.
+// Its own file so the groups (ops.ts, admin-ops.ts, world-ops.ts) import it and ops.ts alone
+// imports the groups: the op files depend on each other in one direction.
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import type { OpHandlers } from '../../../shared/ipc/channel.js';
+import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-ops.js';
+import type { Directory } from '../directory/directory.js';
+import type { StateStore } from '../store/types.js';
+import type { ReportedValue } from '../../game-api/index.js';
+
+export interface OpContext {
+  dir: Directory;
+  config: Config;
+  /** slot -> channel of the live worker in that slot */
+  workers: Map<number, CoordinatorChannel>;
+  channels: Set<CoordinatorChannel>;
+  log: Logger;
+  store: StateStore;
+  save?: () => Promise<void>;
+  /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
+  reports: readonly ReportedValue[];
+}
+
+/** The coordinator's handlers: exactly one per op of CoordinatorOps. */
+export type CoordinatorHandlers = OpHandlers<CoordinatorOps, CoordinatorChannel>;
+/** The handlers for some of the ops (admin-ops.ts, world-ops.ts each serve a group). */
+export type HandlersOf<K extends keyof CoordinatorOps> = Pick<CoordinatorHandlers, K>;
