@@ -99,7 +99,7 @@ export class Intake {
    * a trusted proxy, the client its X-Forwarded-For names.
    */
   clientAddress(req: http.IncomingMessage): string {
-    const peer = this.routing.get(req.socket as net.Socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
+    const peer = this.routing.get(req.socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
     return forwardedClient(peer, req.headers['x-forwarded-for'], this.trusted);
   }
 
