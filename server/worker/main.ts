@@ -3,10 +3,11 @@
 //
 // Its folders depend one way: net -> session -> rooms -> world. net (transports, intake, relay)
 // makes sessions; a session (protocol state, rate limit) seats its player in a room host; a room
-// host uses its room's world. What a folder needs of the one above it is declared beside its user
-// (rooms/seat-conn.ts, session/client-conn.ts, session's SessionRuntime, world-room's
-// WorkerWorldLink) and implemented above. This file and runtime.ts (rooms, sessions, ticks, the
-// coordinator link) wire them together; admin/ and primary-link/ answer the primary.
+// host uses its room's world. What a folder needs back from its callers is an interface declared
+// beside its user and implemented by them: rooms/seat-conn.ts, session/client-conn.ts, session's
+// SessionRuntime, net/session-owner.ts, world-room's WorkerWorldLink. This file and runtime.ts
+// (rooms, sessions, ticks, the coordinator link) wire them together; admin/ and primary-link/
+// answer the primary.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { hostGame } from '../games/index.js';
