@@ -14,7 +14,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { wsBinaryFrame } from '../server/worker/net/ws-frame.js';
+import { wsBinaryFrame } from '../shared/protocol/ws-frame.js';
 import { median } from './result.js';
 
 type Way = 'ws.send' | 'prebuilt frame';

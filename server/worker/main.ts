@@ -1,5 +1,13 @@
 // A worker process: runs rooms. The primary hands it connections (socket plus the bytes it read
 // to classify them), relays for clients held elsewhere, and asks it for metrics and to stop.
+//
+// Its folders depend one way: net -> session -> rooms -> world. net (transports, intake, relay)
+// makes sessions; a session (protocol state, rate limit) seats its player in a room host; a room
+// host uses its room's world. What a folder needs back from its callers is an interface declared
+// beside its user and implemented by them: rooms/seat-conn.ts, session/client-conn.ts, session's
+// SessionRuntime, net/session-owner.ts, world-room's WorkerWorldLink. This file and runtime.ts
+// (rooms, sessions, ticks, the coordinator link) wire them together; admin/ and primary-link/
+// answer the primary.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { hostGame } from '../games/index.js';
@@ -16,7 +24,7 @@ import { WorkerRuntime } from './runtime.js';
 import { AuthVerifier } from '../auth/verifier.js';
 import { isMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/primary-worker.js';
 
-const config: Config = JSON.parse(process.env.SHOAL_CONFIG_JSON!);
+const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
 const slot = Number(process.env.SHOAL_WORKER_SLOT);
 const startedAt = Number(process.env.SHOAL_STARTED_AT);
 const log = createLogger('worker', config.logLevel, { slot });
@@ -78,7 +86,11 @@ process.on('message', (raw: unknown, handle?: net.Socket) => {
       else intake.lost(m);
       return;
     case 'metrics.get':
-      registry.getMetricsAsJSON().then((data) => send({ t: 'metrics.json', id: m.id, data }));
+      // Unanswered, the primary's collection times out for this worker; the reason is logged here.
+      registry.getMetricsAsJSON().then(
+        (data) => send({ t: 'metrics.json', id: m.id, data }),
+        (err: unknown) => log.error({ err }, 'metrics could not be collected'),
+      );
       return;
     case 'metrics.result':
       metrics.result(m.id, m.text);

@@ -2,26 +2,23 @@
 // to the coordinator.
 import type { Logger } from 'pino';
 import { encodeFramed } from '../../shared/protocol/framing.js';
-import type { ErrorCode, HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
+import type { HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../auth/verifier.js';
 import type { Config } from '../config/schema.js';
 import type { HostedGame, Identity } from '../game-api/index.js';
-import type { Channel } from '../../shared/ipc/channel.js';
 import { messagesOut, playersGauge, roomsGauge, tickOverruns } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
-import type { ClientSession } from './session/client-session.js';
+import type { ClientSession, JoinOutcome, SessionRuntime } from './session/client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import type { CoordinatorChannel, CoordinatorPush, CoordinatorPushes, JoinResult } from '../ipc/coordinator-ops.js';
 import { RoomHost } from './rooms/room-host.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
 
-export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
-
 /** A journal this large is emptied as soon as everything in it is acknowledged. */
 const JOURNAL_TRIM_BYTES = 256 * 1024;
 
-export class WorkerRuntime {
+export class WorkerRuntime implements SessionRuntime {
   readonly rooms = new Map<string, RoomHost>();
   readonly sessions = new Set<ClientSession>();
   readonly link: CoordinatorLink;
@@ -142,7 +139,7 @@ export class WorkerRuntime {
     const sent = this.link.requestNow('scores', { u: scores });
     sent?.then(
       () => this.acknowledged(scores, false),
-      (err) => this.scoresRefused(err.message),
+      (err: unknown) => this.scoresRefused(err instanceof Error ? err.message : String(err)),
     );
   }
 

@@ -48,7 +48,7 @@ describe('golden coin across workers', () => {
     // counter of coins spawned equals the number of periods from the first given to the current
     // one, and every one of those coins reached its room's player. A double (two rooms in one
     // period) would leave the count above that for good; a skipped period, below.
-    const get = (name: string) => ch.request<number | null>('world.get', { name });
+    const get = async (name: string) => (await ch.request('world.get', { name })) as number | null;
     const first = await until(() => get('arena.golden.period'), 5000, 'a first golden period');
     await sleep(5 * PERIOD_MS);
     let last = { period: 0, spawned: 0 };

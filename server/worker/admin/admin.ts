@@ -6,8 +6,8 @@ import { lastLagMs } from '../../metrics/registry.js';
 import { addressMatcher } from '../../net/addresses.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
 import type { ClientSession } from '../session/client-session.js';
-import type { Conn } from '../net/conn.js';
 import type { RoomHost } from '../rooms/room-host.js';
+import type { SeatConn } from '../rooms/seat-conn.js';
 import type { WorkerRuntime } from '../runtime.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { PrimaryToWorker, WorkerAdminOp, WorkerAdminOps, WorkerRoom, WorkerStats, WorkerToPrimary } from '../../ipc/primary-worker.js';
@@ -29,15 +29,17 @@ export function adminHandler(rt: WorkerRuntime, send: (m: WorkerToPrimary) => vo
       })
       .then(
         (data) => send({ t: 'admin.res', id: m.id, ok: true, data: data ?? null }),
-        (err: { code?: string; message?: string }) =>
-          send({ t: 'admin.res', id: m.id, ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(err) } }),
+        (err: unknown) => {
+          const e = err as { code?: string; message?: string };
+          send({ t: 'admin.res', id: m.id, ok: false, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } });
+        },
       );
     return true;
   };
 }
 
 function workerOps(rt: WorkerRuntime): OpHandlers<WorkerAdminOps, void> {
-  const sessionOf = (conn: Conn): ClientSession | undefined => {
+  const sessionOf = (conn: SeatConn): ClientSession | undefined => {
     for (const s of rt.sessions) if (s.conn === conn) return s;
     return undefined;
   };

@@ -3,11 +3,11 @@
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import { errorMsg, type ByeReason, type ErrorCode, type ServerMessage } from '../../../shared/protocol/messages.js';
 import { errorsSent, messagesOut } from '../../metrics/registry.js';
-import type { Outbound } from './outbound.js';
+import type { Outbound } from '../rooms/outbound.js';
+import type { TransportKind } from '../rooms/seat-conn.js';
+import type { ClientConn } from '../session/client-conn.js';
 
-export type TransportKind = 'tcp' | 'ws' | 'relay';
-
-export abstract class Conn {
+export abstract class Conn implements ClientConn {
   abstract readonly transport: TransportKind;
   /** Called with each message body (one MessagePack map) the client sent. */
   onMessage: (body: Buffer) => void = () => {};

@@ -11,7 +11,7 @@ import { guardRequestHeads } from '../../http/head-timeout.js';
 import { connectionsOpen, connectionsTotal, slowReaderCuts } from '../../metrics/registry.js';
 import { ClientSession } from '../session/client-session.js';
 import type { Conn } from './conn.js';
-import type { WorkerRuntime } from '../runtime.js';
+import type { SessionOwner } from './session-owner.js';
 import { TcpConn } from './tcp-conn.js';
 import { WsConn } from './ws-conn.js';
 import type { HandoffMsg, WorkerToPrimary } from '../../ipc/primary-worker.js';
@@ -28,7 +28,7 @@ export class Intake {
   private readonly trusted: (address: string) => boolean;
 
   constructor(
-    private readonly rt: WorkerRuntime,
+    private readonly rt: SessionOwner,
     private readonly config: Config,
     router: http.RequestListener,
     private readonly send: (m: WorkerToPrimary) => void,
@@ -99,7 +99,7 @@ export class Intake {
    * a trusted proxy, the client its X-Forwarded-For names.
    */
   clientAddress(req: http.IncomingMessage): string {
-    const peer = this.routing.get(req.socket as net.Socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
+    const peer = this.routing.get(req.socket)?.address ?? req.socket.remoteAddress ?? 'unknown';
     return forwardedClient(peer, req.headers['x-forwarded-for'], this.trusted);
   }
 

@@ -7,7 +7,7 @@ import { relayedTotal } from '../../metrics/registry.js';
 import { ClientSession } from '../session/client-session.js';
 import { toBuffer, type Intake } from './intake.js';
 import { RelayConn } from './relay-conn.js';
-import type { WorkerRuntime } from '../runtime.js';
+import type { SessionOwner } from './session-owner.js';
 import type { RelayMsg, WorkerToPrimary } from '../../ipc/primary-worker.js';
 
 export type { RelayMsg };
@@ -20,7 +20,7 @@ export class WorkerRelay {
   private readonly in = new Map<string, RelayConn>();
 
   constructor(
-    private readonly rt: WorkerRuntime,
+    private readonly rt: SessionOwner,
     private readonly slot: number,
     private readonly intake: Intake,
     private readonly send: (m: WorkerToPrimary) => void,

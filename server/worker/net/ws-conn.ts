@@ -3,8 +3,8 @@ import type net from 'node:net';
 import type { WebSocket } from 'ws';
 import { unframe } from '../../../shared/protocol/framing.js';
 import { Conn } from './conn.js';
-import type { Outbound } from './outbound.js';
-import { wsBinaryFrame } from './ws-frame.js';
+import type { Outbound } from '../rooms/outbound.js';
+import { wsBinaryFrame } from '../../../shared/protocol/ws-frame.js';
 import { WsInboundGuard } from './ws-inbound-guard.js';
 
 export class WsConn extends Conn {

@@ -6,15 +6,15 @@ import type { ServerMessage, WelcomeMsg } from '../../../shared/protocol/message
 import type { Config } from '../../config/schema.js';
 import type { Field, HostedGame, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
 import { messagesOut, tickDuration } from '../../metrics/registry.js';
-import type { Conn } from '../net/conn.js';
-import { Outbound } from '../net/outbound.js';
+import { Outbound } from './outbound.js';
+import type { SeatConn } from './seat-conn.js';
 import type { RoomWorld } from '../world/world-room.js';
 
 export interface Member {
   id: string;
   name: string;
   identity?: SeatInfo['identity'];
-  conn: Conn | null;
+  conn: SeatConn | null;
   score: number;
   grace: NodeJS.Timeout | null;
 }
@@ -109,7 +109,7 @@ export class RoomHost implements RoomContext {
   }
 
   /** Attaches a connection to a seat (new player, or resume); sends welcome with the token. */
-  attach(seat: SeatInfo, token: string, conn: Conn, resumed: boolean): void {
+  attach(seat: SeatInfo, token: string, conn: SeatConn, resumed: boolean): void {
     let m = this.members.get(seat.id);
     if (m) {
       if (m.grace) clearTimeout(m.grace);
@@ -138,7 +138,7 @@ export class RoomHost implements RoomContext {
   }
 
   /** The connection behind a seat is gone; the player stays frozen for the grace period. */
-  detach(id: string, conn: Conn): void {
+  detach(id: string, conn: SeatConn): void {
     const m = this.members.get(id);
     if (!m || m.conn !== conn) return;
     m.conn = null;

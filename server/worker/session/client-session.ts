@@ -5,14 +5,32 @@ import { parseClientMessage } from '../../../shared/protocol/validate.js';
 import type { ClientMessage, ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
 import type { Identity } from '../../game-api/index.js';
 import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
-import type { Conn } from '../net/conn.js';
+import type { TopOutMsg } from '../../../shared/protocol/messages.js';
+import type { AuthVerifier } from '../../auth/verifier.js';
+import type { Config } from '../../config/schema.js';
 import type { RoomHost } from '../rooms/room-host.js';
-import type { WorkerRuntime } from '../runtime.js';
 import { HelloDeadlines, type HelloWaiter } from './hello-deadlines.js';
+import type { ClientConn } from './client-conn.js';
 import { TokenBucket } from './rate-limiter.js';
 
-/** What a session needs of its worker: the WorkerRuntime, or a stand-in in a unit test. */
-export type SessionRuntime = Pick<WorkerRuntime, 'config' | 'auth' | 'shuttingDown' | 'join' | 'globalChat' | 'top' | 'sessionClosed'>;
+/** How a hello ended: seated here, relayed to the worker that runs the room, or refused. */
+export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
+
+/**
+ * What a session needs of its worker: the WorkerRuntime (runtime.ts), or a stand-in in a unit
+ * test. Declared here so the runtime depends on sessions and not both ways.
+ */
+export interface SessionRuntime {
+  readonly config: Config;
+  readonly auth: AuthVerifier | null;
+  readonly shuttingDown: boolean;
+  /** Seats the session's player (or relays it); `room`, `hint` and `identity` as the hello resolved them. */
+  join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, identity?: Identity): Promise<JoinOutcome>;
+  /** A line for every room of the server. */
+  globalChat(from: string, name: string, text: string): void;
+  top(): Promise<TopOutMsg['players']>;
+  sessionClosed(s: ClientSession): void;
+}
 
 type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
 
@@ -37,7 +55,7 @@ export class ClientSession implements HelloWaiter {
 
   constructor(
     private readonly rt: SessionRuntime,
-    readonly conn: Conn,
+    readonly conn: ClientConn,
     private readonly hintRoom?: string,
     /** room, token and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
     private readonly query: { room?: string; token?: string; auth?: string } = {},

@@ -2,14 +2,8 @@
 // subscriptions this worker holds at the coordinator and dispatches the coordinator's pushes to
 // rooms; and a RoomWorld per room (world-room.ts), the `world` a room's code uses.
 import type { Logger } from 'pino';
-import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
 import type { CoordinatorChannel, CoordinatorPush } from '../../ipc/coordinator-ops.js';
-import { RoomWorld } from './world-room.js';
-
-/** What the world client needs of the coordinator link: typed requests. */
-export type WorldLink = Pick<CoordinatorLink, 'request'>;
-
-type Handler = (value: unknown, name: string) => void;
+import { RoomWorld, type WorkerWorldLink, type WorldHandler as Handler, type WorldLink } from './world-room.js';
 
 /** name -> local handlers; the coordinator knows only that this worker wants the name. */
 class Registry {
@@ -50,7 +44,7 @@ class Registry {
   }
 }
 
-export class WorldClient {
+export class WorldClient implements WorkerWorldLink {
   private readonly topics = new Registry();
   private readonly watches = new Registry();
 

@@ -92,8 +92,10 @@ export function installWorldDebug(client: WorldClient, slot: number, rooms: Debu
   listen(({ id, cmd }) => {
     run(cmd).then(
       (value) => client.link.request('world.debug.done', { id, ok: true, value }).catch(() => {}),
-      (err: { code?: string; message?: string }) =>
-        client.link.request('world.debug.done', { id, ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(err) } }).catch(() => {}),
+      (err: unknown) => {
+        const e = err as { code?: string; message?: string };
+        client.link.request('world.debug.done', { id, ok: false, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } }).catch(() => {});
+      },
     );
   });
 }

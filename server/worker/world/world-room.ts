@@ -1,11 +1,30 @@
 // One room's `world`: the World API over the coordinator link, scoped to the room so that what
 // it holds (leases, subscriptions, waits) is given back when the room ends.
-import type { WorldClient } from './world-client.js';
 import type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from '../../game-api/world.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
 import type { CoordinatorArgs, CoordinatorResult, WorldOp } from '../../ipc/coordinator-ops.js';
+
+/** What the world needs of the coordinator link: typed requests. */
+export type WorldLink = Pick<CoordinatorLink, 'request'>;
+
+/** A local listener for a world topic or watched value. */
+export type WorldHandler = (value: unknown, name: string) => void;
+
+/**
+ * What a room's world needs of its worker's world client (world-client.ts): the link, and the
+ * subscriptions and watches every room of the worker shares at the coordinator. Declared here so
+ * the client depends on the room world and not both ways.
+ */
+export interface WorkerWorldLink {
+  readonly link: WorldLink;
+  subscribe(topic: string, h: WorldHandler): void;
+  unsubscribe(topic: string, h: WorldHandler): void;
+  watch(name: string, h: WorldHandler): Promise<unknown>;
+  unwatch(name: string, h: WorldHandler): void;
+}
 
 const DEFAULT_TTL_MS = 10_000;
 const DEFAULT_VISIBILITY_MS = 30_000;
@@ -59,7 +78,7 @@ export class RoomWorld implements World {
   private readonly subs = new Set<() => void>();
   private readonly waits = new Set<(err: Error) => void>();
 
-  constructor(private readonly client: WorldClient, readonly roomId: string) {}
+  constructor(private readonly client: WorkerWorldLink, readonly roomId: string) {}
 
   /** Requests go through here: a closed room's world refuses new calls. */
   call<K extends WorldOp>(op: K, args: CoordinatorArgs<K>, timeoutMs?: number, evenIfClosed = false): Promise<CoordinatorResult<K>> {

@@ -22,7 +22,7 @@ function setUp(snap: Partial<ArenaSnapshot> = {}, settings: ArenaSettings = SETT
   const scores: Array<[string, number]> = [];
   const incrs: Array<[string, number]> = [];
   // The arena's world use here: the coins-taken counter (golden coins are off, goldenCoinMs 0).
-  const world = { incr: async (name: string, by = 1) => (incrs.push([name, by]), by) } as unknown as World;
+  const world = { incr: (name: string, by = 1) => (incrs.push([name, by]), Promise.resolve(by)) } as unknown as World;
   const ctx: RoomContext = {
     id: 'arena-test', hz: HZ, world,
     broadcast: (m) => void broadcasts.push(m as StateMsg),
@@ -122,7 +122,7 @@ describe('arena rules', () => {
     expect(broadcasts.at(-1)!.coins).toContainEqual([id, 100, 80, 10]);
   });
 
-  it('counts coins taken into the world counter arena.coinsTaken', async () => {
+  it('counts coins taken into the world counter arena.coinsTaken', () => {
     const { room, incrs } = setUp({ players: [['a', 500, 400, 0]], coins: [[1, 505, 400, 1]] });
     room.join({ id: 'a', name: 'a', score: 0 });
     room.message('a', input(1, 0));

@@ -10,8 +10,7 @@ import type { ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../../server/config/schema.js';
 import type { Identity } from '../../../server/game-api/index.js';
 import { RoomHost } from '../../../server/worker/rooms/room-host.js';
-import type { JoinOutcome } from '../../../server/worker/runtime.js';
-import { ClientSession, type SessionRuntime } from '../../../server/worker/session/client-session.js';
+import { ClientSession, type JoinOutcome, type SessionRuntime } from '../../../server/worker/session/client-session.js';
 import { FakeConn, fakeRoomWorld, recordingGame, testConfig } from './fakes.js';
 
 type Refusal = { code: ErrorCode; message: string };
@@ -25,7 +24,7 @@ class StandInRuntime implements SessionRuntime {
   readonly global: string[] = [];
   readonly closed: ClientSession[] = [];
   /** The answer the next join gets; a pending promise holds it until released. */
-  answer: () => Promise<'joined' | Refusal> = async () => 'joined';
+  answer: () => Promise<'joined' | Refusal> = () => Promise.resolve('joined');
 
   constructor(readonly config: Config) {
     this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {} }, fakeRoomWorld());
@@ -45,8 +44,8 @@ class StandInRuntime implements SessionRuntime {
     this.global.push(`${from} ${name} ${text}`);
   }
 
-  async top(): Promise<Array<[string, number]>> {
-    return [['ann', 3]];
+  top(): Promise<Array<[string, number]>> {
+    return Promise.resolve([['ann', 3]]);
   }
 
   sessionClosed(s: ClientSession): void {
@@ -110,12 +109,12 @@ describe('ClientSession', () => {
 
   it('a refused hello leaves the connection able to try again; a second hello once seated is refused', async () => {
     const { send, rt, errors, session } = setUp();
-    rt.answer = async () => ({ code: 'ROOM_FULL', message: 'full' });
+    rt.answer = () => Promise.resolve({ code: 'ROOM_FULL', message: 'full' });
     send(hello());
     await settle();
     expect(errors()).toEqual(['ROOM_FULL']);
     expect(session.state).toBe('new');
-    rt.answer = async () => 'joined';
+    rt.answer = () => Promise.resolve('joined');
     send(hello());
     await settle();
     expect(session.state).toBe('joined');

@@ -70,7 +70,7 @@ export class RecordingRoom implements Room {
     this.messages.push([id, msg]);
   }
 
-  tick(): void {}
+  tick(_tick: number): void {}
 
   snapshot(): unknown {
     return {};
@@ -89,9 +89,9 @@ export function recordingGame(field = { w: 7, h: 9 }): HostedGame & { room: Reco
 }
 
 /** The room's world handle: RoomHost only gives it back (close) when the room ends. */
-export function fakeRoomWorld(): RoomWorld & { closed: number } {
-  const w = { closed: 0, close: () => void w.closed++ };
-  return w as unknown as RoomWorld & { closed: number };
+export function fakeRoomWorld(): RoomWorld & { closes: number } {
+  const w = { closes: 0, close: () => void w.closes++ };
+  return w as unknown as RoomWorld & { closes: number };
 }
 
 /** The defaults every server starts with, changed by `over`. */

@@ -160,7 +160,7 @@ describe('RoomHost', () => {
     vi.advanceTimersByTime(GRACE_MS * 2);
     expect(log).toEqual([]); // no grace timers: the seats wait for a resume on the next worker
     host.end();
-    expect(world.closed).toBe(1);
+    expect(world.closes).toBe(1);
   });
 
   it('ticks the game with a rising tick number and remove() ends a seat at once', () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encodeFramed, frame } from '../../../../shared/protocol/framing.js';
 import { decode } from '../../../../shared/protocol/codec.js';
-import { Outbound } from '../../../../server/worker/net/outbound.js';
+import { Outbound } from '../../../../server/worker/rooms/outbound.js';
 import { WsConn } from '../../../../server/worker/net/ws-conn.js';
 
 interface Pair {

@@ -1,7 +1,7 @@
 // One encoded message on its way to many connections (a room's state each tick): each transport's
 // bytes are built at most once per message, never once per receiver.
 import { unframe } from '../../../shared/protocol/framing.js';
-import { wsBinaryFrame } from './ws-frame.js';
+import { wsBinaryFrame } from '../../../shared/protocol/ws-frame.js';
 
 export class Outbound {
   private ws: Buffer | null = null;
