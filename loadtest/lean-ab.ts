@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './machine.js';
 import { stopAll, stopAllOnExit } from './processes.js';
-import { summarizeProfile } from './report/cpu-profile-summary.js';
+import { summarizeProfile, type Profile } from './report/cpu-profile-summary.js';
 import { writeResult } from './report/write.js';
 import { median, pairedRatio, ratio, type ScenarioResult } from './result.js';
 import { startShoal } from './servers.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   if (!values.old) throw new Error('--old must name the other checkout (its dist/ built)');
   const mains: Record<Side, string> = {
     old: path.join(path.resolve(values.old), 'dist', 'server', 'main.js'),
-    new: path.join(path.resolve(values.new!), 'dist', 'server', 'main.js'),
+    new: path.join(path.resolve(values.new), 'dist', 'server', 'main.js'),
   };
   for (const f of Object.values(mains)) if (!fs.existsSync(f)) throw new Error(`${f} is missing: build that checkout first`);
   const rounds = Number(values.rounds);
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const newCores = of('new', 'serverCores');
   const per1000 = (v: number) => (v * 1000) / players;
   const result: ScenarioResult = {
-    scenario: values.label!,
+    scenario: values.label,
     quick: false,
     startedAt,
     durationSeconds: Math.round((Date.now() - t0) / 1000),
@@ -131,14 +131,14 @@ async function main(): Promise<void> {
       ...(values.profile ? ['Servers ran under --cpu-prof (profiling costs CPU: compare sides, not absolute figures).'] : []),
     ],
   };
-  if (!values['no-write']) console.log(`wrote ${writeResult(values.out!, result).json}`);
+  if (!values['no-write']) console.log(`wrote ${writeResult(values.out, result).json}`);
 }
 
 /** Writes summary.md beside a run's .cpuprofile files: top self-time functions per process. */
 function summarizeDir(dir: string): void {
   const parts: string[] = [];
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).sort()) {
-    const text = summarizeProfile(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), 20);
+    const text = summarizeProfile(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Profile, 20);
     parts.push(`## ${f}\n\n\`\`\`\n${text}\n\`\`\`\n`);
   }
   fs.writeFileSync(path.join(dir, 'summary.md'), parts.join('\n'));

@@ -19,7 +19,7 @@ import { median } from './result.js';
 
 type Way = 'ws.send' | 'prebuilt frame';
 
-async function client(port: number, conns: number): Promise<void> {
+function client(port: number, conns: number): void {
   let open = 0;
   for (let i = 0; i < conns; i++) {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
@@ -94,7 +94,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-if (values.role === 'client') void client(Number(values.port), Number(values.conns));
+if (values.role === 'client') client(Number(values.port), Number(values.conns));
 else {
   server({ conns: Number(values.conns), blocks: Number(values.blocks), rounds: Number(values.rounds), bytes: Number(values.bytes), out: values.out })
     .then(() => process.exit(0), (err) => {

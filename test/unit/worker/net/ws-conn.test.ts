@@ -121,7 +121,7 @@ describe('WsConn order', () => {
     sock.write = ((chunk: Buffer, ...rest: unknown[]) => {
       writes.push(chunk);
       return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof sock.write;
+    });
     const out = new Outbound(encodeFramed({ t: 'state', tick: 3 }));
     p.conn.sendOut(out);
     p.conn.sendOut(out);
