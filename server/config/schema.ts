@@ -56,7 +56,7 @@ export const SETTINGS = {
   roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
   roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
-  httpCacheMs: s('int', 250, 'a worker reuses its answer to /health, /ready, /rooms and /leaderboard this long (a burst of requests costs one round trip to the primary or coordinator; 0: never)', { min: 0, max: 60000 }),
+  httpCacheMs: s('int', 250, 'a worker reuses its answer to /rooms and /leaderboard this long (a burst of requests costs one round trip to the coordinator; 0: never). /health and /ready are not reused (a load balancer acts on them)', { min: 0, max: 60000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),

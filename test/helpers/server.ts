@@ -197,11 +197,15 @@ export function logLines(s: TestServer): Array<Record<string, any>> {
   return out;
 }
 
-/** The pid of the live worker in a slot (the latest one that said it is ready). */
+/**
+ * The pid of the live worker in a slot: the latest the primary saw become ready. (Read from the
+ * primary's own line: it is logged before the primary listens, while the worker's own "worker
+ * ready" line comes through another process's stdout and may not have arrived yet.)
+ */
 export function workerPid(s: TestServer, slot: number): number {
-  const ready = logLines(s).filter((l) => l.role === 'worker' && l.slot === slot && l.msg === 'worker ready');
+  const ready = logLines(s).filter((l) => l.role === 'primary' && l.slot === slot && l.msg === 'worker running');
   if (!ready.length) throw new Error(`no worker ready in slot ${slot}`);
-  return ready[ready.length - 1]!.pid as number;
+  return ready[ready.length - 1]!.workerPid as number;
 }
 
 export function coordinatorPid(s: TestServer): number {

@@ -1,7 +1,9 @@
 // When each new connection's time to say hello runs out, for every connection of this worker with
-// one timer: every deadline is "now + helloTimeoutMs", so they fall due in the order they were set
-// and a queue with a timer for its head serves them all (a timer per connection would cost an
-// object, a closure and a timer-list entry for every idle connection held).
+// one timer per timeout value: every deadline is "now + helloTimeoutMs", so deadlines of one value
+// fall due in the order they were set and a queue with a timer for its head serves them all (a
+// timer per connection would cost an object, a closure and a timer-list entry for every idle
+// connection held). helloTimeoutMs can change at run time (console `set`): each value gets its own
+// queue, so a shorter timeout never waits behind deadlines set under a longer one.
 
 export interface HelloWaiter {
   /** When this waiter's current hello deadline falls (ms); 0 once it has said hello. */
@@ -10,16 +12,16 @@ export interface HelloWaiter {
   helloTimedOut(): void;
 }
 
-export class HelloDeadlines {
+class DeadlineQueue {
   /** Waiters in the order their deadlines were set, with the deadline each entry was set for. */
   private waiters: HelloWaiter[] = [];
   private ats: number[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number) {}
 
-  /** Starts (or restarts) w's deadline, ms from now. Every call must pass the same ms for the order to hold. */
+  /** Starts (or restarts) w's deadline, ms from now; every call on one queue passes the same ms. */
   arm(w: HelloWaiter, ms: number): void {
     w.helloBy = this.now() + ms;
     this.waiters.push(w);
@@ -57,5 +59,19 @@ export class HelloDeadlines {
       this.head = 0;
     }
     this.schedule(this.ats[this.head]!);
+  }
+}
+
+export class HelloDeadlines {
+  private readonly queues = new Map<number, DeadlineQueue>();
+
+  // Date.now looked up at each call, not captured: a clock swapped in later (fake timers) is the one read.
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /** Starts (or restarts) w's deadline, ms from now. */
+  arm(w: HelloWaiter, ms: number): void {
+    let q = this.queues.get(ms);
+    if (!q) this.queues.set(ms, (q = new DeadlineQueue(this.now)));
+    q.arm(w, ms);
   }
 }

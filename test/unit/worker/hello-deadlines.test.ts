@@ -59,3 +59,17 @@ it('starts again after the queue ran empty', () => {
   vi.advanceTimersByTime(100);
   expect(b.fired).toEqual([at + 100]);
 });
+
+it('a shorter hello timeout set at run time is not held behind deadlines set under the longer one', () => {
+  const q = new HelloDeadlines();
+  const start = Date.now();
+  const early = waiter();
+  q.arm(early, 10_000); // armed under the old helloTimeoutMs
+  const after = waiter();
+  q.arm(after, 500); // console `set helloTimeoutMs 500`, then a new connection
+  vi.advanceTimersByTime(500);
+  expect(after.fired).toEqual([start + 500]);
+  expect(early.fired).toEqual([]);
+  vi.advanceTimersByTime(9_500);
+  expect(early.fired).toEqual([start + 10_000]);
+});
