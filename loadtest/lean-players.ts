@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
     if (values.port !== undefined) throw new Error('--peer starts its own servers: no --port');
     const versions = colyseusVersions();
-    const runs = await runVsPeer({
+    const { runs, failures } = await runVsPeer({
       steps, rounds, seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), inputHz: Number(values['input-hz']),
       pingHz: Number(values['ping-hz']), rampPerSecond: Number(values.ramp), workers: Number(values.workers),
       shoalTransport: transport, log: (line) => console.log(line),
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
         '(Colyseus: ROOM_STATE/ROOM_STATE_PATCH counted by their code byte; Shoal: state messages by their first bytes).',
         'Server cores: user+system CPU of the whole server process tree from /proc over the window. Client cores: the one load-client process.',
         `Load average (1 min) at the start of the runs: ${Math.min(...loads)}-${Math.max(...loads)} (column "load avg": the median of a row's runs).`,
+        ...failures.map((f) => `Run not made: ${f}.`),
       ],
     };
     if (!values['no-write']) {

@@ -63,17 +63,25 @@ export function colyseusVersions(): string {
   return ['@colyseus/core', '@colyseus/ws-transport', '@colyseus/schema'].map((p) => `${p} ${version(p)}`).join(', ');
 }
 
-export async function runVsPeer(o: VsPeerOptions): Promise<VsRun[]> {
+export interface VsOutcome {
+  runs: VsRun[];
+  /** Runs that could not be made (a server that did not start, a client that threw), said in the notes. */
+  failures: string[];
+}
+
+export async function runVsPeer(o: VsPeerOptions): Promise<VsOutcome> {
   const runs: VsRun[] = [];
+  const failures: string[] = [];
   const colyseus = colyseusProtocol({ room: ARENA_ROOM, hz: ARENA_RULES.hz });
   for (let round = 1; round <= o.rounds; round++) {
     for (const n of o.steps) {
       const order: Contender[] = round % 2 ? ['shoal', 'colyseus'] : ['colyseus', 'shoal'];
       for (const who of order) {
         const loadAverage1m = Math.round(os.loadavg()[0]! * 100) / 100;
-        const server: RunningServer = who === 'shoal' ? await startShoal({ workers: o.workers }) : await startColyseus();
-        const protocol: LeanProtocol = who === 'shoal' ? shoalProtocol : colyseus;
+        let server: RunningServer | null = null;
         try {
+          server = who === 'shoal' ? await startShoal({ workers: o.workers }) : await startColyseus();
+          const protocol: LeanProtocol = who === 'shoal' ? shoalProtocol : colyseus;
           const r = await runLean({
             host: '127.0.0.1', port: server.port, players: n, transport: who === 'shoal' ? o.shoalTransport : 'ws',
             seconds: o.seconds, warmupSeconds: o.warmupSeconds, inputHz: o.inputHz, pingHz: o.pingHz,
@@ -85,13 +93,17 @@ export async function runVsPeer(o: VsPeerOptions): Promise<VsRun[]> {
             `p99 ${r.rttP99Ms} ms, server ${r.serverCores} cores (${r.serverCoresPer1000} per 1000), client ${r.clientCores} cores, ` +
             `load ${loadAverage1m}${Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''}`,
           );
+        } catch (err) {
+          const why = `round ${round}, ${NAME[who]}, ${n} players: ${(err as Error).message.split('\n')[0]}`;
+          failures.push(why);
+          o.log(`FAILED ${why}`);
         } finally {
-          await server.stop();
+          await server?.stop();
         }
       }
     }
   }
-  return runs;
+  return { runs, failures };
 }
 
 function med(xs: Array<number | null>): number | null {
