@@ -27,7 +27,8 @@ export class LeanSocket {
     });
   }
 
-  static open(transport: LeanTransport, host: string, port: number, h: LeanHandlers): Promise<LeanSocket> {
+  /** Connects; a WebSocket upgrades at `path` (Shoal's is /ws; Colyseus names the room there). */
+  static open(transport: LeanTransport, host: string, port: number, h: LeanHandlers, path = '/ws'): Promise<LeanSocket> {
     return new Promise((resolve, reject) => {
       const sock = net.connect({ host, port, noDelay: true });
       const fail = (err: Error) => reject(err);
@@ -39,7 +40,7 @@ export class LeanSocket {
           return resolve(ls);
         }
         const key = crypto.randomBytes(16).toString('base64');
-        sock.write(`GET /ws HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
         ls.upgraded = () => {
           sock.off('error', fail);
           resolve(ls);

@@ -1,13 +1,13 @@
 // Drives N arena players from this one process at as little cost per player as possible, so the
 // figures measure the server and not the client: messages are counted by peeking at their first
-// bytes (never decoded, except a welcome and an error), inputs and pings are written into
-// per-player byte templates, one timer serves every player, and RTT samples go into one array.
+// bytes (never decoded, except a welcome, an error and a Colyseus pong), inputs and pings are
+// written into per-player byte templates, one timer serves every player, and RTT samples go into
+// one array. The server's wire is a LeanProtocol (protocol.ts): Shoal's, or the Colyseus peer's.
 import { performance } from 'node:perf_hooks';
-import { encode, decode } from '../../shared/protocol/codec.js';
 import { treeCpuSeconds } from '../proc-stats.js';
-import { LeanSocket, type LeanTransport } from './lean-socket.js';
-import { PEEK_ERROR, PEEK_PONG, PEEK_STATE, PEEK_WELCOME, peek } from './wire-peek.js';
-import { inputTemplate, pingTemplate, writeInput, writePing } from './input-template.js';
+import type { LeanSocket, LeanTransport } from './lean-socket.js';
+import type { LeanProtocol } from './protocol.js';
+import { shoalProtocol } from './shoal-protocol.js';
 
 export interface LeanOptions {
   host: string;
@@ -23,6 +23,8 @@ export interface LeanOptions {
   rampPerSecond: number;
   /** Pid of the server's primary: its whole process tree is the server's CPU. */
   serverPid?: number;
+  /** The server's wire (default Shoal's). */
+  protocol?: LeanProtocol;
 }
 
 export interface LeanResult {
@@ -63,6 +65,10 @@ interface Player {
 }
 
 export async function runLean(o: LeanOptions): Promise<LeanResult> {
+  const proto = o.protocol ?? shoalProtocol;
+  for (const t of o.transport === 'mix' ? (['tcp', 'ws'] as const) : [o.transport]) {
+    if (!proto.transports.includes(t)) throw new Error(`${proto.name} does not speak ${t}`);
+  }
   const errors: Record<string, number> = {};
   const countError = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
   let hz = 0;
@@ -78,7 +84,7 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
     players.push({
       sock: null, transport: o.transport === 'mix' ? (i % 2 ? 'ws' : 'tcp') : o.transport,
       seq: 0, states: 0, pingAt: 0, pingId: 0, dx: Math.cos(angle), dy: Math.sin(angle),
-      input: inputTemplate(), ping: pingTemplate(), open: false,
+      input: proto.inputTemplate(), ping: proto.pingTemplate(), open: false,
     });
   }
 
@@ -90,42 +96,36 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
         resolve(ok);
       }
     };
-    LeanSocket.open(p.transport, o.host, o.port, {
-      onMessage(buf, start, len) {
-        const k = peek(buf, start, len);
-        if (k === PEEK_STATE) {
-          p.states++;
-        } else if (k === PEEK_PONG) {
-          if (p.pingAt > 0 && measuring) {
-            if (rttN === rtts.length) {
-              const bigger = new Float64Array(rtts.length * 2);
-              bigger.set(rtts);
-              rtts = bigger;
-            }
-            rtts[rttN++] = performance.now() - p.pingAt;
-            pongs++;
-          }
-          p.pingAt = 0;
-        } else if (k === PEEK_WELCOME) {
-          if (hz === 0) hz = (decode(buf.subarray(start, start + len)) as { hz: number }).hz;
-          p.open = true;
-          done(true);
-        } else if (k === PEEK_ERROR) {
-          const m = decode(buf.subarray(start, start + len)) as { code: string };
-          countError(m.code);
-          if (!p.open) done(false);
-        }
+    proto.seat(o.host, o.port, i, p.transport, {
+      state() {
+        p.states++;
       },
-      onClose() {
+      pong(id) {
+        // A pong for an earlier ping (one that outlived its second) is not this ping's RTT.
+        if (p.pingAt > 0 && measuring && (id === null || id === p.pingId)) {
+          if (rttN === rtts.length) {
+            const bigger = new Float64Array(rtts.length * 2);
+            bigger.set(rtts);
+            rtts = bigger;
+          }
+          rtts[rttN++] = performance.now() - p.pingAt;
+          pongs++;
+        }
+        p.pingAt = 0;
+      },
+      error: countError,
+      closed() {
         if (p.open && measuring) closedDuringWindow++;
         p.open = false;
-        done(false);
       },
-    }).then((s) => {
-      p.sock = s;
-      s.send(Buffer.from(encode({ t: 'hello', v: 1, name: `lean${i}` })));
+    }).then((seat) => {
+      if (settled) return seat.sock.close();
+      if (hz === 0) hz = seat.hz;
+      p.sock = seat.sock;
+      p.open = true;
+      done(true);
     }, (err: Error) => {
-      countError(`connect: ${err.message.slice(0, 40)}`);
+      countError(err.message);
       done(false);
     });
     setTimeout(() => done(false), 15_000).unref();
@@ -176,14 +176,14 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
           p.dx = Math.cos(a);
           p.dy = Math.sin(a);
         }
-        writeInput(p.input, ++p.seq, p.dx, p.dy);
+        proto.writeInput(p.input, ++p.seq, p.dx, p.dy);
         p.sock!.send(p.input);
       }
       const pp = slotDone % pingEvery;
       for (let i = pp; i < players.length; i += pingEvery) {
         const p = players[i]!;
         if (!p.open) continue;
-        writePing(p.ping, ++p.pingId);
+        proto.writePing(p.ping, ++p.pingId);
         p.pingAt = now;
         p.sock!.send(p.ping);
       }

@@ -1,0 +1,45 @@
+// Shoal's wire for the lean client: a hello, then a welcome (the only message decoded, for the
+// room's hz); states and pongs told apart by their first bytes (wire-peek.ts); inputs and pings
+// from the byte templates of input-template.ts. TCP (length-framed) or WebSocket at /ws.
+import { encode, decode } from '../../shared/protocol/codec.js';
+import { LeanSocket, type LeanTransport } from './lean-socket.js';
+import type { LeanProtocol, Seat, SeatEvents } from './protocol.js';
+import { PEEK_ERROR, PEEK_PONG, PEEK_STATE, PEEK_WELCOME, peek } from './wire-peek.js';
+import { inputTemplate, pingTemplate, writeInput, writePing } from './input-template.js';
+
+export const shoalProtocol: LeanProtocol = {
+  name: 'shoal',
+  transports: ['tcp', 'ws'],
+  inputTemplate,
+  writeInput,
+  pingTemplate,
+  writePing,
+  seat(host: string, port: number, index: number, transport: LeanTransport, ev: SeatEvents): Promise<Seat> {
+    return new Promise<Seat>((resolve, reject) => {
+      let seated = false;
+      let sock: LeanSocket | null = null;
+      LeanSocket.open(transport, host, port, {
+        onMessage(buf, start, len) {
+          const k = peek(buf, start, len);
+          if (k === PEEK_STATE) ev.state();
+          else if (k === PEEK_PONG) ev.pong(null);
+          else if (k === PEEK_WELCOME && !seated) {
+            seated = true;
+            resolve({ sock: sock!, hz: (decode(buf.subarray(start, start + len)) as { hz: number }).hz });
+          } else if (k === PEEK_ERROR) {
+            const code = (decode(buf.subarray(start, start + len)) as { code: string }).code;
+            if (seated) ev.error(code);
+            else reject(new Error(code));
+          }
+        },
+        onClose() {
+          if (seated) ev.closed();
+          else reject(new Error('closed before welcome'));
+        },
+      }).then((s) => {
+        sock = s;
+        s.send(Buffer.from(encode({ t: 'hello', v: 1, name: `lean${index}` })));
+      }, (err: Error) => reject(new Error(`connect: ${err.message.slice(0, 40)}`)));
+    });
+  },
+};
