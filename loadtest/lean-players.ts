@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       ],
     };
     if (!values['no-write']) {
-      const w = writeResult(values.out!, result);
+      const w = writeResult(values.out, result);
       console.log(`wrote ${w.json}`);
     }
     return;
