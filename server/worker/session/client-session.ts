@@ -9,7 +9,7 @@ import type { TopOutMsg } from '../../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../../auth/verifier.js';
 import type { Config } from '../../config/schema.js';
 import type { RoomHost } from '../rooms/room-host.js';
-import { HelloDeadlines, type HelloWaiter } from './hello-deadlines.js';
+import { HelloDeadlines, type HelloDeadline, type HelloWaiter } from './hello-deadlines.js';
 import type { ClientConn } from './client-conn.js';
 import { TokenBucket } from './rate-limiter.js';
 
@@ -48,8 +48,8 @@ export class ClientSession implements HelloWaiter {
   private readonly bucket: TokenBucket;
   private refusedInRow = 0;
   private lastRateError = 0;
-  /** When this connection's time to say hello runs out (ms); 0 once it has. */
-  helloBy = 0;
+  /** The hello deadline armed now; cancelled on hello, close or a new arm. */
+  private helloDeadline: HelloDeadline | null = null;
   /** Set while this connection is relayed to the worker that runs its room. */
   relayTo: ((body: Buffer) => void) | null = null;
 
@@ -70,7 +70,13 @@ export class ClientSession implements HelloWaiter {
   }
 
   private armHelloTimer(ms: number): void {
-    helloDeadlines.arm(this, ms);
+    this.helloDeadline?.cancel();
+    this.helloDeadline = helloDeadlines.arm(this, ms);
+  }
+
+  private cancelHelloTimer(): void {
+    this.helloDeadline?.cancel();
+    this.helloDeadline = null;
   }
 
   /** Called by the worker's one hello-deadline queue. */
@@ -162,7 +168,7 @@ export class ClientSession implements HelloWaiter {
       return;
     }
     this.state = 'joining';
-    this.helloBy = 0;
+    this.cancelHelloTimer();
     const auth = msg.auth ?? this.query.auth;
     const who = await this.authenticate(auth);
     if (this.conn.closed) return;
@@ -225,7 +231,7 @@ export class ClientSession implements HelloWaiter {
   }
 
   private closed(): void {
-    this.helloBy = 0;
+    this.cancelHelloTimer();
     const wasJoined = this.state === 'joined';
     this.state = 'closed';
     this.rt.sessionClosed(this);

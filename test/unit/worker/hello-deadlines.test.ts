@@ -1,5 +1,6 @@
-// The worker's one hello-deadline queue: a waiter times out once, at its latest deadline, and not
-// at all once it has said hello; one re-armed (a refused hello) is not timed out at its old one.
+// The worker's hello-deadline queues: a waiter times out once, at its latest deadline, and not at
+// all once it has said hello; one re-armed (a refused hello) is not timed out at its old one; a
+// cancelled deadline lets go of its waiter at once.
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { HelloDeadlines, type HelloWaiter } from '../../../server/worker/session/hello-deadlines.js';
 
@@ -11,7 +12,7 @@ afterEach(() => {
 });
 
 function waiter(): HelloWaiter & { fired: number[] } {
-  const w = { helloBy: 0, fired: [] as number[], helloTimedOut: () => w.fired.push(Date.now()) };
+  const w = { fired: [] as number[], helloTimedOut: () => w.fired.push(Date.now()) };
   return w;
 }
 
@@ -22,14 +23,15 @@ it('times each waiter out once, at its own deadline, unless it said hello or was
   const greeted = waiter();
   const rearmed = waiter();
   q.arm(plain, 100);
-  q.arm(greeted, 100);
-  q.arm(rearmed, 100);
+  const greetedAt = q.arm(greeted, 100);
+  const rearmedAt = q.arm(rearmed, 100);
   vi.advanceTimersByTime(30);
   const late = waiter();
   q.arm(late, 100);
-  greeted.helloBy = 0; // said hello
+  greetedAt.cancel(); // said hello
   vi.advanceTimersByTime(20);
-  q.arm(rearmed, 100); // refused hello at 50 ms: a new deadline at 150 ms
+  rearmedAt.cancel(); // refused hello at 50 ms: a new deadline at 150 ms
+  q.arm(rearmed, 100);
 
   vi.advanceTimersByTime(50); // 100 ms
   expect(plain.fired).toEqual([start + 100]);
@@ -72,4 +74,19 @@ it('a shorter hello timeout set at run time is not held behind deadlines set und
   expect(early.fired).toEqual([]);
   vi.advanceTimersByTime(9_500);
   expect(early.fired).toEqual([start + 10_000]);
+});
+
+it('lets go of a waiter as soon as its deadline is cancelled, and of every waiter once it fell due', () => {
+  const q = new HelloDeadlines();
+  const closed = waiter();
+  const d = q.arm(closed, 5_000);
+  const stays = waiter();
+  const e = q.arm(stays, 5_000);
+  d.cancel(); // the connection said hello, or closed
+  expect(d.waiter).toBeNull();
+  expect(e.waiter).toBe(stays);
+  vi.advanceTimersByTime(5_000);
+  expect(stays.fired).toHaveLength(1);
+  expect(e.waiter).toBeNull();
+  expect(closed.fired).toEqual([]);
 });
