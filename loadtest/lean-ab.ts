@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './machine.js';
-import { stopAll, stopAllOnExit } from './processes.js';
+import { runToExit, stopAllOnExit } from './processes.js';
 import { summarizeProfile, type Profile } from './report/cpu-profile-summary.js';
 import { writeResult } from './report/write.js';
 import { median, pairedRatio, ratio, type ScenarioResult } from './result.js';
@@ -144,14 +144,4 @@ function summarizeDir(dir: string): void {
   fs.writeFileSync(path.join(dir, 'summary.md'), parts.join('\n'));
 }
 
-main().then(
-  async () => {
-    await stopAll();
-    process.exit(0);
-  },
-  async (err) => {
-    console.error(err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runToExit(main);

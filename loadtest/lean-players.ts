@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './machine.js';
-import { stopAll, stopAllOnExit } from './processes.js';
+import { runToExit, stopAllOnExit } from './processes.js';
 import { writeResult } from './report/write.js';
 import { ratio, type ScenarioResult } from './result.js';
 import { startShoal } from './servers.js';
@@ -167,14 +167,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  async () => {
-    await stopAll();
-    process.exit(0);
-  },
-  async (err) => {
-    console.error(err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runToExit(main);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './machine.js';
-import { stopAll, stopAllOnExit } from './processes.js';
+import { runToExit, stopAll, stopAllOnExit } from './processes.js';
 import { writeResult } from './report/write.js';
 import type { ScenarioResult } from './result.js';
 import type { ScenarioBody } from './scenario.js';
@@ -101,14 +101,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then(
-  async (code) => {
-    await stopAll();
-    process.exit(code);
-  },
-  async (err) => {
-    process.stderr.write(`${(err as Error).stack ?? err}\n`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runToExit(main);

@@ -114,3 +114,18 @@ export function stopAllOnExit(): void {
     });
   }
 }
+
+/** Runs a load-test CLI's main: exits with its code (0 when it returns none) once every process it started is stopped. */
+export function runToExit(main: () => Promise<number | void>): void {
+  main().then(
+    async (code) => {
+      await stopAll();
+      process.exit(code ?? 0);
+    },
+    async (err) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}

@@ -5,6 +5,7 @@
 // written into fixed byte templates, as Shoal's are (input-template.ts).
 import { decode } from '../../shared/protocol/codec.js';
 import { PEEK_ERROR, PEEK_OTHER, PEEK_PONG, PEEK_STATE, PEEK_WELCOME } from './wire-peek.js';
+import { inputTemplateAfter } from './input-template.js';
 
 /** Protocol codes of @colyseus/shared-types 0.18 (Protocol). */
 export const CY_JOIN_ROOM = 10;
@@ -59,23 +60,14 @@ export function errorCode(buf: Buffer, start: number, len: number): number {
 }
 
 // Input: [ROOM_DATA]["input"]{seq: uint32, dx: float64, dy: float64}, all at fixed offsets.
-const INPUT_HEAD = Buffer.from([CY_ROOM_DATA, 0xa5, ...Buffer.from('input'), 0x83, 0xa3, ...Buffer.from('seq'), 0xce]);
-const SEQ_AT = INPUT_HEAD.length;
-const DX_AT = SEQ_AT + 4 + 3 + 1; // after seq, fixstr "dx", float64 marker
-const DY_AT = DX_AT + 8 + 3 + 1;
+const COLYSEUS_INPUT = inputTemplateAfter(Buffer.from([CY_ROOM_DATA, 0xa5, ...Buffer.from('input'), 0x83, 0xa3, ...Buffer.from('seq'), 0xce]));
 
 export function colyseusInputTemplate(): Buffer {
-  const b = Buffer.alloc(DY_AT + 8);
-  INPUT_HEAD.copy(b, 0);
-  b.set([0xa2, 0x64, 0x78, 0xcb], SEQ_AT + 4);
-  b.set([0xa2, 0x64, 0x79, 0xcb], DX_AT + 8);
-  return b;
+  return COLYSEUS_INPUT.make();
 }
 
 export function writeColyseusInput(b: Buffer, seq: number, dx: number, dy: number): void {
-  b.writeUInt32BE(seq >>> 0, SEQ_AT);
-  b.writeDoubleBE(dx, DX_AT);
-  b.writeDoubleBE(dy, DY_AT);
+  COLYSEUS_INPUT.write(b, seq, dx, dy);
 }
 
 // Ping: [ROOM_DATA]["ping"]{id: uint32}.
