@@ -12,6 +12,7 @@ import type { ClientSession, JoinOutcome, SessionRuntime } from './session/clien
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import type { CoordinatorChannel, CoordinatorPush, CoordinatorPushes, JoinResult } from '../ipc/coordinator-ops.js';
 import { RoomHost } from './rooms/room-host.js';
+import { Outbound } from './rooms/outbound.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
 
@@ -229,12 +230,13 @@ export class WorkerRuntime implements SessionRuntime {
   }
 
   private broadcastAll(msg: ChatOutMsg): void {
-    const framed = encodeFramed(msg);
+    // Encoded once, and its WebSocket frame built once, for every player of this worker.
+    const out = new Outbound(encodeFramed(msg));
     let n = 0;
     for (const h of this.rooms.values()) {
       for (const m of h.members.values()) {
         if (m.conn) {
-          m.conn.sendFramed(framed);
+          m.conn.sendOut(out);
           n++;
         }
       }

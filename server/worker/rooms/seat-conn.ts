@@ -12,8 +12,6 @@ export interface SeatConn {
   readonly address: string;
   /** Encodes and sends one message (nothing once the connection is closing). */
   send(msg: ServerMessage): void;
-  /** Writes a buffer made by encodeFramed: a broadcast encodes once and sends it to every seat. */
-  sendFramed(framed: Buffer): void;
   /** Writes a broadcast in this transport's form (a WebSocket frame built once for every WS seat). */
   sendOut(out: Outbound): void;
   /** Says why, then closes. */
