@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, coordinatorPid, workerPid, until, logLines, sleep, type TestServer } from '../helpers/server.js';
-import { scoringPlayers } from './scoring-players.js';
+import { expectResumedWithNothingLost, scoringPlayers } from './scoring-players.js';
 
 let server: TestServer;
 let restoreWorld = () => {};
@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 it('keeps every score a player saw when its worker dies while the coordinator is down', async () => {
-  const { players, nameOf, victims, others, shown, stop, scoring } = await scoringPlayers(server);
+  const sp = await scoringPlayers(server);
+  const { players, victims, shown, stop } = sp;
   await sleep(1000);
 
   // Coordinator down, with its restarts held off: they fail while its world is not there.
@@ -53,32 +54,7 @@ it('keeps every score a player saw when its worker dies while the coordinator is
   const restoredAt = Date.now();
   restoreWorld();
   stop.stopped = true;
-  try {
-    await until(() => victims.every((c) => c.status === 'joined' && c.reconnects > 0), 30_000, 'every player of the killed worker resumed');
-  } catch (err) {
-    console.error(victims.map((c) => ({ id: c.id, status: c.status, end: c.endReason, reconnects: c.reconnects })));
-    console.error(logLines(server).filter((l) => (l.level as number) >= 40).slice(-30));
-    throw err;
-  }
-  await Promise.all(scoring);
-  for (const c of victims) await c.fullState(10_000);
-
-  // Every player keeps at least the score it was shown: in its own state after the resume, and
-  // on the leaderboard (others' scores reach the new coordinator when their worker reconnects).
-  const lostNow = async (): Promise<string[]> => {
-    const lb: Array<{ name: string; score: number }> = await (await fetch(`http://127.0.0.1:${server.port}/leaderboard`)).json();
-    const lost: string[] = [];
-    for (const c of players) {
-      const saw = c.reconnects > 0 ? shownAtKill.get(c.id)! : shown.get(c.id)!;
-      const now = c.me?.score ?? 0;
-      const board = lb.find((e) => e.name === nameOf.get(c))?.score ?? 0;
-      if (now < saw || board < saw) lost.push(`${c.id} shown ${saw}, now ${now}, leaderboard ${board}`);
-    }
-    return lost;
-  };
-  await until(async () => (await lostNow()).length === 0, 10_000, 'every shown score saved').catch(() => {});
-  expect(await lostNow()).toEqual([]);
-  for (const c of others) expect(c.reconnects).toBe(0);
+  await expectResumedWithNothingLost(server, sp, shownAtKill);
   // The journals are private, and each is cut down at its worker's hello to the new coordinator to
   // the scores not yet acknowledged: what is left came later, so no player has an entry there below
   // the score it had when the worker was killed. The replacement worker in slot 0 may still be
