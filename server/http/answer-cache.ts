@@ -1,10 +1,10 @@
-// A worker's short memory of the world answers behind its HTTP endpoints (rooms, leaderboard,
-// readiness). Those answers live in other processes; a load balancer or a dashboard polling them,
+// A worker's short memory of the world answers behind its HTTP endpoints (/rooms pages and
+// /leaderboard; readiness is never kept: a load balancer acts on it). Those answers live in other processes; a load balancer or a dashboard polling them,
 // or a burst of clients, would otherwise cost one inter-process round trip per request. Within
 // `ms` of an answer (or while it is still on its way) the same question gets the same promise; a
 // failed answer is forgotten at once, so an error is never served from here.
 
-/** Questions remembered at most; past this, the stale ones go (a question key holds an address). */
+/** Questions remembered at most; past this, the stale ones go (a question key holds a page's offset and limit). */
 const MAX_KEYS = 4096;
 
 export class AnswerCache {
@@ -30,7 +30,7 @@ export class AnswerCache {
 
   private prune(now: number): void {
     for (const [k, v] of this.answers) if (now - v.at >= this.ms) this.answers.delete(k);
-    // Every entry fresh (many addresses at once): start again rather than grow.
+    // Every entry fresh (many pages asked at once): start again rather than grow.
     if (this.answers.size >= MAX_KEYS) this.answers.clear();
   }
 }
