@@ -130,14 +130,28 @@ export class Arena implements Room {
 
   tick(tick: number): void {
     this.tickNo = tick;
-    const changed: PlayerTuple[] = [];
     for (const p of this.players.values()) {
       if (p.dx !== 0 || p.dy !== 0) {
         p.x = Math.min(this.w, Math.max(0, p.x + p.dx * this.step));
         p.y = Math.min(this.h, Math.max(0, p.y + p.dy * this.step));
         p.dirty = true;
         this.pickup(p);
+      } else if (p.fresh && !p.frozen) {
+        // A player who arrives (joins, resumes) on a coin takes it standing: its client sees
+        // itself at the coin, steers nowhere, and it would wait there for ever.
+        this.pickup(p);
       }
+    }
+    while (this.coins.size < this.settings.coins) this.spawnCoin(true);
+    this.golden.tick();
+    // For the same reason a coin placed within reach of a standing player goes to it now. Only
+    // coins placed before this line are looked at: their replacements wait for the next tick, so
+    // a pickup radius as large as the field takes a coin a tick instead of looping.
+    const placed = this.newCoins.length;
+    for (let i = 0; i < placed; i++) this.reach(this.newCoins[i]!);
+
+    const changed: PlayerTuple[] = [];
+    for (const p of this.players.values()) {
       if (p.dirty) {
         changed.push([p.id, wire(p.x), wire(p.y), p.score]);
         p.dirty = false;
@@ -147,8 +161,6 @@ export class Arena implements Room {
         p.fresh = false;
       }
     }
-    while (this.coins.size < this.settings.coins) this.spawnCoin(true);
-    this.golden.tick();
     this.tally.tick();
 
     const delta: StateMsg = {
@@ -187,14 +199,31 @@ export class Arena implements Room {
     for (const c of this.coins.values()) {
       const ddx = c.x - p.x;
       const ddy = c.y - p.y;
+      if (ddx * ddx + ddy * ddy <= this.r2) this.take(p, c);
+    }
+  }
+
+  /** A newly placed coin goes to the first player standing within reach of it, if any. */
+  private reach(c: Coin): void {
+    if (!this.coins.has(c.id)) return;
+    for (const p of this.players.values()) {
+      if (p.frozen) continue;
+      const ddx = c.x - p.x;
+      const ddy = c.y - p.y;
       if (ddx * ddx + ddy * ddy <= this.r2) {
-        this.coins.delete(c.id);
-        this.taken.push(c.id);
-        p.score += c.value;
-        this.tally.taken();
-        this.ctx.scoreChanged(p.id, p.score);
+        this.take(p, c);
+        return;
       }
     }
+  }
+
+  private take(p: Player, c: Coin): void {
+    this.coins.delete(c.id);
+    this.taken.push(c.id);
+    p.score += c.value;
+    p.dirty = true;
+    this.tally.taken();
+    this.ctx.scoreChanged(p.id, p.score);
   }
 
   private spawnCoin(announce: boolean, value = 1): number {

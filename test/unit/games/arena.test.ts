@@ -1,7 +1,7 @@
 // The arena's rules, driven directly (no server): a player moves at playerSpeed / hz a tick in
 // the direction of its input (never faster), stays on the field, takes a coin within
-// pickupRadius and scores its value, taken coins come back at once, a frozen player does not
-// move, the coins-taken counter reaches the world, and the welcome's field is the arena's size.
+// pickupRadius and scores its value (moving, arriving on it, or standing where one is placed),
+// taken coins come back at once, a frozen player does not move, the coins-taken counter reaches the world, and the welcome's field is the arena's size.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage, StateMsg } from '../../../shared/protocol/messages.js';
 import type { RoomContext, World } from '../../../server/game-api/index.js';
@@ -29,6 +29,9 @@ function setUp(snap: Partial<ArenaSnapshot> = {}, settings: ArenaSettings = SETT
     send: (id, m) => void sent.push([id, m]),
     scoreChanged: (id, s) => void scores.push([id, s]),
   };
+  // Coins placed at random land at (990, 792), far from every player these tests seat, unless a
+  // test says otherwise.
+  vi.spyOn(Math, 'random').mockReturnValue(0.99);
   // A coin far from everyone, so none is placed at random when the room is made.
   const full: ArenaSnapshot = { tick: 0, nextCoin: 100, players: [], coins: [[1, 0, 800, 1]], ...snap };
   const room = arena.create(ctx, settings, full);
@@ -107,6 +110,48 @@ describe('arena rules', () => {
     expect(scores).toEqual([]);
     room.tick(2); // 11 away
     expect(scores).toEqual([['a', 1]]);
+  });
+
+  it('a player who arrives on a coin takes it without moving (its client sees nowhere to steer)', () => {
+    const { room, scores, broadcasts } = setUp({ players: [['a', 500.4, 400.3, 0]], coins: [[1, 500, 400, 1]] });
+    room.join({ id: 'a', name: 'a', score: 0 });
+    room.tick(1);
+    expect(scores).toEqual([['a', 1]]);
+    expect(broadcasts.at(-1)!.taken).toEqual([1]);
+    expect(at(room, 'a')).toEqual([500.4, 400.3]);
+    // Frozen (dropped), a player takes nothing placed at its feet; resumed there, it takes it.
+    const { room: r2, scores: s2 } = setUp({ players: [['b', 700, 300, 5]] });
+    r2.join({ id: 'b', name: 'b', score: 5 });
+    r2.tick(1);
+    r2.setFrozen('b', true);
+    vi.spyOn(Math, 'random').mockReturnValueOnce(0.7).mockReturnValueOnce(0.375); // (700, 300)
+    (r2 as unknown as { addCoin(v: number): number }).addCoin(1);
+    r2.tick(2);
+    expect(s2).toEqual([]);
+    r2.setFrozen('b', false);
+    r2.tick(3);
+    expect(s2).toEqual([['b', 6]]);
+  });
+
+  it('a coin placed within reach of a standing player goes to it at once; a frozen player takes none', () => {
+    // b takes the coin next to it; its replacement lands (random 0.5) at (500, 400), on a.
+    const { room, scores, broadcasts } = setUp({ players: [['a', 505, 400, 0], ['b', 100, 100, 0], ['c', 495, 400, 0]], coins: [[1, 105, 100, 1]] });
+    room.join({ id: 'a', name: 'a', score: 0 });
+    room.join({ id: 'b', name: 'b', score: 0 });
+    room.join({ id: 'c', name: 'c', score: 0 });
+    room.setFrozen('a', true);
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    room.tick(1);
+    // b arrived on coin 1; the replacement (id 100) went to c, who stands within reach (a is frozen).
+    expect(scores).toEqual([['b', 1], ['c', 1]]);
+    const d = broadcasts.at(-1)!;
+    expect(d.coins.map((c) => c[0])).toContain(100);
+    expect(d.taken).toEqual([1, 100]);
+    expect(d.players.find((p) => p[0] === 'c')![3]).toBe(1);
+    // Its own replacement waits for the next tick: one coin a tick, however large the radius.
+    expect((room.snapshot() as ArenaSnapshot).coins.map((c) => c[0])).toEqual([]);
+    room.tick(2);
+    expect(scores).toHaveLength(3);
   });
 
   it('a golden coin scores its value (10), and coins worth more than 1 carry it on the wire', () => {
