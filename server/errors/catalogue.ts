@@ -40,6 +40,7 @@ const PROTOCOL: Record<ErrorCode, string> = {
   AUTH_EXPIRED: "the auth token's exp has passed",
   NAME_TAKEN: 'a guest asked for a name an account plays under',
   SEAT_REFUSED: 'the game refused the seat (its reason in the message)',
+  WRONG_GAME: 'hello names a room that plays another game than the one it asks for',
 };
 
 /** Codes outside the protocol table, with every place each is met. */

@@ -6,7 +6,7 @@ import { serveStatic } from './static.js';
 export interface HttpDeps {
   stats(): Promise<{ rooms: Array<{ id: string; players: number; capacity: number; slot: number }>; players: number; workers: number }>;
   leaderboard(limit: number): Promise<Array<{ name: string; score: number }>>;
-  rooms(offset: number, limit: number): Promise<{ total: number; rooms: Array<{ id: string; players: number; capacity: number; slot: number }> }>;
+  rooms(offset: number, limit: number): Promise<{ total: number; rooms: Array<{ id: string; players: number; capacity: number; slot: number; game: string }> }>;
   /** Rooms a /rooms page holds by default, and at most. */
   roomsPageSize: number;
   metrics(): Promise<string>;
@@ -81,8 +81,8 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
           res.setHeader('x-total-count', String(p.total));
           const next = offset + p.rooms.length;
           if (p.rooms.length > 0 && next < p.total) res.setHeader('link', `</rooms?offset=${next}&limit=${p.rooms.length}>; rel="next"`);
-          // `worker` is an additive field: which worker slot runs the room.
-          json(res, 200, p.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot })));
+          // `worker` and `game` are additive fields: which worker slot runs the room, and what it plays.
+          json(res, 200, p.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot, game: r.game })));
         }, fail);
         return;
       }

@@ -23,8 +23,23 @@ export interface JoinArgs {
   /** --auth jwt: the verified account (token sub), or guest: true. Neither with --auth none. */
   account?: string;
   guest?: boolean;
-  /** The game the worker hosts (its registered name): a room made here gets an id starting with it. */
+  /**
+   * The game the player asks for (hello.game; absent: the arena). A room made for it plays it and,
+   * when matchmaking makes it up, gets an id starting with it; a named room of another game is
+   * refused (WRONG_GAME). A resume keeps its room's game whatever this says.
+   */
   game?: string;
+  /** That game's seats (quick-join fills a room up to this): the coordinator imports no game, so workers say. */
+  seats?: number;
+  /** That game's capacity (members, spectators included): a join naming a room is refused past it (ROOM_FULL). */
+  capacity?: number;
+}
+
+/** A game a worker hosts, with its room sizes (worker.hello): matchmaking sizes its rooms by them. */
+export interface HostedGameSizes {
+  name: string;
+  seats: number;
+  capacity: number;
 }
 
 /** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
@@ -43,6 +58,8 @@ export interface WorkerHelloArgs {
   rooms: Array<{ id: string; players: string[] }>;
   /** Scores the coordinator may not have seen: absolute, so resending is safe. */
   scores?: Array<[string, number]>;
+  /** The games this worker hosts and their sizes, so routing can fill rooms before any join of them. */
+  games?: HostedGameSizes[];
 }
 
 export interface WorkerHelloResult {
@@ -57,6 +74,8 @@ export interface RoomSummary {
   players: number;
   capacity: number;
   slot: number;
+  /** The game the room plays. */
+  game: string;
 }
 
 export interface LeaderEntry {

@@ -176,7 +176,7 @@ export class WorkerRuntime implements SessionRuntime {
       });
     } catch (err) {
       const e = err as { code?: string; message: string };
-      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL' || e.code === 'ROOM_LIMIT' || e.code === 'NAME_TAKEN') return { code: e.code, message: e.message };
+      if (e.code === 'BAD_TOKEN' || e.code === 'ROOM_FULL' || e.code === 'ROOM_LIMIT' || e.code === 'NAME_TAKEN' || e.code === 'WRONG_GAME') return { code: e.code, message: e.message };
       return { code: 'UNAVAILABLE', message: 'world state is unavailable; try again' };
     }
     if (session.conn.closed) {

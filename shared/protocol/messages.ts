@@ -78,6 +78,8 @@ export const ERROR_CODES = {
   NAME_TAKEN: false,
   // Additive: the game refused the seat (its reason in the message).
   SEAT_REFUSED: false,
+  // Additive: hello names a room that plays another game than the one it asks for.
+  WRONG_GAME: false,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -11,7 +11,7 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Member, WorkerRoom, WorkerStats } from '../../ipc/primary-worker.js';
 export type { Member, WorkerRoom, WorkerStats };
 
-interface DirRoom { id: string; players: number; capacity: number; slot: number }
+interface DirRoom { id: string; players: number; capacity: number; slot: number; game: string }
 
 const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
 
@@ -30,6 +30,16 @@ function workerFlag(ctx: ConsoleContext, v: string | number | undefined): number
   const n = v as number;
   if (n >= ctx.host.config.workers) throw new CodedError('BAD_ARGS', `--worker must be 0..${ctx.host.config.workers - 1}`);
   return n;
+}
+
+function byGame(rooms: DirRoom[]): Record<string, { rooms: number; players: number }> {
+  const out: Record<string, { rooms: number; players: number }> = {};
+  for (const r of rooms) {
+    const g = (out[r.game] ??= { rooms: 0, players: 0 });
+    g.rooms++;
+    g.players += r.players;
+  }
+  return out;
 }
 
 function countedConnections(b: ConnBooks): Record<string, number> {
@@ -101,6 +111,8 @@ export const status: Command = {
         relayed: totals.relayed,
         rooms: dir ? dir.rooms.length : null,
         players: dir ? dir.players : null,
+        // Rooms and seated players by the game they play.
+        games: dir ? byGame(dir.rooms) : null,
         connected: totals.connected,
         workersRunning: host.runningWorkers(),
         // The primary's books, which the connection limits read (every socket from accept to close).
@@ -133,26 +145,33 @@ export const workers: Command = {
   },
 };
 
+/** A `rooms` row; `game` is null for a running room the directory does not list whose worker did not say. */
+interface RoomRow {
+  id: string; game: string | null; worker: number; players: number; capacity: number; connected: number;
+  tick: number | null; tickP99Ms: number | null;
+}
+
 export const rooms: Command = {
   name: 'rooms',
   usage: 'rooms [--worker N]',
-  summary: 'one row per room: id, worker, players/capacity, tick, tick time p99',
+  summary: 'one row per room: id, game, worker, players/capacity, tick, tick time p99',
   async run(ctx, args) {
     const p = parseArgs('rooms', this.usage, args, { min: 0, max: 0, flags: { worker: 'int' } });
     const only = workerFlag(ctx, p.flags.worker);
     const [dir, live] = await Promise.all([dirRooms(ctx), ctx.rpc.values('rooms')]);
     const running = new Map<string, WorkerRoom>();
     for (const w of live) for (const r of w.data) running.set(r.id, r);
-    const rows = dir.map((r) => {
+    const rows = dir.map((r): RoomRow => {
       const l = running.get(r.id);
       running.delete(r.id);
       return {
-        id: r.id, worker: l?.worker ?? r.slot, players: r.players, capacity: r.capacity, connected: l?.connected ?? 0,
+        id: r.id, game: r.game, worker: l?.worker ?? r.slot, players: r.players, capacity: r.capacity, connected: l?.connected ?? 0,
         tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null,
       };
     });
     for (const l of running.values()) {
-      rows.push({ id: l.id, worker: l.worker, players: l.players, capacity: ctx.host.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
+      // Running, and not in the directory (yet, or any more): its worker says what it plays.
+      rows.push({ id: l.id, game: l.game ?? null, worker: l.worker, players: l.players, capacity: ctx.host.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
     }
     return rows.filter((r) => only === undefined || r.worker === only).sort((a, b) => a.worker - b.worker || (a.id < b.id ? -1 : 1));
   },
@@ -178,7 +197,7 @@ export const room: Command = {
     const l = live.flatMap((w) => w.data).find((r) => r.id === id);
     if (!d && !l) throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
     return {
-      id, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.host.config.roomCapacity,
+      id, game: d?.game ?? l?.game ?? null, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.host.config.roomCapacity,
       tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null, players: l?.members ?? [],
     };
   },

@@ -8,7 +8,7 @@ import type { Config } from '../../config/schema.js';
 import type { Change, SavedState, RoomRecord, SessionRecord, StateStore } from '../store/types.js';
 import { Ledger, type WorldView } from './ledger.js';
 import { Sessions } from './sessions.js';
-import { Placement, type RoomLine } from './placement.js';
+import { Placement, gameSizes, type RoomLine } from './placement.js';
 import { Scores, type ScoreUpdates } from './scores.js';
 import { Leaderboard, type LeaderboardLine } from './leaderboard.js';
 import { Sweeper } from './sweeper.js';
@@ -103,7 +103,8 @@ export class Directory {
     const now = Date.now();
     if (a.token !== undefined) {
       const s = this.sessions.resumable(a.token, a.account);
-      const seat = this.placement.resumeIn(s.room, a.slot, now);
+      if (a.game !== undefined) this.placement.learnSizes(a.game, gameSizes(a));
+      const seat = this.placement.resumeIn(s.room, a.slot, now, a.game);
       if ('redirect' in seat) return seat;
       this.placement.seat(seat.room.id, s.id);
       return { session: { ...s }, token: a.token, room: seat.room, resumed: true };

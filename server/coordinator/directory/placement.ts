@@ -1,9 +1,12 @@
 // Where rooms live and who sits in them: which worker slots are live and which are drained (take
-// no new rooms), the rooms and their seats, matchmaking (fill a room before opening the next),
-// seats promised at routing, and rooms placed on a worker before they are made. Rooms exist,
-// durably and in /rooms, only while someone is seated in them; the rest here is memory only.
+// no new rooms), the rooms and their seats, matchmaking (fill a room of the player's game before
+// opening the next), seats promised at routing, and rooms placed on a worker before they are made.
+// Every room plays one game: quick-join only seats a player in a room of its game, and a join
+// naming a room of another game is refused. The coordinator imports no game: a game's sizes
+// (seats, capacity) come from the workers (JoinArgs, worker.hello). Rooms exist, durably and in
+// /rooms, only while someone is seated in them; the rest here is memory only.
 import type { Config } from '../../config/schema.js';
-import type { RoomRecord } from '../store/types.js';
+import { GAME_OF_OLD_ROOMS, type RoomRecord } from '../store/types.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Ledger } from './ledger.js';
 import { Reservations } from './reservations.js';
@@ -14,8 +17,9 @@ import { RoomsPerAddress } from './rooms-per-address.js';
 interface Placed {
   slot: number;
   until: number;
-  /** Made up by matchmaking (no room named), so other unnamed players may be placed in it. */
+  /** Made up by matchmaking (no room named), so other unnamed players of its game may be placed in it. */
   anon: boolean;
+  game: string;
 }
 
 export interface RoomLine {
@@ -23,6 +27,32 @@ export interface RoomLine {
   players: number;
   capacity: number;
   slot: number;
+  game: string;
+}
+
+/** A game's room sizes, as its workers declare them: quick-join fills `seats`; a join by id, `capacity`. */
+export interface GameSizes {
+  seats: number;
+  capacity: number;
+}
+
+/** The sizes a worker gave (JoinArgs, worker.hello), made sane, or undefined when it gave none. */
+export function gameSizes(a: { seats?: number; capacity?: number }): GameSizes | undefined {
+  const ok = (n: number | undefined): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+  const capacity = ok(a.capacity) ? a.capacity : ok(a.seats) ? a.seats : undefined;
+  if (capacity === undefined) return undefined;
+  return { capacity, seats: ok(a.seats) ? Math.min(a.seats, capacity) : capacity };
+}
+
+/** A join as placement sees it (JoinArgs' placement fields). */
+export interface SeatAsk {
+  slot: number;
+  room?: string;
+  hint?: string;
+  address?: string;
+  game?: string;
+  seats?: number;
+  capacity?: number;
 }
 
 /** A room to seat a player in, or the slot of the worker that should seat them instead. */
@@ -53,6 +83,8 @@ export class Placement {
   private readonly placed = new Map<string, Placed>();
   private readonly anonPlaced = new Set<string>();
   private readonly placedPerSlot = new Map<number, number>();
+  /** Each game's sizes, as its workers last declared them; a game not heard of yet is sized by roomCapacity. */
+  private readonly sizes = new Map<string, GameSizes>();
 
   /**
    * `beforeAdopt(slot)` runs before a room of the (gone) worker in `slot` is handed to another
@@ -127,6 +159,18 @@ export class Placement {
     return this.live.has(slot) && !this.isDrained(slot);
   }
 
+  // --- games ---------------------------------------------------------------------------------
+
+  /** A worker declares a game's sizes (at each join, and at its hello). */
+  learnSizes(game: string, sizes: GameSizes | undefined): void {
+    if (sizes) this.sizes.set(game, sizes);
+  }
+
+  /** Players quick-join seats in a new room of `game`. */
+  private seatsOfGame(game: string): number {
+    return this.sizes.get(game)?.seats ?? this.config.roomCapacity;
+  }
+
   // --- rooms and seats -----------------------------------------------------------------------
 
   room(id: string): Readonly<RoomRecord> | undefined {
@@ -184,14 +228,14 @@ export class Placement {
     this.ledger.commit([{ k: 'roomGone', id }]);
   }
 
-  /** Every room takes a new capacity; returns how many changed. */
+  /** Every room sized by roomCapacity (not by its game) takes a new capacity; returns how many changed. */
   setCapacity(capacity: number): number {
     let n = 0;
     for (const r of this.ledger.view.rooms.values()) {
-      if (r.capacity === capacity) continue;
+      if (r.capacity === capacity || r.seats !== undefined) continue;
       // The snapshot is left out of the change: the room record keeps the one it has, and the
       // log does not grow by a snapshot per room.
-      this.ledger.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity } }]);
+      this.ledger.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity, game: r.game } }]);
       n++;
     }
     return n;
@@ -214,7 +258,7 @@ export class Placement {
   }
 
   private line(r: Readonly<RoomRecord>): RoomLine {
-    return { id: r.id, players: this.seated.get(r.id)?.size ?? 0, capacity: r.capacity, slot: r.slot };
+    return { id: r.id, players: this.seated.get(r.id)?.size ?? 0, capacity: r.capacity, slot: r.slot, game: r.game };
   }
 
   // --- routing and joining -----------------------------------------------------------------
@@ -227,47 +271,59 @@ export class Placement {
 
   /**
    * Routing a new player: the worker of the room it names (placing it if not made yet), or a
-   * room matchmaking picks, with a seat promised to it for a while.
+   * room of its game matchmaking picks, with a seat promised to it for a while. `game` (the
+   * hello's, when the primary could read it; else the default) also names a room matchmaking
+   * makes up: its id starts with it.
    */
-  /** `game` names a room matchmaking makes up (its id starts with it). */
   route(room: string | undefined, now: number, game?: string): { slot: number; room?: string } {
+    const g = game ?? GAME_OF_OLD_ROOMS;
     if (room !== undefined) {
       const r = this.ledger.view.rooms.get(room);
-      return { slot: r ? r.slot : this.place(room, now, false) };
+      return { slot: r ? r.slot : this.place(room, now, false, g) };
     }
-    let m = this.matchmake(now);
+    let m = this.matchmake(now, g);
     if (!m) {
       const id = this.newRoomId(game);
-      m = { id, slot: this.place(id, now, true) };
+      m = { id, slot: this.place(id, now, true, g) };
     }
     this.reservations.reserve(m.id, now + RESERVATION_MS);
     return { slot: m.slot, room: m.id };
   }
 
-  /** The room a resumed session sits in again, on the worker in `slot` (made again if it is gone). */
-  resumeIn(room: string, slot: number, now: number): SeatChoice {
+  /**
+   * The room a resumed session sits in again, on the worker in `slot` (made again, of `game`, if
+   * it is gone). A resume keeps the room's own game whatever game the hello names.
+   */
+  resumeIn(room: string, slot: number, now: number, game = GAME_OF_OLD_ROOMS): SeatChoice {
     let r = this.ledger.view.rooms.get(room);
-    if (!r) r = this.createRoom(room, slot, now);
+    if (!r) r = this.createRoom(room, slot, now, game);
     if (r.slot !== slot && this.live.has(r.slot)) return { redirect: r.slot };
     if (r.slot !== slot) r = this.moveRoom(r, slot); // its worker is gone: adopt the room here
     return { room: r };
   }
 
   /**
-   * The room for a new player joining on the worker in `a.slot`: the room it named (ROOM_FULL,
-   * ROOM_LIMIT), else the seat reserved at routing, else matchmaking again.
+   * The room for a new player of game `a.game` joining on the worker in `a.slot`: the room it
+   * named (WRONG_GAME, ROOM_FULL past its capacity, ROOM_LIMIT), else the seat reserved at
+   * routing, else matchmaking again among the rooms of its game (up to their seats).
    */
-  chooseSeat(a: { slot: number; room?: string; hint?: string; address?: string; game?: string }, now: number): SeatChoice {
+  chooseSeat(a: SeatAsk, now: number): SeatChoice {
+    const game = a.game ?? GAME_OF_OLD_ROOMS;
+    this.learnSizes(game, gameSizes(a));
     let r: Readonly<RoomRecord> | undefined;
     if (a.room !== undefined) {
       r = this.ledger.view.rooms.get(a.room);
+      // Refused here, before any redirect: the room's own worker would refuse it too.
+      if (r && r.game !== game) {
+        throw new CodedError('WRONG_GAME', `room ${r.id} plays ${r.game}, not ${game}; name another room or send no room`);
+      }
       if (r && r.slot !== a.slot && this.live.has(r.slot)) return { redirect: r.slot };
       if (r && r.slot !== a.slot) r = this.moveRoom(r, a.slot);
       if (!r) {
         const p = this.placement(a.room, now);
         if (p && p.slot !== a.slot) return { redirect: p.slot };
         this.roomsMade.count(a.address ?? 'unknown', now);
-        r = this.createRoom(a.room, a.slot, now);
+        r = this.createRoom(a.room, a.slot, now, game);
       }
       if ((this.seated.get(r.id)?.size ?? 0) >= r.capacity) {
         throw new CodedError('ROOM_FULL', `room ${r.id} has no free seat`);
@@ -277,17 +333,26 @@ export class Placement {
     // The seat reserved at routing, if it is still there and on this worker; else matchmake
     // again. Never ROOM_FULL (nor ROOM_LIMIT) for a player who named no room.
     const hinted = a.hint !== undefined ? this.ledger.view.rooms.get(a.hint) : undefined;
-    if (hinted && hinted.slot === a.slot && (this.seated.get(hinted.id)?.size ?? 0) < hinted.capacity) {
+    if (hinted && hinted.game !== game) {
+      // Routed without its game (a WebSocket's hello is not read by the primary): not its seat.
+      this.reservations.release(hinted.id);
+    } else if (hinted && hinted.slot === a.slot && (this.seated.get(hinted.id)?.size ?? 0) < seatsOf(hinted)) {
       this.reservations.release(hinted.id);
       return { room: hinted };
     }
-    if (!hinted && a.hint !== undefined && this.placement(a.hint, now)?.slot === a.slot) {
-      this.reservations.release(a.hint);
-      return { room: this.createRoom(a.hint, a.slot, now) };
+    if (!hinted && a.hint !== undefined) {
+      const p = this.placement(a.hint, now);
+      if (p && p.game !== game) this.reservations.release(a.hint);
+      else if (p?.slot === a.slot) {
+        this.reservations.release(a.hint);
+        return { room: this.createRoom(a.hint, a.slot, now, game) };
+      }
     }
-    const m = this.matchmake(now, a.slot);
+    const m = this.matchmake(now, game, a.slot);
     if (m && m.slot !== a.slot) return { redirect: m.slot };
-    r = m ? (this.ledger.view.rooms.get(m.id) ?? this.createRoom(m.id, a.slot, now)) : this.createRoom(this.newRoomId(a.game), a.slot, now);
+    r = m
+      ? (this.ledger.view.rooms.get(m.id) ?? this.createRoom(m.id, a.slot, now, game))
+      : this.createRoom(this.newRoomId(a.game), a.slot, now, game);
     return { room: r };
   }
 
@@ -296,10 +361,18 @@ export class Placement {
     return this.ids.next((id) => this.ledger.view.rooms.has(id) || this.placed.has(id), prefix);
   }
 
-  /** Makes a room, durably: only ever for a player about to be seated in it. */
-  private createRoom(id: string, slot: number, now: number): Readonly<RoomRecord> {
+  /**
+   * Makes a room of `game`, durably: only ever for a player about to be seated in it. Sized as
+   * its game's workers declare, else by roomCapacity (and then without `seats`, so that
+   * `set roomCapacity` reaches it).
+   */
+  private createRoom(id: string, slot: number, now: number, game: string): Readonly<RoomRecord> {
     this.unplace(id);
-    this.ledger.commit([{ k: 'room', r: { id, slot, capacity: this.config.roomCapacity } }]);
+    const sizes = this.sizes.get(game);
+    const r: RoomRecord = sizes
+      ? { id, slot, capacity: sizes.capacity, game, seats: sizes.seats }
+      : { id, slot, capacity: this.config.roomCapacity, game };
+    this.ledger.commit([{ k: 'room', r }]);
     this.seated.set(id, new Set());
     this.madeAt.set(id, now);
     return this.ledger.view.rooms.get(id)!;
@@ -329,15 +402,16 @@ export class Placement {
     return best;
   }
 
+  /** Seats quick-join may still promise in a room: up to its seats, counting those promised at routing. */
   private freeSeats(r: Readonly<RoomRecord>, now: number): number {
-    return r.capacity - (this.seated.get(r.id)?.size ?? 0) - this.reservations.count(r.id, now);
+    return seatsOf(r) - (this.seated.get(r.id)?.size ?? 0) - this.reservations.count(r.id, now);
   }
 
   /**
-   * Picks a room with a free seat (fullest first, so rooms fill up), or undefined: a room that
-   * exists, or one matchmaking placed for players on their way and not made yet.
+   * Picks a room of `game` with a free seat (fullest first, so rooms fill up), or undefined: a
+   * room that exists, or one matchmaking placed for players on their way and not made yet.
    */
-  private matchmake(now: number, preferSlot?: number): { id: string; slot: number } | undefined {
+  private matchmake(now: number, game: string, preferSlot?: number): { id: string; slot: number } | undefined {
     let best: { id: string; slot: number } | undefined;
     let bestScore = -Infinity;
     const consider = (id: string, slot: number, free: number) => {
@@ -348,10 +422,10 @@ export class Placement {
         bestScore = score;
       }
     };
-    for (const r of this.ledger.view.rooms.values()) consider(r.id, r.slot, this.freeSeats(r, now));
+    for (const r of this.ledger.view.rooms.values()) if (r.game === game) consider(r.id, r.slot, this.freeSeats(r, now));
     for (const id of this.anonPlaced) {
       const p = this.placement(id, now);
-      if (p) consider(id, p.slot, this.config.roomCapacity - this.reservations.count(id, now));
+      if (p && p.game === game) consider(id, p.slot, this.seatsOfGame(game) - this.reservations.count(id, now));
     }
     return best;
   }
@@ -368,7 +442,7 @@ export class Placement {
   }
 
   /** Where a room not made yet will be made; the same worker for everyone on the way to it. */
-  private place(id: string, now: number, anon: boolean): number {
+  private place(id: string, now: number, anon: boolean, game: string): number {
     const p = this.placement(id, now);
     if (p) {
       p.until = now + PLACEMENT_MS;
@@ -377,7 +451,7 @@ export class Placement {
     const slot = this.leastLoadedSlot();
     // The oldest placement gives way: placements only guide routing (a join re-checks everything).
     if (this.placed.size >= this.config.maxConnections) this.unplace(this.placed.keys().next().value!);
-    this.placed.set(id, { slot, until: now + PLACEMENT_MS, anon });
+    this.placed.set(id, { slot, until: now + PLACEMENT_MS, anon, game });
     if (anon) this.anonPlaced.add(id);
     this.placedPerSlot.set(slot, (this.placedPerSlot.get(slot) ?? 0) + 1);
     return slot;
@@ -418,4 +492,9 @@ export class Placement {
   reservedIn(room: string, now: number): number {
     return this.reservations.count(room, now);
   }
+}
+
+/** Players quick-join fills a room with: its game's seats, or all of its capacity for a room sized by roomCapacity. */
+function seatsOf(r: Readonly<RoomRecord>): number {
+  return Math.min(r.seats ?? r.capacity, r.capacity);
 }

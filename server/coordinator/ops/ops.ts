@@ -4,6 +4,7 @@
 // world-ops.ts (the World API's, over the primitives in ../world/). context.ts holds what they share.
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
 import { registry } from '../../metrics/registry.js';
+import { gameSizes } from '../directory/placement.js';
 import type { CoordinatorHandlers, OpContext } from './context.js';
 import { adminOps } from './admin-ops.js';
 import { reportedStats, worldOps } from './world-ops.js';
@@ -31,6 +32,7 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       // A worker that reconnects after a coordinator restart reports the rooms it still runs:
       // it is the authority for those, so the directory follows it.
       dir.workerJoined(a.slot, a.rooms ?? []);
+      for (const g of a.games ?? []) dir.placement.learnSizes(g.name, gameSizes(g));
       log.info({ slot: a.slot, workerPid: a.pid, reported: a.rooms?.length ?? 0, saved }, 'worker joined');
       const rooms = dir.roomsOfSlot(a.slot).map((r) => ({ ...r, sessions: dir.sessionsOfRoom(r.id) }));
       return { rooms, saved };

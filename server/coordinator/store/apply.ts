@@ -1,6 +1,6 @@
 // Applies durable changes to an in-memory world. Shared by the coordinator (live state) and by
 // stores that rebuild the world from a log, so there is one definition of what a change means.
-import type { Change, SavedState, RoomRecord, SessionRecord } from './types.js';
+import { GAME_OF_OLD_ROOMS, type Change, type SavedState, type RoomRecord, type SessionRecord } from './types.js';
 import { hashToken } from './token-hash.js';
 import { leaderboardKey } from './leaderboard-key.js';
 
@@ -20,7 +20,7 @@ export function indexState(w: SavedState): StateIndex {
     sessionsById: new Map(),
     sessionsByTokenHash: new Map(),
     leaderboard: new Map(w.leaderboard),
-    rooms: new Map(w.rooms.map((r) => [r.id, r])),
+    rooms: new Map(w.rooms.map((r) => [r.id, withGame(r)])),
     kv: new Map(Object.entries(w.kv).map(([ns, m]) => [ns, new Map(Object.entries(m))])),
   };
   for (const s of w.sessions) {
@@ -70,7 +70,8 @@ export function applyChange(ix: StateIndex, c: Change): void {
     }
     case 'room': {
       const old = ix.rooms.get(c.r.id);
-      ix.rooms.set(c.r.id, { ...c.r, snapshot: c.r.snapshot ?? old?.snapshot });
+      // A change may leave out the snapshot (and, written before games, the game): the room keeps its own.
+      ix.rooms.set(c.r.id, { ...c.r, game: c.r.game ?? old?.game ?? GAME_OF_OLD_ROOMS, snapshot: c.r.snapshot ?? old?.snapshot });
       return;
     }
     case 'roomGone':
@@ -89,6 +90,11 @@ export function applyChange(ix: StateIndex, c: Change): void {
       ix.kv.get(c.ns)?.delete(c.key);
       return;
   }
+}
+
+/** A room record stored before rooms had games is an arena room. */
+function withGame(r: RoomRecord): RoomRecord {
+  return r.game === undefined ? { ...r, game: GAME_OF_OLD_ROOMS } : r;
 }
 
 /** A 0.1 record holds the raw token instead of its hash. */

@@ -17,6 +17,9 @@ function sessionProblem(s: unknown): string | null {
 function roomProblem(r: unknown): string | null {
   if (!isObj(r)) return 'room is not an object';
   if (!isStr(r.id) || !isCount(r.slot) || !isCount(r.capacity)) return 'room lacks id/slot/capacity';
+  // Both since rooms have games; a record without them is an arena room sized by roomCapacity.
+  if (r.game !== undefined && !isStr(r.game)) return 'room game is not a string';
+  if (r.seats !== undefined && !isCount(r.seats)) return 'room seats is not a count';
   return null;
 }
 

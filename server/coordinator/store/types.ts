@@ -17,10 +17,25 @@ export interface SessionRecord {
   guest?: true;
 }
 
+/** The game of a room record written before rooms had games (Shoal 0.1 and 0.2 ran only the arena). */
+export const GAME_OF_OLD_ROOMS = 'arena';
+
 export interface RoomRecord {
   id: string;
   slot: number;
+  /** Members it holds, spectators included: a join naming the room is refused past it (ROOM_FULL). */
   capacity: number;
+  /**
+   * The game it plays (a registered game's name). Always set in memory; a record stored before
+   * rooms had games has none and is read as GAME_OF_OLD_ROOMS (store/apply.ts).
+   */
+  game: string;
+  /**
+   * Players quick-join seats in it (matchmaking fills it up to this), when its game declares its
+   * own sizes. Absent: the room is sized by the server's roomCapacity (seats = capacity), which
+   * `set roomCapacity` changes on existing rooms too.
+   */
+  seats?: number;
   /** The room's last snapshot (game-defined plain data), if any. */
   snapshot?: unknown;
 }

@@ -35,7 +35,7 @@ function strandedRoom(id: string): void {
 describe('Sweeper', () => {
   it('removes an unused room only once it is older than the limit, and durably', async () => {
     strandedRoom('empty');
-    expect(h.dir.rooms()).toEqual([{ id: 'empty', players: 0, capacity: 2, slot: 0 }]);
+    expect(h.dir.rooms()).toEqual([{ id: 'empty', game: 'arena', players: 0, capacity: 2, slot: 0 }]);
     expect(h.dir.sweepUnused(60_000)).toBe(0);
     vi.setSystemTime(Date.now() + 59_999);
     expect(h.dir.sweepUnused(60_000)).toBe(0);
