@@ -1,5 +1,5 @@
-// The one cleaning of the values a connection is routed by (room and token, from a TCP hello or a
-// WebSocket's /ws?room=&token=&auth= query), used by the primary (to route the connection) and by
+// The one cleaning of the values a connection is routed by (room, token and game, from a TCP hello
+// or a WebSocket's /ws?room=&token=&game=&auth= query), used by the primary (to route the connection) and by
 // the worker (as defaults for what hello leaves out). Only well-formed values are kept; anything
 // else is dropped here and left for hello's validation to refuse.
 import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
@@ -7,12 +7,22 @@ import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.j
 export interface WsQuery {
   room?: string;
   token?: string;
+  /** The game the hello will ask for: quick-join is routed to a room of it. */
+  game?: string;
   auth?: string;
 }
+
+/** A game name as hello.game allows it (1-32 of [a-z0-9-]). */
+const GAME_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** A room id worth routing by, or undefined. */
 export function routeRoom(v: string | null | undefined): string | undefined {
   return v && ROOM_ID_PATTERN.test(v) ? v : undefined;
+}
+
+/** A game name worth routing by, or undefined (then the primary routes as for the arena). */
+export function routeGame(v: string | null | undefined): string | undefined {
+  return v && GAME_NAME_PATTERN.test(v) ? v : undefined;
 }
 
 /** A token worth routing by (not empty, not over the protocol's limit), or undefined. */
@@ -26,6 +36,7 @@ export function wsQuery(params: URLSearchParams, authMax?: number): WsQuery {
   return {
     room: routeRoom(params.get('room')),
     token: routeToken(params.get('token')),
+    game: routeGame(params.get('game')),
     auth: auth && authMax !== undefined && auth.length <= authMax ? auth : undefined,
   };
 }

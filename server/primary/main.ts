@@ -128,7 +128,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     running: () => supervisor.running(),
     // A new room matchmaking makes up is named for the game it will play.
     // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
-    route: (c) => holdRoute(link.request('route', { ...c, game: DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
+    route: (c) => holdRoute(link.request('route', { ...c, game: c.game ?? DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (path, address) => {

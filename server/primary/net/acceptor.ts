@@ -44,7 +44,8 @@ export interface AcceptorDeps {
   /** Running workers that answer their liveness ping: the ones HTTP requests can go to. */
   responsive(): Slot[];
   /** Which slot runs this connection's room (asks the coordinator). */
-  route(c: { room?: string; token?: string }): Promise<{ slot: number; room?: string } | null>;
+  /** `game`: the game the hello asks for, when it could be read (a TCP hello, a /ws?game= query). */
+  route(c: { room?: string; token?: string; game?: string }): Promise<{ slot: number; room?: string } | null>;
   isBanned(address: string): boolean;
   /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
   answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
@@ -284,7 +285,7 @@ export class Acceptor {
     let target: number | undefined;
     let hint: string | undefined;
     if (!reject) {
-      const r = await this.d.route({ room: c.room, token: c.token }).catch(() => null);
+      const r = await this.d.route({ room: c.room, token: c.token, game: c.game }).catch(() => null);
       if (r) {
         target = r.slot;
         hint = r.room;

@@ -2,17 +2,17 @@
 //
 // A TCP game frame starts with a 4-byte big-endian length no larger than maxFrame, so its first
 // byte is 0 for any sane limit; an HTTP request starts with an upper-case method name. TCP
-// connections route by their hello frame (room or token); WebSocket ones by the /ws query.
+// connections route by their hello frame (room, token, game); WebSocket ones by the /ws query.
 import { FRAME_HEADER_BYTES } from '../../../shared/protocol/limits.js';
 import { scanMapStrings } from '../../../shared/protocol/decoder.js';
-import { routeRoom, routeToken, wsQuery } from '../../net/ws-query.js';
+import { routeGame, routeRoom, routeToken, wsQuery } from '../../net/ws-query.js';
 
 export type Classified =
   | { kind: 'more' }
-  | { kind: 'tcp'; room?: string; token?: string }
-  | { kind: 'http'; ws: boolean; room?: string; token?: string };
+  | { kind: 'tcp'; room?: string; token?: string; game?: string }
+  | { kind: 'http'; ws: boolean; room?: string; token?: string; game?: string };
 
-const ROUTE_KEYS = ['t', 'room', 'token'] as const;
+const ROUTE_KEYS = ['t', 'room', 'token', 'game'] as const;
 
 /** The one first-byte test: an HTTP request starts with an upper-case method name, a TCP frame with 0. */
 export function looksLikeHttp(buf: Buffer): boolean {
@@ -49,12 +49,12 @@ function classifyTcp(buf: Buffer, maxFrame: number): Classified {
   // A bad length is the worker's to report (BAD_FRAME / FRAME_TOO_LARGE); route anywhere.
   if (len === 0 || len > maxFrame) return { kind: 'tcp' };
   if (buf.length < FRAME_HEADER_BYTES + len) return { kind: 'more' };
-  // The primary only routes: it reads hello's t, room and token and builds nothing else, so no
+  // The primary only routes: it reads hello's t, room, token and game and builds nothing else, so no
   // frame can make it do more than one linear pass. The worker decodes and validates the frame
   // (and answers BAD_MESSAGE); a malformed one here just routes anywhere.
   const f = scanMapStrings(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len), ROUTE_KEYS);
   if (!f || f.t !== 'hello') return { kind: 'tcp' };
-  return { kind: 'tcp', room: routeRoom(f.room), token: routeToken(f.token) };
+  return { kind: 'tcp', room: routeRoom(f.room), token: routeToken(f.token), game: routeGame(f.game) };
 }
 
 function classifyHttp(buf: Buffer, maxHttpHead: number): Classified {
@@ -63,5 +63,5 @@ function classifyHttp(buf: Buffer, maxHttpHead: number): Classified {
   if (!r || r.method !== 'GET' || r.url.pathname !== '/ws') return { kind: 'http', ws: false };
   // Only well-formed values route; anything else is left for hello's validation to refuse.
   const q = wsQuery(r.url.searchParams);
-  return { kind: 'http', ws: true, room: q.room, token: q.token };
+  return { kind: 'http', ws: true, room: q.room, token: q.token, game: q.game };
 }

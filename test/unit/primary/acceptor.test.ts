@@ -30,8 +30,8 @@ describe('Acceptor', { timeout: 30_000 }, () => {
   const got: Got[] = [];
   const more: Array<{ id: number; bytes: string; slot: number }> = [];
   let running = new Set([0, 1]);
-  let route: (c: { room?: string; token?: string }) => Promise<{ slot: number; room?: string } | null> = () => Promise.resolve(null);
-  const routed: Array<{ room?: string; token?: string }> = [];
+  let route: (c: { room?: string; token?: string; game?: string }) => Promise<{ slot: number; room?: string } | null> = () => Promise.resolve(null);
+  const routed: Array<{ room?: string; token?: string; game?: string }> = [];
   const clients: net.Socket[] = [];
 
   const slots = (): Slot[] => children.map((c, i) => ({ slot: i, worker: { process: c } }) as unknown as Slot);
@@ -127,6 +127,17 @@ describe('Acceptor', { timeout: 30_000 }, () => {
     await until(() => more.length === 1, 'bytes after the hand-off');
     expect(more[0]).toMatchObject({ slot: 1, bytes: Buffer.from('after').toString('hex') });
     expect(acceptor.stats().open).toBe(1);
+  });
+
+  it('routes a quick-join by the game its hello asks for (the coordinator picks a room of that game)', async () => {
+    route = () => Promise.resolve({ slot: 1, room: 'four-1a2b' });
+    const s = await connect();
+    const frame = encodeFramed({ t: 'hello', v: 1, name: 'fish', game: 'four' });
+    s.write(frame);
+    await until(() => got.length === 1, 'hand-off');
+    expect(routed).toEqual([{ room: undefined, token: undefined, game: 'four' }]);
+    expect(Object.keys(routed[0]!)).toContain('game');
+    expect(got[0]).toMatchObject({ slot: 1, kind: 'tcp', head: frame.toString('hex'), hint: 'four-1a2b' });
   });
 
   it('a connection whose routed worker is not running goes to one that is', async () => {

@@ -3,7 +3,7 @@
 // cleaning of the values a connection is routed by (shared with the worker's /ws query).
 import { describe, expect, it } from 'vitest';
 import { classify, looksLikeHttp, requestPath } from '../../../server/primary/net/classifier.js';
-import { routeRoom, routeToken, wsQuery } from '../../../server/net/ws-query.js';
+import { routeGame, routeRoom, routeToken, wsQuery } from '../../../server/net/ws-query.js';
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import { PROTOCOL_LIMITS } from '../../../shared/protocol/limits.js';
 
@@ -34,6 +34,11 @@ describe('first bytes', () => {
     expect(classify(b('GET /health HTTP/1.1\r\n'), 65536, 8192)).toEqual({ kind: 'http', ws: false });
     expect(classify(b('GET /ws'), 65536, 8192)).toEqual({ kind: 'more' });
     expect(classify(encodeFramed({ t: 'hello', room: 'kelp', token: '' }), 65536, 8192)).toEqual({ kind: 'tcp', room: 'kelp', token: undefined });
+    // The game a quick-join asks for routes it to a room of that game; a malformed one routes as no game.
+    expect(classify(encodeFramed({ t: 'hello', v: 1, name: 'a', game: 'four' }), 65536, 8192)).toMatchObject({ kind: 'tcp', game: 'four' });
+    expect(classify(encodeFramed({ t: 'hello', v: 1, name: 'a', game: 'Four!' }), 65536, 8192)).toMatchObject({ kind: 'tcp', game: undefined });
+    expect(classify(b('GET /ws?game=four HTTP/1.1\r\n'), 65536, 8192)).toMatchObject({ kind: 'http', ws: true, game: 'four' });
+    expect(classify(b(`GET /ws?game=${'x'.repeat(33)} HTTP/1.1\r\n`), 65536, 8192)).toMatchObject({ kind: 'http', ws: true, game: undefined });
   });
 
   it('cleans routing values one way for the primary and the worker', () => {
@@ -43,6 +48,9 @@ describe('first bytes', () => {
     expect(routeRoom('')).toBeUndefined();
     expect(routeToken(long)).toBeUndefined();
     expect(routeToken('')).toBeUndefined();
+    expect(routeGame('four-2')).toBe('four-2');
+    expect(routeGame('x'.repeat(32))).toBe('x'.repeat(32));
+    for (const bad of ['', 'Four', 'a_b', 'x'.repeat(33), null, undefined]) expect(routeGame(bad)).toBeUndefined();
     expect(wsQuery(new URLSearchParams({ room: 'reef', token: 't', auth: 'jwt' }), 8)).toEqual({ room: 'reef', token: 't', auth: 'jwt' });
     expect(wsQuery(new URLSearchParams({ auth: 'too-long-for-eight' }), 8).auth).toBeUndefined();
     // Without an auth limit (the primary routes by room and token only) auth is not read.
