@@ -48,7 +48,7 @@ export interface Member { id: string; name: string; transport: string | null; ad
 export interface WorkerRoom {
   id: string; worker: number; players: number; connected: number; tick: number; tickP99Ms: number; members?: Member[];
   /** The game the room plays. */
-  game?: string;
+  game: string;
 }
 
 export type KickResult =

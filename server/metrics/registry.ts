@@ -44,8 +44,39 @@ export const rateLimitCloses = new Counter({
 export const relayedTotal = new Counter({
   name: 'shoal_relayed_connections_total', help: 'Connections relayed to the worker that runs their room', registers: [registry],
 });
-export const roomsGauge = new Gauge({ name: 'shoal_rooms', help: 'Rooms running', registers: [registry] });
-export const playersGauge = new Gauge({ name: 'shoal_players', help: 'Players seated (connected or frozen)', registers: [registry] });
+/** A game's rooms and seated players in this process, read at scrape time. */
+export interface GameCount {
+  game: string;
+  rooms: number;
+  players: number;
+}
+
+/** What the rooms and players gauges read at each scrape: a worker's rooms by game (none elsewhere). */
+let countByGame: () => Iterable<GameCount> = () => [];
+
+/**
+ * The worker's count of its rooms and players by game, read at each scrape (not kept up to date
+ * on every join). It lists every game the worker hosts, 0 when it has no room of it, so each
+ * game's series exists from the start.
+ */
+export function countRoomsBy(source: () => Iterable<GameCount>): void {
+  countByGame = source;
+}
+
+export const roomsGauge = new Gauge({
+  name: 'shoal_rooms', help: 'Rooms running, by game', labelNames: ['game'], registers: [registry],
+  collect() {
+    this.reset();
+    for (const c of countByGame()) this.set({ game: c.game }, c.rooms);
+  },
+});
+export const playersGauge = new Gauge({
+  name: 'shoal_players', help: 'Players seated (connected or frozen), by the game of their room', labelNames: ['game'], registers: [registry],
+  collect() {
+    this.reset();
+    for (const c of countByGame()) this.set({ game: c.game }, c.players);
+  },
+});
 
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();

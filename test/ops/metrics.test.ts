@@ -23,7 +23,7 @@ describe('/metrics of a running server', () => {
     for (let i = 0; i < 5; i++) await a.ping();
     const text = await until(async () => {
       const t = await scrape(server);
-      return sample(t, 'shoal_players') === 3 && sample(t, 'shoal_rooms') === 2 ? t : null;
+      return sample(t, 'shoal_players{game="arena"}') === 3 && sample(t, 'shoal_rooms{game="arena"}') === 2 ? t : null;
     }, 10_000, 'players 3, rooms 2');
     // Each game connection counted once, on the worker that took it (the primary counts apart).
     const delta = (series: string) => (sample(text, series) ?? 0) - (sample(before, series) ?? 0);
@@ -35,7 +35,7 @@ describe('/metrics of a running server', () => {
     expect(sample(text, 'shoal_messages_in_total')! - sample(before, 'shoal_messages_in_total')!).toBeGreaterThanOrEqual(8);
     expect(sample(text, 'shoal_messages_out_total')! - sample(before, 'shoal_messages_out_total')!).toBeGreaterThanOrEqual(8);
     await a.leave();
-    await until(async () => sample(await scrape(server), 'shoal_players') === 2 || null, 10_000, 'players 2 after a leave');
+    await until(async () => sample(await scrape(server), 'shoal_players{game="arena"}') === 2 || null, 10_000, 'players 2 after a leave');
     b.close();
     c.close();
   });

@@ -71,13 +71,14 @@ it.skipIf(skip !== null)('a real Prometheus scraping Shoal every second sees the
 
     const value = (r: Sample[]) => (r.length === 1 ? Number(r[0]!.value[1]) : NaN);
     try {
-      await until(async () => value(await query(port, 'shoal_players').catch(() => [])) === 3 || null, 30_000, 'Prometheus: shoal_players 3');
+      await until(async () => value(await query(port, 'sum(shoal_players)').catch(() => [])) === 3 || null, 30_000, 'Prometheus: shoal_players 3');
     } catch (e) {
       throw new Error(`${(e as Error).message}\nprometheus log:\n${log.join('').slice(-3000)}`);
     }
     const up = await query(port, 'up{job="shoal"}');
     expect(value(up)).toBe(1);
-    expect(value(await query(port, 'shoal_rooms'))).toBe(2);
+    expect(value(await query(port, 'sum(shoal_rooms)'))).toBe(2);
+    expect(value(await query(port, 'shoal_rooms{game="arena"}'))).toBe(2);
     expect(value(await query(port, 'shoal_workers_running'))).toBe(2);
     // One series per process, from the aggregated /metrics.
     const rss = await query(port, 'shoal_process_resident_memory_bytes');
@@ -85,7 +86,7 @@ it.skipIf(skip !== null)('a real Prometheus scraping Shoal every second sees the
 
     // A player leaves: the gauge Prometheus stores goes down with it.
     await players[0]!.leave();
-    await until(async () => value(await query(port, 'shoal_players').catch(() => [])) === 2 || null, 20_000, 'Prometheus: shoal_players 2');
+    await until(async () => value(await query(port, 'sum(shoal_players)').catch(() => [])) === 2 || null, 20_000, 'Prometheus: shoal_players 2');
 
     // The shipped rules evaluate against the real series without error, and none fires.
     const rules = await until(async () => {

@@ -145,9 +145,9 @@ export const workers: Command = {
   },
 };
 
-/** A `rooms` row; `game` is null for a running room the directory does not list whose worker did not say. */
+/** A `rooms` row. */
 interface RoomRow {
-  id: string; game: string | null; worker: number; players: number; capacity: number; connected: number;
+  id: string; game: string; worker: number; players: number; capacity: number; connected: number;
   tick: number | null; tickP99Ms: number | null;
 }
 
@@ -170,8 +170,7 @@ export const rooms: Command = {
       };
     });
     for (const l of running.values()) {
-      // Running, and not in the directory (yet, or any more): its worker says what it plays.
-      rows.push({ id: l.id, game: l.game ?? null, worker: l.worker, players: l.players, capacity: ctx.host.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
+      rows.push({ id: l.id, game: l.game, worker: l.worker, players: l.players, capacity: ctx.host.config.roomCapacity, connected: l.connected, tick: l.tick, tickP99Ms: l.tickP99Ms });
     }
     return rows.filter((r) => only === undefined || r.worker === only).sort((a, b) => a.worker - b.worker || (a.id < b.id ? -1 : 1));
   },
@@ -197,7 +196,7 @@ export const room: Command = {
     const l = live.flatMap((w) => w.data).find((r) => r.id === id);
     if (!d && !l) throw new CodedError('ROOM_NOT_FOUND', `no room ${JSON.stringify(id)}`);
     return {
-      id, game: d?.game ?? l?.game ?? null, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.host.config.roomCapacity,
+      id, game: d?.game ?? l!.game, worker: l?.worker ?? d!.slot, running: !!l, capacity: d?.capacity ?? ctx.host.config.roomCapacity,
       tick: l?.tick ?? null, tickP99Ms: l?.tickP99Ms ?? null, players: l?.members ?? [],
     };
   },

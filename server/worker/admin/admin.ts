@@ -75,7 +75,7 @@ function workerOps(rt: WorkerRuntime): OpHandlers<WorkerAdminOps, void> {
       for (const h of rt.rooms.values()) {
         if (a.room !== undefined && h.id !== a.room) continue;
         out.push({
-          id: h.id, worker: rt.slot, players: h.size, connected: h.connected, tick: h.tickNo, tickP99Ms: round(h.tickP99Ms(), 3),
+          id: h.id, game: h.game, worker: rt.slot, players: h.size, connected: h.connected, tick: h.tickNo, tickP99Ms: round(h.tickP99Ms(), 3),
           members: a.members
             ? [...h.members.values()].map((m) => ({
                 id: m.id, name: m.name, transport: m.conn?.transport ?? null, address: m.conn?.address ?? null,
