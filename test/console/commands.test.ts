@@ -96,8 +96,8 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     const rooms = await run(sock, 'rooms');
     const ra = rooms.find((r: { id: string }) => r.id === 'alpha');
     const rb = rooms.find((r: { id: string }) => r.id === 'beta');
-    expect(ra).toMatchObject({ players: 1, capacity: 16, connected: 1 });
-    expect(rb).toMatchObject({ players: 1, capacity: 16, connected: 1 });
+    expect(ra).toMatchObject({ game: 'arena', players: 1, capacity: 16, connected: 1 });
+    expect(rb).toMatchObject({ game: 'arena', players: 1, capacity: 16, connected: 1 });
     // Rooms go to the least loaded worker: the second room is on the other one.
     expect(ra.worker).not.toBe(rb.worker);
     betaWorker = rb.worker;
@@ -111,7 +111,9 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     for (const w of ws) expect(w).toMatchObject({ state: 'running', rooms: 1, players: 1, restarts: 0 });
 
     const room = await run(sock, 'room', 'alpha');
-    expect(room).toMatchObject({ id: 'alpha', worker: ra.worker, running: true });
+    expect(room).toMatchObject({ id: 'alpha', game: 'arena', worker: ra.worker, running: true });
+    // status sums rooms and players by game.
+    expect((await run(sock, 'status')).totals.games).toEqual({ arena: { rooms: 2, players: 2 } });
     expect(room.players).toEqual([{ id: alpha.id, name: 'Ann', transport: 'tcp', address: '127.0.0.1', score: 0, state: 'connected' }]);
 
     const ps = await run(sock, 'players');

@@ -48,7 +48,7 @@ describe('a running server', () => {
     expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);
 
     const rooms = await (await get('/rooms')).json();
-    expect(rooms).toEqual([expect.objectContaining({ id: 'http-room', players: 1, capacity: 16 })]);
+    expect(rooms).toEqual([expect.objectContaining({ id: 'http-room', players: 1, capacity: 16, game: 'arena' })]);
 
     const lb = await get('/leaderboard');
     expect(lb.status).toBe(200);
