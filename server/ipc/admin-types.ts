@@ -6,7 +6,7 @@
 /** The limits `set` may change at run time, and what each one reaches. */
 export const SETTABLE = {
   maxMsgRate: 'messages a second per connection; open connections too',
-  roomCapacity: 'players a room holds; existing rooms too (players over it stay, new ones wait)',
+  roomCapacity: 'players a room holds, for games that choose no size (the arena); existing rooms too (players over it stay, new ones wait)',
   maxConnections: 'game connections in total (primary)',
   maxConnectionsPerAddress: 'connections from one address: game, HTTP and unclassified (primary)',
   graceMs: 'time a dropped player keeps its seat (drops from now on)',

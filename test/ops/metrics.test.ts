@@ -16,6 +16,9 @@ describe('/metrics of a running server', () => {
 
   it('counts players and rooms across workers, and messages in and out', async () => {
     const before = await scrape(server);
+    // Every game a worker hosts has its series from the start, 0 while it has no room.
+    expect(sample(before, 'shoal_rooms{game="arena"}')).toBe(0);
+    expect(sample(before, 'shoal_players{game="arena"}')).toBe(0);
     const a = server.client({ transport: 'tcp', name: 'gauge-a', room: 'm-one' });
     const b = server.client({ transport: 'ws', name: 'gauge-b', room: 'm-two' });
     const c = server.client({ transport: 'tcp', name: 'gauge-c', room: 'm-two' });
