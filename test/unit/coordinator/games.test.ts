@@ -87,6 +87,17 @@ describe('quick-join by game', () => {
     expect(quick('z', { game: 'arena' }).room.id).toBe(arenaRoom.id);
   });
 
+  it('a join hinted to a placement of another game (no room made yet) makes a room of its own game, not that one', () => {
+    h.dir.workerJoined(0);
+    const r = h.dir.route({});
+    expect(r.room).toMatch(/^room-/);
+    const j = seated(h.dir.join({ slot: r.slot, name: 'f', hint: r.room, ...FOUR }));
+    expect(j.room.game).toBe('four');
+    expect(j.room.id).toMatch(/^four-/);
+    // The arena placement is still there for an arena player.
+    expect(seated(h.dir.join({ slot: r.slot, name: 'x', hint: r.room })).room).toMatchObject({ id: r.room, game: 'arena' });
+  });
+
   it('a drained worker gets no new room of any game; its four room with a free seat is not filled', () => {
     h.dir.workerJoined(0);
     h.dir.workerJoined(1);
