@@ -2,7 +2,7 @@
 // or a WebSocket's /ws?room=&token=&game=&auth= query), used by the primary (to route the connection) and by
 // the worker (as defaults for what hello leaves out). Only well-formed values are kept; anything
 // else is dropped here and left for hello's validation to refuse.
-import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
+import { GAME_NAME_PATTERN, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from '../../shared/protocol/limits.js';
 
 export interface WsQuery {
   room?: string;
@@ -12,8 +12,6 @@ export interface WsQuery {
   auth?: string;
 }
 
-/** A game name as hello.game allows it (1-32 of [a-z0-9-]). */
-const GAME_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** A room id worth routing by, or undefined. */
 export function routeRoom(v: string | null | undefined): string | undefined {
