@@ -94,6 +94,7 @@ const OTHERS: Record<string, CodeEntry> = {
   HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
   METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
   UNKNOWN_GAME: { meaning: 'a room asked for a game no entry in server/games/index.ts registers', where: ['internal'] },
+  BAD_GAME_MESSAGES: { meaning: "a registered game's declared client messages are refused when compiled (a core type, a field named t, not a Type.Object, a bad type name): the server does not start", where: ['console'] },
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },

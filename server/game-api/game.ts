@@ -3,6 +3,8 @@
 // the world values the server shows in its stats. The server learns all of it from here, so no
 // process outside the game's folder needs to know which game it runs.
 import type { WelcomeMsg } from '../../shared/protocol/messages.js';
+import type { GameMessage } from '../../shared/protocol/messages.js';
+import type { GameMessages, MessageOf } from './messages.js';
 import type { Room, RoomContext } from './room.js';
 
 /** The game's field as the welcome describes it (the wire calls it `world`). */
@@ -20,12 +22,20 @@ export interface ReportedValue {
   readonly health?: boolean;
 }
 
-/** A game: `S` is its own settings type (the registry maps server settings onto it). */
-export interface Game<S> {
+/**
+ * A game: `S` is its own settings type (the registry maps server settings onto it), `D` its
+ * declared client messages (`messages`), from which its rooms' message type follows.
+ */
+export interface Game<S, D extends GameMessages = Record<never, never>> {
   /** Unique among the games a server runs: the prefix of its room ids (`arena-1a2b`). */
   readonly name: string;
   /** A room, new or rebuilt from a snapshot it made (`Room.snapshot`). */
-  create(ctx: RoomContext, settings: S, snapshot?: unknown): Room;
+  create(ctx: RoomContext, settings: S, snapshot?: unknown): Room<MessageOf<D>>;
+  /**
+   * Its own client messages, by `t` (messages.ts; `defineMessages` keeps their types). Checked at
+   * the edge; a core type may not be declared (the server refuses to start).
+   */
+  readonly messages?: D;
   /** The field a player's welcome describes, for these settings. */
   field(settings: S): Field;
   /** World values of this game the server reports. */
@@ -37,14 +47,18 @@ export interface HostedGame {
   readonly name: string;
   /** Made once: every welcome of every room of this game carries it. */
   readonly field: Field;
-  create(ctx: RoomContext, snapshot?: unknown): Room;
+  /** Its declared client messages (none: absent), compiled once by the worker at start. */
+  readonly messages?: GameMessages;
+  create(ctx: RoomContext, snapshot?: unknown): Room<GameMessage>;
 }
 
 /** Binds a game to its settings. */
-export function hosted<S>(game: Game<S>, settings: S): HostedGame {
+export function hosted<S, D extends GameMessages>(game: Game<S, D>, settings: S): HostedGame {
   return {
     name: game.name,
     field: game.field(settings),
+    messages: game.messages,
+    // Its rooms get only messages the edge checked against `messages`: MessageOf<D>.
     create: (ctx, snapshot) => game.create(ctx, settings, snapshot),
   };
 }

@@ -5,6 +5,8 @@ export type { Identity } from './identity.js';
 export type { Room, RoomContext, SeatInfo, SeatRefusal } from './room.js';
 export type { Field, Game, HostedGame, ReportedValue } from './game.js';
 export { hosted } from './game.js';
+export { Type, defineMessages } from './messages.js';
+export type { GameMessage, GameMessages, MessageOf, Static, TObject, TSchema } from './messages.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';

@@ -1,7 +1,7 @@
 // The Room interface: what a game implements so the worker can host it. A game never touches a
 // socket: it receives validated messages and speaks through its RoomContext, which encodes each
 // broadcast once and writes the same bytes to every player.
-import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
+import type { ClientMessage, GameMessage, ServerMessage } from '../../shared/protocol/messages.js';
 import type { Identity } from './identity.js';
 import type { World } from './world.js';
 
@@ -34,7 +34,8 @@ export interface RoomContext {
   readonly world: World;
 }
 
-export interface Room {
+/** `M`: the game's declared messages (`MessageOf<typeof messages>`, messages.ts); none by default. */
+export interface Room<M extends GameMessage = never> {
   /**
    * Optional: asked before a new player is seated (not on a resume), with its identity and claims.
    * Returning a refusal keeps the player out; it gets SEAT_REFUSED with the reason.
@@ -46,8 +47,11 @@ export interface Room {
   leave(playerId: string): void;
   /** A player's connection went away (true) or came back (false); frozen players keep their seat. */
   setFrozen(playerId: string, frozen: boolean): void;
-  /** A game message from a seated player (anything but hello/ping/top/leave/chat). */
-  message(playerId: string, msg: ClientMessage): void;
+  /**
+   * A message from a seated player, checked at the edge: `input` (core), or one the game declared
+   * (`Game.messages`), matching its declaration. Never hello/ping/top/leave/chat.
+   */
+  message(playerId: string, msg: ClientMessage | M): void;
   /** Advances the simulation one tick and sends what changed. */
   tick(tick: number): void;
   /** Plain, serialisable state, from which `Game.create` can rebuild the room (a `tick` field in it

@@ -3,7 +3,7 @@
 // processes ask this registry (the worker for the game it hosts, the coordinator for the world
 // values games report). To add a game: write it against server/game-api, register it here.
 import { CodedError } from '../../shared/errors/coded-error.js';
-import { hosted, type Game, type HostedGame, type ReportedValue } from '../game-api/index.js';
+import { hosted, type Game, type GameMessages, type HostedGame, type ReportedValue } from '../game-api/index.js';
 import { arena } from './arena/arena.js';
 import type { ArenaSettings } from './arena/settings.js';
 
@@ -22,11 +22,12 @@ export interface GameServerSettings {
 
 interface Registered {
   readonly reports: readonly ReportedValue[];
+  readonly messages?: GameMessages;
   host(server: GameServerSettings): HostedGame;
 }
 
-function register<S>(game: Game<S>, settings: (server: GameServerSettings) => S): Registered {
-  return { reports: game.reports ?? [], host: (server) => hosted(game, settings(server)) };
+function register<S, D extends GameMessages>(game: Game<S, D>, settings: (server: GameServerSettings) => S): Registered {
+  return { reports: game.reports ?? [], messages: game.messages, host: (server) => hosted(game, settings(server)) };
 }
 
 const GAMES: ReadonlyMap<string, Registered> = new Map([
@@ -53,6 +54,11 @@ export function hostGame(server: GameServerSettings, name: string = DEFAULT_GAME
 /** Every registered game's reported world values (for the coordinator's stats). */
 export function reportedValues(): ReportedValue[] {
   return [...GAMES.values()].flatMap((g) => g.reports);
+}
+
+/** Every registered game's declared client messages (checked by the primary at start, compiled by each worker). */
+export function declaredMessages(): Array<{ name: string; messages?: GameMessages }> {
+  return [...GAMES].map(([name, g]) => ({ name, messages: g.messages }));
 }
 
 /** The /health values the games report, as they read before the coordinator first answers. */

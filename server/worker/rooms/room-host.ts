@@ -2,7 +2,7 @@
 // timers, and the RoomContext through which the game speaks. It knows no game: what is played,
 // and the field a welcome describes, come from the HostedGame it is given.
 import { encodeFramed } from '../../../shared/protocol/framing.js';
-import type { ServerMessage, WelcomeMsg } from '../../../shared/protocol/messages.js';
+import type { GameMessage, ServerMessage, WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
 import type { Field, HostedGame, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
 import { messagesOut, tickDuration } from '../../metrics/registry.js';
@@ -28,7 +28,7 @@ export interface HostEvents {
 
 export class RoomHost implements RoomContext {
   readonly members = new Map<string, Member>();
-  readonly room: Room;
+  readonly room: Room<GameMessage>;
   tickNo = 0;
   /** Recent tick durations (ms) for the console's p99. */
   readonly tickTimes = new Float64Array(128);
@@ -36,6 +36,8 @@ export class RoomHost implements RoomContext {
   private pendingScores: Array<[string, number]> = [];
   /** The game's field, for every welcome (the wire calls it `world`). */
   private readonly field: Field;
+  /** The game its room plays (its sessions check their messages against its declarations). */
+  readonly gameName: string;
 
   constructor(
     readonly id: string,
@@ -46,6 +48,7 @@ export class RoomHost implements RoomContext {
     snapshot?: unknown,
   ) {
     this.field = game.field;
+    this.gameName = game.name;
     this.room = game.create(this, snapshot);
     const t = (snapshot as { tick?: number } | undefined)?.tick;
     if (typeof t === 'number') this.tickNo = t;
