@@ -2,19 +2,11 @@
 // compiles them at start and checks every such message at the edge, so a game's `message` hook
 // only ever sees a message that matches its declaration, typed from the same schemas. Games import
 // TypeBox from here (Type, Static), not from the package, so the game API stays their one import.
-import type { Static, TObject } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import type { GameMessages } from './game.js';
 
 export { Type } from '@sinclair/typebox';
 export type { Static, TObject, TSchema } from '@sinclair/typebox';
-export type { GameMessage } from '../../shared/protocol/messages.js';
-
-/**
- * By message type (`t`), the message's fields as a `Type.Object` (without `t`: the server adds it).
- * A core type (hello, input, chat, ping, top, leave) may not be declared. Fields not declared are
- * refused unless the object says `additionalProperties`; a string without `maxLength` is capped by
- * the server's --game-string-max.
- */
-export type GameMessages = Readonly<Record<string, TObject>>;
 
 /** The union of a declaration's messages, each with its `t`: what the game's rooms receive. */
 export type MessageOf<D extends GameMessages> = {

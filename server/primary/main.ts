@@ -20,7 +20,7 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { DEFAULT_GAME, declaredMessages, healthReportsAtStart } from '../games/index.js';
+import { DEFAULT_GAME, healthReportsAtStart, hostGames } from '../games/index.js';
 import { loadSettings } from './start/settings.js';
 import { gameDeclarationProblem } from './start/check-games.js';
 import { openDataDir } from './start/open-data-dir.js';
@@ -60,7 +60,7 @@ interface Primary {
 
 export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
   const config = await loadSettings(argv);
-  const badGame = gameDeclarationProblem(declaredMessages(), config.gameStringMax);
+  const badGame = gameDeclarationProblem(hostGames(config).values(), config.gameStringMax);
   if (badGame) {
     console.error(`shoal: ${badGame}`);
     process.exit(2);

@@ -232,7 +232,7 @@ export class ClientSession implements HelloWaiter {
   /** Called by the runtime once the player is seated. */
   joined(host: RoomHost, playerId: string, name: string): void {
     this.host = host;
-    this.gameMessages = this.rt.validatorFor(host.gameName);
+    this.gameMessages = this.rt.validatorFor(host.game);
     this.playerId = playerId;
     this.name = name;
   }

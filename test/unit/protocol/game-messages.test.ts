@@ -9,7 +9,8 @@ import { encode } from '../../../shared/protocol/codec.js';
 import { compileGameMessages, CORE_MESSAGE_TYPES, type MessageSchemas } from '../../../shared/protocol/game-messages.js';
 import { parseClientMessage, type Parsed } from '../../../shared/protocol/validate.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-import { defineMessages, Type, type MessageOf } from '../../../server/game-api/index.js';
+import { defineGame, defineMessages, Type, type MessageOf, type Room } from '../../../server/game-api/index.js';
+import type { InputMsg } from '../../../shared/protocol/messages.js';
 
 const messages = defineMessages({
   drop: Type.Object({ col: Type.Integer({ minimum: 0, maximum: 6 }) }),
@@ -40,9 +41,35 @@ describe('declared game messages at the edge', () => {
       const p = parse(m);
       expect(p).toEqual({ ok: true, msg: m, game: true });
     }
-    // The compile-time type of what a room receives follows the declaration.
+    // What a room receives is typed from the declaration (checked by npm run typecheck:test).
     const typed: MessageOf<typeof messages> = { t: 'drop', col: 3 };
     expect(typed.t).toBe('drop');
+  });
+
+  it('types a room\'s message hook from the declaration, and such a room is a game\'s room', () => {
+    class TypedRoom implements Room<MessageOf<typeof messages>> {
+      readonly seen: string[] = [];
+      size = 0;
+      join(): void {}
+      leave(): void {}
+      setFrozen(): void {}
+      snapshot(): unknown {
+        return {};
+      }
+      message(_id: string, msg: InputMsg | MessageOf<typeof messages>): void {
+        // Narrowing on t gives each declared message its fields.
+        if (msg.t === 'drop') this.seen.push(`drop ${msg.col + 0}`);
+        else if (msg.t === 'say') this.seen.push(`say ${msg.text.length} ${msg.mood ?? '-'}`);
+        else if (msg.t === 'input') this.seen.push(`input ${msg.dx}`);
+      }
+    }
+    const g = defineGame({ name: 'typed', messages, create: () => new TypedRoom() });
+    const room = g.create({} as never, undefined) as TypedRoom;
+    for (const m of [{ t: 'drop', col: 2 }, { t: 'say', text: 'hey', mood: 'happy' }]) {
+      const p = parse(m);
+      if (p.ok && p.game) room.message('p1', p.msg as MessageOf<typeof messages>);
+    }
+    expect(room.seen).toEqual(['drop 2', 'say 3 happy']);
   });
 
   it('a field of the wrong type or out of range: BAD_MESSAGE naming the field and what it must be', () => {

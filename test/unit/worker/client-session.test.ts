@@ -13,7 +13,7 @@ import type { GameMessageChecker } from '../../../shared/protocol/validate.js';
 import { GameValidators } from '../../../server/worker/session/game-validators.js';
 import { RoomHost } from '../../../server/worker/rooms/room-host.js';
 import { ClientSession, type JoinOutcome, type SessionRuntime } from '../../../server/worker/session/client-session.js';
-import { FakeConn, fakeRoomWorld, recordingGame, testConfig } from './fakes.js';
+import { FakeConn, fakeRoomWorld, noPool, recordingGame, testConfig } from './fakes.js';
 
 type Refusal = { code: ErrorCode; message: string };
 
@@ -39,7 +39,7 @@ class StandInRuntime implements SessionRuntime {
   constructor(readonly config: Config) {
     // Compiled as the worker does at start (runtime.ts), for the one game this stand-in hosts.
     this.validators = new GameValidators([{ name: this.game.name, messages: TEST_MESSAGES }], config.gameStringMax);
-    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {} }, fakeRoomWorld());
+    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {} }, fakeRoomWorld(), noPool);
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, _identity?: Identity): Promise<JoinOutcome> {
