@@ -55,7 +55,7 @@ export class GameMessageSet implements GameMessageChecker {
     if (c === undefined) return undefined;
     if (c.check.Check(m)) return { ok: true, msg: m as GameMessage, game: true };
     // Only a refused message pays for finding out why.
-    return { ok: false, code: 'BAD_MESSAGE', message: explain(t, c.check.Errors(m).First()) };
+    return { ok: false, code: 'BAD_MESSAGE', message: explain(t, firstError(c.check.Errors(m))) };
   }
 }
 
@@ -78,7 +78,8 @@ export function compileGameMessages(game: string, schemas: MessageSchemas, limit
       refuse(game, `message ${JSON.stringify(t)} must be declared as Type.Object({...})`);
     }
     if (Object.hasOwn(schema.properties, 't')) refuse(game, `message ${JSON.stringify(t)} declares a field t; the server adds it`);
-    const root = close(schema, limits.stringMax) as TObject;
+    // The message itself is a map already (validate.ts): no bin check at its top.
+    const root = closeObject(schema, limits.stringMax, true);
     const full: TObject = {
       ...root,
       properties: { t: Type.Literal(t), ...root.properties },
@@ -95,6 +96,18 @@ export function compileGameMessages(game: string, schemas: MessageSchemas, limit
   return new GameMessageSet(game, byType);
 }
 
+/** An object schema's copy with its fields closed, and itself closed to undeclared fields unless it says otherwise. */
+function closeObject(s: TObject, stringMax: number, closeMaps: boolean): TObject {
+  const properties: Record<string, TSchema> = {};
+  for (const [k, v] of Object.entries(s.properties)) properties[k] = close(v, stringMax);
+  const extra = s.additionalProperties;
+  return {
+    ...s,
+    properties,
+    additionalProperties: extra === undefined ? (closeMaps ? false : undefined) : typeof extra === 'object' ? close(extra, stringMax) : extra,
+  };
+}
+
 /**
  * A copy of the schema with the server's defaults filled in where the game said nothing: maps
  * closed to undeclared fields, strings capped. `closeMaps` is false for the parts of an
@@ -105,14 +118,10 @@ function close(s: TSchema, stringMax: number, closeMaps = true): TSchema {
     case 'String':
       return s.maxLength === undefined ? { ...s, maxLength: stringMax } : s;
     case 'Object': {
-      const properties: Record<string, TSchema> = {};
-      for (const [k, v] of Object.entries(s.properties as Record<string, TSchema>)) properties[k] = close(v, stringMax);
-      const extra = s.additionalProperties as boolean | TSchema | undefined;
-      return {
-        ...s,
-        properties,
-        additionalProperties: extra === undefined ? (closeMaps ? false : undefined) : typeof extra === 'object' ? close(extra, stringMax) : extra,
-      };
+      const o = closeObject(s as TObject, stringMax, closeMaps);
+      // TypeBox's object check lets a typed array through (it is an object with no own names when
+      // empty): a MessagePack bin where a map is declared must not reach the game as one.
+      return closeMaps ? Type.Intersect([Type.Not(Type.Uint8Array()), o]) : o;
     }
     case 'Array':
       return { ...s, items: close(s.items as TSchema, stringMax) };
@@ -202,11 +211,19 @@ function describe(s: TSchema): string {
     case 'Object':
     case 'Record':
       return 'expected map';
+    case 'Intersect': // a declared map (with its bin guard), or the game's own intersection of maps
+      return (s.allOf as TSchema[]).some((p) => p[Kind] === 'Object') ? 'expected map' : 'expected a value of the declared shape';
     case 'Uint8Array':
       return 'expected binary';
     default:
       return 'expected a value of the declared shape';
   }
+}
+
+/** The first error that says something: an intersection's own error only announces its parts'. */
+function firstError(errors: Iterable<ValueError>): ValueError | undefined {
+  for (const e of errors) if (e.type !== ValueErrorType.Intersect) return e;
+  return undefined;
 }
 
 function explain(t: string, e: ValueError | undefined): string {
@@ -218,6 +235,8 @@ function explain(t: string, e: ValueError | undefined): string {
       return `${where}: not a declared field`;
     case ValueErrorType.ObjectRequiredProperty:
       return `${where}: missing, ${describe(e.schema)}`;
+    case ValueErrorType.Not: // only the bin-for-a-map guard above
+      return `${where}: expected map`;
     default:
       return `${where}: ${describe(e.schema)}`;
   }

@@ -18,6 +18,7 @@ const messages = defineMessages({
   move: Type.Object({ path: Type.Array(Type.Object({ x: Type.Number({ minimum: -1, maximum: 1 }), y: Type.Number() }), { maxItems: 4 }) }),
   tag: Type.Object({ label: Type.String({ maxLength: 4 }) }, { additionalProperties: true }),
   aim: Type.Object({ at: Type.Number(), flag: Type.Boolean() }),
+  opts: Type.Object({ o: Type.Object({ a: Type.Optional(Type.Integer()) }), more: Type.Optional(Type.Object({}, { additionalProperties: true })) }),
 });
 
 const STRING_MAX = 20;
@@ -89,6 +90,18 @@ describe('declared game messages at the edge', () => {
     expect(refusal({ t: 'move', path: [{ x: 0, y: 0 }, { x: 2, y: 0 }] })).toBe('BAD_MESSAGE move.path[1].x: expected number -1..1');
     expect(refusal({ t: 'move', path: [{ x: 0 }] })).toBe('BAD_MESSAGE move.path[0].y: missing, expected number');
     expect(refusal({ t: 'move', path: [{ x: 0, y: 0, z: 1 }] })).toBe('BAD_MESSAGE move.path[0].z: not a declared field');
+  });
+
+  it('a map field is a MessagePack map: not a bin (TypeBox alone would take an empty one), an array or a number', () => {
+    expect(parse({ t: 'opts', o: {} })).toEqual({ ok: true, msg: { t: 'opts', o: {} }, game: true });
+    expect(parse({ t: 'opts', o: { a: 1 }, more: { x: [1] } }).ok).toBe(true);
+    expect(refusal({ t: 'opts', o: new Uint8Array(0) })).toBe('BAD_MESSAGE opts.o: expected map');
+    expect(refusal({ t: 'opts', o: {}, more: new Uint8Array([1, 2]) })).toBe('BAD_MESSAGE opts.more: expected map');
+    expect(refusal({ t: 'opts', o: [] })).toBe('BAD_MESSAGE opts.o: expected map');
+    expect(refusal({ t: 'opts', o: 5 })).toBe('BAD_MESSAGE opts.o: expected map');
+    expect(refusal({ t: 'opts' })).toBe('BAD_MESSAGE opts.o: missing, expected map');
+    expect(refusal({ t: 'opts', o: { a: 1.5 } })).toBe('BAD_MESSAGE opts.o.a: expected integer');
+    expect(refusal({ t: 'opts', o: { b: 1 } })).toBe('BAD_MESSAGE opts.o.b: not a declared field');
   });
 
   it('NaN and infinities are not numbers here (MessagePack floats can carry them)', () => {
