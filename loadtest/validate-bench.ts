@@ -109,7 +109,14 @@ async function main(): Promise<void> {
   for (const [, fn, msg] of cases) time(fn, messages[msg]!); // warm-up
 
   const samples = cases.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) cases.forEach(([, fn, msg], i) => samples[i]!.push(time(fn, messages[msg]!)));
+  for (let r = 0; r < rounds; r++) {
+    // Each round starts with the next case, so no case always runs first (or just after another).
+    for (let k = 0; k < cases.length; k++) {
+      const i = (r + k) % cases.length;
+      const [, fn, msg] = cases[i]!;
+      samples[i]!.push(time(fn, messages[msg]!));
+    }
+  }
   const medians = samples.map(median);
   const builtinNow = medians[base ? 1 : 0]!;
   const rows = cases.map(([label, , msg], i) => ({
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
     rows,
     notes: [
       'CPU ns per parseClientMessage call (strict decode + validation of one message body, as a session does per message; process.cpuUsage, so time spent waiting for a core on a loaded machine is left out), median of the rounds.',
-      `${rounds} rounds of ${roundMs} ms of CPU per case, the cases alternating within a round; one process, after a warm-up.`,
+      `${rounds} rounds of ${roundMs} ms of CPU per case, every case once a round, each round starting with the next case; one process, after a warm-up.`,
       'steer is declared as Type.Object({ seq: Integer >= 0, dx: Number -1..1, dy: Number -1..1 }): the same fields and bytes as the built-in input.',
       'The baseline is the named commit\'s shared/ compiled by this repo\'s tsc into a temporary directory and loaded beside this build (same process, same rounds).',
       'A refused declared message also pays for finding its first error (TypeBox Errors) and the message naming the field.',
