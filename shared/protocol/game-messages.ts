@@ -9,8 +9,10 @@
 //   - a map refuses fields it does not declare (additionalProperties false), at every depth,
 //     unless the schema says otherwise;
 //   - a string without its own maxLength is capped at `stringMax` (UTF-16 units, like JS length);
+//   - a map field is a MessagePack map (TypeBox alone would take an empty bin for one);
 //   - a core type (hello, input, chat, ping, top, leave) may not be declared: it keeps its own rules.
-// Frame size and nesting depth are the decoder's, before any of this runs. Not exported from
+// Frame size and nesting depth are the decoder's, before any of this runs; they alone bound what a
+// schema leaves open (Type.Unknown fields, Type.Record keys, arrays without maxItems). Not exported from
 // shared/protocol/index.ts: the browser bundle has no use for the compiler.
 import { Kind, Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
