@@ -17,4 +17,3 @@ export type MessageOf<D extends GameMessages> = {
 export function defineMessages<const D extends GameMessages>(messages: D): D {
   return messages;
 }
-
