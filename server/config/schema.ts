@@ -31,6 +31,7 @@ export const SETTINGS = {
   helloTimeoutMs: s('int', 5000, 'time a new connection has to send hello', { min: 100, max: 600000 }),
   nameMax: s('int', 32, 'longest player name, characters', { min: 1, max: 32 }),
   chatMax: s('int', 280, 'longest chat line, characters', { min: 1, max: 280 }),
+  gameStringMax: s('int', 1024, "longest string field of a game's declared message whose schema sets no maxLength, UTF-16 units", { min: 1, max: 16 * 1024 * 1024 }),
   roomCapacity: s('int', 16, 'players a room holds', { min: 1, max: 1000 }),
   worldWidth: s('int', 1000, 'arena width', { min: 100, max: 100000 }),
   worldHeight: s('int', 1000, 'arena height', { min: 100, max: 100000 }),
@@ -91,6 +92,7 @@ export type SettingName = keyof typeof SETTINGS;
 export interface Config {
   port: number; host: string; workers: number; data: string; console: string;
   maxMsgRate: number; maxFrame: number; maxMsgDepth: number; helloTimeoutMs: number; nameMax: number; chatMax: number;
+  gameStringMax: number;
   roomCapacity: number; worldWidth: number; worldHeight: number; hz: number; coins: number;
   playerSpeed: number; pickupRadius: number; graceMs: number; idleTimeoutMs: number;
   listenBacklog: number; maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;

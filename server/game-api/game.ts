@@ -24,8 +24,11 @@ export interface ReportedValue {
 
 /**
  * The client messages a game takes beyond the core ones (hello, input, chat, ping, top, leave):
- * each type's fields (without `t`) as a TypeBox object. They are checked at the edge; a room
- * never sees a message that does not match.
+ * each type's fields (without `t`) as a TypeBox object (`Type.Object`, messages.ts). They are
+ * checked at the edge; a room never sees a message that does not match. A core type may not be
+ * declared (the server refuses to start, BAD_GAME_MESSAGES); a field not declared is refused
+ * unless the object sets `additionalProperties`; a string without `maxLength` is capped by
+ * --game-string-max.
  */
 export type GameMessages = Readonly<Record<string, TObject>>;
 

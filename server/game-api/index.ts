@@ -7,6 +7,8 @@ export type {
 } from './room.js';
 export type { Field, Game, GameDefaults, GameMessages, HostedGame, PerSettings, ReportedValue } from './game.js';
 export { defineGame, hosted } from './game.js';
+export { Type, defineMessages } from './messages.js';
+export type { MessageOf, Static, TObject, TSchema } from './messages.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';

@@ -1,7 +1,7 @@
 // The Room interface: what a game implements so the worker can host it. A game never touches a
 // socket: it receives validated messages and speaks through its RoomContext, which encodes each
 // message once and writes the same bytes to every player it goes to.
-import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
+import type { ClientMessage, InputMsg, ServerMessage } from '../../shared/protocol/messages.js';
 import type { Identity } from './identity.js';
 import type { World } from './world.js';
 
@@ -77,7 +77,11 @@ export interface RoomContext {
   saveSnapshot(): void;
 }
 
-export interface Room {
+/**
+ * `M`: the messages the game declared, as its rooms receive them: `MessageOf<typeof messages>`
+ * (messages.ts) types `message` from the declaration. The default takes any.
+ */
+export interface Room<M extends { readonly t: string } = GameClientMessage> {
   /**
    * Optional: asked before a new player is seated (not on a resume), with its identity and claims.
    * Returning a refusal keeps the player out; it gets SEAT_REFUSED with the reason.
@@ -89,8 +93,11 @@ export interface Room {
   leave(playerId: string): void;
   /** A player's connection went away (true) or came back (false); frozen players keep their seat. */
   setFrozen(playerId: string, frozen: boolean): void;
-  /** A game message from a seated player (anything but hello/ping/top/leave/chat), already checked. */
-  message(playerId: string, msg: GameClientMessage): void;
+  /**
+   * A message from a seated player, checked at the edge: `input` (core, every game gets it), or
+   * one the game declared (`Game.messages`) matching its declaration. Never hello/ping/top/leave/chat.
+   */
+  message(playerId: string, msg: InputMsg | M): void;
   /** Advances the simulation one tick and sends what changed (games with hz 0 are never ticked). */
   tick?(tick: number): void;
   /** The room is over here (its last player gone, or the worker stops): let go of what it holds. */

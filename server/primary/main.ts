@@ -20,8 +20,9 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { DEFAULT_GAME, healthReportsAtStart } from '../games/index.js';
+import { DEFAULT_GAME, healthReportsAtStart, hostGames } from '../games/index.js';
 import { loadSettings } from './start/settings.js';
+import { gameDeclarationProblem } from './start/check-games.js';
 import { openDataDir } from './start/open-data-dir.js';
 import { Shutdown } from './start/shutdown.js';
 import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
@@ -59,6 +60,11 @@ interface Primary {
 
 export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
   const config = await loadSettings(argv);
+  const badGame = gameDeclarationProblem(hostGames(config).values(), config.gameStringMax);
+  if (badGame) {
+    console.error(`shoal: ${badGame}`);
+    process.exit(2);
+  }
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');

@@ -17,6 +17,8 @@ import { WorkerTaskPool } from './rooms/task-pool.js';
 import { Outbound } from './rooms/outbound.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
+import { GameValidators } from './session/game-validators.js';
+import type { GameMessageChecker } from '../../shared/protocol/validate.js';
 
 /** A journal this large is emptied as soon as everything in it is acknowledged. */
 const JOURNAL_TRIM_BYTES = 256 * 1024;
@@ -47,6 +49,8 @@ export class WorkerRuntime implements SessionRuntime {
   readonly ready: Promise<void>;
   /** Coordinator pushes for topics the runtime does not handle itself (see onCoordinatorPush). */
   private readonly pushHooks = new Map<string, (payload: never) => void>();
+  /** The declared client messages of the games hosted here, compiled once (now). */
+  private readonly validators: GameValidators;
   /** Relays a hello to the worker in `slot`; set by main.ts. */
   relay: (session: ClientSession, slot: number, hello: HelloMsg) => boolean = () => false;
 
@@ -60,6 +64,7 @@ export class WorkerRuntime implements SessionRuntime {
     readonly log: Logger,
     coordSocket: string,
   ) {
+    this.validators = new GameValidators(games.values(), config.gameStringMax);
     this.link = new CoordinatorLink(coordSocket, (...push) => this.onPush(...push), log);
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
@@ -91,6 +96,10 @@ export class WorkerRuntime implements SessionRuntime {
       void this.sendSnapshots();
       this.resendUnsaved();
     }, this.config.snapshotMs);
+  }
+
+  validatorFor(game: string): GameMessageChecker | undefined {
+    return this.validators.validatorFor(game);
   }
 
   // --- coordinator ---------------------------------------------------------------------------

@@ -19,6 +19,12 @@ export interface LeaveMsg { t: 'leave' }
 export type ClientMessage = HelloMsg | InputMsg | ChatMsg | PingMsg | TopMsg | LeaveMsg;
 export type ClientMessageType = ClientMessage['t'];
 
+/**
+ * Additive: a message of a type the session's game declared (shared/protocol/game-messages.ts),
+ * checked against its declaration at the edge. Its fields are the declaration's.
+ */
+export interface GameMessage { readonly t: string; readonly [field: string]: unknown }
+
 /** [id, x, y, score] */
 export type PlayerTuple = [string, number, number, number];
 /** [coinId, x, y]; golden coins add a fourth element, their value (additive extension). */

@@ -1,7 +1,7 @@
 // Validation at the edge: bytes from a client become a typed ClientMessage or a protocol error.
 // Nothing past this point re-checks a client message.
 import { DecodeError, DEFAULT_MAX_DEPTH, decodeStrict } from './decoder.js';
-import type { ClientMessage, ErrorCode, HelloMsg } from './messages.js';
+import type { ClientMessage, ErrorCode, GameMessage, HelloMsg } from './messages.js';
 import { GAME_NAME_PATTERN, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 import { checkName, cleanChat } from './text-rules.js';
 
@@ -16,8 +16,18 @@ export interface TextLimits {
 }
 
 export type Parsed =
-  | { ok: true; msg: ClientMessage }
+  | { ok: true; msg: ClientMessage; game?: undefined }
+  /** A message of a type the session's game declared, matching its declaration. */
+  | { ok: true; msg: GameMessage; game: true }
   | { ok: false; code: ErrorCode; message: string };
+
+/**
+ * The messages a session's game declared (compiled by game-messages.ts): asked only for a `t` that
+ * is not core. Undefined: the game declares no such type.
+ */
+export interface GameMessageChecker {
+  check(t: string, m: Record<string, unknown>): Parsed | undefined;
+}
 
 const bad = (message: string): Parsed => ({ ok: false, code: 'BAD_MESSAGE', message });
 
@@ -44,7 +54,8 @@ function isText(v: unknown, min: number, max: number): v is string {
   return n >= min && n <= max;
 }
 
-export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
+/** `game`: the declared messages of the session's game, once it has joined one (before: core types only). */
+export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTOCOL_LIMITS, game?: GameMessageChecker): Parsed {
   let m: unknown;
   try {
     m = decodeStrict(bytes, limits.maxMsgDepth ?? DEFAULT_MAX_DEPTH);
@@ -53,10 +64,10 @@ export function parseClientMessage(bytes: Uint8Array, limits: TextLimits = PROTO
     if (e instanceof DecodeError) return bad(`not one plain MessagePack value: ${e.message}`);
     throw e;
   }
-  return validateClientMessage(m, limits);
+  return validateClientMessage(m, limits, game);
 }
 
-export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_LIMITS): Parsed {
+export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_LIMITS, game?: GameMessageChecker): Parsed {
   if (m === null || typeof m !== 'object' || Array.isArray(m) || m instanceof Uint8Array) {
     return bad('a message must be a MessagePack map');
   }
@@ -118,7 +129,11 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       return { ok: true, msg: { t: 'top' } };
     case 'leave':
       return { ok: true, msg: { t: 'leave' } };
-    default:
+    default: {
+      // Core types keep their rules above; only another t may be one the game declared.
+      const declared = game?.check(t, o);
+      if (declared !== undefined) return declared;
       return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(t.slice(0, 32))}` };
+    }
   }
 }

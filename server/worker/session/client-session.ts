@@ -1,7 +1,7 @@
 // One client's protocol state machine: hello first (within the timeout), then game messages to
 // its room. Everything a client sends passes the rate limit and validation here; nothing past
 // this point sees untrusted input.
-import { parseClientMessage } from '../../../shared/protocol/validate.js';
+import { parseClientMessage, type GameMessageChecker } from '../../../shared/protocol/validate.js';
 import type { ClientMessage, ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
 import type { Identity } from '../../game-api/index.js';
 import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
@@ -30,6 +30,8 @@ export interface SessionRuntime {
   globalChat(from: string, name: string, text: string): void;
   top(): Promise<TopOutMsg['players']>;
   sessionClosed(s: ClientSession): void;
+  /** The compiled client messages a game declared (compiled once at start); undefined: none. */
+  validatorFor(game: string): GameMessageChecker | undefined;
 }
 
 type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
@@ -50,6 +52,8 @@ export class ClientSession implements HelloWaiter {
   private lastRateError = 0;
   /** The hello deadline armed now; cancelled on hello, close or a new arm. */
   private helloDeadline: HelloDeadline | null = null;
+  /** Its game's declared messages, once joined: before, only core types are known. */
+  private gameMessages: GameMessageChecker | undefined = undefined;
   /** Set while this connection is relayed to the worker that runs its room. */
   relayTo: ((body: Buffer) => void) | null = null;
 
@@ -116,12 +120,14 @@ export class ClientSession implements HelloWaiter {
       if (this.queued.length < MAX_QUEUED_WHILE_JOINING) this.queued.push(body);
       return;
     }
-    const p = parseClientMessage(body, this.rt.config);
+    const p = parseClientMessage(body, this.rt.config, this.gameMessages);
     if (!p.ok) {
       this.conn.error(p.code, p.message);
       return;
     }
-    this.dispatch(p.msg);
+    // A declared message exists only once joined (gameMessages is set then): straight to the room.
+    if (p.game) this.host!.room.message(this.playerId, p.msg);
+    else this.dispatch(p.msg);
   }
 
   private dispatch(msg: ClientMessage): void {
@@ -226,6 +232,7 @@ export class ClientSession implements HelloWaiter {
   /** Called by the runtime once the player is seated. */
   joined(host: RoomHost, playerId: string, name: string): void {
     this.host = host;
+    this.gameMessages = this.rt.validatorFor(host.game);
     this.playerId = playerId;
     this.name = name;
   }

@@ -8,12 +8,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encode } from '../../../shared/protocol/codec.js';
 import type { ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../../server/config/schema.js';
-import type { Identity } from '../../../server/game-api/index.js';
+import { defineMessages, Type, type Identity } from '../../../server/game-api/index.js';
+import type { GameMessageChecker } from '../../../shared/protocol/validate.js';
+import { GameValidators } from '../../../server/worker/session/game-validators.js';
 import { RoomHost } from '../../../server/worker/rooms/room-host.js';
 import { ClientSession, type JoinOutcome, type SessionRuntime } from '../../../server/worker/session/client-session.js';
 import { FakeConn, fakeRoomWorld, noPool, recordingGame, testConfig } from './fakes.js';
 
 type Refusal = { code: ErrorCode; message: string };
+
+/** The declared messages of the recording game ('test'). */
+const TEST_MESSAGES = defineMessages({
+  drop: Type.Object({ col: Type.Integer({ minimum: 0, maximum: 6 }) }),
+  note: Type.Object({ text: Type.String() }),
+});
 
 class StandInRuntime implements SessionRuntime {
   auth = null;
@@ -26,7 +34,11 @@ class StandInRuntime implements SessionRuntime {
   /** The answer the next join gets; a pending promise holds it until released. */
   answer: () => Promise<'joined' | Refusal> = () => Promise.resolve('joined');
 
+  private readonly validators: GameValidators;
+
   constructor(readonly config: Config) {
+    // Compiled as the worker does at start (runtime.ts), for the one game this stand-in hosts.
+    this.validators = new GameValidators([{ name: this.game.name, messages: TEST_MESSAGES }], config.gameStringMax);
     this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {} }, fakeRoomWorld(), noPool);
   }
 
@@ -50,6 +62,10 @@ class StandInRuntime implements SessionRuntime {
 
   sessionClosed(s: ClientSession): void {
     this.closed.push(s);
+  }
+
+  validatorFor(game: string): GameMessageChecker | undefined {
+    return this.validators.validatorFor(game);
   }
 }
 
@@ -152,6 +168,58 @@ describe('ClientSession', () => {
     send({ t: 'warp' }); // a type the protocol does not have
     expect(errors()).toEqual(['BAD_MESSAGE', 'BAD_MESSAGE', 'BAD_MESSAGE', 'BAD_MESSAGE', 'UNKNOWN_TYPE']);
     expect(conn.ending).toBe(false);
+  });
+
+  it('takes only core types before hello: a type the game declares is UNKNOWN_TYPE until joined', async () => {
+    const { send, errors, rt } = setUp();
+    send({ t: 'drop', col: 1 });
+    send({ t: 'input', seq: 1, dx: 0, dy: 0 });
+    expect(errors()).toEqual(['UNKNOWN_TYPE', 'NOT_JOINED']);
+    send(hello());
+    await settle();
+    send({ t: 'drop', col: 1 });
+    expect(errors()).toEqual(['UNKNOWN_TYPE', 'NOT_JOINED']);
+    expect(rt.game.room!.messages).toEqual([['p1', { t: 'drop', col: 1 }]]);
+  });
+
+  it('passes a declared message to the room as sent; a bad one gets BAD_MESSAGE naming the field and never reaches the room', async () => {
+    const { send, conn, rt } = setUp({ gameStringMax: 8 });
+    send(hello());
+    await settle();
+    send({ t: 'drop', col: 9 });
+    send({ t: 'drop' });
+    send({ t: 'drop', col: 2, x: 1 });
+    send({ t: 'note', text: 'x'.repeat(9) });
+    send({ t: 'nope' });
+    send({ t: 'note', text: 'x'.repeat(8) });
+    send({ t: 'input', seq: 4, dx: 1, dy: 0 });
+    const refused = conn.messages().filter((m) => m.t === 'error').map((m) => `${(m as { code: string }).code} ${(m as { message: string }).message}`);
+    expect(refused).toEqual([
+      'BAD_MESSAGE drop.col: expected integer 0..6',
+      'BAD_MESSAGE drop.col: missing, expected integer 0..6',
+      'BAD_MESSAGE drop.x: not a declared field',
+      'BAD_MESSAGE note.text: expected string of 0..8 characters',
+      'UNKNOWN_TYPE unknown message type "nope"',
+    ]);
+    expect(rt.game.room!.messages).toEqual([
+      ['p1', { t: 'note', text: 'x'.repeat(8) }],
+      ['p1', { t: 'input', seq: 4, dx: 1, dy: 0 }],
+    ]);
+    expect(conn.ending).toBe(false);
+  });
+
+  it('checks declared messages sent while the hello was being answered once seated, against the game', async () => {
+    const { send, rt, errors } = setUp();
+    let release!: () => void;
+    rt.answer = () => new Promise((r) => (release = () => r('joined')));
+    send(hello());
+    send({ t: 'drop', col: 3 });
+    send({ t: 'drop', col: 30 });
+    await settle();
+    release();
+    await settle();
+    expect(rt.game.room!.messages).toEqual([['p1', { t: 'drop', col: 3 }]]);
+    expect(errors()).toEqual(['BAD_MESSAGE']);
   });
 
   it('sends world-scope chat to every room (the global chat) and room chat to its room', async () => {
