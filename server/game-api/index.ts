@@ -5,6 +5,10 @@ export type { Identity } from './identity.js';
 export type { Room, RoomContext, SeatInfo, SeatRefusal } from './room.js';
 export type { Field, Game, HostedGame, ReportedValue } from './game.js';
 export { hosted } from './game.js';
+export { StateSync } from './state-sync.js';
+export type {
+  CollectionOptions, EntityId, StateSyncOptions, SyncedCollection, SyncMsg, SyncOutlet,
+} from './state-sync.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';
