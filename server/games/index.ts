@@ -1,8 +1,9 @@
 // The games this server runs, in one place: each by name, with the factory that makes its rooms
 // and how its settings are read from the server's. Nothing outside server/games/ names a game;
-// processes ask this registry (the worker for the game it hosts, the coordinator for the world
+// processes ask this registry (the worker for the games it hosts, the coordinator for the world
 // values games report). To add a game: write it against server/game-api, register it here.
 import { CodedError } from '../../shared/errors/coded-error.js';
+import { GAME_NAME_PATTERN } from '../../shared/protocol/limits.js';
 import { hosted, type Game, type HostedGame, type ReportedValue } from '../game-api/index.js';
 import { arena } from './arena/arena.js';
 import type { ArenaSettings } from './arena/settings.js';
@@ -18,6 +19,9 @@ export interface GameServerSettings {
   pickupRadius: number;
   coins: number;
   goldenCoinMs: number;
+  /** Defaults for a game that does not choose its own. */
+  hz: number;
+  roomCapacity: number;
 }
 
 interface Registered {
@@ -25,22 +29,31 @@ interface Registered {
   host(server: GameServerSettings): HostedGame;
 }
 
-function register<S>(game: Game<S>, settings: (server: GameServerSettings) => S): Registered {
-  return { reports: game.reports ?? [], host: (server) => hosted(game, settings(server)) };
+const GAMES = new Map<string, Registered>();
+
+/**
+ * Adds a game to the ones this server runs, with how its settings are read from the server's.
+ * Refuses a name that is not `[a-z0-9-]{1,32}` or is taken.
+ */
+export function registerGame<S>(game: Game<S>, settings: (server: GameServerSettings) => S): void {
+  if (!GAME_NAME_PATTERN.test(game.name)) throw new CodedError('BAD_GAME', `game name ${JSON.stringify(game.name)} must be 1..32 of [a-z0-9-]`);
+  if (GAMES.has(game.name)) throw new CodedError('BAD_GAME', `two games are named ${JSON.stringify(game.name)}`);
+  GAMES.set(game.name, {
+    reports: game.reports ?? [],
+    host: (server) => hosted(game, settings(server), { hz: server.hz, roomCapacity: server.roomCapacity }),
+  });
 }
 
-const GAMES: ReadonlyMap<string, Registered> = new Map([
-  ['arena', register(arena, (s): ArenaSettings => ({
-    fieldWidth: s.worldWidth,
-    fieldHeight: s.worldHeight,
-    playerSpeed: s.playerSpeed,
-    pickupRadius: s.pickupRadius,
-    coins: s.coins,
-    goldenCoinMs: s.goldenCoinMs,
-  }))],
-]);
+registerGame(arena, (s): ArenaSettings => ({
+  fieldWidth: s.worldWidth,
+  fieldHeight: s.worldHeight,
+  playerSpeed: s.playerSpeed,
+  pickupRadius: s.pickupRadius,
+  coins: s.coins,
+  goldenCoinMs: s.goldenCoinMs,
+}));
 
-/** The game a worker hosts when none is named (every room today). */
+/** The game of a hello that names none (every v1 client). */
 export const DEFAULT_GAME = 'arena';
 
 /** The named game (default: DEFAULT_GAME) with its settings read from the server's. */
@@ -48,6 +61,16 @@ export function hostGame(server: GameServerSettings, name: string = DEFAULT_GAME
   const g = GAMES.get(name);
   if (!g) throw new CodedError('UNKNOWN_GAME', `no game named ${JSON.stringify(name)} is registered`);
   return g.host(server);
+}
+
+/** Every registered game, hosted with its settings: what a worker runs. */
+export function hostGames(server: GameServerSettings): Map<string, HostedGame> {
+  return new Map([...GAMES.keys()].map((name) => [name, hostGame(server, name)]));
+}
+
+/** The names of the games this server runs. */
+export function gameNames(): string[] {
+  return [...GAMES.keys()];
 }
 
 /** Every registered game's reported world values (for the coordinator's stats). */
