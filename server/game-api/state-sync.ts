@@ -88,6 +88,8 @@ interface Part {
   readonly filtered: boolean;
   begin(flushNo: number): void;
   delta(): Parts;
+  /** Everyone's delta into `msg`, its marks cleared on the way (the flush without views). */
+  writeDelta(msg: Record<string, unknown>): void;
   all(): unknown[];
   scan(view: string): Set<EntityId>;
   visibleTo(known: ReadonlySet<EntityId>): unknown[];
@@ -109,14 +111,16 @@ export interface SyncedCollection<K extends EntityId, E> extends ReadonlyMap<K, 
   delete(id: K): boolean;
 }
 
-class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>, Part {
+// A Map underneath, so a game's reads (get, has, values, iteration) are the builtin's own.
+class TrackedCollection<K extends EntityId, E> extends Map<K, E> implements SyncedCollection<K, E>, Part {
   readonly field: string;
   readonly removedField: string;
   readonly filtered: boolean;
-  private readonly entities = new Map<K, E>();
   private readonly slots = new Map<K, Slot<K, E>>();
-  /** Slots marked since the last flush (live or dead), sorted by seq at flush. */
-  private marked: Slot<K, E>[] = [];
+  /** Slots marked since the last flush (live or dead): the first `nMarked`, sorted by seq at flush.
+   *  Reused from tick to tick (a slot past nMarked is stale until overwritten). */
+  private readonly marked: Slot<K, E>[] = [];
+  private nMarked = 0;
   /** Ids deleted since the last flush, in order. */
   private removed: K[] = [];
   private nextSeq = 0;
@@ -126,6 +130,7 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
 
   /** Made by `StateSync.collection`. */
   constructor(field: string, opts: CollectionOptions<E>) {
+    super();
     this.field = field;
     this.removedField = opts.removed ?? `${field}Removed`;
     this.wireFn = opts.wire;
@@ -133,36 +138,10 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
     this.filtered = opts.visible !== undefined;
   }
 
-  // --- ReadonlyMap ---------------------------------------------------------------------------
-  get size(): number {
-    return this.entities.size;
-  }
-  get(id: K): E | undefined {
-    return this.entities.get(id);
-  }
-  has(id: K): boolean {
-    return this.entities.has(id);
-  }
-  keys(): MapIterator<K> {
-    return this.entities.keys();
-  }
-  values(): MapIterator<E> {
-    return this.entities.values();
-  }
-  entries(): MapIterator<[K, E]> {
-    return this.entities.entries();
-  }
-  [Symbol.iterator](): MapIterator<[K, E]> {
-    return this.entities[Symbol.iterator]();
-  }
-  forEach(fn: (value: E, key: K, map: ReadonlyMap<K, E>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entities) fn.call(thisArg, v, k, this);
-  }
-
   // --- writes ---------------------------------------------------------------------------------
-  set(id: K, entity: E): this {
+  override set(id: K, entity: E): this {
+    super.set(id, entity);
     const old = this.slots.get(id);
-    this.entities.set(id, entity);
     if (old) {
       old.entity = entity;
       this.mark(old, CHANGED);
@@ -179,6 +158,11 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
     return this;
   }
 
+  /** Removes every entity, each as `delete` does. */
+  override clear(): void {
+    for (const id of [...this.keys()]) this.delete(id);
+  }
+
   changed(id: K): boolean {
     const s = this.slots.get(id);
     if (!s) return false;
@@ -186,11 +170,11 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
     return true;
   }
 
-  delete(id: K): boolean {
+  override delete(id: K): boolean {
     const s = this.slots.get(id);
     if (!s) return false;
     this.slots.delete(id);
-    this.entities.delete(id);
+    super.delete(id);
     s.dead = true;
     this.mark(s, CHANGED);
     this.removed.push(id);
@@ -200,7 +184,7 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
   private mark(s: Slot<K, E>, m: number): void {
     if (s.mark === NONE) {
       s.mark = m;
-      this.marked.push(s);
+      this.marked[this.nMarked++] = s;
     } else if (m === ADDED) {
       s.mark = ADDED;
     }
@@ -222,18 +206,36 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
   begin(flushNo: number): void {
     this.flushNo = flushNo;
     const m = this.marked;
-    for (let i = 1; i < m.length; i++) {
+    const n = this.nMarked;
+    for (let i = 1; i < n; i++) {
       if (m[i - 1]!.seq > m[i]!.seq) {
-        m.sort((a, b) => a.seq - b.seq);
+        const sorted = m.slice(0, n).sort((a, b) => a.seq - b.seq);
+        for (let j = 0; j < n; j++) m[j] = sorted[j]!;
         break;
       }
     }
   }
 
+  writeDelta(msg: Record<string, unknown>): void {
+    const ups: unknown[] = [];
+    const m = this.marked;
+    for (let i = 0; i < this.nMarked; i++) {
+      const s = m[i]!;
+      if (!s.dead || s.mark === ADDED) ups.push(this.wireFn(s.entity));
+      s.mark = NONE;
+    }
+    this.nMarked = 0;
+    msg[this.field] = ups;
+    msg[this.removedField] = this.removed.length ? this.removed : EMPTY;
+  }
+
   /** Everyone's delta: live marked entities, and those added and removed since the last flush. */
   delta(): Parts {
     const ups: unknown[] = [];
-    for (const s of this.marked) if (!s.dead || s.mark === ADDED) ups.push(this.wire(s));
+    for (let i = 0; i < this.nMarked; i++) {
+      const s = this.marked[i]!;
+      if (!s.dead || s.mark === ADDED) ups.push(this.wire(s));
+    }
     return [ups, this.removed.length ? this.removed : EMPTY];
   }
 
@@ -280,9 +282,9 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
     };
     if (recheck) {
       for (const s of this.slots.values()) step(s);
-      for (const s of this.marked) if (s.dead) step(s);
+      for (let i = 0; i < this.nMarked; i++) if (this.marked[i]!.dead) step(this.marked[i]!);
     } else {
-      for (const s of this.marked) step(s);
+      for (let i = 0; i < this.nMarked; i++) step(this.marked[i]!);
     }
     for (const id of this.removed) if (known.delete(id)) rem.push(id);
     return [ups, rem];
@@ -305,8 +307,8 @@ class TrackedCollection<K extends EntityId, E> implements SyncedCollection<K, E>
   }
 
   end(): void {
-    for (const s of this.marked) s.mark = NONE;
-    this.marked.length = 0;
+    for (let i = 0; i < this.nMarked; i++) this.marked[i]!.mark = NONE;
+    this.nMarked = 0;
     if (this.removed.length) this.removed = [];
   }
 }
@@ -335,6 +337,7 @@ export class StateSync<M extends object = SyncMsg> {
   private readonly views = new Map<string, Array<Set<EntityId> | null>>();
   private flushes = 0;
   private rechecking = false;
+  private shape: Record<string, unknown> | null = null;
 
   constructor(private readonly out: SyncOutlet<M>, opts: StateSyncOptions = {}) {
     this.type = opts.type ?? 'sync';
@@ -393,11 +396,8 @@ export class StateSync<M extends object = SyncMsg> {
 
   private flushShared(tick: number): void {
     const delta = this.head(tick, false);
-    for (const p of this.parts) {
-      const [ups, rem] = p.delta();
-      delta[p.field] = ups;
-      delta[p.removedField] = rem;
-    }
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) parts[i]!.writeDelta(delta);
     const fresh = this.freshIds;
     this.out.broadcast(delta as M, fresh.size ? fresh : undefined);
     if (fresh.size === 0) return;
@@ -480,8 +480,19 @@ export class StateSync<M extends object = SyncMsg> {
     for (const key of this.views.keys()) if (!groups.has(key)) this.views.delete(key);
   }
 
+  /** A message with every field in order: cloning one shape keeps each tick's object cheap to make and encode. */
   private head(tick: number, full: boolean): Record<string, unknown> {
-    return { t: this.type, tick, full };
+    if (!this.shape) {
+      this.shape = { t: this.type, tick: 0, full: false };
+      for (const p of this.parts) {
+        this.shape[p.field] = EMPTY;
+        this.shape[p.removedField] = EMPTY;
+      }
+    }
+    const m = { ...this.shape };
+    m.tick = tick;
+    m.full = full;
+    return m;
   }
 
   private sendTo(ids: string[], msg: Record<string, unknown>): void {

@@ -151,7 +151,7 @@ export class Arena implements Room {
         // itself at the coin, steers nowhere, and it would wait there for ever.
         this.pickup(p);
       }
-      p.fresh = false;
+      if (p.fresh) p.fresh = false;
     }
     while (this.coins.size < this.settings.coins) this.spawnCoin(true);
     this.golden.tick();
@@ -160,7 +160,7 @@ export class Arena implements Room {
     // a pickup radius as large as the field takes a coin a tick instead of looping.
     const placed = this.placed.length;
     for (let i = 0; i < placed; i++) this.reach(this.placed[i]!);
-    this.placed.length = 0;
+    if (this.placed.length !== 0) this.placed.length = 0;
     this.tally.tick();
     this.sync.flush(tick);
   }
