@@ -39,7 +39,8 @@ export interface StateSyncOptions {
   /**
    * Views: a player's view key (a team, an area cell, a seat). Players with the same key receive
    * the same bytes; each collection's `visible` says what a view may see. Absent: one view, everyone
-   * sees everything and a delta is one broadcast.
+   * sees everything and a delta is one broadcast. With views only players the helper was told of
+   * (`fresh`, until `leave`) receive states, so a spectator must be marked fresh like a player.
    */
   view?: (playerId: string) => string;
 }
