@@ -380,8 +380,10 @@ export class StateSync<M extends object = SyncMsg> {
     this.rechecking = true;
   }
 
-  /** Forgets the changes made so far without sending them (e.g. after building a room from its snapshot). */
+  /** Before the first flush: forgets the changes made so far (building a room, say from its snapshot),
+   *  which reach players in their full states instead. */
   settle(): void {
+    if (this.flushes !== 0) throw new CodedError('BAD_SYNC_SETUP', 'settle() after the first flush would hide changes from players');
     for (const p of this.parts) p.end();
   }
 

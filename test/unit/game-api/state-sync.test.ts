@@ -150,7 +150,7 @@ describe('state sync without views', () => {
     expect(model.maps.get('u')!.get('keep')).toEqual(['keep', 5, 'all']);
   });
 
-  it('refuses a reserved or repeated field, visible() without views, and a collection after the first flush', () => {
+  it('refuses a reserved or repeated field, visible() without views, and a collection or settle() after the first flush', () => {
     const sync = new StateSync(new CountingRoom());
     expect(() => sync.collection('tick', { wire: unitWire })).toThrow(expect.objectContaining({ code: 'BAD_SYNC_SETUP' }));
     sync.collection('units', { wire: unitWire });
@@ -159,6 +159,7 @@ describe('state sync without views', () => {
     expect(() => sync.collection('seen', { wire: unitWire, visible: () => true })).toThrow(/no view/);
     sync.flush(1);
     expect(() => sync.collection('late', { wire: unitWire })).toThrow(/after the first flush/);
+    expect(() => sync.settle()).toThrow(/after the first flush/);
   });
 });
 
