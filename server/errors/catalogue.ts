@@ -90,6 +90,8 @@ const OTHERS: Record<string, CodeEntry> = {
   WAIT_TIMEOUT: { meaning: 'a wait did not see its condition in time', where: ['world'] },
   NOT_A_NUMBER: { meaning: 'incr on a value that is not a number', where: ['world'] },
   ROOM_CLOSED: { meaning: 'a World call from a room that has ended', where: ['world'] },
+  // The game API's state helper (server/game-api/state-sync.ts)
+  BAD_SYNC_SETUP: { meaning: 'a game declared a state-sync collection with a reserved or repeated field, visible() without views, or after the first flush, or called settle() after it (a bug in the game)', where: ['internal'] },
   // Between processes
   CHANNEL_CLOSED: { meaning: 'the channel to another process closed before its answer', where: ['internal', 'console'] },
   CHANNEL_TIMEOUT: { meaning: 'another process did not answer a request in time', where: ['internal', 'console'] },

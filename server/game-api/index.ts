@@ -9,6 +9,10 @@ export type { Field, Game, GameDefaults, GameMessages, HostedGame, PerSettings, 
 export { defineGame, hosted } from './game.js';
 export { Type, defineMessages } from './messages.js';
 export type { MessageOf, Static, TObject, TSchema } from './messages.js';
+export { StateSync } from './state-sync.js';
+export type {
+  CollectionOptions, EntityId, StateSyncOptions, SyncedCollection, SyncMsg, SyncOutlet,
+} from './state-sync.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';

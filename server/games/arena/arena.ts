@@ -1,6 +1,9 @@
 // The arena: players chase coins on a w x h field (its size is the welcome's `world`). Built-in game of protocol version 1.
+// Its `state` messages come from the state helper (game-api/state-sync.ts): players as [id, x, y, score]
+// with `gone`, coins as [id, x, y(, value)] with `taken`, the wire format of protocol version 1.
 import type { ClientMessage, CoinTuple, PlayerTuple, StateMsg } from '../../../shared/protocol/messages.js';
 import type { Game, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
+import { StateSync, type SyncedCollection } from '../../game-api/state-sync.js';
 import { CoinTally } from './coin-tally.js';
 import { GOLDEN_VALUE, GoldenCoin } from './golden-coin.js';
 import type { ArenaSettings } from './settings.js';
@@ -15,9 +18,8 @@ interface Player {
   dy: number;
   score: number;
   frozen: boolean;
-  /** Needs the full state at the next tick (just joined or resumed). */
+  /** Just joined or resumed: takes a coin it arrives on at the next tick. */
   fresh: boolean;
-  dirty: boolean;
 }
 
 interface Coin { id: number; x: number; y: number; value: number }
@@ -35,19 +37,17 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 const wire = Math.round;
 
 export class Arena implements Room {
-  private readonly players = new Map<string, Player>();
-  private readonly coins = new Map<number, Coin>();
+  private readonly sync: StateSync<StateMsg>;
+  private readonly players: SyncedCollection<string, Player>;
+  private readonly coins: SyncedCollection<number, Coin>;
   private nextCoin = 1;
   private tickNo = 0;
   private readonly w: number;
   private readonly h: number;
   private readonly step: number;
   private readonly r2: number;
-  // Reused per tick so a tick allocates only the message it sends.
-  private gone: string[] = [];
-  private newCoins: Coin[] = [];
-  private taken: number[] = [];
-  private readonly freshIds = new Set<string>();
+  /** Coins placed since the last tick (reused): each goes to a standing player within reach. */
+  private readonly placed: Coin[] = [];
   /** Positions restored from a snapshot, used when those players are seated again. */
   private readonly restored = new Map<string, [number, number]>();
   // World features: the server-wide golden coin and the world count of coins taken.
@@ -60,6 +60,9 @@ export class Arena implements Room {
     this.h = c.fieldHeight;
     this.step = c.playerSpeed / ctx.hz;
     this.r2 = c.pickupRadius * c.pickupRadius;
+    this.sync = new StateSync<StateMsg>(ctx, { type: 'state' });
+    this.players = this.sync.collection('players', { wire: playerTuple, removed: 'gone' });
+    this.coins = this.sync.collection('coins', { wire: coinTuple, removed: 'taken' });
     if (snap) {
       this.tickNo = snap.tick;
       this.nextCoin = snap.nextCoin;
@@ -67,6 +70,8 @@ export class Arena implements Room {
       for (const [id, x, y] of snap.players) this.restored.set(id, [x, y]);
     }
     while (this.coins.size < c.coins) this.spawnCoin(false);
+    // Nobody has seen a state yet: the field so far reaches players in their full states.
+    this.sync.settle();
     this.golden = new GoldenCoin(ctx.world, c.goldenCoinMs, () => this.addCoin(GOLDEN_VALUE));
     this.tally = new CoinTally(ctx.world);
   }
@@ -81,6 +86,7 @@ export class Arena implements Room {
       existing.fresh = true;
       existing.frozen = false;
       if (seat.score > existing.score) existing.score = seat.score;
+      this.sync.fresh(seat.id);
       return;
     }
     const pos = this.restored.get(seat.id);
@@ -95,12 +101,13 @@ export class Arena implements Room {
       score: seat.score,
       frozen: false,
       fresh: true,
-      dirty: true,
     });
+    this.sync.fresh(seat.id);
   }
 
   leave(playerId: string): void {
-    if (this.players.delete(playerId)) this.gone.push(playerId);
+    this.players.delete(playerId);
+    this.sync.leave(playerId);
   }
 
   setFrozen(playerId: string, frozen: boolean): void {
@@ -109,7 +116,10 @@ export class Arena implements Room {
     p.frozen = frozen;
     p.dx = 0;
     p.dy = 0;
-    if (!frozen) p.fresh = true;
+    if (!frozen) {
+      p.fresh = true;
+      this.sync.fresh(playerId);
+    }
   }
 
   message(playerId: string, msg: ClientMessage): void {
@@ -134,56 +144,25 @@ export class Arena implements Room {
       if (p.dx !== 0 || p.dy !== 0) {
         p.x = Math.min(this.w, Math.max(0, p.x + p.dx * this.step));
         p.y = Math.min(this.h, Math.max(0, p.y + p.dy * this.step));
-        p.dirty = true;
+        this.players.changed(p.id);
         this.pickup(p);
       } else if (p.fresh && !p.frozen) {
         // A player who arrives (joins, resumes) on a coin takes it standing: its client sees
         // itself at the coin, steers nowhere, and it would wait there for ever.
         this.pickup(p);
       }
+      if (p.fresh) p.fresh = false;
     }
     while (this.coins.size < this.settings.coins) this.spawnCoin(true);
     this.golden.tick();
     // For the same reason a coin placed within reach of a standing player goes to it now. Only
     // coins placed before this line are looked at: their replacements wait for the next tick, so
     // a pickup radius as large as the field takes a coin a tick instead of looping.
-    const placed = this.newCoins.length;
-    for (let i = 0; i < placed; i++) this.reach(this.newCoins[i]!);
-
-    const changed: PlayerTuple[] = [];
-    for (const p of this.players.values()) {
-      if (p.dirty) {
-        changed.push([p.id, wire(p.x), wire(p.y), p.score]);
-        p.dirty = false;
-      }
-      if (p.fresh) {
-        this.freshIds.add(p.id);
-        p.fresh = false;
-      }
-    }
+    const placed = this.placed.length;
+    for (let i = 0; i < placed; i++) this.reach(this.placed[i]!);
+    if (this.placed.length !== 0) this.placed.length = 0;
     this.tally.tick();
-
-    const delta: StateMsg = {
-      t: 'state', tick, full: false, players: changed, gone: this.gone,
-      coins: this.newCoins.map(coinTuple), taken: this.taken,
-    };
-    this.ctx.broadcast(delta, this.freshIds.size ? this.freshIds : undefined);
-    if (this.freshIds.size) {
-      const full = this.fullState(tick);
-      for (const id of this.freshIds) this.ctx.send(id, full);
-      this.freshIds.clear();
-    }
-    this.gone = [];
-    this.newCoins = [];
-    this.taken = [];
-  }
-
-  fullState(tick: number): StateMsg {
-    const players: PlayerTuple[] = [];
-    for (const p of this.players.values()) players.push([p.id, wire(p.x), wire(p.y), p.score]);
-    const coins: CoinTuple[] = [];
-    for (const c of this.coins.values()) coins.push(coinTuple(c));
-    return { t: 'state', tick, full: true, players, gone: [], coins, taken: [] };
+    this.sync.flush(tick);
   }
 
   snapshot(): ArenaSnapshot {
@@ -219,9 +198,8 @@ export class Arena implements Room {
 
   private take(p: Player, c: Coin): void {
     this.coins.delete(c.id);
-    this.taken.push(c.id);
     p.score += c.value;
-    p.dirty = true;
+    this.players.changed(p.id);
     this.tally.taken();
     this.ctx.scoreChanged(p.id, p.score);
   }
@@ -229,9 +207,13 @@ export class Arena implements Room {
   private spawnCoin(announce: boolean, value = 1): number {
     const c: Coin = { id: this.nextCoin++, x: wire(Math.random() * this.w), y: wire(Math.random() * this.h), value };
     this.coins.set(c.id, c);
-    if (announce) this.newCoins.push(c);
+    if (announce) this.placed.push(c);
     return c.id;
   }
+}
+
+function playerTuple(p: Player): PlayerTuple {
+  return [p.id, wire(p.x), wire(p.y), p.score];
 }
 
 function coinTuple(c: Coin): CoinTuple {
