@@ -23,7 +23,14 @@ export interface FourState {
   moves: number;
   rematch: [boolean, boolean];
   wins: [number, number];
+  /** Added by the server: members watching (0 from a server that does not say). */
+  spectators: number;
+  /** Added by the server: how a won game ended (`time`: the loser's clock ran out, `left`: the loser left). */
+  reason: 'four' | 'time' | 'left' | null;
 }
+
+/** The computer opponent's seat id. */
+export const COMPUTER_ID = 'computer';
 
 /**
  * What the page shows: `your-turn` / `their-turn` / `won` / `lost` to a seated player, `watching`
@@ -58,7 +65,7 @@ function pair<T>(v: unknown, item: (x: unknown) => x is T): [T, T] | null {
 
 function seat(v: unknown): Seat | null | undefined {
   if (v === null) return null;
-  if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return { id: v[0], name: v[1] };
+  if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return { id: v[0], name: v[0] === COMPUTER_ID ? 'Computer' : v[1] };
   return undefined;
 }
 
@@ -90,6 +97,8 @@ export function parseFour(m: unknown): FourState | null {
     moves: typeof r.moves === 'number' ? r.moves : 0,
     rematch,
     wins,
+    spectators: typeof r.spectators === 'number' && r.spectators >= 0 ? r.spectators : 0,
+    reason: r.reason === 'four' || r.reason === 'time' || r.reason === 'left' ? r.reason : null,
   };
 }
 
@@ -126,9 +135,12 @@ export function situation(s: FourState, me: string): Situation {
       return { ...base, ...ending, phase: 'draw', text: `Draw: the board is full.${otherAsks}` };
     case 'won': {
       const w = s.winner ?? 0;
-      if (mySeat === null) return { ...base, phase: 'finished', text: `${seatName(s, w)} (${SEAT_COLOURS[w]}) won` };
-      if (w === mySeat) return { ...base, ...ending, phase: 'won', text: `You won!${otherAsks}` };
-      return { ...base, ...ending, phase: 'lost', text: `${seatName(s, w)} won.${otherAsks}` };
+      const l: SeatNo = w === 0 ? 1 : 0;
+      const why = s.reason === 'time' ? ` ${l === mySeat ? 'You' : seatName(s, l)} ran out of time.`
+        : s.reason === 'left' ? ` ${seatName(s, l)} left.` : '';
+      if (mySeat === null) return { ...base, phase: 'finished', text: `${seatName(s, w)} (${SEAT_COLOURS[w]}) won.${why}` };
+      if (w === mySeat) return { ...base, ...ending, phase: 'won', text: `You won!${why}${otherAsks}` };
+      return { ...base, ...ending, phase: 'lost', text: `${seatName(s, w)} won.${why}${otherAsks}` };
     }
   }
 }
@@ -162,6 +174,8 @@ export function moveErrorText(code: string, message: string): string {
     case 'NOT_YOUR_TURN': return 'Not your turn: wait for your opponent.';
     case 'COLUMN_FULL': return 'That column is full: pick another.';
     case 'NOT_PLAYING': return 'No game in progress.';
+    case 'NOT_WAITING': return 'The computer plays only a player waiting alone.';
+    case 'GAME_NOT_OVER': return 'The game is still being played.';
     default: return `${message} (${code})`;
   }
 }

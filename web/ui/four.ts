@@ -196,7 +196,7 @@ export class FourView {
   }
 
   private showSeats(s: FourState, mine: SeatNo | null): void {
-    const key = JSON.stringify([s.seats, s.wins, s.rematch, s.status, s.turn, mine]);
+    const key = JSON.stringify([s.seats, s.wins, s.rematch, s.status, s.turn, s.spectators, mine]);
     if (key === this.seatsKey) return;
     this.seatsKey = key;
     const over = s.status === 'won' || s.status === 'draw';
@@ -218,6 +218,7 @@ export class FourView {
         li.append(el('span', { class: 'wins', title: 'Wins in this room' }, `${s.wins[n]} ${s.wins[n] === 1 ? 'win' : 'wins'}`));
         return li;
       }),
+      ...(s.spectators > 0 ? [el('li', { class: 'watching' }, `${s.spectators} watching`)] : []),
     );
   }
 }

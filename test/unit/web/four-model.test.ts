@@ -38,6 +38,15 @@ describe('parseFour', () => {
     expect(parseFour(msg({ extra: { x: 1 } }))).not.toBeNull();
   });
 
+  it('reads the optional spectators and reason, and names the computer', () => {
+    const s = state({ seats: [['p1', 'Ann'], ['computer', 'computer']], spectators: 2, reason: 'time' });
+    expect(s.seats[1]).toEqual({ id: 'computer', name: 'Computer' });
+    expect(s.spectators).toBe(2);
+    expect(s.reason).toBe('time');
+    expect(state().spectators).toBe(0);
+    expect(state({ reason: 'bogus' }).reason).toBeNull();
+  });
+
   it('refuses what is not a four message', () => {
     expect(parseFour(null)).toBeNull();
     expect(parseFour({ ...msg(), t: 'state' })).toBeNull();
@@ -65,7 +74,7 @@ describe('situation', () => {
     const s = situation(state({ turn: 1 }), 'p3');
     expect(s).toMatchObject({ mySeat: null, phase: 'watching', canMove: false, canRematch: false, canAskComputer: false });
     expect(s.text).toBe('Bob (Yellow) to move');
-    expect(situation(state({ status: 'won', winner: 0, line: [0, 1, 2, 3] }), 'p3')).toMatchObject({ phase: 'finished', canRematch: false, text: 'Ann (Red) won' });
+    expect(situation(state({ status: 'won', winner: 0, line: [0, 1, 2, 3] }), 'p3')).toMatchObject({ phase: 'finished', canRematch: false, text: 'Ann (Red) won.' });
   });
 
   it('offers the computer only to a player waiting alone', () => {
@@ -80,6 +89,9 @@ describe('situation', () => {
     expect(situation(won, 'p2')).toMatchObject({ phase: 'won', canRematch: true, rematchAsked: false, canMove: false });
     expect(situation(won, 'p1')).toMatchObject({ phase: 'lost', text: 'Bob won.' });
     expect(situation(state({ status: 'draw' }), 'p1')).toMatchObject({ phase: 'draw', canRematch: true });
+
+    expect(situation(state({ status: 'won', winner: 0, reason: 'time' }), 'p2').text).toBe('Ann won. You ran out of time.');
+    expect(situation(state({ status: 'won', winner: 0, reason: 'left' }), 'p1').text).toBe('You won! Bob left.');
 
     const asked = state({ status: 'won', winner: 1, rematch: [true, false] });
     expect(situation(asked, 'p1')).toMatchObject({ canRematch: false, rematchAsked: true });
