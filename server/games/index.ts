@@ -7,6 +7,8 @@ import { GAME_NAME_PATTERN } from '../../shared/protocol/limits.js';
 import { hosted, type Game, type HostedGame, type ReportedValue } from '../game-api/index.js';
 import { arena } from './arena/arena.js';
 import type { ArenaSettings } from './arena/settings.js';
+import { four } from './four/four.js';
+import type { FourSettings } from './four/settings.js';
 
 /**
  * The server settings the registered games read (the server's Config has every one of them;
@@ -19,6 +21,10 @@ export interface GameServerSettings {
   pickupRadius: number;
   coins: number;
   goldenCoinMs: number;
+  fourTurnMs: number;
+  fourSpectators: number;
+  fourBotDepth: number;
+  fourBotDelayMs: number;
   /** Defaults for a game that does not choose its own. */
   hz: number;
   roomCapacity: number;
@@ -51,6 +57,13 @@ registerGame(arena, (s): ArenaSettings => ({
   pickupRadius: s.pickupRadius,
   coins: s.coins,
   goldenCoinMs: s.goldenCoinMs,
+}));
+
+registerGame(four, (s): FourSettings => ({
+  turnMs: s.fourTurnMs,
+  spectators: s.fourSpectators,
+  botDepth: s.fourBotDepth,
+  botDelayMs: s.fourBotDelayMs,
 }));
 
 /** The game of a hello that names none (every v1 client). */

@@ -61,6 +61,11 @@ export class RoomHost implements RoomContext {
     this.room = hosted.create(this, snapshot?.state);
   }
 
+  /** The client messages its game declares (checked at the edge). */
+  get messages(): HostedGame['messages'] {
+    return this.hosted.messages;
+  }
+
   get size(): number {
     return this.members.size;
   }

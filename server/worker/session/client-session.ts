@@ -12,6 +12,7 @@ import type { RoomHost } from '../rooms/room-host.js';
 import { HelloDeadlines, type HelloDeadline, type HelloWaiter } from './hello-deadlines.js';
 import type { ClientConn } from './client-conn.js';
 import { TokenBucket } from './rate-limiter.js';
+import { parseDeclared } from './declared-messages.js';
 
 /** How a hello ended: seated here, relayed to the worker that runs the room, or refused. */
 export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
@@ -118,7 +119,10 @@ export class ClientSession implements HelloWaiter {
     }
     const p = parseClientMessage(body, this.rt.config);
     if (!p.ok) {
-      this.conn.error(p.code, p.message);
+      const declared = p.code === 'UNKNOWN_TYPE' && this.host ? parseDeclared(body, this.host.messages, this.rt.config.maxMsgDepth) : null;
+      if (declared?.ok) this.host!.room.message(this.playerId, declared.msg);
+      else if (declared) this.conn.error('BAD_MESSAGE', declared.message);
+      else this.conn.error(p.code, p.message);
       return;
     }
     this.dispatch(p.msg);
