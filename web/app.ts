@@ -7,7 +7,7 @@ import type { ChatScope } from '../shared/protocol/messages.js';
 import { fetchLeaderboard, wsUrl, type Standing } from './api.js';
 import { Controls } from './controls.js';
 import { byId } from './dom.js';
-import { parseFour } from './four-model.js';
+import { parseFour, type FourState } from './four-model.js';
 import { Interpolator } from './interp.js';
 import { Palette } from './palette.js';
 import { ArenaRenderer } from './render.js';
@@ -137,6 +137,9 @@ export class App {
   private wire(client: ShoalClient, name: string): void {
     const current = () => client === this.client;
     let me = name;
+    // The game's last `four` message: a room may send it just before the welcome that names this
+    // player's id, so it is drawn again once the id is known.
+    let lastFour: FourState | null = null;
     client.on('welcome', (m) => {
       if (!current()) return;
       // A server with accounts may seat the player under its token's name rather than the typed one.
@@ -157,12 +160,15 @@ export class App {
       client.send({ t: 'top' });
       this.startTimers(client);
       if (document.activeElement === document.body || document.activeElement instanceof HTMLButtonElement) this.focusView();
+      if (lastFour && this.view === 'four') this.four.update(lastFour, m.id, performance.now());
     });
     // Four in a row: every change (and a resume) brings the whole game; the view redraws from it.
     client.on('message', (m) => {
       if (!current() || (m as { t: string }).t !== 'four') return;
       const s = parseFour(m);
-      if (s) this.four.update(s, client.id, performance.now());
+      if (!s) return;
+      lastFour = s;
+      if (this.view === 'four') this.four.update(s, client.id, performance.now());
     });
     client.on('state', () => {
       if (current()) this.interp.update(client.players, performance.now());
@@ -374,6 +380,8 @@ function joinFailure(code: string | undefined, message: string): string {
     case 'AUTH_REQUIRED': return 'This server needs you to sign in: paste your sign-in token below, then join.';
     case 'AUTH_EXPIRED': return 'Your sign-in token has expired. Get a new one, paste it below and join again.';
     case 'AUTH_INVALID': return `Your sign-in token was not accepted (${message.replace(/^AUTH_INVALID:\s*/, '')}). Check it and try again.`;
+    case 'WRONG_GAME': return 'That room plays another game: pick its game above, or another room.';
+    case 'UNKNOWN_GAME': return 'This server does not run that game: pick another one.';
     case 'NAME_TAKEN': return 'That name belongs to a signed-in player. Pick another name, or sign in.';
     default: return `Could not reach the server (${message}).`;
   }

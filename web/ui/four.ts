@@ -118,6 +118,9 @@ export class FourView {
     this.rematch.disabled = sit.rematchAsked;
     this.rematch.textContent = sit.rematchAsked ? 'Rematch asked: waiting…' : 'Rematch';
 
+    // A game began from a button that has now gone (computer, rematch): keys go to the board.
+    if (sit.canMove && (document.activeElement === document.body || document.activeElement === null)) this.board.focus();
+
     this.deadline = s.status === 'playing' && s.turnLeftMs > 0 ? now + s.turnLeftMs : 0;
     this.shownSeconds = -1;
     this.tick(now);

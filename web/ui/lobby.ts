@@ -20,6 +20,12 @@ export function isGameName(v: unknown): v is GameName {
   return (GAMES as readonly unknown[]).includes(v);
 }
 
+const GAME_LABELS: Record<GameName, string> = { arena: 'Arena', four: 'Four in a row' };
+
+function gameLabel(game: string): string {
+  return isGameName(game) ? GAME_LABELS[game] : game;
+}
+
 const REFRESH_MS = 3000;
 
 export class LobbyView {
@@ -113,7 +119,8 @@ export class LobbyView {
     this.error.textContent = text;
   }
 
-  private submit(room: string | undefined): void {
+  /** `game`: the room's own game (a listed room); else the game picked. */
+  private submit(room: string | undefined, game: string = this.game()): void {
     const name = this.nameInput.value.trim();
     const len = [...name].length;
     // eslint-disable-next-line no-control-regex
@@ -123,7 +130,7 @@ export class LobbyView {
       return;
     }
     this.showError('');
-    const req: JoinRequest = room ? { name, room, game: this.game() } : { name, game: this.game() };
+    const req: JoinRequest = room ? { name, room, game } : { name, game };
     const auth = this.authInput.value.trim();
     if (auth) req.auth = auth;
     this.onJoin(req);
@@ -164,12 +171,15 @@ export class LobbyView {
         const full = r.players >= r.capacity;
         const b = el(
           'button',
-          { type: 'button', 'data-room': r.id, 'aria-label': `Join room ${r.id}, ${r.players} of ${r.capacity} players${full ? ', full' : ''}` },
-          el('span', {}, r.id),
+          {
+            type: 'button', 'data-room': r.id, ...(r.game ? { 'data-game': r.game } : {}),
+            'aria-label': `Join room ${r.id}${r.game ? `, ${gameLabel(r.game)}` : ''}, ${r.players} of ${r.capacity} players${full ? ', full' : ''}`,
+          },
+          el('span', {}, r.id, ...(r.game ? [el('span', { class: 'room-game' }, ` · ${gameLabel(r.game)}`)] : [])),
           el('span', {}, `${r.players}/${r.capacity}`),
         );
         b.disabled = full;
-        b.addEventListener('click', () => this.submit(r.id));
+        b.addEventListener('click', () => this.submit(r.id, r.game));
         return el('li', {}, b);
       }),
     );
