@@ -178,6 +178,11 @@ describe.skipIf(skip !== null)('browser client: four in a row', { timeout: 120_0
     expect(await yellow.isVisible('#four-rematch')).toBe(true);
     expect(await red.textContent('#four-timer')).toBe('');
 
+    // Chat is a click away, and Esc from it goes back to the board.
+    await red.click('#chat-input');
+    await red.keyboard.press('Escape');
+    expect(await red.evaluate(() => document.activeElement?.id)).toBe('four-board');
+
     // No game in play: a move is refused with NOT_PLAYING.
     await keyColumn(yellow, 0, 'digit');
     await yellow.waitForSelector('#four-error[data-code="NOT_PLAYING"]', { timeout: 5000 });
@@ -309,6 +314,11 @@ describe.skipIf(skip !== null)('browser client: four in a row', { timeout: 120_0
     await again.goto(`${baseUrl(server)}/`);
     await again.waitForSelector('#lobby:not([hidden])');
     expect(await again.isChecked('input[name="game"][value="four"]')).toBe(true);
+
+    // The address may pick the game.
+    const linked = await openPage(browser, baseUrl(server), '?name=Lin&game=four');
+    expect(await linked.page.isChecked('input[name="game"][value="four"]')).toBe(true);
+    await linked.context.close();
 
     // A fresh visitor starts on the arena; arrow keys move through the picker.
     const fresh = await openPage(browser, baseUrl(server), '?name=Kim');
