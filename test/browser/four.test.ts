@@ -162,6 +162,12 @@ describe.skipIf(skip !== null)('browser client: four in a row', { timeout: 120_0
       await waitMoves(red, i + 1);
       await waitMoves(yellow, i + 1);
       // Both pages show the disc where the rules put it.
+      if (i === 0) {
+        // Row 0 is the bottom row: the first disc sits at the foot of its column, on screen too.
+        const y = async (cell: number) => (await red.locator(`#four-board [data-cell="${cell}"]`).boundingBox())!.y;
+        expect(await y(seq[0]!)).toBeGreaterThan(await y(seq[0]! + 7));
+        expect(await y(seq[0]! + 7)).toBeGreaterThan(await y(seq[0]! + 35));
+      }
       const want = expectedBoard(seq.slice(0, i + 1), 1);
       expect(await shownBoard(red)).toEqual(want);
       expect(await shownBoard(yellow)).toEqual(want);
