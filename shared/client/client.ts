@@ -103,7 +103,7 @@ export class ShoalClient extends Emitter<Events> {
   }
 
   private async open(): Promise<WelcomeMsg> {
-    const t = await this.opts.connector({ room: this.room, token: this.token });
+    const t = await this.opts.connector({ room: this.room, token: this.token, game: this.opts.game });
     this.transport = t;
     t.onMessage = (bytes) => this.receive(bytes);
     t.onClose = (reason) => this.dropped(t, reason);

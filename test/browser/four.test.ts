@@ -121,7 +121,11 @@ describe.skipIf(skip !== null)('browser client: four in a row', { timeout: 120_0
 
   it('pairs two pages that pick four in a row, and they play to a win: one by clicks, one by keys', async () => {
     ann = await openPage(browser, baseUrl(server), '?name=Ann');
+    const sockets: string[] = [];
+    ann.page.on('websocket', (ws) => sockets.push(ws.url()));
     await quickJoinFour(ann.page, 'Ann');
+    // The game goes in the WebSocket's query too, so the server can route a quick-join by it.
+    expect(sockets.map((u) => new URL(u).searchParams.get('game'))).toEqual(['four']);
     await waitPhase(ann.page, 'waiting');
     expect(await ann.page.textContent('#four-status')).toMatch(/waiting for an opponent/i);
     expect(await ann.page.isVisible('#four-computer')).toBe(true);
