@@ -120,9 +120,13 @@ export function situation(s: FourState, me: string): Situation {
   const other: SeatNo | null = mySeat === null ? null : mySeat === 0 ? 1 : 0;
   const base = { mySeat, canMove: false, canAskComputer: false, canRematch: false, rematchAsked: false };
   const over = s.status === 'won' || s.status === 'draw';
-  const rematchAsked = mySeat !== null && over && s.rematch[mySeat];
-  const ending = mySeat !== null && over ? { canRematch: !rematchAsked, rematchAsked } : {};
-  const otherAsks = other !== null && over && s.rematch[other] && !rematchAsked ? ` ${seatName(s, other)} wants a rematch.` : '';
+  // After a game the opponent may leave: its seat empties, the result stays until a new game.
+  const alone = other !== null && s.seats[other] === null;
+  const rematchAsked = mySeat !== null && over && !alone && s.rematch[mySeat];
+  const ending = mySeat === null || !over ? {}
+    : alone ? { canAskComputer: true } : { canRematch: !rematchAsked, rematchAsked };
+  const otherAsks = alone && over ? ' Your opponent left: wait for another player, or play the computer.'
+    : other !== null && over && s.rematch[other] && !rematchAsked ? ` ${seatName(s, other)} wants a rematch.` : '';
   switch (s.status) {
     case 'waiting':
       if (mySeat === null) return { ...base, phase: 'waiting', text: 'Waiting for players…' };
@@ -137,7 +141,8 @@ export function situation(s: FourState, me: string): Situation {
       const w = s.winner ?? 0;
       const l: SeatNo = w === 0 ? 1 : 0;
       const why = s.reason === 'time' ? ` ${l === mySeat ? 'You' : seatName(s, l)} ran out of time.`
-        : s.reason === 'left' ? ` ${seatName(s, l)} left.` : '';
+        // A seated player reads that its opponent left in otherAsks.
+        : s.reason === 'left' && mySeat === null ? ` ${seatName(s, l)} left.` : '';
       if (mySeat === null) return { ...base, phase: 'finished', text: `${seatName(s, w)} (${SEAT_COLOURS[w]}) won.${why}` };
       if (w === mySeat) return { ...base, ...ending, phase: 'won', text: `You won!${why}${otherAsks}` };
       return { ...base, ...ending, phase: 'lost', text: `${seatName(s, w)} won.${why}${otherAsks}` };

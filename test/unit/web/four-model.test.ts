@@ -91,7 +91,15 @@ describe('situation', () => {
     expect(situation(state({ status: 'draw' }), 'p1')).toMatchObject({ phase: 'draw', canRematch: true });
 
     expect(situation(state({ status: 'won', winner: 0, reason: 'time' }), 'p2').text).toBe('Ann won. You ran out of time.');
-    expect(situation(state({ status: 'won', winner: 0, reason: 'left' }), 'p1').text).toBe('You won! Bob left.');
+    const left = state({ status: 'won', winner: 0, reason: 'left', seats: [['p1', 'Ann'], null] });
+    expect(situation(left, 'p1').text).toBe('You won! Your opponent left: wait for another player, or play the computer.');
+    expect(situation(left, 'p3').text).toBe('Ann (Red) won. Yellow left.');
+
+    // The opponent left after the game: no rematch to ask for, the computer instead.
+    expect(situation(state({ status: 'won', winner: 0, seats: [['p1', 'Ann'], null], rematch: [true, false] }), 'p1')).toMatchObject({
+      phase: 'won', canRematch: false, rematchAsked: false, canAskComputer: true,
+      text: 'You won! Your opponent left: wait for another player, or play the computer.',
+    });
 
     const asked = state({ status: 'won', winner: 1, rematch: [true, false] });
     expect(situation(asked, 'p1')).toMatchObject({ canRematch: false, rematchAsked: true });
