@@ -12,6 +12,7 @@ export type Where =
   | 'http' // an HTTP error body `{ error, message }`
   | 'console' // an operator console answer, or the CLI / start-up line (docs/CONSOLE.md)
   | 'world' // a game's World API call rejects with it (docs/WORLD.md)
+  | 'game' // a game's own code (its Game.errors), sent to a player as a non-fatal protocol `error`
   | 'internal'; // between Shoal's own processes; reaches a user only through one of the above
 
 export interface CodeEntry {
@@ -95,6 +96,12 @@ const OTHERS: Record<string, CodeEntry> = {
   HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
   METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
   BAD_GAME: { meaning: 'a game given to the server has a bad or duplicate name (start-up fails)', where: ['internal'] },
+  // Four in a row's own codes (its Game.errors)
+  NOT_YOUR_TURN: { meaning: 'four: a move while the other seat is to move', where: ['game'] },
+  COLUMN_FULL: { meaning: 'four: a move in a column with no room left', where: ['game'] },
+  NOT_PLAYING: { meaning: 'four: a move with no game in progress, or a move or rematch from a spectator', where: ['game'] },
+  NOT_WAITING: { meaning: 'four: `computer` from a player that is not waiting alone for an opponent', where: ['game'] },
+  GAME_NOT_OVER: { meaning: 'four: `rematch` while a game is still being played', where: ['game'] },
   // Games' CPU-heavy tasks (ctx.pool)
   POOL_BUSY: { meaning: "a game's task found the worker's pool queue full (poolQueue)", where: ['internal'] },
   POOL_TIMEOUT: { meaning: "a game's task ran longer than poolTaskTimeoutMs", where: ['internal'] },

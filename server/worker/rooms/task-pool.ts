@@ -1,7 +1,8 @@
 // The worker's pool of threads for games' CPU-heavy tasks (ctx.pool): a bot's move search must
 // not hold up the tick of the other rooms on this worker's event loop. One piscina pool per
 // worker process, started on first use (a server whose games never use it starts no thread);
-// its queue and each task's run time are bounded by settings, and a refusal carries a code.
+// its queue and each task's run time are bounded by settings, and a refusal carries a code. Its
+// threads run at a lower priority (--pool-nice) than the worker's event loop.
 import { Piscina } from 'piscina';
 import { fileURLToPath } from 'node:url';
 import { CodedError } from '../../../shared/errors/coded-error.js';
@@ -11,6 +12,7 @@ export interface PoolSettings {
   poolThreads: number;
   poolQueue: number;
   poolTaskTimeoutMs: number;
+  poolNice: number;
 }
 
 export class WorkerTaskPool implements TaskPool {
@@ -24,6 +26,9 @@ export class WorkerTaskPool implements TaskPool {
       maxThreads: this.settings.poolThreads,
       maxQueue: this.settings.poolQueue,
       idleTimeout: 30_000,
+      // Lower priority for the threads (Linux: per thread): on a busy machine the tick's thread
+      // wins the CPU from a search, so a bot thinking never delays another room's tick.
+      niceIncrement: this.settings.poolNice,
     }));
     if (pool.queueSize >= this.settings.poolQueue) {
       return Promise.reject(new CodedError('POOL_BUSY', `${pool.queueSize} tasks are already waiting for a thread`));

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, consoleCodes } from '../../../server/errors/catalogue.js';
 import { ERROR_CODES } from '../../../shared/protocol/messages.js';
+import { hostGames } from '../../../server/games/index.js';
+import { testConfig } from '../worker/fakes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -64,6 +66,16 @@ describe('error-code catalogue', () => {
     for (const code of Object.keys(ERROR_CODES)) expect(CATALOGUE.get(code)?.where).toContain('protocol');
     const protocol = [...CATALOGUE].filter(([, e]) => e.where.includes('protocol')).map(([c]) => c);
     expect(protocol.sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+
+  it("lists every registered game's own codes (Game.errors) as game codes, in docs/PROTOCOL.md too", () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs/PROTOCOL.md'), 'utf8');
+    for (const game of hostGames(testConfig()).values()) {
+      for (const code of Object.keys(game.errors)) {
+        expect(CATALOGUE.get(code)?.where, code).toContain('game');
+        expect(doc, `${code} in docs/PROTOCOL.md`).toMatch(new RegExp(`\\| \`${code}\` \\|`));
+      }
+    }
   });
 
   it('documents every console code in docs/CONSOLE.md, and no other', () => {

@@ -70,7 +70,7 @@ describe('the computer (search)', () => {
   });
 
   it("blocks the opponent's win in one", () => {
-    const b = parse(['.......', '.......', '.......', '.......', '.o.....', '.xxx.o.']);
+    const b = parse(['.......', '.......', '.......', '.......', '.......', 'oxxx.o.']);
     expect(bestMove({ board: b, me: 2, depth: 6 })).toBe(4);
     const diag = parse(['.......', '.......', '.......', '..xo...', '.xoo...', 'xooxx..']);
     // x threatens (3,3) through (0,0),(1,1),(2,2); (3,3) is playable (col 3 has 3 discs).
@@ -87,7 +87,7 @@ describe('the computer (search)', () => {
   it('answers -1 on a full board, and the pool task gives the same answer as the search', () => {
     const full = emptyBoard().map((_, i) => ((i + Math.floor(i / COLS)) % 2 ? 1 : 2));
     expect(bestMove({ board: full, me: 1, depth: 6 })).toBe(-1);
-    const b = parse(['.......', '.......', '.......', '.......', '.o.....', '.xxx.o.']);
+    const b = parse(['.......', '.......', '.......', '.......', '.......', 'oxxx.o.']);
     expect(taskBestMove({ board: b, me: 2, depth: 6 })).toBe(4);
   });
 });

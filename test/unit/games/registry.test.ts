@@ -21,7 +21,7 @@ describe('game registry', () => {
 
   it('lists the world values the games report, with the one /health shows', () => {
     const r = reportedValues();
-    expect(r.map((v) => v.stat)).toEqual(['coinsTaken', 'goldenSpawned', 'goldenPeriod']);
+    expect(r.map((v) => v.stat)).toEqual(['coinsTaken', 'goldenSpawned', 'goldenPeriod', 'fourGames']);
     expect(r.filter((v) => v.health).map((v) => v.key)).toEqual(['arena.coinsTaken']);
   });
 
@@ -35,6 +35,10 @@ describe('game registry', () => {
     expect([...all.keys()]).toEqual(gameNames());
     const a = all.get('arena')!;
     expect([a.hz, a.seats, a.capacity, a.version]).toEqual([30, 12, 12, 1]);
+    // Four in a row chooses its own: two seats, spectators by room id, no tick.
+    const f = hostGames(testConfig({ hz: 30, roomCapacity: 12, fourSpectators: 5 })).get('four')!;
+    expect([f.hz, f.seats, f.capacity, f.version]).toEqual([0, 2, 7, 1]);
+    expect(Object.keys(f.messages).sort()).toEqual(['computer', 'move', 'rematch']);
   });
 
   it('refuses a second game of a taken name, and a name that is not [a-z0-9-]{1,32}', () => {

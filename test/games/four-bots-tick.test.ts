@@ -1,0 +1,119 @@
+// 50 games against the computer thinking at once on one worker, while arena rooms on the same
+// worker keep 20 Hz: the computer's search runs on the worker's thread pool (ctx.pool), so the
+// gaps between the arena states a client receives stay near 50 ms. Measured at the arena clients,
+// first with the arena alone (the machine's own jitter), then with every computer to move.
+// The target is p99 < 60 ms; on a machine that cannot hold it with the arena alone (a loaded
+// shared machine: p99 70+ ms with nothing else running), the target cannot be judged, and the
+// test holds the bots to at most 3x the arena-alone p99 and 90% of its states delivered (the
+// search on the worker's own thread gives about 11x and 11%, see docs/GAMES-four.md).
+import os from 'node:os';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ShoalClient } from '../../shared/client/client.js';
+import { FourWatch } from '../helpers/four-watch.js';
+import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
+
+const GAMES = 50;
+const ARENA_ROOMS = 2;
+const ARENA_PER_ROOM = 3;
+const WINDOW_MS = 8000;
+
+let server: TestServer;
+const clients: ShoalClient[] = [];
+beforeAll(async () => {
+  // One worker: the arena rooms and every four room share its event loop; one pool thread.
+  server = await startServer({ workers: 1, args: ['--pool-threads', '1', '--four-bot-depth', '6'] });
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+});
+
+/** A player against the computer: moves at once whenever it is its turn; asks for a rematch after each game. */
+function autoPlay(w: FourWatch, answered: () => void): void {
+  let actedOn = -1;
+  let games = 0;
+  w.client.on('message', (m) => {
+    if (m.t !== ('four' as string)) return;
+    const s = w.last!;
+    const key = games * 100 + s.moves;
+    if (s.status === 'playing' && s.turn === 0 && key !== actedOn) {
+      actedOn = key;
+      if (s.moves > 0) answered();
+      const free = [0, 1, 2, 3, 4, 5, 6].filter((c) => s.board[35 + c] === 0);
+      w.client.send({ t: 'move', col: free[Math.floor(Math.random() * free.length)]! });
+    } else if ((s.status === 'won' || s.status === 'draw') && !s.rematch[0]) {
+      games++;
+      w.client.send({ t: 'rematch' });
+    }
+  });
+}
+
+interface Gaps { p50: number; p99: number; max: number; n: number }
+
+function summary(gaps: number[]): Gaps {
+  const g = [...gaps].sort((a, b) => a - b);
+  const q = (p: number) => g[Math.min(g.length - 1, Math.floor(g.length * p))] ?? Infinity;
+  return { p50: q(0.5), p99: q(0.99), max: g[g.length - 1] ?? Infinity, n: g.length };
+}
+
+const fmt = (g: Gaps) => `p50 ${g.p50.toFixed(1)} ms, p99 ${g.p99.toFixed(1)} ms, max ${g.max.toFixed(1)} ms over ${g.n} gaps`;
+
+it(`${GAMES} games against the computer at once; the arena on the same worker keeps 20 Hz`, async () => {
+  // Arena players in named rooms (quick-join would not tell the games apart on every build).
+  let gaps: number[] = [];
+  let recording = false;
+  for (let r = 0; r < ARENA_ROOMS; r++) {
+    for (let i = 0; i < ARENA_PER_ROOM; i++) {
+      const c = server.client({ transport: 'tcp', name: `ar${r}${i}`, room: `tick-arena-${r}` });
+      clients.push(c);
+      await c.connect();
+      let last = 0;
+      c.on('state', () => {
+        const now = performance.now();
+        if (recording && last) gaps.push(now - last);
+        last = now;
+      });
+    }
+  }
+  // The arena alone: the machine's own jitter.
+  recording = true;
+  await sleep(WINDOW_MS);
+  recording = false;
+  const alone = summary(gaps);
+  gaps = [];
+
+  let answers = 0;
+  const bots: FourWatch[] = [];
+  for (let g = 0; g < GAMES; g++) {
+    const c = server.client({ transport: 'tcp', name: `bot${g}`, game: 'four', room: `tick-four-${g}` });
+    clients.push(c);
+    const w = new FourWatch(c);
+    autoPlay(w, () => answers++);
+    await c.connect();
+    await w.until((s) => s.status === 'waiting', 'waiting alone');
+    bots.push(w);
+  }
+  for (const w of bots) w.client.send({ t: 'computer' });
+  // Every player has moved once: 50 searches are asked for at once.
+  await until(() => bots.every((w) => (w.last?.moves ?? 0) >= 1), 60_000, 'every player made its first move');
+  const answersBefore = answers;
+  recording = true;
+  await sleep(WINDOW_MS / 2);
+  const thinking = bots.filter((w) => w.last?.status === 'playing' && w.last.turn === 1).length;
+  await sleep(WINDOW_MS / 2);
+  recording = false;
+  const answered = answers - answersBefore;
+  const withBots = summary(gaps);
+  const load = os.loadavg()[0]!.toFixed(1);
+  console.log(`[figure] four bots on the pool, one worker, ${ARENA_ROOMS * ARENA_PER_ROOM} arena players at 20 Hz: arena alone ${fmt(alone)}; with ${GAMES} games vs the computer (depth 6, 1 pool thread, ${thinking} computers to move at mid-window, ${answered} computer moves in ${WINDOW_MS / 1000} s) ${fmt(withBots)}; load ${load} on ${os.availableParallelism()} cores`);
+  // The computers were asked to move all through the window.
+  expect(thinking).toBeGreaterThan(GAMES / 2);
+  expect(answered).toBeGreaterThan(0);
+  // States kept coming at 20 Hz: as many as with the arena alone, near enough.
+  expect(withBots.n).toBeGreaterThan(alone.n * 0.9);
+  if (alone.p99 < 55) expect(withBots.p99).toBeLessThan(60);
+  else {
+    console.log(`[figure] four bots: the 60 ms p99 target is not judged on this machine (the arena alone has p99 ${alone.p99.toFixed(1)} ms, load ${load}); held to 3x that`);
+    expect(withBots.p99).toBeLessThan(alone.p99 * 3);
+  }
+}, 180_000);
