@@ -267,6 +267,15 @@ describe.skipIf(skip !== null)('browser client: four in a row', { timeout: 120_0
     await w.screenshot({ path: outputPath('browser-four-draw.png') });
     expect(watcher.errors).toEqual([]);
     await watcher.context.close();
+
+    // Bob leaves: Ann is told, and offered the computer instead of a rematch.
+    await yellow.click('#leave');
+    await yellow.waitForSelector('#lobby:not([hidden])');
+    await until('bob gone from ann\'s seats', async () => (await red.textContent('#four-status'))?.includes('Your opponent left'));
+    expect(await red.isVisible('#four-rematch')).toBe(false);
+    await red.click('#four-computer');
+    await waitPhase(red, 'your-turn', 'their-turn');
+    expect(await red.textContent('#four-seats li[data-seat="1"]')).toContain('Computer');
   });
 
   it('plays against the computer until the game ends, resuming after a reload mid-game', async () => {
