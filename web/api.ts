@@ -1,6 +1,7 @@
 // The HTTP side of the server: room list and leaderboard, same origin as the page.
 
-export interface RoomInfo { id: string; players: number; capacity: number }
+/** `game`: what the room plays (additive: a server that does not say lists arena rooms). */
+export interface RoomInfo { id: string; players: number; capacity: number; game?: string }
 /** A guest's line (a server with accounts) carries a third element, true. */
 export type Standing = [name: string, score: number] | [name: string, score: number, guest: true];
 
@@ -22,6 +23,7 @@ export async function fetchRooms(offset = 0): Promise<RoomPage> {
   const body: unknown = await res.json();
   const rooms = (Array.isArray(body) ? (body as unknown[]) : [])
     .filter((r): r is RoomInfo => isRecord(r) && typeof r.id === 'string' && typeof r.players === 'number' && typeof r.capacity === 'number')
+    .map((r): RoomInfo => ({ id: r.id, players: r.players, capacity: r.capacity, ...(typeof r.game === 'string' ? { game: r.game } : {}) }))
     .sort((a, b) => b.players - a.players || a.id.localeCompare(b.id));
   const total = Number(res.headers.get('x-total-count'));
   return { rooms, offset, total: Number.isFinite(total) && total >= offset + rooms.length ? total : offset + rooms.length };

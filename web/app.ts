@@ -1,17 +1,20 @@
 // The browser client: one ShoalClient at a time, its events turned into the view. Everything
 // about the wire (hello, resume with backoff, mirroring the room) is the shared client library's.
+// The welcome's game picks the view: the arena's canvas, or the four in a row board.
 import { ShoalClient } from '../shared/client/client.js';
 import { wsConnector, type WsConstructor } from '../shared/client/ws-transport.js';
 import type { ChatScope } from '../shared/protocol/messages.js';
 import { fetchLeaderboard, wsUrl, type Standing } from './api.js';
 import { Controls } from './controls.js';
 import { byId } from './dom.js';
+import { parseFour, type FourState } from './four-model.js';
 import { Interpolator } from './interp.js';
 import { Palette } from './palette.js';
 import { ArenaRenderer } from './render.js';
-import { clearSession, loadName, loadSession, saveName, saveSession } from './session.js';
+import { clearSession, loadGame, loadName, loadSession, saveGame, saveName, saveSession } from './session.js';
 import { LeaderboardView, RosterView } from './ui/boards.js';
 import { ChatView } from './ui/chat.js';
+import { FourView } from './ui/four.js';
 import { LobbyView, type JoinRequest } from './ui/lobby.js';
 import { StatusView } from './ui/status.js';
 
@@ -19,6 +22,8 @@ const TOP_EVERY_MS = 3000;
 const PING_EVERY_MS = 2000;
 const LOBBY_BOARD_EVERY_MS = 5000;
 const ROSTER_EVERY_MS = 200;
+
+type View = 'arena' | 'four';
 
 type Ending = { state: 'kicked' | 'shutdown' | 'replaced' | 'lost'; status: string; text: string; keepToken: boolean };
 
@@ -32,6 +37,7 @@ export class App {
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private rosterAt = 0;
   private shownScore = -1;
+  private view: View = 'arena';
 
   private readonly canvas = byId<HTMLCanvasElement>('arena');
   private readonly renderer = new ArenaRenderer(this.canvas);
@@ -39,9 +45,12 @@ export class App {
   private readonly leaderboard = new LeaderboardView();
   private readonly roster = new RosterView();
   private readonly lobby = new LobbyView((r) => void this.join(r));
+  private readonly four = new FourView((m) => {
+    if (this.client?.status === 'joined') this.client.send(m);
+  });
   private readonly chat = new ChatView(
     (text, scope) => this.sendChat(text, scope),
-    () => this.canvas.focus(),
+    () => this.focusView(),
   );
   private readonly controls = new Controls(this.canvas, {
     selfPosition: () => (this.client ? this.interp.position(this.client.id, performance.now()) : null),
@@ -55,6 +64,7 @@ export class App {
   start(): void {
     const params = new URLSearchParams(location.search);
     this.lobby.setName(params.get('name') ?? loadName() ?? `guest-${1000 + Math.floor(Math.random() * 9000)}`);
+    this.lobby.setGame(params.get('game') ?? loadGame() ?? 'arena');
     const room = params.get('room');
     if (room) this.lobby.setRoom(room);
     // A sign-in token may come in the URL: ?auth= or, kept out of server logs and Referer, #auth=.
@@ -74,7 +84,7 @@ export class App {
 
     // A reload (or a crash of the tab's page) comes back as the same player, seat and score.
     const saved = loadSession();
-    if (saved) void this.join({ name: saved.name, room: saved.room, ...(auth ? { auth } : {}) }, saved.token);
+    if (saved) void this.join({ name: saved.name, room: saved.room, ...(saved.game ? { game: saved.game } : {}), ...(auth ? { auth } : {}) }, saved.token);
     else this.showLobby('');
 
     void this.refreshBoardOverHttp();
@@ -87,12 +97,15 @@ export class App {
   private async join(req: JoinRequest, token?: string): Promise<void> {
     this.dispose();
     saveName(req.name);
+    if (req.game) saveGame(req.game);
     this.lastJoin = req;
     this.names.clear();
     this.interp.clear();
     this.palette.clear();
     this.chat.clear();
     this.showGame();
+    this.setView(req.game === 'four' ? 'four' : 'arena');
+    this.four.reset();
     this.status.set('connecting', req.room ? `Connecting to ${req.room}…` : 'Connecting…');
 
     const client = new ShoalClient({
@@ -102,6 +115,7 @@ export class App {
       room: req.room,
       token,
       auth: req.auth,
+      game: req.game,
     });
     this.client = client;
     this.wire(client, req.name);
@@ -123,11 +137,16 @@ export class App {
   private wire(client: ShoalClient, name: string): void {
     const current = () => client === this.client;
     let me = name;
+    // The game's last `four` message: a room may send it just before the welcome that names this
+    // player's id, so it is drawn again once the id is known.
+    let lastFour: FourState | null = null;
     client.on('welcome', (m) => {
       if (!current()) return;
       // A server with accounts may seat the player under its token's name rather than the typed one.
       me = m.name ?? name;
-      saveSession({ token: m.token, room: m.room, name: me });
+      saveSession({ token: m.token, room: m.room, name: me, ...(m.game ? { game: m.game } : {}) });
+      // The room decides: a room joined by name may be of another game than the one picked.
+      this.setView(m.game === 'four' ? 'four' : 'arena');
       this.names.set(m.id, me);
       this.interp.setRate(m.hz);
       document.body.dataset.playerId = m.id;
@@ -136,11 +155,20 @@ export class App {
       this.status.set('joined', `Connected · room ${m.room}`);
       this.chat.system(m.resumed ? `Resumed in room ${m.room}.` : `Joined room ${m.room}.`);
       this.hideOverlay();
-      this.controls.enabled = true;
-      this.controls.resend();
+      this.controls.enabled = this.view === 'arena';
+      if (this.view === 'arena') this.controls.resend();
       client.send({ t: 'top' });
       this.startTimers(client);
-      if (document.activeElement === document.body || document.activeElement instanceof HTMLButtonElement) this.canvas.focus();
+      if (document.activeElement === document.body || document.activeElement instanceof HTMLButtonElement) this.focusView();
+      if (lastFour && this.view === 'four') this.four.update(lastFour, m.id, performance.now());
+    });
+    // Four in a row: every change (and a resume) brings the whole game; the view redraws from it.
+    client.on('message', (m) => {
+      if (!current() || (m as { t: string }).t !== 'four') return;
+      const s = parseFour(m);
+      if (!s) return;
+      lastFour = s;
+      if (this.view === 'four') this.four.update(s, client.id, performance.now());
     });
     client.on('state', () => {
       if (current()) this.interp.update(client.players, performance.now());
@@ -157,7 +185,9 @@ export class App {
     });
     client.on('error', (m) => {
       // Join failures are reported by connect(); in play, a refused message is worth a line.
-      if (current() && client.status === 'joined') this.chat.system(`Server: ${m.message} (${m.code})`);
+      if (!current() || client.status !== 'joined') return;
+      this.chat.system(`Server: ${m.message} (${m.code})`);
+      if (this.view === 'four') this.four.showError(m.code, m.message);
     });
     client.on('status', (s, detail) => {
       if (!current()) return;
@@ -266,6 +296,29 @@ export class App {
     this.lobby.show(error);
   }
 
+  /** Shows the view of the room's game; the other one's parts are hidden. */
+  private setView(view: View): void {
+    this.view = view;
+    const arena = view === 'arena';
+    this.canvas.hidden = !arena;
+    byId('arena-hint').hidden = !arena;
+    byId('four').hidden = arena;
+    byId('four-hint').hidden = arena;
+    byId('game').setAttribute('aria-label', arena ? 'Arena' : 'Four in a row');
+    // The roster and the score are the arena's; four in a row shows its seats and wins itself.
+    byId('roster-panel').hidden = !arena;
+    byId('score-box').hidden = !arena;
+    if (!arena) {
+      this.controls.enabled = false;
+      this.controls.releaseAll();
+    }
+  }
+
+  private focusView(): void {
+    if (this.view === 'four') this.four.focus();
+    else this.canvas.focus();
+  }
+
   private hideOverlay(): void {
     byId('overlay').hidden = true;
   }
@@ -274,6 +327,10 @@ export class App {
     requestAnimationFrame((t) => this.frame(t));
     const c = this.client;
     if (!c || byId('game').hidden) return;
+    if (this.view === 'four') {
+      this.four.tick(now);
+      return;
+    }
     this.controls.update(now);
     const players = this.interp.sample(now);
     this.renderer.draw({
@@ -323,6 +380,8 @@ function joinFailure(code: string | undefined, message: string): string {
     case 'AUTH_REQUIRED': return 'This server needs you to sign in: paste your sign-in token below, then join.';
     case 'AUTH_EXPIRED': return 'Your sign-in token has expired. Get a new one, paste it below and join again.';
     case 'AUTH_INVALID': return `Your sign-in token was not accepted (${message.replace(/^AUTH_INVALID:\s*/, '')}). Check it and try again.`;
+    case 'WRONG_GAME': return 'That room plays another game: pick its game above, or another room.';
+    case 'UNKNOWN_GAME': return 'This server does not run that game: pick another one.';
     case 'NAME_TAKEN': return 'That name belongs to a signed-in player. Pick another name, or sign in.';
     default: return `Could not reach the server (${message}).`;
   }

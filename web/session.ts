@@ -1,12 +1,14 @@
 // What survives a reload. The resume token lives in sessionStorage (per tab, gone when the tab
 // closes), so a reload resumes the same player while a second tab is a second player. The name
-// is a preference and lives in localStorage. Storage may be unavailable (privacy modes): then
+// and the game picked on the lobby are preferences and live in localStorage. Storage may be unavailable (privacy modes): then
 // nothing is remembered and nothing breaks.
 
-export interface SavedSession { token: string; room: string; name: string }
+/** `game`: the room's game (absent in a session saved before games had names: the arena). */
+export interface SavedSession { token: string; room: string; name: string; game?: string }
 
 const KEY = 'shoal.session';
 const NAME_KEY = 'shoal.name';
+const GAME_KEY = 'shoal.game';
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {
@@ -22,7 +24,7 @@ export function loadSession(): SavedSession | null {
     if (!raw) return null;
     const s = JSON.parse(raw) as Partial<SavedSession>;
     if (typeof s.token !== 'string' || typeof s.room !== 'string' || typeof s.name !== 'string') return null;
-    return { token: s.token, room: s.room, name: s.name };
+    return { token: s.token, room: s.room, name: s.name, ...(typeof s.game === 'string' ? { game: s.game } : {}) };
   }, null);
 }
 
@@ -40,4 +42,12 @@ export function loadName(): string | null {
 
 export function saveName(name: string): void {
   safe(() => localStorage.setItem(NAME_KEY, name), undefined);
+}
+
+export function loadGame(): string | null {
+  return safe(() => localStorage.getItem(GAME_KEY), null);
+}
+
+export function saveGame(game: string): void {
+  safe(() => localStorage.setItem(GAME_KEY, game), undefined);
 }

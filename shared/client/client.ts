@@ -48,7 +48,7 @@ const FINAL_BYES = new Set(['leave', 'kicked', 'shutdown', 'replaced', 'banned']
 /** Errors that answer a hello: the join failed (the connection stays open for another hello). */
 const JOIN_REFUSALS = new Set<string>([
   'ROOM_FULL', 'ROOM_LIMIT', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE',
-  'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED', 'UNKNOWN_GAME',
+  'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED', 'UNKNOWN_GAME', 'WRONG_GAME',
 ]);
 
 /** Closes a client's transport without telling the client (set in the class's static block). */
@@ -103,7 +103,7 @@ export class ShoalClient extends Emitter<Events> {
   }
 
   private async open(): Promise<WelcomeMsg> {
-    const t = await this.opts.connector({ room: this.room, token: this.token });
+    const t = await this.opts.connector({ room: this.room, token: this.token, game: this.opts.game });
     this.transport = t;
     t.onMessage = (bytes) => this.receive(bytes);
     t.onClose = (reason) => this.dropped(t, reason);

@@ -9,6 +9,8 @@ export interface Transport {
 export interface ConnectTarget {
   room?: string;
   token?: string;
+  /** The game the hello asks for: a WebSocket puts it in the query, so a quick-join is routed by it. */
+  game?: string;
 }
 
 /** Opens a connection; resolves once it can carry messages. */

@@ -12,13 +12,14 @@ interface WsLike {
 }
 export type WsConstructor = new (url: string) => WsLike;
 
-/** `url` is the base, e.g. ws://localhost:8000/ws; room and token go in the query for routing. */
+/** `url` is the base, e.g. ws://localhost:8000/ws; room, token and game go in the query for routing. */
 export function wsConnector(url: string, Ws: WsConstructor): Connector {
   return (target) =>
     new Promise<Transport>((resolve, reject) => {
       const q: string[] = [];
       if (target.room) q.push(`room=${encodeURIComponent(target.room)}`);
       if (target.token) q.push(`token=${encodeURIComponent(target.token)}`);
+      if (target.game) q.push(`game=${encodeURIComponent(target.game)}`);
       const ws = new Ws(q.length ? `${url}?${q.join('&')}` : url);
       ws.binaryType = 'arraybuffer';
       let open = false;

@@ -1,12 +1,30 @@
-// The room picker: a name, then quick join (the server picks a room with a free seat), a named
-// room (joined or made), or one of the open rooms from GET /rooms, refreshed while visible. The
-// list comes a page at a time (the server's page size), with Previous / Next to move through it.
+// The room picker: a game (radio buttons: arena or four in a row), a name, then quick join (the
+// server picks a room of that game with a free seat), a named room (joined or made), or one of
+// the open rooms from GET /rooms, refreshed while visible. The list comes a page at a time (the
+// server's page size), with Previous / Next to move through it.
 import { fetchRooms, type RoomPage } from '../api.js';
 import { byId, el } from '../dom.js';
 import { ROOM_ID_PATTERN, PROTOCOL_LIMITS } from '../../shared/protocol/limits.js';
 
-/** `auth`: a sign-in token (JWT) for a server with accounts, from the page URL or the lobby. */
-export interface JoinRequest { name: string; room?: string; auth?: string }
+/**
+ * `auth`: a sign-in token (JWT) for a server with accounts, from the page URL or the lobby.
+ * `game`: the game picked (a room that exists already is of its own game: the welcome says which).
+ */
+export interface JoinRequest { name: string; room?: string; auth?: string; game?: string }
+
+/** The games the picker offers (the server's built-in ones). */
+export const GAMES = ['arena', 'four'] as const;
+export type GameName = (typeof GAMES)[number];
+
+export function isGameName(v: unknown): v is GameName {
+  return (GAMES as readonly unknown[]).includes(v);
+}
+
+const GAME_LABELS: Record<GameName, string> = { arena: 'Arena', four: 'Four in a row' };
+
+function gameLabel(game: string): string {
+  return isGameName(game) ? GAME_LABELS[game] : game;
+}
 
 const REFRESH_MS = 3000;
 
@@ -59,6 +77,18 @@ export class LobbyView {
     });
   }
 
+  /** The game picked now. */
+  game(): GameName {
+    const checked = this.form.querySelector<HTMLInputElement>('input[name="game"]:checked');
+    return isGameName(checked?.value) ? checked.value : 'arena';
+  }
+
+  setGame(game: string): void {
+    if (!isGameName(game)) return;
+    const radio = this.form.querySelector<HTMLInputElement>(`input[name="game"][value="${game}"]`);
+    if (radio) radio.checked = true;
+  }
+
   setName(name: string): void {
     this.nameInput.value = name;
   }
@@ -89,7 +119,8 @@ export class LobbyView {
     this.error.textContent = text;
   }
 
-  private submit(room: string | undefined): void {
+  /** `game`: the room's own game (a listed room); else the game picked. */
+  private submit(room: string | undefined, game: string = this.game()): void {
     const name = this.nameInput.value.trim();
     const len = [...name].length;
     // eslint-disable-next-line no-control-regex
@@ -99,7 +130,7 @@ export class LobbyView {
       return;
     }
     this.showError('');
-    const req: JoinRequest = room ? { name, room } : { name };
+    const req: JoinRequest = room ? { name, room, game } : { name, game };
     const auth = this.authInput.value.trim();
     if (auth) req.auth = auth;
     this.onJoin(req);
@@ -140,12 +171,15 @@ export class LobbyView {
         const full = r.players >= r.capacity;
         const b = el(
           'button',
-          { type: 'button', 'data-room': r.id, 'aria-label': `Join room ${r.id}, ${r.players} of ${r.capacity} players${full ? ', full' : ''}` },
-          el('span', {}, r.id),
+          {
+            type: 'button', 'data-room': r.id, ...(r.game ? { 'data-game': r.game } : {}),
+            'aria-label': `Join room ${r.id}${r.game ? `, ${gameLabel(r.game)}` : ''}, ${r.players} of ${r.capacity} players${full ? ', full' : ''}`,
+          },
+          el('span', {}, r.id, ...(r.game ? [el('span', { class: 'room-game' }, ` · ${gameLabel(r.game)}`)] : [])),
           el('span', {}, `${r.players}/${r.capacity}`),
         );
         b.disabled = full;
-        b.addEventListener('click', () => this.submit(r.id));
+        b.addEventListener('click', () => this.submit(r.id, r.game));
         return el('li', {}, b);
       }),
     );
