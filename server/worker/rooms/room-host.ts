@@ -158,8 +158,7 @@ export class RoomHost implements RoomContext {
       m = { ...seat, conn, grace: null };
       this.members.set(seat.id, m);
     }
-    this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score), identity: seat.identity });
-    this.room.setFrozen(seat.id, false);
+    const score = Math.max(seat.score, m.score);
     const welcome: WelcomeMsg = {
       t: 'welcome', id: seat.id, token, room: this.id, hz: this.hz, tick: this.tickNo, resumed,
     };
@@ -169,7 +168,11 @@ export class RoomHost implements RoomContext {
     else if (seat.identity?.account !== undefined) welcome.account = seat.identity.account;
     // Last, so a welcome's bytes up to here are what they were before games had names.
     welcome.game = this.game;
+    // The welcome first: a game that sends its state from join or thaw (four in a row does) must
+    // not reach a player before the welcome that tells it who it is.
     conn.send(welcome);
+    this.room.join({ id: seat.id, name: seat.name, score, identity: seat.identity });
+    this.room.setFrozen(seat.id, false);
   }
 
   /** The connection behind a seat is gone; the player stays frozen for the grace period. */

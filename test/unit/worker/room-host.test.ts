@@ -230,3 +230,20 @@ describe('RoomHost as a game\'s context', () => {
     expect(host.snapshotRecord()).toEqual({ game: 'test', v: 1, tick: 0, state: {} });
   });
 });
+
+describe('RoomHost welcome order', () => {
+  it('sends the welcome before anything the game sends from join or thaw', () => {
+    const { host, room } = setUp();
+    const join = room.join.bind(room);
+    room.join = (s) => {
+      join(s);
+      host.broadcast({ t: 'four', seated: s.id });
+    };
+    const a = new FakeConn();
+    host.attach(seat('p1'), 't1', a, false);
+    const b = new FakeConn();
+    host.attach(seat('p1'), 't1', b, true);
+    expect(a.messages().map((m) => m.t)).toEqual(['welcome', 'four', 'bye']);
+    expect(b.messages().map((m) => m.t)).toEqual(['welcome', 'four']);
+  });
+});
