@@ -79,6 +79,7 @@ export const SETTINGS = {
   jwtClockSkewS: s('int', 30, 'seconds of clock skew allowed when checking exp and nbf', { min: 0, max: 3600 }),
   jwtNameClaim: s('string', 'name', 'token claim that holds the player name (absent: the hello name)'),
   authMaxLength: s('int', 8192, 'longest token in hello.auth or the /ws auth= query, characters', { min: 256, max: 65536 }),
+  games: s('string', '', 'an ES module whose default export (or `games` export) is an array of games, run beside the built-in ones', { env: 'SHOAL_GAMES' }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -94,7 +95,7 @@ export interface Config {
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
-  goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
+  goldenCoinMs: number; games: string; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;
   auth: 'none' | 'jwt'; allowGuests: boolean; jwtSecret: string; jwtPublicKey: string; jwtJwks: string;

@@ -2,8 +2,6 @@
 // never runs game logic. `startPrimary` runs the start steps in order; each step is a small
 // function here or a file in start/ named after it.
 import cluster from 'node:cluster';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
@@ -20,13 +18,11 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { DEFAULT_GAME, healthReportsAtStart } from '../games/index.js';
-import { loadSettings } from './start/settings.js';
+import { hostedGameName, healthReportsAtStart } from '../games/index.js';
 import { openDataDir } from './start/open-data-dir.js';
 import { Shutdown } from './start/shutdown.js';
 import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { roleArg } from '../process-role.js';
 
 export interface PrimaryHandle {
   config: Config;
@@ -57,15 +53,19 @@ interface Primary {
   workerMessageHandlers: WorkerMessageHandler[];
 }
 
-export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
-  const config = await loadSettings(argv);
+/**
+ * Runs the primary with checked settings (createServer checks them). `script` is the entry script
+ * every other process of the server starts from, with its role as the first argument, so the
+ * games the entry script gives createServer load in the workers and the coordinator too.
+ */
+export async function startPrimary(config: Config, script: string): Promise<PrimaryHandle | null> {
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');
   openDataDir(config, log);
   // First, before any process touches the data: the console socket doubles as the data dir's lock.
   const opsConsole = await openConsole(config, log);
-  const p = assemble(config, log, startedAt, opsConsole);
+  const p = assemble(config, log, startedAt, opsConsole, script);
   // Installed before anything starts, so a signal during start-up also shuts down cleanly.
   p.stop.onSignals();
 
@@ -76,14 +76,14 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
 }
 
 /** Builds the supervisor, the coordinator link, the acceptor and the primary's health and metrics views. */
-function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole): Primary {
+function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole, script: string): Primary {
   const coordSocket = coordinatorSocketPath(config.data).path;
   const baseEnv = {
     SHOAL_CONFIG_JSON: JSON.stringify(config),
     SHOAL_COORD_SOCKET: coordSocket,
     SHOAL_STARTED_AT: String(startedAt),
   };
-  cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false });
+  cluster.setupPrimary({ exec: script, args: [roleArg('worker')], serialization: 'advanced', silent: false });
 
   let coordinatorReady!: () => void;
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
@@ -93,7 +93,8 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   const supervisor = new Supervisor({
     workers: config.workers,
     workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
-    coordinatorScript: path.join(here, '../coordinator/main.js'),
+    coordinatorScript: script,
+    coordinatorArgs: [roleArg('coordinator')],
     coordinatorEnv: baseEnv,
     log,
     hangTimeoutMs: config.hangTimeoutMs,
@@ -128,7 +129,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     running: () => supervisor.running(),
     // A new room matchmaking makes up is named for the game it will play.
     // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
-    route: (c) => holdRoute(link.request('route', { ...c, game: DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
+    route: (c) => holdRoute(link.request('route', { ...c, game: hostedGameName() }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (path, address) => {
