@@ -18,7 +18,7 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { hostedGameName, healthReportsAtStart } from '../games/index.js';
+import { gameNames, hostedGameName, healthReportsAtStart } from '../games/index.js';
 import { openDataDir } from './start/open-data-dir.js';
 import { Shutdown } from './start/shutdown.js';
 import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
@@ -195,7 +195,7 @@ async function startAcceptor(p: Primary): Promise<void> {
     await p.supervisor.stopAll('shutdown', 3000);
     process.exit(1);
   }
-  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
+  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data, games: gameNames() }, 'shoal listening');
 }
 
 /** Hands the running server to the operator console. */
