@@ -94,6 +94,8 @@ const OTHERS: Record<string, CodeEntry> = {
   HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
   METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
   UNKNOWN_GAME: { meaning: 'a room asked for a game no entry in server/games/index.ts registers', where: ['internal'] },
+  BAD_GAME: { meaning: 'a game given to the server has a bad or duplicate name (start-up fails)', where: ['internal'] },
+  BAD_GAMES_MODULE: { meaning: 'the --games module cannot be loaded or holds no games (start-up fails)', where: ['internal'] },
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },
