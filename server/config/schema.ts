@@ -80,6 +80,9 @@ export const SETTINGS = {
   jwtNameClaim: s('string', 'name', 'token claim that holds the player name (absent: the hello name)'),
   authMaxLength: s('int', 8192, 'longest token in hello.auth or the /ws auth= query, characters', { min: 256, max: 65536 }),
   games: s('string', '', 'an ES module whose default export (or `games` export) is an array of games, run beside the built-in ones', { env: 'SHOAL_GAMES' }),
+  poolThreads: s('int', 1, 'threads per worker for games\' CPU-heavy tasks (ctx.pool), started on first use', { min: 1, max: 64 }),
+  poolQueue: s('int', 256, 'tasks a worker\'s pool holds waiting for a thread; past that a task fails with POOL_BUSY', { min: 1, max: 100000 }),
+  poolTaskTimeoutMs: s('int', 10000, 'a pool task running longer fails with POOL_TIMEOUT', { min: 10, max: 600000 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -100,6 +103,7 @@ export interface Config {
   banForcePrefixV4: number; banForcePrefixV6: number;
   auth: 'none' | 'jwt'; allowGuests: boolean; jwtSecret: string; jwtPublicKey: string; jwtJwks: string;
   jwtIssuer: string; jwtAudience: string; jwtClockSkewS: number; jwtNameClaim: string; authMaxLength: number;
+  poolThreads: number; poolQueue: number; poolTaskTimeoutMs: number;
   logLevel: string;
 }
 

@@ -40,6 +40,7 @@ const PROTOCOL: Record<ErrorCode, string> = {
   AUTH_EXPIRED: "the auth token's exp has passed",
   NAME_TAKEN: 'a guest asked for a name an account plays under',
   SEAT_REFUSED: 'the game refused the seat (its reason in the message)',
+  UNKNOWN_GAME: 'hello.game names a game this server does not run',
 };
 
 /** Codes outside the protocol table, with every place each is met. */
@@ -93,9 +94,11 @@ const OTHERS: Record<string, CodeEntry> = {
   CHANNEL_TIMEOUT: { meaning: 'another process did not answer a request in time', where: ['internal', 'console'] },
   HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
   METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
-  UNKNOWN_GAME: { meaning: 'a room asked for a game no entry in server/games/index.ts registers', where: ['internal'] },
   BAD_GAME: { meaning: 'a game given to the server has a bad or duplicate name (start-up fails)', where: ['internal'] },
   BAD_GAMES_MODULE: { meaning: 'the --games module cannot be loaded or holds no games (start-up fails)', where: ['internal'] },
+  // Games' CPU-heavy tasks (ctx.pool)
+  POOL_BUSY: { meaning: "a game's task found the worker's pool queue full (poolQueue)", where: ['internal'] },
+  POOL_TIMEOUT: { meaning: "a game's task ran longer than poolTaskTimeoutMs", where: ['internal'] },
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },
@@ -109,6 +112,7 @@ const PROTOCOL_ALSO: Partial<Record<ErrorCode, readonly Where[]>> = {
   SHUTTING_DOWN: ['console', 'internal'],
   SERVER_FULL: ['http'],
   UNAVAILABLE: ['http', 'console', 'world', 'internal'],
+  UNKNOWN_GAME: ['internal'],
 };
 
 function build(): ReadonlyMap<string, CodeEntry> {

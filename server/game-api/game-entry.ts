@@ -12,6 +12,9 @@ export interface GameServerSettings {
   pickupRadius: number;
   coins: number;
   goldenCoinMs: number;
+  /** Defaults for a game that does not choose its own. */
+  hz: number;
+  roomCapacity: number;
 }
 
 /** A game with its settings, as `withSettings` makes it (the settings type checked there). */

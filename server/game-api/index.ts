@@ -1,10 +1,12 @@
 // The game-facing API, in one place: what a game implements (Game, Room), what it is given
-// (RoomContext, World, Identity). It imports only shared/, so a game built on it depends on no
-// process role (primary, worker, coordinator) and could be hosted by any of them.
+// (RoomContext, World, Identity, timers, a thread pool). It imports only shared/ and npm packages,
+// so a game built on it depends on no process role (primary, worker, coordinator).
 export type { Identity } from './identity.js';
-export type { Room, RoomContext, SeatInfo, SeatRefusal } from './room.js';
-export type { Field, Game, HostedGame, ReportedValue } from './game.js';
-export { hosted } from './game.js';
+export type {
+  GameClientMessage, GameServerMessage, Room, RoomContext, RoomTimers, SeatInfo, SeatRefusal, TaskPool, TimerHandle,
+} from './room.js';
+export type { Field, Game, GameDefaults, GameMessages, HostedGame, PerSettings, ReportedValue } from './game.js';
+export { defineGame, hosted } from './game.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';

@@ -1,6 +1,6 @@
 // The Room interface: what a game implements so the worker can host it. A game never touches a
 // socket: it receives validated messages and speaks through its RoomContext, which encodes each
-// broadcast once and writes the same bytes to every player.
+// message once and writes the same bytes to every player it goes to.
 import type { ClientMessage, ServerMessage } from '../../shared/protocol/messages.js';
 import type { Identity } from './identity.js';
 import type { World } from './world.js';
@@ -19,19 +19,62 @@ export interface SeatRefusal {
   message: string;
 }
 
+/** A message a game sends: a core one (state, chat, ...) or one of its own, with its own `t`. */
+export type GameServerMessage = ServerMessage | ({ t: string } & Record<string, unknown>);
+
+/** A message a room receives: a core one (input) or one its game declared (`Game.messages`), checked. */
+export type GameClientMessage = ClientMessage | ({ t: string } & Record<string, unknown>);
+
+/** A timer of the room's; the room's end cancels every one still pending. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface RoomTimers {
+  /** Calls fn once after ms. */
+  after(ms: number, fn: () => void): TimerHandle;
+  /** Calls fn every ms until cancelled or the room ends. */
+  every(ms: number, fn: () => void): TimerHandle;
+}
+
+/** CPU-heavy work run on a pool of threads, so the tick of this worker's other rooms goes on. */
+export interface TaskPool {
+  /**
+   * Runs `task.name` (default export when absent) of the module at `task.file` (a file URL or
+   * absolute path) with `input` (structured-cloneable) on a pool thread. Rejects with a coded
+   * error (`POOL_BUSY` when the queue is full, `POOL_TIMEOUT`, or the task's own failure).
+   */
+  run<R>(task: { file: string | URL; name?: string }, input: unknown): Promise<R>;
+}
+
 export interface RoomContext {
   readonly id: string;
-  /** Ticks a second: `Room.tick` is called this often. */
+  /** The game this room plays. */
+  readonly game: string;
+  /** Ticks a second: `Room.tick` is called this often (0: never, a turn-based game). */
   readonly hz: number;
   /** Encodes once; sends to every connected player except those in `skip`. */
-  broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void;
+  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void;
   /** Sends to one player, if connected. */
-  send(playerId: string, msg: ServerMessage): void;
-  /** A player's score grew; it flows to the world leaderboard before the tick's state goes out. */
+  send(playerId: string, msg: GameServerMessage): void;
+  /** Encodes once; sends to each listed player that is connected. */
+  sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void;
+  /** A coded error to one player, never fatal (`code`: one the game declares in `Game.errors`). */
+  error(playerId: string, code: string, message: string): void;
+  /** A player's score grew; it flows to the world leaderboard before the next message goes out. */
   scoreChanged(playerId: string, score: number): void;
   /** Locks, semaphores, events, queues and values shared by every room of the server (docs/WORLD.md).
    *  Scoped to this room: what it holds is released when the room ends. */
   readonly world: World;
+  /** Timers owned by the room: cancelled when it ends. */
+  readonly timers: RoomTimers;
+  /** Threads for CPU-heavy work (a bot's search), off this worker's event loop. */
+  readonly pool: TaskPool;
+  /**
+   * Sends this room's snapshot to the coordinator now, not only every few seconds: a turn-based
+   * game calls it after each move, so a worker that dies loses no move.
+   */
+  saveSnapshot(): void;
 }
 
 export interface Room {
@@ -46,10 +89,12 @@ export interface Room {
   leave(playerId: string): void;
   /** A player's connection went away (true) or came back (false); frozen players keep their seat. */
   setFrozen(playerId: string, frozen: boolean): void;
-  /** A game message from a seated player (anything but hello/ping/top/leave/chat). */
-  message(playerId: string, msg: ClientMessage): void;
-  /** Advances the simulation one tick and sends what changed. */
-  tick(tick: number): void;
+  /** A game message from a seated player (anything but hello/ping/top/leave/chat), already checked. */
+  message(playerId: string, msg: GameClientMessage): void;
+  /** Advances the simulation one tick and sends what changed (games with hz 0 are never ticked). */
+  tick?(tick: number): void;
+  /** The room is over here (its last player gone, or the worker stops): let go of what it holds. */
+  end?(): void;
   /** Plain, serialisable state, from which `Game.create` can rebuild the room (a `tick` field in it
    *  is where the host's tick count resumes). */
   snapshot(): unknown;

@@ -18,7 +18,7 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { gameNames, hostedGameName, healthReportsAtStart } from '../games/index.js';
+import { DEFAULT_GAME, gameNames, healthReportsAtStart } from '../games/index.js';
 import { openDataDir } from './start/open-data-dir.js';
 import { Shutdown } from './start/shutdown.js';
 import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
@@ -129,7 +129,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     running: () => supervisor.running(),
     // A new room matchmaking makes up is named for the game it will play.
     // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
-    route: (c) => holdRoute(link.request('route', { ...c, game: hostedGameName() }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
+    route: (c) => holdRoute(link.request('route', { ...c, game: DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (path, address) => {

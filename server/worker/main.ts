@@ -10,7 +10,7 @@
 // answer the primary.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
-import { gameNames, hostGame, hostedGameName } from '../games/index.js';
+import { DEFAULT_GAME, gameNames, hostGames } from '../games/index.js';
 import { AnswerCache } from '../http/answer-cache.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
@@ -39,7 +39,7 @@ process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejectio
 const send = (m: WorkerToPrimary) => {
   if (process.connected) process.send!(m);
 };
-const rt = new WorkerRuntime(config, slot, hostGame(config, hostedGameName()), log, process.env.SHOAL_COORD_SOCKET!);
+const rt = new WorkerRuntime(config, slot, hostGames(config), DEFAULT_GAME, log, process.env.SHOAL_COORD_SOCKET!);
 // The primary checked the keys at start; a file changed since then leaves this worker with none
 // (every token refused with AUTH_INVALID) until it is fixed and `auth reload` is run.
 const authLoaded = config.auth === 'jwt'

@@ -12,6 +12,8 @@ import type { ClientSession, JoinOutcome, SessionRuntime } from './session/clien
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
 import type { CoordinatorChannel, CoordinatorPush, CoordinatorPushes, JoinResult } from '../ipc/coordinator-ops.js';
 import { RoomHost } from './rooms/room-host.js';
+import { envelopeOf, readSnapshot } from './rooms/room-snapshot.js';
+import { WorkerTaskPool } from './rooms/task-pool.js';
 import { Outbound } from './rooms/outbound.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
@@ -33,7 +35,10 @@ export class WorkerRuntime implements SessionRuntime {
   private readonly journal: ScoreJournal;
   /** The coordinator has applied this slot's journal (our first hello): ours to empty from then on. */
   private journalTaken = false;
-  private tickTimer: NodeJS.Timeout | null = null;
+  /** The tick loop of each rate, by hz. */
+  private readonly tickTimers = new Map<number, NodeJS.Timeout>();
+  /** Threads for games' CPU-heavy tasks, shared by every room of this worker. */
+  readonly pool: WorkerTaskPool;
   private snapshotTimer: NodeJS.Timeout | null = null;
   private firstHello = true;
   private markReady!: () => void;
@@ -48,7 +53,10 @@ export class WorkerRuntime implements SessionRuntime {
   constructor(
     readonly config: Config,
     readonly slot: number,
-    readonly game: HostedGame,
+    /** Every game this worker hosts rooms of, by name. */
+    readonly games: ReadonlyMap<string, HostedGame>,
+    /** The game of a hello that names none. */
+    private readonly defaultGame: string,
     readonly log: Logger,
     coordSocket: string,
   ) {
@@ -56,6 +64,7 @@ export class WorkerRuntime implements SessionRuntime {
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
     this.journal = new ScoreJournal(journalPath(config.data, slot), log);
+    this.pool = new WorkerTaskPool(config);
     // Test and bench commands (worldDebug setting only): the module is loaded only when it is on.
     const debugLoaded = config.worldDebug
       ? import('./world/world-debug.js').then((m) =>
@@ -74,7 +83,8 @@ export class WorkerRuntime implements SessionRuntime {
 
   start(): void {
     this.link.start();
-    this.startTicker();
+    // One tick loop per rate the hosted games use; a turn-based game (hz 0) has none.
+    for (const hz of new Set([...this.games.values()].map((g) => g.hz))) if (hz > 0) this.startTicker(hz);
     this.snapshotTimer = setInterval(() => {
       void this.sendSnapshots();
       this.resendUnsaved();
@@ -108,8 +118,27 @@ export class WorkerRuntime implements SessionRuntime {
     else if (!this.world.onPush(...push)) (this.pushHooks.get(push[0]) as ((p: unknown) => void) | undefined)?.(push[1]);
   }
 
-  restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost {
-    const host = this.createHost(r.id, r.snapshot);
+  /**
+   * Brings back a room this worker does not have (adopted after a worker died, or its own after a
+   * restart or deploy) from its last snapshot, migrated to this build's version of its game. A
+   * snapshot this build cannot read (a game it does not run, a refused migration) is logged and
+   * the room starts fresh, so its players can still come back to it.
+   */
+  restoreRoom(r: RoomRecord, sessions: SessionRecord[]): RoomHost | undefined {
+    const env = r.snapshot === undefined ? undefined : envelopeOf(r.snapshot);
+    const game = this.games.get(r.game ?? env?.game ?? this.defaultGame);
+    if (!game) {
+      this.log.error({ room: r.id, game: r.game ?? env?.game }, 'room of a game this worker does not run; not restored');
+      return undefined;
+    }
+    let snapshot: { state: unknown; tick: number } | undefined;
+    if (env) {
+      const read = readSnapshot(game, env);
+      if (read.ok) snapshot = read;
+      else this.log.error({ room: r.id, game: game.name, reason: read.reason }, 'room snapshot not readable; the room starts fresh');
+      if (read.ok && read.migratedFrom !== undefined) this.log.info({ room: r.id, game: game.name, from: read.migratedFrom, to: game.version }, 'room snapshot migrated');
+    }
+    const host = this.createHost(r.id, game, snapshot);
     for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, identity: this.identityOf(s) });
     return host;
   }
@@ -120,11 +149,13 @@ export class WorkerRuntime implements SessionRuntime {
     return s.account !== undefined ? { account: s.account, guest: false } : { guest: true };
   }
 
-  private createHost(id: string, snapshot?: unknown): RoomHost {
-    const host = new RoomHost(id, this.config, this.game, {
+  private createHost(id: string, game: HostedGame, snapshot?: { state: unknown; tick: number }): RoomHost {
+    const host = new RoomHost(id, this.config, game, {
       flushScores: (scores) => this.saveScores(scores),
       playerGone: (h, pid) => this.playerGone(h, pid),
-    }, this.world.forRoom(id), snapshot);
+      saveSnapshot: (h) => this.saveSnapshot(h),
+    }, this.world.forRoom(id), this.pool, snapshot);
+    host.timers.onError = (err) => this.log.error({ err, room: id, game: game.name }, 'room timer failed');
     this.rooms.set(id, host);
     roomsGauge.set(this.rooms.size);
     return host;
@@ -168,11 +199,13 @@ export class WorkerRuntime implements SessionRuntime {
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, identity?: Identity): Promise<JoinOutcome> {
+    const asked = this.games.get(hello.game ?? this.defaultGame);
+    if (!asked) return { code: 'UNKNOWN_GAME', message: `this server runs no game named ${JSON.stringify(hello.game)} (it runs ${[...this.games.keys()].join(', ')})` };
     let reply: JoinResult;
     try {
       reply = await this.link.request('join', {
         slot: this.slot, name: hello.name, room, token: hello.token, hint, address: session.conn.address,
-        account: identity?.account, guest: identity?.guest, game: this.game.name,
+        account: identity?.account, guest: identity?.guest, game: asked.name,
       });
     } catch (err) {
       const e = err as { code?: string; message: string };
@@ -194,7 +227,11 @@ export class WorkerRuntime implements SessionRuntime {
       const others = r.snapshot
         ? await this.link.request('room.sessions', { id: r.id }).catch(() => [] as SessionRecord[])
         : [];
-      host = this.rooms.get(r.id) ?? this.restoreRoom(r, others.filter((o) => o.id !== s.id));
+      host = this.rooms.get(r.id) ?? this.restoreRoom(r.snapshot || r.game ? r : { ...r, game: asked.name }, others.filter((o) => o.id !== s.id));
+      if (!host) {
+        if (!resumed) this.link.request('leave', { id: s.id }).catch(() => {});
+        return { code: 'UNAVAILABLE', message: `room ${r.id} is of a game this worker does not run` };
+      }
     }
     const seat = { id: s.id, name: s.name, score: s.score, identity: identity && { ...identity, account: s.account } };
     const refusal = resumed || host.members.has(s.id) ? undefined : host.room.admit?.(seat);
@@ -256,11 +293,12 @@ export class WorkerRuntime implements SessionRuntime {
 
   // --- ticks and snapshots --------------------------------------------------------------------
 
-  private startTicker(): void {
-    const period = 1000 / this.config.hz;
+  private startTicker(hz: number): void {
+    const period = 1000 / hz;
     let next = performance.now() + period;
     const loop = () => {
       for (const h of this.rooms.values()) {
+        if (h.hz !== hz) continue;
         try {
           h.tick();
         } catch (err) {
@@ -274,9 +312,9 @@ export class WorkerRuntime implements SessionRuntime {
         tickOverruns.inc();
         next = now + period;
       }
-      this.tickTimer = setTimeout(loop, next - now);
+      this.tickTimers.set(hz, setTimeout(loop, next - now));
     };
-    this.tickTimer = setTimeout(loop, period);
+    this.tickTimers.set(hz, setTimeout(loop, period));
   }
 
   private resending = false;
@@ -307,21 +345,27 @@ export class WorkerRuntime implements SessionRuntime {
   sendSnapshots(): Promise<unknown> {
     if (this.rooms.size === 0 || !this.link.connected) return Promise.resolve();
     const rooms: Array<[string, unknown]> = [];
-    for (const h of this.rooms.values()) rooms.push([h.id, h.room.snapshot()]);
+    for (const h of this.rooms.values()) rooms.push([h.id, h.snapshotRecord()]);
     return this.link.request('snapshots', { rooms }).catch(() => {});
+  }
+
+  /** One room's snapshot to the coordinator now (a turn-based game after a move). */
+  private saveSnapshot(h: RoomHost): void {
+    if (!this.link.connected || this.rooms.get(h.id) !== h) return;
+    this.link.request('snapshots', { rooms: [[h.id, h.snapshotRecord()]] }).catch(() => {});
   }
 
   /** Graceful stop: bye to every player (seats kept for a resume), last snapshot and scores out. */
   async shutdown(reason: string): Promise<void> {
     this.shuttingDown = true;
-    if (this.tickTimer) clearTimeout(this.tickTimer);
+    for (const t of this.tickTimers.values()) clearTimeout(t);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
-    for (const h of this.rooms.values()) {
-      h.closeAll(reason);
-      h.end();
-    }
+    for (const h of this.rooms.values()) h.closeAll(reason);
     for (const s of this.sessions) if (!s.conn.closed) s.conn.bye(reason);
+    // Snapshots before the rooms end: a game's end hook may let go of what its snapshot shows.
     await this.sendSnapshots();
+    for (const h of this.rooms.values()) h.end();
+    void this.pool.close();
     if (this.unsaved.size) {
       const scores = [...this.unsaved];
       // Unacknowledged scores are in the journal already; the next worker in this slot or the

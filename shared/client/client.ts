@@ -17,6 +17,8 @@ export interface ClientOptions {
   token?: string;
   /** A sign-in token (JWT) for a server that authenticates players; sent in every hello. */
   auth?: string;
+  /** The game to play (a server runs several); absent: the server's default, `arena`. */
+  game?: string;
   /** Resume with the token after an unexpected drop. Default true. */
   autoResume?: boolean;
   /** Give up resuming after this long. Default 60 s. */
@@ -46,7 +48,7 @@ const FINAL_BYES = new Set(['leave', 'kicked', 'shutdown', 'replaced', 'banned']
 /** Errors that answer a hello: the join failed (the connection stays open for another hello). */
 const JOIN_REFUSALS = new Set<string>([
   'ROOM_FULL', 'ROOM_LIMIT', 'BAD_TOKEN', 'BAD_MESSAGE', 'UNAVAILABLE',
-  'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED',
+  'AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'NAME_TAKEN', 'SEAT_REFUSED', 'UNKNOWN_GAME',
 ]);
 
 /** Closes a client's transport without telling the client (set in the class's static block). */
@@ -65,6 +67,8 @@ export class ShoalClient extends Emitter<Events> {
   hz = 0;
   tick = 0;
   world = { w: 0, h: 0 };
+  /** The room's game, from the welcome (`arena` from a server that does not say). */
+  game = 'arena';
   readonly players = new Map<string, PlayerView>();
   readonly coins = new Map<number, CoinView>();
   /** The last full state received (the first one after each welcome). */
@@ -77,7 +81,7 @@ export class ShoalClient extends Emitter<Events> {
   private seq = 0;
   private pingId = 0;
   private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
-  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth'>>;
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game'>> & Pick<ClientOptions, 'game'>;
   private closing = false;
   private pendingJoin: { resolve: (m: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
 
@@ -139,6 +143,7 @@ export class ShoalClient extends Emitter<Events> {
     if (this.room) hello.room = this.room;
     if (this.token) hello.token = this.token;
     if (this.auth) hello.auth = this.auth;
+    if (this.opts.game) hello.game = this.opts.game;
     t.send(encode(hello));
   }
 
@@ -234,7 +239,8 @@ export class ShoalClient extends Emitter<Events> {
         this.room = m.room;
         this.hz = m.hz;
         this.tick = m.tick;
-        this.world = m.world;
+        this.world = m.world ?? { w: 0, h: 0 };
+        this.game = m.game ?? 'arena';
         this.setStatus('joined');
         this.pendingJoin?.resolve(m);
         this.pendingJoin = null;

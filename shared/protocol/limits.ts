@@ -19,6 +19,8 @@ export const PROTOCOL_LIMITS = {
 } as const;
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** A game's name (hello.game, and the prefix of its room ids). */
+export const GAME_NAME_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** The TCP frame header: a 4-byte unsigned big-endian body length. */
 export const FRAME_HEADER_BYTES = 4;

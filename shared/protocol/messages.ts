@@ -5,8 +5,11 @@ export const PROTOCOL_VERSION = 1;
 
 export type ChatScope = 'room' | 'world';
 
-/** `auth` (additive): a signed JWT proving who the player is, when the server runs with --auth jwt. */
-export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string; auth?: string }
+/**
+ * `auth` (additive): a signed JWT proving who the player is, when the server runs with --auth jwt.
+ * `game` (additive): which game to play (a server runs several); absent means `arena`.
+ */
+export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string; auth?: string; game?: string }
 export interface InputMsg { t: 'input'; seq: number; dx: number; dy: number }
 export interface ChatMsg { t: 'chat'; text: string; scope: ChatScope }
 export interface PingMsg { t: 'ping'; id: number }
@@ -23,7 +26,11 @@ export type CoinTuple = [number, number, number] | [number, number, number, numb
 
 export interface WelcomeMsg {
   t: 'welcome'; id: string; token: string; room: string; hz: number; tick: number;
-  resumed: boolean; world: { w: number; h: number };
+  resumed: boolean;
+  /** The game's field (the arena's size); a game without one (four in a row) leaves it out. */
+  world?: { w: number; h: number };
+  /** Additive: the room's game (`arena`, `four`, or a game the server was given). */
+  game?: string;
   /** Additive: with --auth jwt, true for a player seated without a token (--allow-guests). */
   guest?: true;
   /** Additive: with --auth jwt, the account (the token's sub) the player is seated as. */
@@ -78,6 +85,8 @@ export const ERROR_CODES = {
   NAME_TAKEN: false,
   // Additive: the game refused the seat (its reason in the message).
   SEAT_REFUSED: false,
+  // Additive: hello.game names a game this server does not run.
+  UNKNOWN_GAME: false,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

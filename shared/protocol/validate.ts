@@ -2,7 +2,7 @@
 // Nothing past this point re-checks a client message.
 import { DecodeError, DEFAULT_MAX_DEPTH, decodeStrict } from './decoder.js';
 import type { ClientMessage, ErrorCode, HelloMsg } from './messages.js';
-import { PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
+import { GAME_NAME_PATTERN, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 import { checkName, cleanChat } from './text-rules.js';
 
 export interface TextLimits {
@@ -84,8 +84,12 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (o.auth !== undefined && (typeof o.auth !== 'string' || o.auth.length === 0 || o.auth.length > (limits.authMaxLength ?? PROTOCOL_LIMITS.authMax))) {
         return bad(`hello.auth must be a string of 1..${limits.authMaxLength ?? PROTOCOL_LIMITS.authMax} characters`);
       }
+      if (o.game !== undefined && (typeof o.game !== 'string' || !GAME_NAME_PATTERN.test(o.game))) {
+        return bad('hello.game must be 1..32 of [a-z0-9-]');
+      }
       const msg: HelloMsg = { t: 'hello', v: 1, name: name.name };
       if (o.room !== undefined) msg.room = o.room;
+      if (o.game !== undefined) msg.game = o.game;
       if (o.token !== undefined) msg.token = o.token;
       if (o.auth !== undefined) msg.auth = o.auth;
       return { ok: true, msg };

@@ -21,6 +21,8 @@ export interface RoomRecord {
   id: string;
   slot: number;
   capacity: number;
+  /** The room's game; absent in records written before a server ran several games: the arena. */
+  game?: string;
   /** The room's last snapshot (game-defined plain data), if any. */
   snapshot?: unknown;
 }

@@ -1,7 +1,8 @@
 // A client connection as the worker sees it, whatever the transport. Messages leave pre-encoded
 // (TCP framing included; other transports strip the header), so a broadcast encodes once.
 import { encodeFramed } from '../../../shared/protocol/framing.js';
-import { errorMsg, type ByeReason, type ErrorCode, type ServerMessage } from '../../../shared/protocol/messages.js';
+import { errorMsg, type ByeReason, type ErrorCode } from '../../../shared/protocol/messages.js';
+import type { GameServerMessage } from '../../game-api/index.js';
 import { errorsSent, messagesOut } from '../../metrics/registry.js';
 import type { Outbound } from '../rooms/outbound.js';
 import type { TransportKind } from '../rooms/seat-conn.js';
@@ -62,7 +63,7 @@ export abstract class Conn implements ClientConn {
   /** Drops the connection at once. */
   abstract destroy(): void;
 
-  send(msg: ServerMessage): void {
+  send(msg: GameServerMessage): void {
     if (this.closed || this.ending) return;
     messagesOut.inc();
     this.sendFramed(encodeFramed(msg));

@@ -2,11 +2,13 @@
 // timers, and the RoomContext through which the game speaks. It knows no game: what is played,
 // and the field a welcome describes, come from the HostedGame it is given.
 import { encodeFramed } from '../../../shared/protocol/framing.js';
-import type { ServerMessage, WelcomeMsg } from '../../../shared/protocol/messages.js';
+import type { WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
-import type { Field, HostedGame, Room, RoomContext, SeatInfo } from '../../game-api/index.js';
+import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, TaskPool } from '../../game-api/index.js';
 import { messagesOut, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
+import { RoomTimerSet } from './room-timers.js';
+import type { RoomSnapshot } from './room-snapshot.js';
 import type { SeatConn } from './seat-conn.js';
 import type { RoomWorld } from '../world/world-room.js';
 
@@ -24,6 +26,8 @@ export interface HostEvents {
   flushScores(scores: Array<[string, number]>): void;
   /** A player is gone for good (left, or its grace period ran out). */
   playerGone(host: RoomHost, id: string): void;
+  /** The game asked for its snapshot to reach the coordinator now. */
+  saveSnapshot(host: RoomHost): void;
 }
 
 export class RoomHost implements RoomContext {
@@ -34,29 +38,31 @@ export class RoomHost implements RoomContext {
   readonly tickTimes = new Float64Array(128);
   private tickIdx = 0;
   private pendingScores: Array<[string, number]> = [];
-  /** The game's field, for every welcome (the wire calls it `world`). */
-  private readonly field: Field;
+  /** The game's field, for every welcome (the wire calls it `world`); undefined: the game has none. */
+  private readonly field: Field | undefined;
+  readonly game: string;
+  readonly hz: number;
+  readonly timers = new RoomTimerSet();
 
+  /** `snapshot`: the game's own state, already in the hosted game's version (room-snapshot.ts). */
   constructor(
     readonly id: string,
     private readonly config: Config,
-    game: HostedGame,
+    private readonly hosted: HostedGame,
     private readonly events: HostEvents,
     readonly world: RoomWorld,
-    snapshot?: unknown,
+    readonly pool: TaskPool,
+    snapshot?: { state: unknown; tick: number },
   ) {
-    this.field = game.field;
-    this.room = game.create(this, snapshot);
-    const t = (snapshot as { tick?: number } | undefined)?.tick;
-    if (typeof t === 'number') this.tickNo = t;
+    this.game = hosted.name;
+    this.hz = hosted.hz;
+    this.field = hosted.field;
+    if (snapshot) this.tickNo = snapshot.tick;
+    this.room = hosted.create(this, snapshot?.state);
   }
 
   get size(): number {
     return this.members.size;
-  }
-
-  get hz(): number {
-    return this.config.hz;
   }
 
   get connected(): number {
@@ -67,7 +73,7 @@ export class RoomHost implements RoomContext {
 
   // --- RoomContext -----------------------------------------------------------------------
 
-  broadcast(msg: ServerMessage, skip?: ReadonlySet<string>): void {
+  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void {
     this.flushScores();
     const out = new Outbound(encodeFramed(msg));
     let n = 0;
@@ -80,9 +86,36 @@ export class RoomHost implements RoomContext {
     messagesOut.inc(n);
   }
 
-  send(playerId: string, msg: ServerMessage): void {
+  send(playerId: string, msg: GameServerMessage): void {
     this.flushScores();
     this.members.get(playerId)?.conn?.send(msg);
+  }
+
+  sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void {
+    this.flushScores();
+    let out: Outbound | null = null;
+    let n = 0;
+    for (const id of playerIds) {
+      const conn = this.members.get(id)?.conn;
+      if (!conn) continue;
+      out ??= new Outbound(encodeFramed(msg));
+      conn.sendOut(out);
+      n++;
+    }
+    messagesOut.inc(n);
+  }
+
+  error(playerId: string, code: string, message: string): void {
+    this.send(playerId, { t: 'error', code, message, fatal: false });
+  }
+
+  saveSnapshot(): void {
+    this.events.saveSnapshot(this);
+  }
+
+  /** The room's state as the coordinator keeps it: its game and version beside the game's own data. */
+  snapshotRecord(): RoomSnapshot {
+    return { game: this.game, v: this.hosted.version, tick: this.tickNo, state: this.room.snapshot() };
   }
 
   scoreChanged(playerId: string, score: number): void {
@@ -128,12 +161,14 @@ export class RoomHost implements RoomContext {
     this.room.join({ id: seat.id, name: seat.name, score: Math.max(seat.score, m.score), identity: seat.identity });
     this.room.setFrozen(seat.id, false);
     const welcome: WelcomeMsg = {
-      t: 'welcome', id: seat.id, token, room: this.id, hz: this.config.hz, tick: this.tickNo, resumed,
-      world: this.field,
+      t: 'welcome', id: seat.id, token, room: this.id, hz: this.hz, tick: this.tickNo, resumed,
     };
+    if (this.field) welcome.world = this.field;
     if (seat.identity) welcome.name = seat.name;
     if (seat.identity?.guest) welcome.guest = true;
     else if (seat.identity?.account !== undefined) welcome.account = seat.identity.account;
+    // Last, so a welcome's bytes up to here are what they were before games had names.
+    welcome.game = this.game;
     conn.send(welcome);
   }
 
@@ -166,6 +201,7 @@ export class RoomHost implements RoomContext {
   }
 
   tick(): void {
+    if (!this.room.tick) return;
     const t0 = performance.now();
     this.room.tick(++this.tickNo);
     this.flushScores();
@@ -181,7 +217,12 @@ export class RoomHost implements RoomContext {
 
   /** The room is over here (last player gone, or the worker stops): it gives back its world holdings. */
   end(): void {
-    this.world.close();
+    this.timers.cancelAll();
+    try {
+      this.room.end?.();
+    } finally {
+      this.world.close();
+    }
   }
 
   /** Every connection gets `bye` and is closed; seats stay for a resume. */

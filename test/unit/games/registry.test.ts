@@ -1,6 +1,6 @@
 // The game registry (server/games/index.ts): the one place that names the games a server runs.
 // It takes the games a server is given (the built-in ones for `npm start`, an author's through
-// createServer or --games); a worker gets its game with settings read from the server's, the
+// createServer or --games); a worker gets every game with settings read from the server's, the
 // welcome's field included; the coordinator gets the world values games report; a bad or shared
 // game name is refused with a code before anything starts; an unknown name is a coded error.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -18,16 +18,15 @@ beforeEach(async () => {
   api = await import('../../../server/game-api/index.js');
 });
 
-const ctx: RoomContext = {
-  id: 'r', hz: 20, world: {} as World, broadcast: () => {}, send: () => {}, scoreChanged: () => {},
-};
+const ctx = {
+  id: 'r', game: 'arena', hz: 20, world: {} as World, broadcast: () => {}, send: () => {}, scoreChanged: () => {},
+} as unknown as RoomContext;
 
 /** A game that keeps the settings it was made with in its snapshot. */
 function keeper(name: string): Game<unknown> {
   return {
     name,
-    field: () => ({ w: 1, h: 1 }),
-    create: (_ctx, settings) => ({ size: 0, join() {}, leave() {}, setFrozen() {}, message() {}, tick() {}, snapshot: () => ({ settings }) }),
+    create: (_ctx, settings) => ({ size: 0, join() {}, leave() {}, setFrozen() {}, message() {}, snapshot: () => ({ settings }) }),
   };
 }
 
@@ -50,6 +49,16 @@ describe('game registry', () => {
     expect(r.filter((v) => v.health).map((v) => v.key)).toEqual(['arena.coinsTaken']);
   });
 
+  it('hosts every registered game, each with the server\'s hz and room capacity unless it chooses its own', () => {
+    reg.registerGames([...reg.builtInGames, { ...keeper('duel'), seats: 2, hz: 0 }]);
+    const all = reg.hostGames(testConfig({ hz: 30, roomCapacity: 12 }));
+    expect([...all.keys()]).toEqual(['arena', 'duel']);
+    const a = all.get('arena')!;
+    expect([a.hz, a.seats, a.capacity, a.version]).toEqual([30, 12, 12, 1]);
+    const d = all.get('duel')!;
+    expect([d.hz, d.seats, d.capacity, d.field]).toEqual([0, 2, 2, undefined]);
+  });
+
   it('runs the games it is given beside the built-in ones, each with its own settings', () => {
     reg.registerGames([
       ...reg.builtInGames,
@@ -65,7 +74,7 @@ describe('game registry', () => {
   });
 
   it('refuses two games of one name, a name off the protocol pattern, and a second registration, with BAD_GAME', () => {
-    expect(() => reg.registerGames([keeper('dice'), keeper('dice')])).toThrow(expect.objectContaining({ code: 'BAD_GAME', message: expect.stringContaining('two games are named "dice"') }));
+    expect(() => reg.registerGames([keeper('dice'), keeper('dice')])).toThrow(expect.objectContaining({ code: 'BAD_GAME', message: 'two games are named "dice"; each game needs its own name' }));
     expect(() => reg.registerGames([...reg.builtInGames, keeper('arena')])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
     for (const bad of ['Dice', '', 'a'.repeat(33), 'dice duel']) {
       expect(() => reg.registerGames([keeper(bad)])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
@@ -74,15 +83,7 @@ describe('game registry', () => {
     expect(reg.gameNames()).toEqual([]);
     reg.registerGames([keeper('dice')]);
     expect(() => reg.registerGames([keeper('other')])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
-  });
-
-  it('hosts the arena when it runs, otherwise the first game given', async () => {
-    reg.registerGames([keeper('dice'), ...reg.builtInGames]);
-    expect(reg.hostedGameName()).toBe('arena');
-    vi.resetModules();
-    const fresh: Registry = await import('../../../server/games/index.js');
-    fresh.registerGames([keeper('dice'), keeper('chess')]);
-    expect(fresh.hostedGameName()).toBe('dice');
+    expect(reg.gameNames()).toEqual(['dice']);
   });
 
   it('refuses a game nobody registered, with a code', () => {

@@ -11,7 +11,7 @@ import type { Config } from '../../../server/config/schema.js';
 import type { Identity } from '../../../server/game-api/index.js';
 import { RoomHost } from '../../../server/worker/rooms/room-host.js';
 import { ClientSession, type JoinOutcome, type SessionRuntime } from '../../../server/worker/session/client-session.js';
-import { FakeConn, fakeRoomWorld, recordingGame, testConfig } from './fakes.js';
+import { FakeConn, fakeRoomWorld, noPool, recordingGame, testConfig } from './fakes.js';
 
 type Refusal = { code: ErrorCode; message: string };
 
@@ -27,7 +27,7 @@ class StandInRuntime implements SessionRuntime {
   answer: () => Promise<'joined' | Refusal> = () => Promise.resolve('joined');
 
   constructor(readonly config: Config) {
-    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {} }, fakeRoomWorld());
+    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {} }, fakeRoomWorld(), noPool);
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, _identity?: Identity): Promise<JoinOutcome> {

@@ -6,7 +6,7 @@ import { unframe } from '../../../shared/protocol/framing.js';
 import type { ServerMessage } from '../../../shared/protocol/messages.js';
 import { loadConfig } from '../../../server/config/load.js';
 import type { Config } from '../../../server/config/schema.js';
-import type { HostedGame, Room, SeatInfo } from '../../../server/game-api/index.js';
+import type { HostedGame, Room, SeatInfo, TaskPool } from '../../../server/game-api/index.js';
 import { Conn } from '../../../server/worker/net/conn.js';
 import type { RoomWorld } from '../../../server/worker/world/world-room.js';
 
@@ -81,12 +81,22 @@ export class RecordingRoom implements Room {
 export function recordingGame(field = { w: 7, h: 9 }): HostedGame & { room: RecordingRoom | null } {
   const g = {
     name: 'test',
+    version: 1,
     field,
+    hz: 20,
+    seats: 16,
+    capacity: 16,
+    messages: {},
+    errors: {},
     room: null as RecordingRoom | null,
     create: () => (g.room = new RecordingRoom()),
+    migrate: (s: unknown) => s,
   };
   return g;
 }
+
+/** The worker's thread pool, which these tests never reach. */
+export const noPool: TaskPool = { run: () => Promise.reject(new Error('no pool in this test')) };
 
 /** The room's world handle: RoomHost only gives it back (close) when the room ends. */
 export function fakeRoomWorld(): RoomWorld & { closes: number } {

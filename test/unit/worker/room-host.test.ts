@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { StateMsg } from '../../../shared/protocol/messages.js';
 import { RoomHost, type HostEvents } from '../../../server/worker/rooms/room-host.js';
-import { FakeConn, fakeRoomWorld, recordingGame, testConfig } from './fakes.js';
+import { FakeConn, fakeRoomWorld, noPool, recordingGame, testConfig } from './fakes.js';
 
 const GRACE_MS = 1000;
 
@@ -17,9 +17,10 @@ function setUp() {
   const events: HostEvents = {
     flushScores: (s) => log.push(`scores ${JSON.stringify(s)}`),
     playerGone: (_h, id) => log.push(`gone ${id}`),
+    saveSnapshot: () => log.push('save'),
   };
   const world = fakeRoomWorld();
-  const host = new RoomHost('test-1', config, game, events, world);
+  const host = new RoomHost('test-1', config, game, events, world, noPool);
   return { config, host, room: game.room!, log, world };
 }
 
@@ -34,12 +35,12 @@ describe('RoomHost', () => {
     vi.useRealTimers();
   });
 
-  it('welcomes with the same bytes as before: the game gives the field, the host the rest', () => {
+  it('welcomes with the same bytes as before, then the room\'s game: the game gives the field, the host the rest', () => {
     const { host, config } = setUp();
     const c = new FakeConn();
     host.attach(seat('p1'), 'tok', c, false);
     const expected = encodeFramed({
-      t: 'welcome', id: 'p1', token: 'tok', room: 'test-1', hz: config.hz, tick: 0, resumed: false, world: { w: 640, h: 480 },
+      t: 'welcome', id: 'p1', token: 'tok', room: 'test-1', hz: config.hz, tick: 0, resumed: false, world: { w: 640, h: 480 }, game: 'test',
     });
     expect(c.frames[0]!.equals(expected)).toBe(true);
     // With --auth jwt the welcome adds name, then account (or guest), in that order.
@@ -47,7 +48,7 @@ describe('RoomHost', () => {
     host.attach({ ...seat('p2'), identity: { account: 'acc-2', guest: false } }, 'tok2', a, true);
     expect(a.frames[0]!.equals(encodeFramed({
       t: 'welcome', id: 'p2', token: 'tok2', room: 'test-1', hz: config.hz, tick: 0, resumed: true, world: { w: 640, h: 480 },
-      name: 'n-p2', account: 'acc-2',
+      name: 'n-p2', account: 'acc-2', game: 'test',
     }))).toBe(true);
   });
 
@@ -176,5 +177,56 @@ describe('RoomHost', () => {
     host.remove('p1');
     expect(log).toEqual(['gone p1']);
     expect(room.calls.at(-1)).toBe('leave p1');
+  });
+});
+
+describe('RoomHost as a game\'s context', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sendMany encodes once for the listed, connected players and skips the others', () => {
+    const { host } = setUp();
+    const [a, b, c] = [new FakeConn(), new FakeConn(), new FakeConn()];
+    host.attach(seat('p1'), 't1', a, false);
+    host.attach(seat('p2'), 't2', b, false);
+    host.attach(seat('p3'), 't3', c, false);
+    host.detach('p3', c);
+    host.sendMany(['p1', 'p2', 'p3', 'nobody'], { t: 'hand', cards: [1, 2] });
+    expect(a.frames[1]).toBe(b.frames[1]);
+    expect(a.last('hand' as never)).toEqual({ t: 'hand', cards: [1, 2] });
+    expect(c.frames).toHaveLength(1);
+  });
+
+  it('sends a game\'s own error code to one player, never fatal', () => {
+    const { host } = setUp();
+    const a = new FakeConn();
+    host.attach(seat('p1'), 't1', a, false);
+    host.error('p1', 'NOT_YOUR_TURN', 'wait for the other player');
+    expect(a.last('error')).toEqual({ t: 'error', code: 'NOT_YOUR_TURN', message: 'wait for the other player', fatal: false });
+    expect(a.closed).toBe(false);
+  });
+
+  it('cancels the room\'s timers and calls its end hook when the room ends, then gives back its world', () => {
+    const { host, room, world } = setUp();
+    const ended: string[] = [];
+    (room as unknown as { end(): void }).end = () => ended.push('end');
+    let fired = 0;
+    host.timers.after(50, () => fired++);
+    host.end();
+    vi.advanceTimersByTime(100);
+    expect(fired).toBe(0);
+    expect(ended).toEqual(['end']);
+    expect(world.closes).toBe(1);
+  });
+
+  it('asks for its snapshot to be saved when the game says so, with game and version beside the state', () => {
+    const { host, log } = setUp();
+    host.saveSnapshot();
+    expect(log).toEqual(['save']);
+    expect(host.snapshotRecord()).toEqual({ game: 'test', v: 1, tick: 0, state: {} });
   });
 });
