@@ -36,12 +36,13 @@ it('runs every process from the author\'s script, each in its role, each with th
 it('plays the author\'s game: its rooms, its messages, its world counter on /health', async () => {
   // Reported by the game, answered by the coordinator: 0 before anyone played.
   expect((await health()).tallyTotal).toBe(0);
-  const a = server.client({ transport: 'tcp', name: 'ann', game: 'tally' } as Parameters<TestServer['client']>[0]);
-  const b = server.client({ transport: 'ws', name: 'bob', game: 'tally' } as Parameters<TestServer['client']>[0]);
+  const a = server.client({ transport: 'tcp', name: 'ann', game: 'tally' });
   const wa = await a.connect();
-  expect(wa.room).toMatch(/^tally-/);
+  expect(wa.game).toBe('tally');
+  // Into ann's room by its id, over the other transport.
+  const b = server.client({ transport: 'ws', name: 'bob', game: 'tally', room: wa.room });
   const wb = await b.connect();
-  expect(wb.room).toBe(wa.room);
+  expect([wb.room, wb.game]).toEqual([wa.room, 'tally']);
   const seen: Array<Record<string, unknown>> = [];
   b.on('message', (m) => {
     if ((m as { t: string }).t === 'tally') seen.push(m as unknown as Record<string, unknown>);

@@ -35,6 +35,15 @@ describe('a module of games beside the built-in ones', () => {
     expect(w.room).toMatch(/^arena-/);
     expect(w.world).toEqual({ w: 1000, h: 1000 });
     c.close();
+    // And a hello naming the module's game plays it (in a room of its own: quick-join by game is
+    // the matchmaker's, not this test's).
+    const t = server.client({ transport: 'ws', name: 'tee', game: 'tally', room: 'tee-room' });
+    const wt = await t.connect();
+    expect(wt.game).toBe('tally');
+    const told = t.next('tally' as 'top', undefined, 10_000);
+    t.input(1, 1);
+    expect(await told).toEqual({ t: 'tally', by: wt.id, total: 1 });
+    t.close();
   });
 });
 
