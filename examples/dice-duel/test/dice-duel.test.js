@@ -70,11 +70,12 @@ after(async () => {
 const player = (name) => new ShoalClient({ connector: tcpConnector('127.0.0.1', port), name, game: 'dice-duel', autoResume: false });
 
 /**
- * The next `duel` message that ends a round.
+ * The `duel` message that ends a round, as a player sees it.
  * @param {ShoalClient} c
+ * @param {number} round
  * @returns {Promise<{ round: number, rolls: Record<string, number>, winner: string | null }>}
  */
-const roundEnd = (c) => /** @type {any} */ (c.next(/** @type {any} */ ('duel'), (/** @type {any} */ m) => m.done === true, 10_000));
+const roundEnd = (c, round) => /** @type {any} */ (c.next(/** @type {any} */ ('duel'), (/** @type {any} */ m) => m.done === true && m.round === round, 10_000));
 
 test('two players duel: the higher roll wins, a second roll is refused, the slow player is rolled for, wins reach the leaderboard', async () => {
   const ann = player('ann');
@@ -92,7 +93,7 @@ test('two players duel: the higher roll wins, a second roll is refused, the slow
   });
 
   // Round 1: both roll; ann tries a second roll and is refused, without losing her seat.
-  let end = roundEnd(ann);
+  let end = roundEnd(ann, 1);
   ann.send({ t: 'roll' });
   await ann.next(/** @type {any} */ ('duel'), (/** @type {any} */ m) => m.rolls[wa.id] !== undefined, 10_000);
   const refused = ann.next('error', undefined, 10_000);
@@ -105,7 +106,7 @@ test('two players duel: the higher roll wins, a second roll is refused, the slow
   if (r.winner) wins[r.winner]++;
 
   // Round 2: only bob rolls; after turnMs the server rolls for ann.
-  end = roundEnd(bob);
+  end = roundEnd(bob, 2);
   const t0 = Date.now();
   bob.send({ t: 'roll' });
   r = await end;
@@ -115,7 +116,7 @@ test('two players duel: the higher roll wins, a second roll is refused, the slow
 
   // More rounds until someone has won one (a tie wins nothing).
   for (let i = 0; i < 20 && wins[wa.id] + wins[wb.id] === 0; i++) {
-    end = roundEnd(ann);
+    end = roundEnd(ann, r.round + 1);
     ann.send({ t: 'roll' });
     bob.send({ t: 'roll' });
     r = await end;
