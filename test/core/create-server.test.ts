@@ -2,7 +2,8 @@
 // (test/fixtures/games/tally-server.mjs, importing 'shoal' by its package name). The primary starts
 // the workers and the coordinator from that same script, so each loads the game: the workers host
 // its rooms and pass its messages, the coordinator reports its world values on /health, and the
-// game's world counter is shared by every room of the server.
+// game's world counter is shared by every room of the server. The script's own settings sit
+// between the defaults and the command line.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,8 @@ it('plays the author\'s game: its rooms, its messages, its world counter on /hea
   const a = server.client({ transport: 'tcp', name: 'ann', game: 'tally' });
   const wa = await a.connect();
   expect(wa.game).toBe('tally');
+  // The script's settings apply (hz 7 over the default 20; its workers: 3 lost to the flag, above).
+  expect(wa.hz).toBe(7);
   // Into ann's room by its id, over the other transport.
   const b = server.client({ transport: 'ws', name: 'bob', game: 'tally', room: wa.room });
   const wb = await b.connect();

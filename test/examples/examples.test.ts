@@ -50,6 +50,12 @@ describe.each(examples)('examples/%s', (name) => {
     expect(got.deep).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
+  it('has the shoal command, with the --games setting', async () => {
+    const r = await run(path.join(dir, 'node_modules/.bin/shoal'), ['--help'], dir);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/^\s+--games\s+SHOAL_GAMES\s/m);
+  });
+
   it('type-checks against the package\'s types', async () => {
     const r = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(dir, 'tsconfig.json')], dir);
     expect(r.code, r.out).toBe(0);
