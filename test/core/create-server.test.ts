@@ -32,6 +32,11 @@ it('runs every process from the author\'s script, each in its role, each with th
   expect(logs.find((l) => l.msg === 'shoal listening')?.games).toEqual(['tally']);
   await until(() => logLines(server).filter((l) => l.msg === 'worker ready').length === 2, 15_000, 'both workers ready');
   for (const l of logLines(server).filter((x) => x.msg === 'worker ready')) expect(l.games).toEqual(['tally']);
+  // createServer resolves in every process with its role; the primary's with the port it listens on.
+  await until(() => logLines(server).filter((l) => l.msg === 'tally script').length === 4, 15_000, 'the script ran on in every process');
+  const roles = logLines(server).filter((l) => l.msg === 'tally script');
+  expect(roles.map((l) => l.role).sort()).toEqual(['coordinator', 'primary', 'worker', 'worker']);
+  expect(roles.find((l) => l.role === 'primary')).toMatchObject({ port: server.port, pid: server.pid });
 });
 
 it('plays the author\'s game: its rooms, its messages, its world counter on /health', async () => {
