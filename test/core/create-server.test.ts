@@ -5,10 +5,11 @@
 // game's world counter is shared by every room of the server. The script's own settings sit
 // between the defaults and the command line.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { logLines, startServer, until, type TestServer } from '../helpers/server.js';
+import { alive, logLines, startServer, until, type TestServer } from '../helpers/server.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/games');
 const SCRIPT = path.join(FIXTURES, 'tally-server.mjs');
@@ -63,4 +64,19 @@ it('plays the author\'s game: its rooms, its messages, its world counter on /hea
   await until(async () => (await health()).tallyTotal === 2, 10_000, '/health shows the tally');
   a.close();
   b.close();
+});
+
+it('stops the whole server from code: stop() saves and ends every process, and the script carries on', async () => {
+  const s = await startServer({ script: path.join(FIXTURES, 'stop-server.mjs'), workers: 2, noWait: true });
+  const code = await new Promise<number | null>((resolve) => s.proc.once('exit', resolve));
+  const logs = logLines(s);
+  expect(logs.some((l) => l.msg === 'shoal listening')).toBe(true);
+  expect(logs.some((l) => l.msg === 'coordinator stopped, state saved')).toBe(true);
+  expect(logs.filter((l) => l.msg === 'stopped by the script')).toHaveLength(1);
+  // The primary's event loop had nothing left: it exited by itself, and took no process with it.
+  expect(code).toBe(0);
+  for (const pid of logs.filter((l) => l.msg === 'worker ready').map((l) => l.pid as number)) expect(alive(pid)).toBe(false);
+  // The console socket, which is also the data directory's lock, is gone.
+  expect(fs.existsSync(s.consoleSocket)).toBe(false);
+  await s.stop();
 });
