@@ -30,13 +30,23 @@ export const builtInGames: readonly GameEntry[] = [
 ];
 
 const GAMES = new Map<string, Registered>();
+let given = false;
+
+/**
+ * The registered games. A process that was given none (a tool, an in-process test) has the
+ * built-in ones; a server's processes are always given theirs first (createServer).
+ */
+function games(): Map<string, Registered> {
+  if (!given) registerGames(builtInGames);
+  return GAMES;
+}
 
 /**
  * The games this process's server runs, given once at start. Refuses (BAD_GAME) a name that is
  * not `[a-z0-9-]{1,32}` or that two games share, and a second call; a refused list registers none.
  */
 export function registerGames(entries: readonly GameEntry[]): void {
-  if (GAMES.size > 0) throw new CodedError('BAD_GAME', 'the games of this server are already registered');
+  if (given) throw new CodedError('BAD_GAME', 'the games of this server are already registered');
   const named = new Map<string, Registered>();
   for (const e of entries) {
     const game = ('game' in e ? e.game : e) as Game<unknown>;
@@ -51,6 +61,7 @@ export function registerGames(entries: readonly GameEntry[]): void {
     });
   }
   for (const [name, r] of named) GAMES.set(name, r);
+  given = true;
 }
 
 /** The game of a hello that names none (every v1 client). */
@@ -58,24 +69,24 @@ export const DEFAULT_GAME = 'arena';
 
 /** The named game (default: DEFAULT_GAME) with its settings read from the server's. */
 export function hostGame(server: GameServerSettings, name: string = DEFAULT_GAME): HostedGame {
-  const g = GAMES.get(name);
+  const g = games().get(name);
   if (!g) throw new CodedError('UNKNOWN_GAME', `no game named ${JSON.stringify(name)} is registered`);
   return g.host(server);
 }
 
 /** Every registered game, hosted with its settings: what a worker runs. */
 export function hostGames(server: GameServerSettings): Map<string, HostedGame> {
-  return new Map([...GAMES.keys()].map((name) => [name, hostGame(server, name)]));
+  return new Map([...games().keys()].map((name) => [name, hostGame(server, name)]));
 }
 
 /** The names of the games this server runs. */
 export function gameNames(): string[] {
-  return [...GAMES.keys()];
+  return [...games().keys()];
 }
 
 /** Every registered game's reported world values (for the coordinator's stats). */
 export function reportedValues(): ReportedValue[] {
-  return [...GAMES.values()].flatMap((g) => g.reports);
+  return [...games().values()].flatMap((g) => g.reports);
 }
 
 /** The /health values the games report, as they read before the coordinator first answers. */

@@ -2,7 +2,8 @@
 // It takes the games a server is given (the built-in ones for `npm start`, an author's through
 // createServer or --games); a worker gets every game with settings read from the server's, the
 // welcome's field included; the coordinator gets the world values games report; a bad or shared
-// game name is refused with a code before anything starts; an unknown name is a coded error.
+// game name is refused with a code before anything starts; an unknown name is a coded error; a
+// process never given games (a tool, a test in process) has the built-in ones.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Game, RoomContext, World } from '../../../server/game-api/index.js';
 import { testConfig } from '../worker/fakes.js';
@@ -79,11 +80,15 @@ describe('game registry', () => {
     for (const bad of ['Dice', '', 'a'.repeat(33), 'dice duel']) {
       expect(() => reg.registerGames([keeper(bad)])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
     }
-    // Nothing was registered by a refused list.
-    expect(reg.gameNames()).toEqual([]);
+    // Nothing was registered by a refused list: a good one still can be, once.
     reg.registerGames([keeper('dice')]);
     expect(() => reg.registerGames([keeper('other')])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
     expect(reg.gameNames()).toEqual(['dice']);
+  });
+
+  it('has the built-in games in a process given none (a tool, an in-process test), and then takes no others', () => {
+    expect(reg.gameNames()).toEqual(['arena']);
+    expect(() => reg.registerGames([keeper('dice')])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
   });
 
   it('refuses a game nobody registered, with a code', () => {
