@@ -13,9 +13,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const EXAMPLES = path.join(ROOT, 'examples');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+// As an author runs them, in a shell of their own: none of the settings `npm test` (npm run)
+// passes its children (npm_config_local_prefix would point npm at this repository's root).
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+    execFile(cmd, args, { cwd, env: cleanEnv, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
   });
 }
@@ -30,7 +34,7 @@ describe.each(examples)('examples/%s', (name) => {
   const dir = path.join(EXAMPLES, name);
 
   it('installs with Shoal linked by path, offline', async () => {
-    const r = await run(NPM, ['install', '--no-audit', '--no-fund', '--no-package-lock', '--offline'], dir);
+    const r = await run(NPM, ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-package-lock', '--offline'], dir);
     expect(r.code, r.out).toBe(0);
     expect(fs.realpathSync(path.join(dir, 'node_modules/shoal'))).toBe(fs.realpathSync(ROOT));
   });
@@ -62,7 +66,7 @@ describe.each(examples)('examples/%s', (name) => {
   });
 
   it('passes its own tests (its own server, played over real sockets)', async () => {
-    const r = await run(NPM, ['test'], dir, 170_000);
+    const r = await run(NPM, ['test', '--prefix', dir], dir, 170_000);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/# fail 0/);
   }, 180_000);
