@@ -8,9 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInGames } from '../../server/games/index.js';
 import { MAIN, logLines, startServer, until, type TestServer } from '../helpers/server.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/games');
+/** The built-in games (the arena, four in a row, ...), then the module's. */
+const RUNS = [...builtInGames.map((e) => ('game' in e ? e.game.name : e.name)), 'tally'];
 
 describe('a module of games beside the built-in ones', () => {
   let server: TestServer;
@@ -22,10 +25,11 @@ describe('a module of games beside the built-in ones', () => {
     await server?.stop();
   });
 
-  it('runs the arena and the module\'s game in every process', async () => {
-    expect(logLines(server).find((l) => l.msg === 'shoal listening')?.games).toEqual(['arena', 'tally']);
+  it('runs the built-in games and the module\'s game in every process', async () => {
+    expect(RUNS[0]).toBe('arena');
+    expect(logLines(server).find((l) => l.msg === 'shoal listening')?.games).toEqual(RUNS);
     await until(() => logLines(server).filter((l) => l.msg === 'worker ready').length === 2, 15_000, 'both workers ready');
-    for (const l of logLines(server).filter((x) => x.msg === 'worker ready')) expect(l.games).toEqual(['arena', 'tally']);
+    for (const l of logLines(server).filter((x) => x.msg === 'worker ready')) expect(l.games).toEqual(RUNS);
     // The coordinator reports both games' world values.
     const h = await (await fetch(`http://127.0.0.1:${server.port}/health`)).json();
     expect(h).toMatchObject({ status: 'ok', coinsTaken: 0, tallyTotal: 0 });
