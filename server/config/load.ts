@@ -47,8 +47,8 @@ export interface LoadResult {
   help: boolean;
 }
 
-/** Settings by name, as a server's script gives them to createServer. */
-export type CodeSettings = Readonly<Partial<Record<SettingName, unknown>>>;
+/** Settings by name, as a server's script gives them to createServer (checked as a file's are). */
+export type CodeSettings = Readonly<Partial<Pick<Config, SettingName & keyof Config>>>;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, fromCode: CodeSettings = {}): LoadResult {
   const flags = new Map<SettingName, string>();

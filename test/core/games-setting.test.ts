@@ -79,4 +79,11 @@ describe('refused at start, with one line and exit code 2', () => {
       expect(fs.existsSync(r.data)).toBe(false);
     });
   }
+
+  it('settings in a server script that do not exist, as a bad flag is', async () => {
+    const r = await run(path.join(FIXTURES, 'bad-settings-server.mjs'), []);
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toEqual(['shoal: createServer settings: unknown setting "prot"', '(run with --help for the settings)']);
+    expect(fs.existsSync(r.data)).toBe(false);
+  });
 });

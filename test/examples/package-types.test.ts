@@ -1,7 +1,7 @@
 // What the package's types promise a game author, checked by TypeScript itself on a project that
 // imports 'shoal' as an author's would (a temporary folder with node_modules/shoal linking this
 // repository): a game and its settings type-check; a game that needs settings and is given none,
-// a room missing a hook, or a setting that does not exist do not (each line marked
+// a room missing a hook, or a server setting misspelt or of the wrong type do not (each line marked
 // @ts-expect-error, which is itself an error if the types let the line through).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +27,10 @@ await createServer({ games: [needsSettings] });
 withSettings(needsSettings, { rounds: 'three' });
 // @ts-expect-error a room without its hooks
 defineGame({ name: 'broken', create: () => ({ size: 0 }) });
+// @ts-expect-error a setting of the wrong type
+await createServer({ games: [plain], settings: { port: '8000' } });
+// @ts-expect-error a setting that does not exist
+await createServer({ games: [plain], settings: { prot: 8000 } });
 // @ts-expect-error a client needs a connector
 new ShoalClient({ name: 'x' });
 new ShoalClient({ name: 'x', connector: tcpConnector('127.0.0.1', 8000), game: 'plain' });
