@@ -106,6 +106,7 @@ const OTHERS: Record<string, CodeEntry> = {
   NOT_PLAYING: { meaning: 'four: a move with no game in progress, or a move or rematch from a spectator', where: ['game'] },
   NOT_WAITING: { meaning: 'four: `computer` from a player that is not waiting alone for an opponent', where: ['game'] },
   GAME_NOT_OVER: { meaning: 'four: `rematch` while a game is still being played', where: ['game'] },
+  BAD_GAMES_MODULE: { meaning: 'the --games module cannot be loaded or holds no games (start-up fails)', where: ['internal'] },
   // Games' CPU-heavy tasks (ctx.pool)
   POOL_BUSY: { meaning: "a game's task found the worker's pool queue full (poolQueue)", where: ['internal'] },
   POOL_TIMEOUT: { meaning: "a game's task ran longer than poolTaskTimeoutMs", where: ['internal'] },

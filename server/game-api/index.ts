@@ -16,3 +16,5 @@ export type {
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';
+export type { GameEntry, GameServerSettings, GameWithSettings } from './game-entry.js';
+export { withSettings } from './game-entry.js';

@@ -1,7 +1,7 @@
 // A registered game whose declared messages the server refuses (here one redeclaring the core
 // `ping`) stops the start in the primary: one line naming the game, the type and why, exit code 2,
 // nothing started and nothing written (the data directory is not made). The game is made up and
-// registered only by a test script (test/fixtures/games/core-type-server.mjs).
+// given only by a test script (test/fixtures/games/core-type-server.mjs).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

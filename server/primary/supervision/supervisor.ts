@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   workers: number;
   workerEnv: (slot: number) => Record<string, string>;
   coordinatorScript: string;
+  /** Its arguments (the role, for a script that runs every role). */
+  coordinatorArgs?: readonly string[];
   coordinatorEnv: Record<string, string>;
   log: Logger;
   /** A running process that does not answer a liveness ping this long is hung: killed and replaced. */
@@ -91,7 +93,7 @@ export class Supervisor {
     this.coordReady = false;
     this.coordKilling = false;
     this.coordStartDeadline = Date.now() + this.o.startTimeoutMs;
-    const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
+    const child = fork(this.o.coordinatorScript, [...(this.o.coordinatorArgs ?? [])], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     watchChild(child, (err) => this.coordinatorLost(child, err));
     this.o.log.info({ coordinatorPid: child.pid }, 'coordinator starting');
@@ -386,17 +388,18 @@ export class Supervisor {
           sendToChild(w, { t: 'shutdown', reason });
         });
       });
-    await Promise.race([Promise.all(exits), sleep(Math.max(0, deadline - Date.now() - 1000))]);
+    // Timers cleared once everything exits, so a server stopped from code leaves none behind.
+    await within(Promise.all(exits).then(() => {}), Math.max(0, deadline - Date.now() - 1000));
     for (const s of this.slots) if (s.worker) s.worker.process.kill('SIGKILL');
     const c = this.coordinator;
     if (c) {
-      await Promise.race([
+      await within(
         new Promise<void>((resolve) => {
           c.once('exit', () => resolve());
           sendToChild(c, { t: 'coordinator.stop' });
         }),
-        sleep(Math.max(500, deadline - Date.now())),
-      ]);
+        Math.max(500, deadline - Date.now()),
+      );
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
   }
