@@ -40,7 +40,7 @@ describe('game registry', () => {
     expect(g.field).toEqual({ w: 1234, h: 567 });
     const room = g.create(ctx) as unknown as { snapshot(): { coins: unknown[] } };
     expect(room.snapshot().coins).toHaveLength(3);
-    expect(reg.gameNames()).toEqual(['arena']);
+    expect(reg.gameNames()).toEqual(['arena', 'four']);
   });
 
   it('lists the world values the games report, with the one /health shows', () => {
@@ -53,7 +53,7 @@ describe('game registry', () => {
   it('hosts every registered game, each with the server\'s hz and room capacity unless it chooses its own', () => {
     reg.registerGames([...reg.builtInGames, { ...keeper('duel'), seats: 2, hz: 0 }]);
     const all = reg.hostGames(testConfig({ hz: 30, roomCapacity: 12 }));
-    expect([...all.keys()]).toEqual(['arena', 'duel']);
+    expect([...all.keys()]).toEqual(['arena', 'four', 'duel']);
     const a = all.get('arena')!;
     expect([a.hz, a.seats, a.capacity, a.version]).toEqual([30, 12, 12, 1]);
     const d = all.get('duel')!;
@@ -71,7 +71,7 @@ describe('game registry', () => {
       api.withSettings(keeper('fixed'), { rounds: 3 }),
       api.withSettings(keeper('from-server'), (s) => ({ coins: s.coins })),
     ]);
-    expect(reg.gameNames()).toEqual(['arena', 'plain', 'fixed', 'from-server']);
+    expect(reg.gameNames()).toEqual(['arena', 'four', 'plain', 'fixed', 'from-server']);
     const snap = (name: string) => reg.hostGame(testConfig({ coins: 7 }), name).create(ctx).snapshot();
     expect(snap('plain')).toEqual({ settings: undefined });
     expect(snap('fixed')).toEqual({ settings: { rounds: 3 } });
@@ -91,7 +91,7 @@ describe('game registry', () => {
   });
 
   it('has the built-in games in a process given none (a tool, an in-process test), and then takes no others', () => {
-    expect(reg.gameNames()).toEqual(['arena']);
+    expect(reg.gameNames()).toEqual(['arena', 'four']);
     expect(() => reg.registerGames([keeper('dice')])).toThrow(expect.objectContaining({ code: 'BAD_GAME' }));
   });
 
