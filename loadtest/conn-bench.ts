@@ -120,7 +120,8 @@ function treeRss(root: number): { total: number; byRole: Record<string, number> 
       const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (!m) continue;
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const role = cmd.includes('worker/main') ? 'workers' : cmd.includes('coordinator/main') ? 'coordinator' : 'primary';
+      // A build's workers run with --shoal-role=worker (older builds: worker/main.js), likewise the coordinator.
+      const role = /--shoal-role=worker|worker\/main/.test(cmd) ? 'workers' : /--shoal-role=coordinator|coordinator\/main/.test(cmd) ? 'coordinator' : 'primary';
       byRole[role] = (byRole[role] ?? 0) + Number(m[1]) * 1024;
       total += Number(m[1]) * 1024;
     } catch {

@@ -1,7 +1,10 @@
-// `npm start`: the primary. Workers and the coordinator are started from it.
-import { startPrimary } from './primary/main.js';
+#!/usr/bin/env node
+// `npm start` and the `shoal` command: a server running the built-in games (and a --games
+// module's). Every process of the server runs this script, each in its own role (create-server.ts).
+import { createServer } from './create-server.js';
+import { builtInGames } from './games/index.js';
 
-startPrimary(process.argv.slice(2)).catch((err) => {
+createServer({ games: builtInGames }).catch((err) => {
   console.error('shoal: failed to start:', err);
   process.exit(1);
 });

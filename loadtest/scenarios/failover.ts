@@ -9,7 +9,7 @@ import { startShoal } from '../servers.js';
 
 function workerPids(primaryPid: number): number[] {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primaryPid)]).toString();
-  return out.split('\n').filter((l) => l.includes('worker/main.js')).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return out.split('\n').filter((l) => /--shoal-role=worker|worker\/main\.js/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
 export const failoverScenario: ScenarioBody = async (ctx) => {

@@ -26,8 +26,9 @@ function roleOf(pid: number, primary: number): string | null {
   if (pid === primary) return 'primary';
   const cmd = read(pid, 'cmdline');
   if (!cmd) return null;
-  if (cmd.includes('coordinator/main.js')) return 'coordinator';
-  if (!cmd.includes('worker/main.js')) return null;
+  // The role is the entry script's first argument (older builds ran coordinator/main.js, worker/main.js).
+  if (/--shoal-role=coordinator|coordinator\/main\.js/.test(cmd)) return 'coordinator';
+  if (!/--shoal-role=worker|worker\/main\.js/.test(cmd)) return null;
   const slot = /(?:^|\0)SHOAL_WORKER_SLOT=(\d+)/.exec(read(pid, 'environ') ?? '');
   return slot ? `worker-${slot[1]}` : 'worker-?';
 }

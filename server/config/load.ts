@@ -1,4 +1,5 @@
-// Builds the one configuration object: defaults < config file < environment < flags.
+// Builds the one configuration object: defaults < settings given in code (createServer) < config
+// file < environment < flags, so an operator can override what the server's script chose.
 // Validated once at start-up; every process after that receives the resolved object.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,10 @@ export interface LoadResult {
   help: boolean;
 }
 
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadResult {
+/** Settings by name, as a server's script gives them to createServer. */
+export type CodeSettings = Readonly<Partial<Record<SettingName, unknown>>>;
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, fromCode: CodeSettings = {}): LoadResult {
   const flags = new Map<SettingName, string>();
   let file = env.SHOAL_CONFIG_FILE;
   let help = false;
@@ -88,10 +92,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
   }
 
+  for (const k of Object.keys(fromCode)) {
+    if (!(k in SETTINGS)) throw new ConfigError(`createServer settings: unknown setting ${JSON.stringify(k)}`);
+  }
+
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(SETTINGS) as SettingName[]) {
     const spec: SettingSpec = SETTINGS[key];
     let value: unknown = spec.default;
+    if (fromCode[key] !== undefined) value = coerce(key, spec, fromCode[key], 'createServer settings');
     if (key in fromFile) value = coerce(key, spec, fromFile[key], `file ${file}`);
     const e = env[envName(key)];
     if (e !== undefined && e !== '') value = coerce(key, spec, e, `env ${envName(key)}`);
@@ -102,6 +111,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   config.data = path.resolve(config.data);
   if (!config.console) config.console = path.join(config.data, 'console.sock');
   config.console = path.resolve(config.console);
+  // Every process loads it; they share the primary's working directory, but an absolute path says so.
+  if (config.games) config.games = path.resolve(config.games);
   let trusted: string[];
   try {
     trusted = parseTrustedProxies(config.trustedProxies);

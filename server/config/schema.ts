@@ -81,6 +81,7 @@ export const SETTINGS = {
   jwtClockSkewS: s('int', 30, 'seconds of clock skew allowed when checking exp and nbf', { min: 0, max: 3600 }),
   jwtNameClaim: s('string', 'name', 'token claim that holds the player name (absent: the hello name)'),
   authMaxLength: s('int', 8192, 'longest token in hello.auth or the /ws auth= query, characters', { min: 256, max: 65536 }),
+  games: s('string', '', 'an ES module whose default export (or `games` export) is an array of games, run beside the built-in ones', { env: 'SHOAL_GAMES' }),
   poolThreads: s('int', 1, 'threads per worker for games\' CPU-heavy tasks (ctx.pool), started on first use', { min: 1, max: 64 }),
   poolQueue: s('int', 256, 'tasks a worker\'s pool holds waiting for a thread; past that a task fails with POOL_BUSY', { min: 1, max: 100000 }),
   poolTaskTimeoutMs: s('int', 10000, 'a pool task running longer fails with POOL_TIMEOUT', { min: 10, max: 600000 }),
@@ -98,8 +99,9 @@ export interface Config {
   listenBacklog: number; maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; deployCheckTimeoutMs: number; deployResumeTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
-  goldenCoinMs: number; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
+  goldenCoinMs: number; games: string; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
+  deployCheckTimeoutMs: number; deployResumeTimeoutMs: number;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;
   auth: 'none' | 'jwt'; allowGuests: boolean; jwtSecret: string; jwtPublicKey: string; jwtJwks: string;

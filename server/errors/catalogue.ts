@@ -99,6 +99,7 @@ const OTHERS: Record<string, CodeEntry> = {
   HEALTH_TIMEOUT: { meaning: 'a worker asked the primary for the readiness answer and got none in time (the HTTP answer is 503)', where: ['internal'] },
   METRICS_TIMEOUT: { meaning: 'a worker asked the primary for the metrics text and got none in time', where: ['internal'] },
   BAD_GAME: { meaning: 'a game given to the server has a bad or duplicate name (start-up fails)', where: ['internal'] },
+  BAD_GAMES_MODULE: { meaning: 'the --games module cannot be loaded or holds no games (start-up fails)', where: ['internal'] },
   // Games' CPU-heavy tasks (ctx.pool)
   POOL_BUSY: { meaning: "a game's task found the worker's pool queue full (poolQueue)", where: ['internal'] },
   POOL_TIMEOUT: { meaning: "a game's task ran longer than poolTaskTimeoutMs", where: ['internal'] },

@@ -10,3 +10,5 @@ export { defineGame, hosted } from './game.js';
 export type {
   Fence, Lease, LeaseOptions, LockLease, PopOptions, QueueItem, World, WorldValue, WriteOptions,
 } from './world.js';
+export type { GameEntry, GameServerSettings, GameWithSettings } from './game-entry.js';
+export { withSettings } from './game-entry.js';

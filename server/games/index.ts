@@ -1,57 +1,57 @@
 // The games this server runs, in one place: each by name, with the factory that makes its rooms
-// and how its settings are read from the server's. Nothing outside server/games/ names a game;
-// processes ask this registry (the worker for the games it hosts, the coordinator for the world
-// values games report). To add a game: write it against server/game-api, register it here.
+// and how its settings are read from the server's. A server is given its games at start
+// (createServer's `games`, plus a --games module): `registerGames` takes them once per process,
+// before the process's role starts; the built-in ones are `builtInGames`, which the `npm start`
+// CLI gives. Processes ask this registry (the worker for the games it hosts, the coordinator for
+// the world values games report, the primary for the /health values at start).
 import { CodedError } from '../../shared/errors/coded-error.js';
 import { GAME_NAME_PATTERN } from '../../shared/protocol/limits.js';
-import { hosted, type Game, type HostedGame, type ReportedValue } from '../game-api/index.js';
+import { hosted, withSettings, type Game, type GameEntry, type GameServerSettings, type HostedGame, type ReportedValue } from '../game-api/index.js';
 import { arena } from './arena/arena.js';
 import type { ArenaSettings } from './arena/settings.js';
 
-/**
- * The server settings the registered games read (the server's Config has every one of them;
- * named here, not imported, so the games folder depends on no process's configuration).
- */
-export interface GameServerSettings {
-  worldWidth: number;
-  worldHeight: number;
-  playerSpeed: number;
-  pickupRadius: number;
-  coins: number;
-  goldenCoinMs: number;
-  /** Defaults for a game that does not choose its own. */
-  hz: number;
-  roomCapacity: number;
-}
+export type { GameServerSettings } from '../game-api/index.js';
 
 interface Registered {
   readonly reports: readonly ReportedValue[];
   host(server: GameServerSettings): HostedGame;
 }
 
+/** The games Shoal comes with, their settings read from the server's: what `npm start` runs. */
+export const builtInGames: readonly GameEntry[] = [
+  withSettings(arena, (s): ArenaSettings => ({
+    fieldWidth: s.worldWidth,
+    fieldHeight: s.worldHeight,
+    playerSpeed: s.playerSpeed,
+    pickupRadius: s.pickupRadius,
+    coins: s.coins,
+    goldenCoinMs: s.goldenCoinMs,
+  })),
+];
+
 const GAMES = new Map<string, Registered>();
 
 /**
- * Adds a game to the ones this server runs, with how its settings are read from the server's.
- * Refuses a name that is not `[a-z0-9-]{1,32}` or is taken.
+ * The games this process's server runs, given once at start. Refuses (BAD_GAME) a name that is
+ * not `[a-z0-9-]{1,32}` or that two games share, and a second call; a refused list registers none.
  */
-export function registerGame<S>(game: Game<S>, settings: (server: GameServerSettings) => S): void {
-  if (!GAME_NAME_PATTERN.test(game.name)) throw new CodedError('BAD_GAME', `game name ${JSON.stringify(game.name)} must be 1..32 of [a-z0-9-]`);
-  if (GAMES.has(game.name)) throw new CodedError('BAD_GAME', `two games are named ${JSON.stringify(game.name)}`);
-  GAMES.set(game.name, {
-    reports: game.reports ?? [],
-    host: (server) => hosted(game, settings(server), { hz: server.hz, roomCapacity: server.roomCapacity }),
-  });
+export function registerGames(entries: readonly GameEntry[]): void {
+  if (GAMES.size > 0) throw new CodedError('BAD_GAME', 'the games of this server are already registered');
+  const named = new Map<string, Registered>();
+  for (const e of entries) {
+    const game = ('game' in e ? e.game : e) as Game<unknown>;
+    const settings = 'game' in e ? e.settings : () => undefined;
+    if (typeof game.name !== 'string' || !GAME_NAME_PATTERN.test(game.name)) {
+      throw new CodedError('BAD_GAME', `game name ${JSON.stringify(game.name)} must be 1..32 of [a-z0-9-]`);
+    }
+    if (named.has(game.name)) throw new CodedError('BAD_GAME', `two games are named ${JSON.stringify(game.name)}; each game needs its own name`);
+    named.set(game.name, {
+      reports: game.reports ?? [],
+      host: (server) => hosted(game, settings(server), { hz: server.hz, roomCapacity: server.roomCapacity }),
+    });
+  }
+  for (const [name, r] of named) GAMES.set(name, r);
 }
-
-registerGame(arena, (s): ArenaSettings => ({
-  fieldWidth: s.worldWidth,
-  fieldHeight: s.worldHeight,
-  playerSpeed: s.playerSpeed,
-  pickupRadius: s.pickupRadius,
-  coins: s.coins,
-  goldenCoinMs: s.goldenCoinMs,
-}));
 
 /** The game of a hello that names none (every v1 client). */
 export const DEFAULT_GAME = 'arena';

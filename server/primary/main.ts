@@ -2,8 +2,6 @@
 // never runs game logic. `startPrimary` runs the start steps in order; each step is a small
 // function here or a file in start/ named after it.
 import cluster from 'node:cluster';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from 'pino';
@@ -21,13 +19,11 @@ import { registerSupervision } from '../metrics/supervision.js';
 import { ReadinessCheck } from './supervision/readiness.js';
 import { Supervisor } from './supervision/supervisor.js';
 import { EXIT_STORE_DAMAGED } from '../coordinator/store/cannot-load.js';
-import { DEFAULT_GAME, healthReportsAtStart } from '../games/index.js';
-import { loadSettings } from './start/settings.js';
+import { DEFAULT_GAME, gameNames, healthReportsAtStart } from '../games/index.js';
 import { openDataDir } from './start/open-data-dir.js';
 import { Shutdown } from './start/shutdown.js';
 import { workerMessageRouter, type WorkerMessageHandler } from './start/worker-messages.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { roleArg } from '../process-role.js';
 
 export interface PrimaryHandle {
   config: Config;
@@ -61,15 +57,19 @@ interface Primary {
   probeSpawn: Omit<ProbeSpawn, 'log'>;
 }
 
-export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null> {
-  const config = await loadSettings(argv);
+/**
+ * Runs the primary with checked settings (createServer checks them). `script` is the entry script
+ * every other process of the server starts from, with its role as the first argument, so the
+ * games the entry script gives createServer load in the workers and the coordinator too.
+ */
+export async function startPrimary(config: Config, script: string): Promise<PrimaryHandle | null> {
   const startedAt = Date.now();
   const log = createLogger('primary', config.logLevel);
   setProcessLabel('primary');
   openDataDir(config, log);
   // First, before any process touches the data: the console socket doubles as the data dir's lock.
   const opsConsole = await openConsole(config, log);
-  const p = assemble(config, log, startedAt, opsConsole);
+  const p = assemble(config, log, startedAt, opsConsole, script);
   // Installed before anything starts, so a signal during start-up also shuts down cleanly.
   p.stop.onSignals();
 
@@ -80,14 +80,14 @@ export async function startPrimary(argv: string[]): Promise<PrimaryHandle | null
 }
 
 /** Builds the supervisor, the coordinator link, the acceptor and the primary's health and metrics views. */
-function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole): Primary {
+function assemble(config: Config, log: Logger, startedAt: number, opsConsole: OperatorConsole, script: string): Primary {
   const coordSocket = coordinatorSocketPath(config.data).path;
   const baseEnv = {
     SHOAL_CONFIG_JSON: JSON.stringify(config),
     SHOAL_COORD_SOCKET: coordSocket,
     SHOAL_STARTED_AT: String(startedAt),
   };
-  cluster.setupPrimary({ exec: path.join(here, '../worker/main.js'), serialization: 'advanced', silent: false });
+  cluster.setupPrimary({ exec: script, args: [roleArg('worker')], serialization: 'advanced', silent: false });
 
   let coordinatorReady!: () => void;
   const coordinatorUp = new Promise<void>((r) => (coordinatorReady = r));
@@ -97,7 +97,8 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   const supervisor = new Supervisor({
     workers: config.workers,
     workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
-    coordinatorScript: path.join(here, '../coordinator/main.js'),
+    coordinatorScript: script,
+    coordinatorArgs: [roleArg('coordinator')],
     coordinatorEnv: baseEnv,
     log,
     hangTimeoutMs: config.hangTimeoutMs,
@@ -161,7 +162,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   });
 
   // A deploy's pre-flight: the worker's build and settings, in a process of its own.
-  const probeSpawn = { script: path.join(here, '../worker/deploy-probe/main.js'), args: [], env: baseEnv };
+  const probeSpawn = { script, args: [roleArg('deploy-check')], env: baseEnv };
   return { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers, probeSpawn };
 }
 
@@ -200,7 +201,7 @@ async function startAcceptor(p: Primary): Promise<void> {
     await p.supervisor.stopAll('shutdown', 3000);
     process.exit(1);
   }
-  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data }, 'shoal listening');
+  log.info({ port: acceptor.port, host: config.host, workers: config.workers, data: config.data, games: gameNames() }, 'shoal listening');
 }
 
 /** Hands the running server to the operator console. */

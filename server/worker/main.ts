@@ -10,7 +10,7 @@
 // answer the primary.
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
-import { DEFAULT_GAME, hostGames } from '../games/index.js';
+import { DEFAULT_GAME, gameNames, hostGames } from '../games/index.js';
 import { AnswerCache } from '../http/answer-cache.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
@@ -137,5 +137,5 @@ process.on('SIGINT', () => {});
 rt.start();
 void Promise.all([rt.ready, authLoaded]).then(() => {
   send({ t: 'ready', pid: process.pid });
-  log.info({ rooms: rt.rooms.size }, 'worker ready');
+  log.info({ rooms: rt.rooms.size, games: gameNames() }, 'worker ready');
 });

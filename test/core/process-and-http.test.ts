@@ -31,8 +31,9 @@ describe('a running server', () => {
 
   it('is a primary with one worker per --workers and one coordinator', () => {
     const kids = childrenOf(server.pid);
-    expect(kids.filter((k) => k.cmd.includes('dist/server/worker/main.js'))).toHaveLength(3);
-    expect(kids.filter((k) => k.cmd.includes('dist/server/coordinator/main.js'))).toHaveLength(1);
+    // Every process runs the entry script; its role is its first argument.
+    expect(kids.filter((k) => k.cmd.endsWith('dist/server/main.js --shoal-role=worker'))).toHaveLength(3);
+    expect(kids.filter((k) => k.cmd.endsWith('dist/server/main.js --shoal-role=coordinator'))).toHaveLength(1);
     expect(kids).toHaveLength(4);
   });
 

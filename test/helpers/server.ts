@@ -34,6 +34,8 @@ export interface StartOptions {
   port?: number;
   /** Return at once instead of waiting for the server to listen (start-up failure tests). */
   noWait?: boolean;
+  /** The script to start (a server script calling createServer); default MAIN, `npm start`'s. */
+  script?: string;
 }
 
 export interface TestServer {
@@ -67,7 +69,7 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
   const port = o.port ?? (await freePort());
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-test-'));
   const consoleSocket = path.join(dataDir, 'console.sock');
-  const args = [MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--workers', String(o.workers ?? 2), ...(o.args ?? [])];
+  const args = [o.script ?? MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--workers', String(o.workers ?? 2), ...(o.args ?? [])];
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, SHOAL_LOG_JSON: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,14 +1,14 @@
 // Start step 1: the settings. Command line (and defaults) checked once, and with --auth jwt the key
 // files read once, so a bad setting stops the server with a clear line before anything starts.
-import { loadConfig, usage, ConfigError } from '../../config/load.js';
+import { loadConfig, usage, ConfigError, type CodeSettings } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { AuthConfigError, loadKeys } from '../../auth/keys.js';
 
 /** The settings to run with; exits (2) with one line on a bad setting, (0) after --help. */
-export async function loadSettings(argv: string[]): Promise<Config> {
+export async function loadSettings(argv: readonly string[], fromCode: CodeSettings = {}): Promise<Config> {
   let config: Config;
   try {
-    const r = loadConfig(argv);
+    const r = loadConfig(argv, process.env, fromCode);
     if (r.help) {
       console.log(usage());
       process.exit(0);

@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   workers: number;
   workerEnv: (slot: number) => Record<string, string>;
   coordinatorScript: string;
+  /** Its arguments (the role, for a script that runs every role). */
+  coordinatorArgs?: readonly string[];
   coordinatorEnv: Record<string, string>;
   log: Logger;
   /** A running process that does not answer a liveness ping this long is hung: killed and replaced. */
@@ -91,7 +93,7 @@ export class Supervisor {
     this.coordReady = false;
     this.coordKilling = false;
     this.coordStartDeadline = Date.now() + this.o.startTimeoutMs;
-    const child = fork(this.o.coordinatorScript, [], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
+    const child = fork(this.o.coordinatorScript, [...(this.o.coordinatorArgs ?? [])], { env: { ...process.env, ...this.o.coordinatorEnv }, stdio: 'inherit', serialization: 'advanced' });
     this.coordinator = child;
     watchChild(child, (err) => this.coordinatorLost(child, err));
     this.o.log.info({ coordinatorPid: child.pid }, 'coordinator starting');
