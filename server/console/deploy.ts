@@ -126,10 +126,10 @@ function refusal(refused: DryRunRow[], total: number): CodedError {
 function stopped(done: DeployRow[], order: number[], failed: number, touched: boolean, why: string): CodedError {
   const replaced = done.map((d) => d.worker);
   const untouched = order.filter((s) => !replaced.includes(s) && (s !== failed || !touched));
-  const list = (ws: number[]) => (ws.length === 1 ? `worker ${ws[0]}` : `workers ${ws.join(', ')}`);
+  const say = (ws: number[], one: string, many: string) => (ws.length === 1 ? `worker ${ws[0]} ${one}` : `workers ${ws.join(', ')} ${many}`);
   return new CodedError(
     'DEPLOY_STOPPED',
-    `deploy stopped: ${why}. ${replaced.length ? `${list(replaced)} run the new build` : 'No worker was replaced'}` +
-      `${untouched.length ? `; ${list(untouched)} keep the old code` : ''}.`,
+    `deploy stopped: ${why}. ${replaced.length ? say(replaced, 'runs the new build', 'run the new build') : 'No worker was replaced'}` +
+      `${untouched.length ? `; ${say(untouched, 'keeps the old code', 'keep the old code')}` : ''}.`,
   );
 }

@@ -193,6 +193,23 @@ describe('operator console: deploy', { timeout: 300_000 }, () => {
     console.log(`[figure] slowest resume during the deploy: ${Math.round(slowest)} ms over ${hits.length} players; load ${load}`);
   });
 
+  it('refuses a build whose games do not load, before any worker is touched', async () => {
+    const sock = server.consoleSocket;
+    const pids = (await run(sock, 'workers')).map((w: { pid: number }) => w.pid);
+    fs.writeFileSync(gamesFile, 'export default [ { name: "hits", \n');
+    try {
+      const { code, out } = await consoleClient(sock, 'deploy');
+      expect(code).toBe(1);
+      expect(out.error.code).toBe('DEPLOY_CHECK_FAILED');
+      expect(out.error.message).toContain('the new build cannot load its games');
+      expect(out.error.message).toContain(gamesFile);
+    } finally {
+      useVersion(2);
+    }
+    expect((await run(sock, 'workers')).map((w: { pid: number }) => w.pid)).toEqual(pids);
+    for (const s of hits) expect(s.c.status).toBe('joined');
+  });
+
   it('refuses a version whose migrate throws: each room named, no worker replaced, play undisturbed', async () => {
     const sock = server.consoleSocket;
     const pids = (await run(sock, 'workers')).map((w: { pid: number }) => w.pid);
