@@ -66,7 +66,7 @@ function fixture(o: Setup) {
       if (slot === o.failRestart) throw new CodedError('RESTART_TIMEOUT', `worker ${slot}'s replacement is not running after 1 s`);
       const old = pids[slot]!;
       pids[slot] = pid++;
-      return { oldPid: old, newPid: pids[slot]! };
+      return { oldPid: old, newPid: pids[slot] };
     },
   } as unknown as ConsoleHost;
   const rpc = {
