@@ -14,6 +14,7 @@ import { SHOAL_MAIN } from './servers.js';
 import { channelScenario } from './scenarios/channel.js';
 import { connsScenario } from './scenarios/conns.js';
 import { failoverScenario } from './scenarios/failover.js';
+import { deployScenario } from './scenarios/deploy.js';
 import { httpScenario } from './scenarios/http.js';
 import { pingScenario } from './scenarios/ping.js';
 import { playersScenario } from './scenarios/players.js';
@@ -28,6 +29,7 @@ const SCENARIOS: Record<string, ScenarioBody> = {
   players: playersScenario,
   scaling: scalingScenario,
   failover: failoverScenario,
+  deploy: deployScenario,
   soak: soakScenario,
 };
 /** Run only when named: they take half an hour. */
