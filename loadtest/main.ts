@@ -34,6 +34,8 @@ const SCENARIOS: Record<string, ScenarioBody> = {
 };
 /** Run only when named: they take half an hour. */
 const LONG = new Set(['soak']);
+/** Not in the default run either: `deploy` starts a fresh server per round (run it by name). */
+const NAMED_ONLY = new Set([...LONG, 'deploy']);
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -49,7 +51,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(`usage: npm run loadtest -- [${Object.keys(SCENARIOS).join('|')} ...] [--quick] [--minutes N] [--out DIR]\n` +
-      `  with no scenario, all but ${[...LONG].join(', ')}; --minutes sets how long ${[...LONG].join(', ')} runs (default 30, 3 with --quick)\n`);
+      `  with no scenario, all but ${[...NAMED_ONLY].join(', ')}; --minutes sets how long ${[...LONG].join(', ')} runs (default 30, 3 with --quick)\n`);
     return 0;
   }
   const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
     process.stderr.write(`--minutes must be a number from 1 to 1440, not ${JSON.stringify(values.minutes)}\n`);
     return 2;
   }
-  const names = positionals.length ? positionals : Object.keys(SCENARIOS).filter((n) => !LONG.has(n));
+  const names = positionals.length ? positionals : Object.keys(SCENARIOS).filter((n) => !NAMED_ONLY.has(n));
   const unknown = names.filter((n) => !SCENARIOS[n]);
   if (unknown.length) {
     process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);
