@@ -29,7 +29,11 @@ export interface ShoalServer {
   readonly role: ProcessRole;
   /** The game port (primary; the one it listens on, also when --port 0 let the system choose). */
   readonly port: number;
-  /** Primary: stops the whole server gracefully (as SIGTERM, without exiting this process). Elsewhere: nothing (the primary stops its processes). */
+  /**
+   * Primary: stops the whole server gracefully, as SIGTERM does (players told, rooms and scores
+   * saved, every process ended, the console socket removed), without exiting this process.
+   * Elsewhere: nothing (the primary stops its processes).
+   */
   stop(): Promise<void>;
 }
 
@@ -61,7 +65,7 @@ async function startPrimaryRole(options: ServerOptions): Promise<ShoalServer> {
     role: 'primary',
     port: handle?.acceptor.port ?? 0,
     stop: async () => {
-      await handle?.shutdown('stopped by the server script');
+      await handle?.stop('stopped by the server script');
     },
   };
 }

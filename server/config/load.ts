@@ -124,7 +124,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 }
 
 export function usage(): string {
-  const lines = ['Usage: npm start -- [--flag value ...]', '', 'Settings (defaults < --config FILE < environment < flags):'];
+  const lines = ['Usage: npm start -- [--flag value ...]   (installed: shoal [--flag value ...])', '', 'Settings (defaults < --config FILE < environment < flags):'];
   for (const key of Object.keys(SETTINGS) as SettingName[]) {
     const spec: SettingSpec = SETTINGS[key];
     const def = key === 'console' ? '<data>/console.sock' : String(spec.default);

@@ -25,6 +25,8 @@ export interface OperatorConsole {
   whileStarting(problem: () => string | undefined): void;
   /** A `shutdown SECONDS` is counting down: /health says so, so a load balancer drains this host. */
   shutdownScheduled(): boolean;
+  /** Stops listening and removes the socket (the data directory's lock): the server has stopped. */
+  close(): void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function openConsole(config: Config, log: Logger): Promise<Operator
       cs.startingProblem = problem;
     },
     shutdownScheduled: () => ctx?.state.shutdownAt != null,
+    close: () => cs.close(),
   };
 }
 

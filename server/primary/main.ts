@@ -33,6 +33,8 @@ export interface PrimaryHandle {
   startedAt: number;
   log: Logger;
   shutdown(reason: string): Promise<void>;
+  /** Shuts down, then lets go of the console socket (the data directory's lock): nothing of the server is left in this process. */
+  stop(reason: string): Promise<void>;
   /** Other modules (the console) take worker messages they know; return true when handled. */
   workerMessageHandlers: WorkerMessageHandler[];
   /** How a deploy's pre-flight process of the build on disk is started (as a worker would be). */
@@ -179,7 +181,7 @@ async function startWorkers(p: Primary): Promise<boolean> {
   p.link.start();
   const allReady = p.supervisor.slots.map((s) => new Promise<void>((r) => p.workerReady.set(s.slot, r)));
   p.supervisor.startAll();
-  await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000))]);
+  await Promise.race([Promise.all(allReady), new Promise((r) => setTimeout(r, 15_000).unref())]);
   return !(await stoppedDuringStart(p));
 }
 
@@ -207,7 +209,11 @@ async function startAcceptor(p: Primary): Promise<void> {
 /** Hands the running server to the operator console. */
 function attachConsole(p: Primary): PrimaryHandle {
   const { config, supervisor, acceptor, link, startedAt, log, workerMessageHandlers, probeSpawn } = p;
-  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), workerMessageHandlers, probeSpawn };
+  const stop = async (reason: string) => {
+    await p.stop.run(reason);
+    p.opsConsole.close();
+  };
+  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), stop, workerMessageHandlers, probeSpawn };
   p.opsConsole.attach(consoleHost(handle));
   return handle;
 }

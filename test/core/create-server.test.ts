@@ -2,12 +2,14 @@
 // (test/fixtures/games/tally-server.mjs, importing 'shoal' by its package name). The primary starts
 // the workers and the coordinator from that same script, so each loads the game: the workers host
 // its rooms and pass its messages, the coordinator reports its world values on /health, and the
-// game's world counter is shared by every room of the server.
+// game's world counter is shared by every room of the server. The script's own settings sit
+// between the defaults and the command line.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { logLines, startServer, until, type TestServer } from '../helpers/server.js';
+import { alive, logLines, startServer, until, type TestServer } from '../helpers/server.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/games');
 const SCRIPT = path.join(FIXTURES, 'tally-server.mjs');
@@ -31,6 +33,11 @@ it('runs every process from the author\'s script, each in its role, each with th
   expect(logs.find((l) => l.msg === 'shoal listening')?.games).toEqual(['tally']);
   await until(() => logLines(server).filter((l) => l.msg === 'worker ready').length === 2, 15_000, 'both workers ready');
   for (const l of logLines(server).filter((x) => x.msg === 'worker ready')) expect(l.games).toEqual(['tally']);
+  // createServer resolves in every process with its role; the primary's with the port it listens on.
+  await until(() => logLines(server).filter((l) => l.msg === 'tally script').length === 4, 15_000, 'the script ran on in every process');
+  const roles = logLines(server).filter((l) => l.msg === 'tally script');
+  expect(roles.map((l) => l.role).sort()).toEqual(['coordinator', 'primary', 'worker', 'worker']);
+  expect(roles.find((l) => l.role === 'primary')).toMatchObject({ port: server.port, pid: server.pid });
 });
 
 it('plays the author\'s game: its rooms, its messages, its world counter on /health', async () => {
@@ -39,6 +46,8 @@ it('plays the author\'s game: its rooms, its messages, its world counter on /hea
   const a = server.client({ transport: 'tcp', name: 'ann', game: 'tally' });
   const wa = await a.connect();
   expect(wa.game).toBe('tally');
+  // The script's settings apply (hz 7 over the default 20; its workers: 3 lost to the flag, above).
+  expect(wa.hz).toBe(7);
   // Into ann's room by its id, over the other transport.
   const b = server.client({ transport: 'ws', name: 'bob', game: 'tally', room: wa.room });
   const wb = await b.connect();
@@ -55,4 +64,19 @@ it('plays the author\'s game: its rooms, its messages, its world counter on /hea
   await until(async () => (await health()).tallyTotal === 2, 10_000, '/health shows the tally');
   a.close();
   b.close();
+});
+
+it('stops the whole server from code: stop() saves and ends every process, and the script carries on', async () => {
+  const s = await startServer({ script: path.join(FIXTURES, 'stop-server.mjs'), workers: 2, noWait: true });
+  const code = await new Promise<number | null>((resolve) => s.proc.once('exit', resolve));
+  const logs = logLines(s);
+  expect(logs.some((l) => l.msg === 'shoal listening')).toBe(true);
+  expect(logs.some((l) => l.msg === 'coordinator stopped, state saved')).toBe(true);
+  expect(logs.filter((l) => l.msg === 'stopped by the script')).toHaveLength(1);
+  // The primary's event loop had nothing left: it exited by itself, and took no process with it.
+  expect(code).toBe(0);
+  for (const pid of logs.filter((l) => l.msg === 'worker ready').map((l) => l.pid as number)) expect(alive(pid)).toBe(false);
+  // The console socket, which is also the data directory's lock, is gone.
+  expect(fs.existsSync(s.consoleSocket)).toBe(false);
+  await s.stop();
 });

@@ -1,6 +1,6 @@
 // --games MODULE (SHOAL_GAMES): a module's games run beside the built-in ones with no server script
 // of one's own; a module that cannot be loaded, that holds no games, or whose game takes a name
-// already given, stops the start with one line and exit code 2 (as any bad setting), before
+// already given or off the name pattern, stops the start with one line and exit code 2 (as any bad setting), before
 // anything is started or written. Duplicate names given in code (createServer) are refused alike.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,6 +61,7 @@ describe('refused at start, with one line and exit code 2', () => {
     ['a module path that does not exist', MAIN, ['--games', 'no/such/games.mjs'], /^shoal: --games \/.*no\/such\/games\.mjs: cannot be loaded: .*Cannot find module/],
     ['a module with no games', MAIN, ['--games', path.join(FIXTURES, 'no-games.mjs')], /^shoal: --games .*no-games\.mjs: holds no games; its default export \(or a `games` export\) must be an array of games$/],
     ['a module game named like a built-in one', MAIN, ['--games', path.join(FIXTURES, 'arena-again.mjs')], /^shoal: two games are named "arena"; each game needs its own name$/],
+    ['a module game whose name is off the protocol pattern', MAIN, ['--games', path.join(FIXTURES, 'bad-name.mjs')], /^shoal: game name "Tally Two" must be 1\.\.32 of \[a-z0-9-\]$/],
     ['two games of one name given to createServer', path.join(FIXTURES, 'twice-server.mjs'), [], /^shoal: two games are named "tally"; each game needs its own name$/],
   ];
   for (const [what, script, args, line] of cases) {

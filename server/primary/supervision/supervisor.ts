@@ -388,17 +388,18 @@ export class Supervisor {
           sendToChild(w, { t: 'shutdown', reason });
         });
       });
-    await Promise.race([Promise.all(exits), sleep(Math.max(0, deadline - Date.now() - 1000))]);
+    // Timers cleared once everything exits, so a server stopped from code leaves none behind.
+    await within(Promise.all(exits).then(() => {}), Math.max(0, deadline - Date.now() - 1000));
     for (const s of this.slots) if (s.worker) s.worker.process.kill('SIGKILL');
     const c = this.coordinator;
     if (c) {
-      await Promise.race([
+      await within(
         new Promise<void>((resolve) => {
           c.once('exit', () => resolve());
           sendToChild(c, { t: 'coordinator.stop' });
         }),
-        sleep(Math.max(500, deadline - Date.now())),
-      ]);
+        Math.max(500, deadline - Date.now()),
+      );
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }
   }
