@@ -14,6 +14,7 @@ import { SHOAL_MAIN } from './servers.js';
 import { channelScenario } from './scenarios/channel.js';
 import { connsScenario } from './scenarios/conns.js';
 import { failoverScenario } from './scenarios/failover.js';
+import { deployScenario } from './scenarios/deploy.js';
 import { httpScenario } from './scenarios/http.js';
 import { pingScenario } from './scenarios/ping.js';
 import { playersScenario } from './scenarios/players.js';
@@ -28,10 +29,13 @@ const SCENARIOS: Record<string, ScenarioBody> = {
   players: playersScenario,
   scaling: scalingScenario,
   failover: failoverScenario,
+  deploy: deployScenario,
   soak: soakScenario,
 };
 /** Run only when named: they take half an hour. */
 const LONG = new Set(['soak']);
+/** Not in the default run either: `deploy` starts a fresh server per round (run it by name). */
+const NAMED_ONLY = new Set([...LONG, 'deploy']);
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(`usage: npm run loadtest -- [${Object.keys(SCENARIOS).join('|')} ...] [--quick] [--minutes N] [--out DIR]\n` +
-      `  with no scenario, all but ${[...LONG].join(', ')}; --minutes sets how long ${[...LONG].join(', ')} runs (default 30, 3 with --quick)\n`);
+      `  with no scenario, all but ${[...NAMED_ONLY].join(', ')}; --minutes sets how long ${[...LONG].join(', ')} runs (default 30, 3 with --quick)\n`);
     return 0;
   }
   const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
     process.stderr.write(`--minutes must be a number from 1 to 1440, not ${JSON.stringify(values.minutes)}\n`);
     return 2;
   }
-  const names = positionals.length ? positionals : Object.keys(SCENARIOS).filter((n) => !LONG.has(n));
+  const names = positionals.length ? positionals : Object.keys(SCENARIOS).filter((n) => !NAMED_ONLY.has(n));
   const unknown = names.filter((n) => !SCENARIOS[n]);
   if (unknown.length) {
     process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}\n`);

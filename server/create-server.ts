@@ -70,15 +70,24 @@ async function startPrimaryRole(options: ServerOptions): Promise<ShoalServer> {
   };
 }
 
-/** A worker or the coordinator: the primary checked everything; take its settings and the same games. */
-async function startChildRole(role: 'worker' | 'coordinator', options: ServerOptions): Promise<ShoalServer> {
+/**
+ * A worker, the coordinator or a deploy's pre-flight: the primary checked everything; take its
+ * settings and the same games (a pre-flight reports games that do not load instead of dying).
+ */
+async function startChildRole(role: Exclude<ProcessRole, 'primary'>, options: ServerOptions): Promise<ShoalServer> {
   const json = process.env.SHOAL_CONFIG_JSON;
   if (!json) {
     console.error(`shoal: a ${role} is started by its primary, not by hand`);
     process.exit(2);
   }
   const config = JSON.parse(json) as Config;
-  registerGames([...options.games, ...(await loadGamesModule(config.games))]);
+  const loadGames = async () => registerGames([...options.games, ...(await loadGamesModule(config.games))]);
+  if (role === 'deploy-check') {
+    const { runDeployCheck } = await import('./worker/deploy-probe/main.js');
+    await runDeployCheck(config, loadGames);
+    return { role, port: config.port, stop: () => Promise.resolve() };
+  }
+  await loadGames();
   // Imported now, not above: each role's module starts it when loaded, with the games registered.
   if (role === 'worker') await import('./worker/main.js');
   else await import('./coordinator/main.js');

@@ -3,10 +3,10 @@
 // starts the others with their role as the first argument, where `ps` shows it to an operator.
 // The role's settings come with it in the environment (SHOAL_CONFIG_JSON, written by the primary).
 
-export type ProcessRole = 'primary' | 'worker' | 'coordinator';
+export type ProcessRole = 'primary' | 'worker' | 'coordinator' | 'deploy-check';
 
-/** The argument the primary starts a worker or the coordinator with. */
-export function roleArg(role: 'worker' | 'coordinator'): string {
+/** The argument the primary starts a worker, the coordinator or a deploy's pre-flight (deploy-check) with. */
+export function roleArg(role: Exclude<ProcessRole, 'primary'>): string {
   return `--shoal-role=${role}`;
 }
 
@@ -14,5 +14,6 @@ export function roleArg(role: 'worker' | 'coordinator'): string {
 export function roleOf(args: readonly string[]): ProcessRole {
   if (args[0] === roleArg('worker')) return 'worker';
   if (args[0] === roleArg('coordinator')) return 'coordinator';
+  if (args[0] === roleArg('deploy-check')) return 'deploy-check';
   return 'primary';
 }

@@ -61,6 +61,8 @@ export const SETTINGS = {
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
   shutdownTimeoutMs: s('int', 10000, 'longest a graceful shutdown may take', { min: 100, max: 600000 }),
+  deployCheckTimeoutMs: s('int', 30000, "`deploy`'s pre-flight: the process running the new build must load its games and read every room's snapshot within this", { min: 1000, max: 600000 }),
+  deployResumeTimeoutMs: s('int', 15000, "`deploy` waits this long after a worker's replacement runs for its players to be back before it replaces the next (the missing are reported)", { min: 0, max: 600000 }),
   goldenCoinMs: s('int', 30000, 'every this many ms one room of the whole server gets a golden coin (0: never)', { min: 0, max: 86400000 }),
   consoleMaxConnections: s('int', 32, 'console connections open at once', { min: 1, max: 10000 }),
   consoleMaxLineBytes: s('int', 65536, 'longest console request line, bytes (UTF-8); longer: LINE_TOO_LONG and closed', { min: 1024, max: 16 * 1024 * 1024 }),
@@ -106,6 +108,7 @@ export interface Config {
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
   snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; games: string; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
+  deployCheckTimeoutMs: number; deployResumeTimeoutMs: number;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;
   banForcePrefixV4: number; banForcePrefixV6: number;
   auth: 'none' | 'jwt'; allowGuests: boolean; jwtSecret: string; jwtPublicKey: string; jwtJwks: string;

@@ -16,6 +16,8 @@ export interface ConsoleState {
   levels: Partial<Record<Role, string>>;
   /** A `restart` is running (one at a time). */
   restartBusy: boolean;
+  /** A `deploy` is running (one at a time; no `restart` meanwhile). */
+  deployBusy: boolean;
   shutdownTimer: NodeJS.Timeout | null;
   shutdownAt: number | null;
 }
@@ -40,5 +42,5 @@ export interface Command {
 }
 
 export function newState(): ConsoleState {
-  return { limits: {}, levels: {}, restartBusy: false, shutdownTimer: null, shutdownAt: null };
+  return { limits: {}, levels: {}, restartBusy: false, deployBusy: false, shutdownTimer: null, shutdownAt: null };
 }

@@ -10,6 +10,22 @@ import type { ConnBooks } from '../metrics/connections.js';
 import type { Limits } from './limits.js';
 import type { CoordinatorArgs, CoordinatorOp, CoordinatorResult, DrainResult } from '../ipc/coordinator-ops.js';
 import type { PrimaryToWorker, WorkerToPrimary } from '../ipc/primary-worker.js';
+import type { DryRunRow, ProbeGame } from '../ipc/primary-probe.js';
+import type { RoomSnapshotRow } from '../ipc/coordinator-ops.js';
+
+/**
+ * A process running the build now on disk (the code a replaced worker will run), for a deploy's
+ * pre-flight: it reads rooms' snapshots as that build will, and changes nothing.
+ */
+export interface DeployProbe {
+  readonly pid: number | null;
+  /** The new build's games and their snapshot versions. */
+  readonly games: ProbeGame[];
+  /** How the new build reads each room's snapshot. Rejects with DEPLOY_CHECK_FAILED. */
+  check(rooms: RoomSnapshotRow[], timeoutMs: number): Promise<DryRunRow[]>;
+  /** Ends the process. */
+  close(): void;
+}
 
 /** A worker slot as the console shows it. `restarting` includes a replacement still starting. */
 export interface WorkerSlotView {
@@ -58,6 +74,12 @@ export interface ConsoleHost {
    * WORKER_NOT_RUNNING, SHUTTING_DOWN or RESTART_TIMEOUT.
    */
   restartWorker(slot: number): Promise<{ oldPid: number | null; newPid: number | null }>;
+  /**
+   * Starts a process of the build on disk that loads its games, for a deploy's pre-flight;
+   * resolves once they are loaded. Rejects with DEPLOY_CHECK_FAILED (they do not load, or not in
+   * timeoutMs).
+   */
+  startDeployProbe(timeoutMs: number): Promise<DeployProbe>;
 
   // --- connections (the acceptor) ---
   connections(): ConnectionView;

@@ -21,18 +21,23 @@ export interface RestartReport {
 const PLAYERS_BACK_TIMEOUT_MS = 10_000;
 
 export async function restartWorkers(ctx: ConsoleContext, slots: number[]): Promise<RestartReport[]> {
+  if (ctx.state.deployBusy) throw new CodedError('DEPLOY_IN_PROGRESS', 'a deploy is running; it replaces every worker itself');
   if (ctx.state.restartBusy) throw new CodedError('RESTART_IN_PROGRESS', 'a restart is already running; wait for it to finish');
   ctx.state.restartBusy = true;
   try {
     const out: RestartReport[] = [];
-    for (const slot of slots) out.push(await restartOne(ctx, slot));
+    for (const slot of slots) out.push(await restartOne(ctx, slot, PLAYERS_BACK_TIMEOUT_MS));
     return out;
   } finally {
     ctx.state.restartBusy = false;
   }
 }
 
-async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartReport> {
+/**
+ * Replaces one running worker and waits up to backTimeoutMs for the players it had to be connected
+ * again (anywhere); the report names the missing. Also `deploy`'s step.
+ */
+export async function restartOne(ctx: ConsoleContext, slot: number, backTimeoutMs: number): Promise<RestartReport> {
   const { host } = ctx;
   if (host.stopping()) throw new CodedError('SHUTTING_DOWN', 'the server is shutting down');
   const s = host.workerSlots()[slot];
@@ -50,7 +55,7 @@ async function restartOne(ctx: ConsoleContext, slot: number): Promise<RestartRep
     const now = await connectedAnywhere(ctx);
     missing = [...before].filter((id) => !now.has(id));
     return missing.length === 0;
-  }, PLAYERS_BACK_TIMEOUT_MS);
+  }, backTimeoutMs);
   const report = { worker: slot, oldPid, newPid, players: before.size, back: before.size - missing.length, missing, ms: Date.now() - t0 };
   host.log.info(report, 'console: worker restarted');
   return report;

@@ -205,6 +205,14 @@ export interface CoordinatorAdminStats {
   uptimeS: number;
 }
 
+/** A room's last snapshot as the coordinator keeps it, for a deploy's pre-flight. */
+export interface RoomSnapshotRow {
+  id: string;
+  slot: number;
+  game?: string;
+  snapshot?: unknown;
+}
+
 export interface DrainResult {
   worker: number;
   draining: boolean;
@@ -270,6 +278,8 @@ export type CoordinatorOps = {
   'admin.set': [{ limits: Limits }, { rooms: number }];
   /** Run-time state the primary re-sends after the coordinator restarted. */
   'admin.sync': [{ limits?: Limits; level?: string }, { ok: true }];
+  /** Every room's last snapshot (of one slot's rooms, when given), for a deploy's dry run of the new code. */
+  'admin.snapshots': [{ slot?: number }, RoomSnapshotRow[]];
 };
 
 /** Every topic the coordinator pushes to workers: topic -> payload. */

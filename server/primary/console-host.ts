@@ -1,6 +1,7 @@
 // The primary's side of the console's host interface (server/console/host.ts): each call is
 // passed to the part that owns it — the supervisor (processes, restart), the acceptor (connection
-// books, socket cap), the coordinator link (drain, coordinator ops). Nothing here keeps state.
+// books, socket cap), the coordinator link (drain, coordinator ops), deploy-probe.ts (a deploy's
+// pre-flight process). Nothing here keeps state.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { CoordinatorLink } from '../ipc/coordinator-link.js';
@@ -9,6 +10,7 @@ import type { WorkerToPrimary } from '../ipc/primary-worker.js';
 import { applyLimits } from '../console/limits.js';
 import type { Acceptor } from './net/acceptor.js';
 import type { Supervisor } from './supervision/supervisor.js';
+import { startDeployProbe, type ProbeSpawn } from './deploy-probe.js';
 
 /** How long a restarted worker's replacement has to run. */
 const RESTART_READY_TIMEOUT_MS = 30_000;
@@ -22,6 +24,8 @@ export interface ConsoleHostParts {
   link: CoordinatorLink;
   /** Where the primary passes worker messages it does not handle itself. */
   workerMessageHandlers: Array<(slot: number, m: WorkerToPrimary) => boolean>;
+  /** How a deploy's pre-flight process is started. */
+  probeSpawn: Omit<ProbeSpawn, 'log'>;
 }
 
 export function consoleHost(p: ConsoleHostParts): ConsoleHost {
@@ -46,6 +50,7 @@ export function consoleHost(p: ConsoleHostParts): ConsoleHost {
     }),
     stopping: () => supervisor.stopping,
     restartWorker: (slot) => supervisor.restart(slot, { exitTimeoutMs: config.shutdownTimeoutMs, readyTimeoutMs: RESTART_READY_TIMEOUT_MS }),
+    startDeployProbe: (timeoutMs) => startDeployProbe({ ...p.probeSpawn, log: p.log }, timeoutMs),
     connections: () => ({ port: acceptor.port, open: acceptor.stats().open, books: acceptor.bookStats(), refusals: { ...acceptor.refusals } }),
     setLimits: (limits) => {
       applyLimits(config, limits);

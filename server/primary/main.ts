@@ -12,6 +12,7 @@ import { openConsole, type OperatorConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
 import { holdRoute } from './net/route-hold.js';
 import { consoleHost } from './console-host.js';
+import type { ProbeSpawn } from './deploy-probe.js';
 import { healthAnswer } from '../http/health.js';
 import { MetricsAggregator } from './metrics-aggregator.js';
 import { registerSupervision } from '../metrics/supervision.js';
@@ -37,6 +38,8 @@ export interface PrimaryHandle {
   stop(reason: string): Promise<void>;
   /** Other modules (the console) take worker messages they know; return true when handled. */
   workerMessageHandlers: WorkerMessageHandler[];
+  /** How a deploy's pre-flight process of the build on disk is started (as a worker would be). */
+  probeSpawn: Omit<ProbeSpawn, 'log'>;
 }
 
 /** Everything the start steps build, before any of it runs. */
@@ -54,6 +57,7 @@ interface Primary {
   coordinatorUp: Promise<void>;
   workerReady: Map<number, () => void>;
   workerMessageHandlers: WorkerMessageHandler[];
+  probeSpawn: Omit<ProbeSpawn, 'log'>;
 }
 
 /**
@@ -165,7 +169,9 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     coordinatorUp: () => link.connected && supervisor.coordinatorAnswering() && !supervisor.coordinatorProblem,
   });
 
-  return { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers };
+  // A deploy's pre-flight: the worker's build and settings, in a process of its own.
+  const probeSpawn = { script, args: [roleArg('deploy-check')], env: baseEnv };
+  return { config, log, startedAt, opsConsole, supervisor, link, acceptor, metrics, readiness, stop, coordinatorUp, workerReady, workerMessageHandlers, probeSpawn };
 }
 
 /** Starts the coordinator and waits until it is ready; false if a shutdown came first. */
@@ -208,12 +214,12 @@ async function startAcceptor(p: Primary): Promise<void> {
 
 /** Hands the running server to the operator console. */
 function attachConsole(p: Primary): PrimaryHandle {
-  const { config, supervisor, acceptor, link, startedAt, log, workerMessageHandlers } = p;
+  const { config, supervisor, acceptor, link, startedAt, log, workerMessageHandlers, probeSpawn } = p;
   const stop = async (reason: string) => {
     await p.stop.run(reason);
     p.opsConsole.close();
   };
-  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), stop, workerMessageHandlers };
+  const handle: PrimaryHandle = { config, supervisor, acceptor, link, startedAt, log, shutdown: (reason) => p.stop.run(reason), stop, workerMessageHandlers, probeSpawn };
   p.opsConsole.attach(consoleHost(handle));
   return handle;
 }

@@ -1,8 +1,9 @@
-// Commands that steer the running server: drain, restart, log level, limits, save, shutdown.
+// Commands that steer the running server: drain, restart, deploy, log level, limits, save, shutdown.
 import { LOG_LEVELS } from '../../config/schema.js';
 import type { Command, ConsoleContext, Role } from '../context.js';
 import { SETTABLE, checkLimit, limitRange, type Limit } from '../limits.js';
 import { restartWorkers } from '../restart.js';
+import { deploy as deployBuild } from '../deploy.js';
 import { int, parseArgs } from './args.js';
 import { announce } from './moderation.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
@@ -37,6 +38,20 @@ export const restart: Command = {
     const p = parseArgs('restart', this.usage, args, { min: 1, max: 1 });
     const which = p.pos[0] === 'all' ? ctx.host.workerSlots().map((s) => s.slot) : [slotArg(ctx, p.pos[0]!)];
     return restartWorkers(ctx, which);
+  },
+};
+
+export const deploy: Command = {
+  name: 'deploy',
+  usage: 'deploy',
+  summary: 'put the build on disk (after npm run build) into every worker, one at a time, with no player dropped',
+  details:
+    "First a pre-flight: a process of the new build reads every room's snapshot as a new worker will (migrated if its version changed); " +
+    'any room it cannot read refuses the deploy (MIGRATION_REFUSED, a reason per room) and no worker is replaced. Then each worker is ' +
+    'replaced as restart does: its rooms move with their snapshots and its players resume by themselves.',
+  async run(ctx, args) {
+    parseArgs('deploy', this.usage, args, { min: 0, max: 0 });
+    return deployBuild(ctx);
   },
 };
 

@@ -1,7 +1,7 @@
 // The console's command table. A command is looked up by name only; nothing else runs.
 import type { Command } from '../context.js';
 import { parseArgs } from './args.js';
-import { drain, loglevel, restart, save, set, shutdown, undrain } from './control.js';
+import { deploy, drain, loglevel, restart, save, set, shutdown, undrain } from './control.js';
 import { players, room, rooms, status, workers } from './info.js';
 import { ban, bans, kick, say, unban } from './moderation.js';
 import { auth } from './auth.js';
@@ -21,7 +21,7 @@ const help: Command = {
 };
 
 export const COMMANDS: Command[] = [
-  help, status, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, loglevel, set, save, auth, shutdown,
+  help, status, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, deploy, loglevel, set, save, auth, shutdown,
 ];
 
 export const TABLE = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -1,6 +1,7 @@
 // Coordinator ops for the operator console: the durable ban list (kv namespace `bans`), worker
 // draining (kept by the directory's placement, the one place it lives), run-time log level and
-// limits, and this process's own numbers for `status`.
+// limits, this process's own numbers for `status`, and the rooms' snapshots a deploy checks the
+// new code against.
 import { LOG_LEVELS } from '../../config/schema.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
@@ -85,6 +86,10 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
       log.warn({ address: a.address }, 'address unbanned');
       return bans();
     },
+    'admin.snapshots': (a: { slot?: number }) =>
+      [...dir.ix.rooms.values()]
+        .filter((r) => a.slot === undefined || r.slot === a.slot)
+        .map((r) => ({ id: r.id, slot: r.slot, ...(r.game !== undefined ? { game: r.game } : {}), ...(r.snapshot !== undefined ? { snapshot: r.snapshot } : {}) })),
     'admin.drain': (a: { slot: number; draining: boolean }) => setDrain(a.slot, a.draining),
     'admin.loglevel': (a: { level: string }) => {
       setLevel(a.level);
