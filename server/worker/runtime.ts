@@ -167,6 +167,7 @@ export class WorkerRuntime implements SessionRuntime {
       flushScores: (scores) => this.saveScores(scores),
       playerGone: (h, pid) => this.playerGone(h, pid),
       saveSnapshot: (h) => this.saveSnapshot(h),
+      gameFailed: (h, hook, err, suppressed) => this.log.error({ err, room: h.id, game: h.game, hook, suppressed }, 'game hook failed; the room plays on'),
     }, this.world.forRoom(id), this.pool, snapshot);
     host.timers.onError = (err) => this.log.error({ err, room: id, game: game.name }, 'room timer failed');
     this.rooms.set(id, host);
