@@ -26,6 +26,13 @@ export const slowReaderCuts = new Counter({
   name: 'shoal_slow_reader_cuts_total', help: 'Connections cut off for leaving more than maxOutboundBytes unsent, by transport',
   labelNames: ['transport'], registers: [registry],
 });
+export const tickGap = new Histogram({
+  name: 'shoal_tick_gap_seconds', help: "Time between the starts of consecutive ticks of a worker's tick loop, by tick rate (1/hz when on time)",
+  labelNames: ['hz'],
+  // Fine around 20 Hz's 50 ms, where a late tick shows first; up to the slowest period.
+  buckets: [0.01, 0.02, 0.03, 0.04, 0.045, 0.05, 0.055, 0.06, 0.07, 0.08, 0.1, 0.15, 0.25, 0.5, 1],
+  registers: [registry],
+});
 export const tickDuration = new Histogram({
   name: 'shoal_tick_duration_seconds', help: 'Time one room tick takes',
   // Up to 1 s, the tick period at the lowest --hz: a p99 near the period shows on the scale.
