@@ -235,11 +235,11 @@ export class RoomHost implements RoomContext {
   }
 
   tick(): void {
-    const tick = this.room.tick;
-    if (!tick) return;
+    const room = this.room;
+    if (!room.tick) return;
     const t0 = performance.now();
     const n = ++this.tickNo;
-    this.guard('tick', () => tick.call(this.room, n));
+    this.guard('tick', () => room.tick?.(n));
     this.flushScores();
     const ms = performance.now() - t0;
     this.tickTimes[this.tickIdx++ & 127] = ms;
