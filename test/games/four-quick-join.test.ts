@@ -73,6 +73,8 @@ describe('four in a row: quick-join beside a game against the computer', () => {
   });
 
   it('the room stays closed when its worker is killed and it comes back from its snapshot', async () => {
+    // Its only member is still the one playing the computer.
+    expect(solo.last).toMatchObject({ status: 'playing', spectators: 0 });
     const slot = await roomsWorker(soloRoom);
     solo.last = null;
     process.kill(workerPid(server, slot), 'SIGKILL');
@@ -85,14 +87,21 @@ describe('four in a row: quick-join beside a game against the computer', () => {
     await expectPaired(f, g);
   });
 
-  it('the room stays closed when the coordinator is killed and restarts', async () => {
+  it('a room closed since the last restart stays closed when the coordinator is killed and restarts', async () => {
+    // A second game against the computer, in a room that never moved (the first one's record was
+    // written again when it was adopted).
+    const solo2 = await quick('solo2', 'tcp');
+    expectWaitingAlone(solo2, soloRoom);
+    solo2.client.send({ t: 'computer' });
+    await solo2.until((s) => s.status === 'playing' && s.seats[1]?.[0] === 'computer', 'the computer seated');
     const restarts = logLines(server).filter((l) => l.msg === 'world loaded').length;
     process.kill(coordinatorPid(server), 'SIGKILL');
     await until(() => logLines(server).filter((l) => l.msg === 'world loaded').length > restarts, 20_000, 'coordinator restarted');
     const h = await quick('qh', 'tcp');
     expectWaitingAlone(h, soloRoom);
+    expect(h.client.room).not.toBe(solo2.client.room);
     const i = await quick('qi', 'ws');
     await expectPaired(h, i);
-    expect(solo.last).toMatchObject({ status: 'playing', spectators: 0 });
+    for (const w of [solo, solo2]) expect(w.last).toMatchObject({ status: 'playing', spectators: 0 });
   });
 });
