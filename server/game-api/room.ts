@@ -75,6 +75,15 @@ export interface RoomContext {
    * game calls it after each move, so a worker that dies loses no move.
    */
   saveSnapshot(): void;
+  /**
+   * Whether quick-join may place new players in this room (a room starts open). Quick-join
+   * places players only in open rooms with a free seat; joins by room id are unaffected. A game
+   * whose room can be full before its members reach `Game.seats` (an opponent that is not a
+   * player, such as four in a row's computer) closes it. The coordinator keeps the flag in the
+   * room's record, so it outlives a worker restart, an adoption by another worker, a deploy and a
+   * coordinator restart; a game may set it again when its room is rebuilt from a snapshot.
+   */
+  setOpen(open: boolean): void;
 }
 
 /**

@@ -54,8 +54,11 @@ export interface RoomWithSessions extends RoomRecord {
 export interface WorkerHelloArgs {
   slot: number;
   pid: number;
-  /** Rooms this worker still runs (after a coordinator restart): it is their authority. */
-  rooms: Array<{ id: string; players: string[] }>;
+  /**
+   * Rooms this worker still runs (after a coordinator restart): it is their authority, also for
+   * whether quick-join may place players in them (`open`, RoomContext.setOpen; absent: kept as is).
+   */
+  rooms: Array<{ id: string; players: string[]; open?: boolean }>;
   /** Scores the coordinator may not have seen: absolute, so resending is safe. */
   scores?: Array<[string, number]>;
   /** The games this worker hosts and their sizes, so routing can fill rooms before any join of them. */
@@ -232,6 +235,8 @@ export type CoordinatorOps = {
   snapshots: [{ rooms: Array<[string, unknown]> }, void];
   'room.sessions': [{ id: string }, SessionRecord[]];
   'room.gone': [{ id: string }, void];
+  /** The room's game says whether quick-join may place players in it (RoomContext.setOpen); from its worker only. */
+  'room.open': [{ id: string; open: boolean }, void];
   'chat.world': [{ from: string; name: string; text: string; operator?: boolean }, void];
   'rooms.page': [{ offset: number; limit: number }, { total: number; rooms: RoomSummary[] }];
   top: [{ n?: number }, TopOutMsg['players']];

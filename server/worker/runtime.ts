@@ -105,7 +105,8 @@ export class WorkerRuntime implements SessionRuntime {
   // --- coordinator ---------------------------------------------------------------------------
 
   private async hello(ch: CoordinatorChannel): Promise<void> {
-    const rooms = [...this.rooms.values()].map((h) => ({ id: h.id, players: [...h.members.keys()] }));
+    // Whether each is open goes too: a room.open sent while the coordinator was away is not lost.
+    const rooms = [...this.rooms.values()].map((h) => ({ id: h.id, players: [...h.members.keys()], open: h.open }));
     // Scores the coordinator may not have seen (it restarted): they are absolute, so resending is
     // safe. The coordinator applies them, and this slot's journal, before it answers with rooms.
     const scores = [...this.unsaved];
@@ -117,7 +118,12 @@ export class WorkerRuntime implements SessionRuntime {
       this.journalTaken = true;
       this.acknowledged(scores, true);
     }
-    for (const r of reply.rooms) if (!this.rooms.has(r.id)) this.restoreRoom(r, r.sessions);
+    for (const r of reply.rooms) {
+      if (this.rooms.has(r.id)) continue;
+      const h = this.restoreRoom(r, r.sessions);
+      // Its game set it otherwise when rebuilt: the link is not up yet, so this channel says so.
+      if (h && h.open === (r.closed === true)) ch.request('room.open', { id: h.id, open: h.open }).catch(() => {});
+    }
     if (this.firstHello && reply.rooms.length) {
       this.log.info({ rooms: reply.rooms.length, players: reply.rooms.reduce((n, r) => n + r.sessions.length, 0) }, 'rooms restored from the coordinator');
     }
@@ -151,7 +157,7 @@ export class WorkerRuntime implements SessionRuntime {
       else this.log.error({ room: r.id, game: game.name, reason: read.reason }, 'room snapshot not readable; the room starts fresh');
       if (read.ok && read.migratedFrom !== undefined) this.log.info({ room: r.id, game: game.name, from: read.migratedFrom, to: game.version }, 'room snapshot migrated');
     }
-    const host = this.createHost(r.id, game, snapshot);
+    const host = this.createHost(r.id, game, snapshot, r.closed !== true);
     for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, identity: this.identityOf(s) });
     return host;
   }
@@ -162,13 +168,15 @@ export class WorkerRuntime implements SessionRuntime {
     return s.account !== undefined ? { account: s.account, guest: false } : { guest: true };
   }
 
-  private createHost(id: string, game: HostedGame, snapshot?: { state: unknown; tick: number }): RoomHost {
+  /** `open`: as the room's record says (RoomContext.setOpen), until its game says otherwise. */
+  private createHost(id: string, game: HostedGame, snapshot: { state: unknown; tick: number } | undefined, open: boolean): RoomHost {
     const host = new RoomHost(id, this.config, game, {
       flushScores: (scores) => this.saveScores(scores),
       playerGone: (h, pid) => this.playerGone(h, pid),
       saveSnapshot: (h) => this.saveSnapshot(h),
+      openChanged: (h) => this.openChanged(h),
       gameFailed: (h, hook, err, suppressed) => this.log.error({ err, room: h.id, game: h.game, hook, suppressed }, 'game hook failed; the room plays on'),
-    }, this.world.forRoom(id), this.pool, snapshot);
+    }, this.world.forRoom(id), this.pool, snapshot, open);
     host.timers.onError = (err) => this.log.error({ err, room: id, game: game.name }, 'room timer failed');
     this.rooms.set(id, host);
     return host;
@@ -383,6 +391,15 @@ export class WorkerRuntime implements SessionRuntime {
   private saveSnapshot(h: RoomHost): void {
     if (!this.link.connected || this.rooms.get(h.id) !== h) return;
     this.link.request('snapshots', { rooms: [[h.id, h.snapshotRecord()]] }).catch(() => {});
+  }
+
+  /**
+   * A room opened or closed to quick-join: written to the coordinator now, before the state
+   * that shows why reaches any player (a player who sees the room full and sends another to
+   * quick-join must not find it placed there). Without a channel the next hello reports it.
+   */
+  private openChanged(h: RoomHost): void {
+    this.link.requestNow('room.open', { id: h.id, open: h.open })?.catch(() => {});
   }
 
   /** Graceful stop: bye to every player (seats kept for a resume), last snapshot and scores out. */

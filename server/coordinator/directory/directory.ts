@@ -85,7 +85,7 @@ export class Directory {
   // --- flows across sessions and placement ------------------------------------------------
 
   /** A worker's channel is up in `slot`, running `reported` rooms (after a coordinator restart). */
-  workerJoined(slot: number, reported?: ReadonlyArray<{ id: string; players: readonly string[] }>): void {
+  workerJoined(slot: number, reported?: ReadonlyArray<{ id: string; players: readonly string[]; open?: boolean }>): void {
     this.placement.workerJoined(slot, reported);
   }
 
@@ -134,6 +134,11 @@ export class Directory {
     if (!this.placement.room(id)) return;
     for (const pid of this.placement.seatedIn(id)) this.sessions.end(pid);
     this.placement.dropRoom(id);
+  }
+
+  /** A room's game says whether quick-join may place players in it; heard only from the worker in `slot` running it. */
+  setRoomOpen(id: string, open: boolean, slot: number): void {
+    this.placement.setOpen(id, open, slot);
   }
 
   /** Latest room snapshots; kept in memory, written at each checkpoint. */

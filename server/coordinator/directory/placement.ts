@@ -3,8 +3,10 @@
 // opening the next), seats promised at routing, and rooms placed on a worker before they are made.
 // Every room plays one game: quick-join only seats a player in a room of its game, and a join
 // naming a room of another game is refused. The coordinator imports no game: a game's sizes
-// (seats, capacity) come from the workers (JoinArgs, worker.hello). Rooms exist, durably and in
-// /rooms, only while someone is seated in them; the rest here is memory only.
+// (seats, capacity) come from the workers (JoinArgs, worker.hello), and so does whether a room is
+// open to quick-join at all (its game says, room.open): a closed room is kept in its record and
+// skipped by matchmaking, never by a join naming it. Rooms exist, durably and in /rooms, only
+// while someone is seated in them; the rest here is memory only.
 import type { Config } from '../../config/schema.js';
 import { GAME_OF_OLD_ROOMS, type RoomRecord } from '../store/types.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
@@ -102,13 +104,15 @@ export class Placement {
   // --- worker slots ------------------------------------------------------------------------
 
   /** A worker's channel is up in `slot`; it reports the rooms it still runs (after a coordinator restart). */
-  workerJoined(slot: number, reported: ReadonlyArray<{ id: string; players: readonly string[] }> = []): void {
+  workerJoined(slot: number, reported: ReadonlyArray<{ id: string; players: readonly string[]; open?: boolean }> = []): void {
     this.live.add(slot);
-    // The worker is the authority for the rooms it runs, so the directory follows it.
+    // The worker is the authority for the rooms it runs, so the directory follows it: where they
+    // run, and whether they are open (a room.open it sent while we were away is in its report).
     const sessions = this.ledger.view.sessionsById;
     for (const r of reported) {
       const rec = this.ledger.view.rooms.get(r.id);
       if (rec && rec.slot !== slot) this.ledger.commitOrKeep([{ k: 'room', r: { ...rec, slot } }]);
+      if (r.open !== undefined) this.setOpen(r.id, r.open, slot);
       const seated = this.seated.get(r.id);
       if (seated) for (const p of r.players) if (sessions.has(p)) seated.add(p);
     }
@@ -235,10 +239,25 @@ export class Placement {
       if (r.capacity === capacity || r.seats !== undefined) continue;
       // The snapshot is left out of the change: the room record keeps the one it has, and the
       // log does not grow by a snapshot per room.
-      this.ledger.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity, game: r.game } }]);
+      this.ledger.commit([{ k: 'room', r: { id: r.id, slot: r.slot, capacity, game: r.game, ...(r.closed ? { closed: true } : {}) } }]);
       n++;
     }
     return n;
+  }
+
+  /**
+   * A room's game says whether quick-join may place new players in it (RoomContext.setOpen).
+   * Only the worker running it is heard (`slot`): one that lost the room to another says nothing.
+   */
+  setOpen(id: string, open: boolean, slot: number): void {
+    const r = this.ledger.view.rooms.get(id);
+    if (!r || r.slot !== slot || !r.closed === open) return;
+    // Without the snapshot (the record keeps its own): a seat change does not log a snapshot.
+    const next: RoomRecord = { id: r.id, slot: r.slot, capacity: r.capacity, game: r.game };
+    if (r.seats !== undefined) next.seats = r.seats;
+    if (!open) next.closed = true;
+    // Learnt again from the worker at its next hello, so kept in memory if the store cannot write.
+    this.ledger.commitOrKeep([{ k: 'room', r: next }]);
   }
 
   /** One page of the rooms, oldest first (a stable order, so offsets page through it), and how many there are. */
@@ -336,6 +355,9 @@ export class Placement {
     if (hinted && hinted.game !== game) {
       // Routed without its game (a WebSocket's hello is not read by the primary): not its seat.
       this.reservations.release(hinted.id);
+    } else if (hinted && hinted.closed) {
+      // Its game closed it after routing promised the seat (the computer took the free one).
+      this.reservations.release(hinted.id);
     } else if (hinted && hinted.slot === a.slot && (this.seated.get(hinted.id)?.size ?? 0) < seatsOf(hinted)) {
       this.reservations.release(hinted.id);
       return { room: hinted };
@@ -408,8 +430,8 @@ export class Placement {
   }
 
   /**
-   * Picks a room of `game` with a free seat (fullest first, so rooms fill up), or undefined: a
-   * room that exists, or one matchmaking placed for players on their way and not made yet.
+   * Picks an open room of `game` with a free seat (fullest first, so rooms fill up), or undefined:
+   * a room that exists, or one matchmaking placed for players on their way and not made yet.
    */
   private matchmake(now: number, game: string, preferSlot?: number): { id: string; slot: number } | undefined {
     let best: { id: string; slot: number } | undefined;
@@ -422,7 +444,7 @@ export class Placement {
         bestScore = score;
       }
     };
-    for (const r of this.ledger.view.rooms.values()) if (r.game === game) consider(r.id, r.slot, this.freeSeats(r, now));
+    for (const r of this.ledger.view.rooms.values()) if (r.game === game && !r.closed) consider(r.id, r.slot, this.freeSeats(r, now));
     for (const id of this.anonPlaced) {
       const p = this.placement(id, now);
       if (p && p.game === game) consider(id, p.slot, this.seatsOfGame(game) - this.reservations.count(id, now));

@@ -48,6 +48,11 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     snapshots: (a) => dir.snapshot(a.rooms),
     'room.sessions': (a) => dir.sessionsOfRoom(a.id),
     'room.gone': (a) => dir.roomGone(a.id),
+    'room.open': (a, ch) => {
+      // Only a worker speaks for its rooms (placement checks it still runs this one).
+      const slot = ch.peer.role === 'worker' ? ch.peer.slot : undefined;
+      if (typeof slot === 'number') dir.setRoomOpen(a.id, a.open === true, slot);
+    },
     'chat.world': (a) => {
       const line: ChatOutMsg = { t: 'chat', from: a.from, name: a.name, text: a.text, scope: 'world' };
       // Only the console's `say` asks for the mark; a worker passing a player's line never does.

@@ -36,6 +36,11 @@ export interface RoomRecord {
    * `set roomCapacity` changes on existing rooms too.
    */
   seats?: number;
+  /**
+   * Its game closed it to quick-join (RoomContext.setOpen(false)): matchmaking places no new
+   * player in it; joins naming it are unaffected. Absent: open.
+   */
+  closed?: true;
   /** The room's last snapshot (game-defined plain data), if any. */
   snapshot?: unknown;
 }

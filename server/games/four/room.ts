@@ -1,7 +1,9 @@
 // One four-in-a-row room: two seats (a player or the computer), spectators, whose turn it is and
 // the turn clock (ctx.timers), rematches, the wins each seat's player has here, and the snapshot
 // a room comes back from after a drop, a restart or a worker's death. It sends the whole game in
-// one `four` message after every change, encoded once for every member.
+// one `four` message after every change, encoded once for every member, and keeps its room closed
+// to quick-join while both seats are taken (the computer is no member, so the coordinator's count
+// of members alone would send a newcomer to watch a game against it).
 import type { GameClientMessage, Room, RoomContext, SeatInfo, TimerHandle } from '../../game-api/index.js';
 import { COMPUTER_ID, type FourErrorCode, type FourMsg, type FourStatus } from './messages.js';
 import { emptyBoard, isFull, landingRow, COLS, winningLine, type Cell, type Disc } from './rules.js';
@@ -77,6 +79,7 @@ export class FourRoom implements Room {
     this.games = snap.games;
     this.botSeat = snap.botSeat;
     this.reason = snap.reason;
+    this.syncOpen();
     if (this.status === 'playing') {
       // The clock goes on from where the snapshot left it (a dead worker's last moments are lost).
       this.armTurn(Math.max(0, snap.turnLeftMs));
@@ -337,8 +340,14 @@ export class FourRoom implements Room {
 
   /** After every change: everyone sees the game, and the coordinator has it (a dead worker loses nothing). */
   private changed(): void {
+    this.syncOpen();
     this.ctx.broadcast(this.state());
     this.ctx.saveSnapshot();
+  }
+
+  /** Quick-join may bring a player only while a seat is free (two players, or one and the computer, close it). */
+  private syncOpen(): void {
+    this.ctx.setOpen(this.seats[0] === null || this.seats[1] === null);
   }
 
   private seatOf(id: string): SeatNo | null {

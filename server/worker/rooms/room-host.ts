@@ -28,6 +28,8 @@ export interface HostEvents {
   playerGone(host: RoomHost, id: string): void;
   /** The game asked for its snapshot to reach the coordinator now. */
   saveSnapshot(host: RoomHost): void;
+  /** The game opened or closed its room to quick-join (only when that changed). */
+  openChanged(host: RoomHost): void;
   /** A hook of the game threw (a bug in the game): logged, at most once a second per room. */
   gameFailed(host: RoomHost, hook: string, err: unknown, suppressed: number): void;
 }
@@ -45,8 +47,13 @@ export class RoomHost implements RoomContext {
   readonly game: string;
   readonly hz: number;
   readonly timers = new RoomTimerSet();
+  /** Whether quick-join may place players here (RoomContext.setOpen), as the coordinator last heard it. */
+  private isOpen: boolean;
 
-  /** `snapshot`: the game's own state, already in the hosted game's version (room-snapshot.ts). */
+  /**
+   * `snapshot`: the game's own state, already in the hosted game's version (room-snapshot.ts).
+   * `open`: as the room's record says (a room rebuilt keeps it unless its game sets it again).
+   */
   constructor(
     readonly id: string,
     private readonly config: Config,
@@ -55,7 +62,9 @@ export class RoomHost implements RoomContext {
     readonly world: RoomWorld,
     readonly pool: TaskPool,
     snapshot?: { state: unknown; tick: number },
+    open = true,
   ) {
+    this.isOpen = open;
     this.game = hosted.name;
     this.hz = hosted.hz;
     this.field = hosted.field;
@@ -113,6 +122,17 @@ export class RoomHost implements RoomContext {
 
   saveSnapshot(): void {
     this.events.saveSnapshot(this);
+  }
+
+  setOpen(open: boolean): void {
+    if (open === this.isOpen) return;
+    this.isOpen = open;
+    this.events.openChanged(this);
+  }
+
+  /** Whether quick-join may place players in this room (its game's last setOpen; open by default). */
+  get open(): boolean {
+    return this.isOpen;
   }
 
   /** The room's state as the coordinator keeps it: its game and version beside the game's own data. */

@@ -2,7 +2,8 @@
 // spectators, turns, coded refusals that change nothing, a win and a draw counted in the room
 // and the world, the turn clock (running for a dropped player too), leaving mid-game, rematch
 // (the other seat starts), the computer (its search handed to ctx.pool, its move shown after
-// botDelayMs), and a room rebuilt from its snapshot where it was.
+// botDelayMs), a room rebuilt from its snapshot where it was, and the room closed to quick-join
+// (ctx.setOpen) exactly while both seats are taken.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GameServerMessage, RoomContext, TaskPool, World } from '../../../server/game-api/index.js';
 import { four } from '../../../server/games/four/four.js';
@@ -23,6 +24,8 @@ function setUp(snap?: FourSnapshot, settings = SETTINGS) {
   const incrs: string[] = [];
   const tasks: Array<{ file: string; name?: string; input: unknown }> = [];
   let saves = 0;
+  /** setOpen calls and broadcasts, in order: a room closes before anyone sees why. */
+  const order: string[] = [];
   const world = { incr: (name: string) => (incrs.push(name), Promise.resolve(1)) } as unknown as World;
   // The pool runs the real search, here on this thread; the room must not care where.
   const pool: TaskPool = {
@@ -33,7 +36,10 @@ function setUp(snap?: FourSnapshot, settings = SETTINGS) {
   };
   const ctx: RoomContext = {
     id: 'four-test', game: 'four', hz: 0, world, pool,
-    broadcast: (m) => void broadcasts.push(m as FourMsg),
+    broadcast: (m) => {
+      broadcasts.push(m as FourMsg);
+      order.push('broadcast');
+    },
     send: (id, m) => void sent.push([id, m]),
     sendMany: () => {},
     error: (id, code) => void errors.push([id, code]),
@@ -49,10 +55,13 @@ function setUp(snap?: FourSnapshot, settings = SETTINGS) {
       },
     },
     saveSnapshot: () => void saves++,
+    setOpen: (open) => void order.push(open ? 'open' : 'closed'),
   };
   const room = four.create(ctx, settings, snap);
   const last = () => broadcasts[broadcasts.length - 1]!;
-  return { room, broadcasts, sent, errors, scores, incrs, tasks, last, saves: () => saves };
+  /** What the room last told ctx.setOpen (a room starts open). */
+  const open = () => [...order].reverse().find((o) => o !== 'broadcast') !== 'closed';
+  return { room, broadcasts, sent, errors, scores, incrs, tasks, last, order, open, saves: () => saves };
 }
 
 const seat = (id: string) => ({ id, name: id.toUpperCase(), score: 0 });
@@ -244,6 +253,62 @@ describe('four in a row room', () => {
     b.room.join(seat('a'));
     await vi.advanceTimersByTimeAsync(SETTINGS.botDelayMs);
     expect(b.last()).toMatchObject({ turn: 0, moves: 2, seats: [['a', 'A'], ['computer', 'computer']] });
+  });
+
+  it('closes its room to quick-join while both seats are taken by two players, before anyone sees it; opens it when one leaves for good', () => {
+    const { room, order, open } = setUp();
+    room.join(seat('a'));
+    expect(open()).toBe(true);
+    order.length = 0;
+    room.join(seat('b'));
+    expect(order).toEqual(['closed', 'broadcast']);
+    // A spectator, a drop, a game's end and a rematch change no seat: still closed.
+    room.join(seat('c'));
+    room.setFrozen('a', true);
+    WIN_BOTTOM_ROW.moves.forEach((c, i) => room.message(i % 2 ? 'b' : 'a', move(c)));
+    room.message('a', { t: 'rematch' });
+    room.message('b', { t: 'rematch' });
+    room.leave('c');
+    expect(open()).toBe(false);
+    expect(order).not.toContain('open');
+    order.length = 0;
+    room.leave('a');
+    expect(order).toEqual(['open', 'broadcast']);
+    // The free seat takes the next player: closed again.
+    room.join(seat('d'));
+    expect(open()).toBe(false);
+  });
+
+  it('closes its room when the computer takes the second seat, and opens it when the computer\'s opponent leaves', () => {
+    const { room, order, open } = setUp();
+    const spectatorsStay = setUp();
+    room.join(seat('a'));
+    order.length = 0;
+    room.message('a', { t: 'computer' });
+    expect(order).toEqual(['closed', 'broadcast']);
+    expect(room.size).toBe(1);
+    room.leave('a');
+    expect(open()).toBe(true);
+    // With a spectator left in the room, the room lives on open: both seats are free.
+    spectatorsStay.room.join(seat('a'));
+    spectatorsStay.room.message('a', { t: 'computer' });
+    spectatorsStay.room.join(seat('s'));
+    expect(spectatorsStay.open()).toBe(false);
+    spectatorsStay.room.leave('a');
+    expect(spectatorsStay.open()).toBe(true);
+    expect(spectatorsStay.last()).toMatchObject({ seats: [null, null], spectators: 1 });
+  });
+
+  it('a room rebuilt from a snapshot with both seats taken closes itself in create; one with a free seat stays open', () => {
+    const full = setUp();
+    full.room.join(seat('a'));
+    full.room.message('a', { t: 'computer' });
+    const rebuilt = setUp(JSON.parse(JSON.stringify(full.room.snapshot())) as FourSnapshot);
+    expect(rebuilt.order).toEqual(['closed']);
+    const waiting = setUp();
+    waiting.room.join(seat('a'));
+    const rebuiltWaiting = setUp(JSON.parse(JSON.stringify(waiting.room.snapshot())) as FourSnapshot);
+    expect(rebuiltWaiting.open()).toBe(true);
   });
 
   it('declares 2 seats, 2 + spectators capacity, no tick, its messages and errors', () => {

@@ -18,6 +18,7 @@ function setUp() {
     flushScores: (s) => log.push(`scores ${JSON.stringify(s)}`),
     playerGone: (_h, id) => log.push(`gone ${id}`),
     saveSnapshot: () => log.push('save'),
+    openChanged: (h) => log.push(`open ${h.open}`),
     gameFailed: (_h, hook, err, suppressed) => log.push(`failed ${hook}: ${(err as Error).message} (+${suppressed})`),
   };
   const world = fakeRoomWorld();
@@ -229,6 +230,24 @@ describe('RoomHost as a game\'s context', () => {
     host.saveSnapshot();
     expect(log).toEqual(['save']);
     expect(host.snapshotRecord()).toEqual({ game: 'test', v: 1, tick: 0, state: {} });
+  });
+
+  it('tells the worker only when the game opens or closes its room; a room rebuilt starts as its record says', () => {
+    const { host, log } = setUp();
+    expect(host.open).toBe(true);
+    host.setOpen(true);
+    host.setOpen(false);
+    host.setOpen(false);
+    host.setOpen(true);
+    expect(log).toEqual(['open false', 'open true']);
+    const rebuilt = new RoomHost('test-2', testConfig(), recordingGame(), {
+      flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {}, gameFailed: () => {}, openChanged: (h) => log.push(`rebuilt ${h.open}`),
+    }, fakeRoomWorld(), noPool, undefined, false);
+    expect(rebuilt.open).toBe(false);
+    rebuilt.setOpen(false);
+    expect(log).toEqual(['open false', 'open true']);
+    rebuilt.setOpen(true);
+    expect(log).toEqual(['open false', 'open true', 'rebuilt true']);
   });
 });
 
