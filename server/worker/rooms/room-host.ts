@@ -5,7 +5,7 @@ import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
 import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, TaskPool } from '../../game-api/index.js';
-import { messagesOut, tickDuration } from '../../metrics/registry.js';
+import { messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
 import { RoomTimerSet } from './room-timers.js';
 import type { RoomSnapshot } from './room-snapshot.js';
@@ -43,6 +43,8 @@ export class RoomHost implements RoomContext {
   readonly game: string;
   readonly hz: number;
   readonly timers = new RoomTimerSet();
+  /** This game's series of the encode counter, looked up once rather than per message. */
+  private readonly encodes: { inc(): void };
 
   /** `snapshot`: the game's own state, already in the hosted game's version (room-snapshot.ts). */
   constructor(
@@ -55,6 +57,7 @@ export class RoomHost implements RoomContext {
     snapshot?: { state: unknown; tick: number },
   ) {
     this.game = hosted.name;
+    this.encodes = roomEncodes.labels(hosted.name);
     this.hz = hosted.hz;
     this.field = hosted.field;
     if (snapshot) this.tickNo = snapshot.tick;
@@ -75,10 +78,11 @@ export class RoomHost implements RoomContext {
 
   broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void {
     this.flushScores();
-    const out = new Outbound(encodeFramed(msg));
+    let out: Outbound | null = null;
     let n = 0;
     for (const m of this.members.values()) {
       if (m.conn && !(skip && skip.has(m.id))) {
+        out ??= this.encode(msg);
         m.conn.sendOut(out);
         n++;
       }
@@ -88,7 +92,10 @@ export class RoomHost implements RoomContext {
 
   send(playerId: string, msg: GameServerMessage): void {
     this.flushScores();
-    this.members.get(playerId)?.conn?.send(msg);
+    const conn = this.members.get(playerId)?.conn;
+    if (!conn) return;
+    this.encodes.inc();
+    conn.send(msg);
   }
 
   sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void {
@@ -98,11 +105,17 @@ export class RoomHost implements RoomContext {
     for (const id of playerIds) {
       const conn = this.members.get(id)?.conn;
       if (!conn) continue;
-      out ??= new Outbound(encodeFramed(msg));
+      out ??= this.encode(msg);
       conn.sendOut(out);
       n++;
     }
     messagesOut.inc(n);
+  }
+
+  /** The one encode of a message going to many players, counted (shoal_room_encodes_total). */
+  private encode(msg: GameServerMessage): Outbound {
+    this.encodes.inc();
+    return new Outbound(encodeFramed(msg));
   }
 
   error(playerId: string, code: string, message: string): void {
