@@ -85,7 +85,7 @@ export const SETTINGS = {
   games: s('string', '', 'an ES module whose default export (or `games` export) is an array of games, run beside the built-in ones', { env: 'SHOAL_GAMES' }),
   poolThreads: s('int', 1, 'threads per worker for games\' CPU-heavy tasks (ctx.pool), started on first use', { min: 1, max: 64 }),
   poolQueue: s('int', 256, 'tasks a worker\'s pool holds waiting for a thread; past that a task fails with POOL_BUSY', { min: 1, max: 100000 }),
-  poolTaskTimeoutMs: s('int', 10000, 'a pool task running longer fails with POOL_TIMEOUT', { min: 10, max: 600000 }),
+  poolTaskTimeoutMs: s('int', 10000, 'a pool task not done this long after it was handed to the pool (waiting for a thread included) fails with POOL_TIMEOUT', { min: 10, max: 600000 }),
   poolNice: s('int', 10, "niceness added to the pool's threads, so on a busy machine the worker's event loop (the tick) wins the CPU from them (0: none)", { min: 0, max: 19 }),
   fourTurnMs: s('int', 30000, 'four in a row: time the player to move has; when it runs out that player loses', { min: 100, max: 3600000 }),
   fourSpectators: s('int', 8, 'four in a row: members a room takes beyond its two seats (joining by room id)', { min: 0, max: 1000 }),

@@ -113,7 +113,7 @@ const OTHERS: Record<string, CodeEntry> = {
   BAD_GAMES_MODULE: { meaning: 'the --games module cannot be loaded or holds no games (start-up fails)', where: ['internal'] },
   // Games' CPU-heavy tasks (ctx.pool)
   POOL_BUSY: { meaning: "a game's task found the worker's pool queue full (poolQueue)", where: ['internal'] },
-  POOL_TIMEOUT: { meaning: "a game's task ran longer than poolTaskTimeoutMs", where: ['internal'] },
+  POOL_TIMEOUT: { meaning: "a game's task was not done poolTaskTimeoutMs after it was handed to the pool (waiting included)", where: ['internal'] },
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },

@@ -6,7 +6,7 @@ import type { HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/mess
 import type { AuthVerifier } from '../auth/verifier.js';
 import type { Config } from '../config/schema.js';
 import type { HostedGame, Identity } from '../game-api/index.js';
-import { countRoomsBy, messagesOut, tickOverruns, type GameCount } from '../metrics/registry.js';
+import { countRoomsBy, messagesOut, tickGap, tickOverruns, type GameCount } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { ClientSession, JoinOutcome, SessionRuntime } from './session/client-session.js';
 import { CoordinatorLink } from '../ipc/coordinator-link.js';
@@ -167,6 +167,7 @@ export class WorkerRuntime implements SessionRuntime {
       flushScores: (scores) => this.saveScores(scores),
       playerGone: (h, pid) => this.playerGone(h, pid),
       saveSnapshot: (h) => this.saveSnapshot(h),
+      gameFailed: (h, hook, err, suppressed) => this.log.error({ err, room: h.id, game: h.game, hook, suppressed }, 'game hook failed; the room plays on'),
     }, this.world.forRoom(id), this.pool, snapshot);
     host.timers.onError = (err) => this.log.error({ err, room: id, game: game.name }, 'room timer failed');
     this.rooms.set(id, host);
@@ -320,7 +321,12 @@ export class WorkerRuntime implements SessionRuntime {
   private startTicker(hz: number): void {
     const period = 1000 / hz;
     let next = performance.now() + period;
+    const gap = tickGap.labels(String(hz));
+    let started = performance.now();
     const loop = () => {
+      const now0 = performance.now();
+      gap.observe((now0 - started) / 1000);
+      started = now0;
       for (const h of this.rooms.values()) {
         if (h.hz !== hz) continue;
         try {

@@ -50,7 +50,8 @@ describe('FileStore', () => {
       nextPlayer: 3,
       sessions: [sess('p1', 'ann', 5), sess('p2', 'bob', 1)],
       leaderboard: [['ann', 5], ['bob', 1]],
-      rooms: [room],
+      // A room record written without a game reads as the arena's.
+      rooms: [{ ...room, game: 'arena' }],
       kv: { val: { coins: 12 } },
     });
   });

@@ -108,7 +108,9 @@ describe('session tokens', () => {
     expect(holding(dataDir, tokenA)).toHaveLength(1);
     expect(holding(dataDir, tokenB)).toHaveLength(1);
 
-    const server = await startServer({ workers: 1, args, dataDir });
+    // A field so large that a player resumed at a random place stands within reach of no coin
+    // (a standing player takes one in reach): the scores seen are exactly the stored ones.
+    const server = await startServer({ workers: 1, args: ['--world-width', '100000', '--world-height', '100000', '--coins', '1', '--golden-coin-ms', '0'], dataDir });
     try {
       const upgraded = await server.waitForLog((l) => l.msg === 'session tokens from an older version now stored as hashes');
       expect(upgraded.sessions).toBe(2);

@@ -1,16 +1,33 @@
 // 50 games against the computer thinking at once on one worker, while arena rooms on the same
 // worker keep 20 Hz: the computer's search runs on the worker's thread pool (ctx.pool), so the
-// gaps between the arena states a client receives stay near 50 ms. Measured at the arena clients,
-// first with the arena alone (the machine's own jitter), then with every computer to move.
-// The target is p99 < 60 ms; on a machine that cannot hold it with the arena alone (a loaded
-// shared machine: p99 70+ ms with nothing else running), the target cannot be judged, and the
-// test holds the bots to at most 3x the arena-alone p99 and 90% of its states delivered (the
-// search on the worker's own thread gives about 11x and 11%, see docs/GAMES-four.md).
+// worker's tick loop stays on time. The target, tick gap p99 < 60 ms, is measured where the tick
+// happens: the worker's shoal_tick_gap_seconds histogram (its 60 ms bucket), over a window with
+// every computer to move — first with the arena alone, then with the bots. The gaps between the
+// states the arena clients receive (which add this test process's own scheduling) are printed
+// beside it. With the search on the worker's own thread the share of late ticks is most of them.
 import os from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { FourWatch } from '../helpers/four-watch.js';
+import { scrape } from '../helpers/metrics.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
+
+/** Ticks of the 20 Hz loop so far, and how many started within 60 ms of the one before. */
+function tickGaps(text: string): { count: number; within60: number } {
+  const num = (re: RegExp) => Number(text.match(re)?.[1] ?? NaN);
+  return {
+    count: num(/^shoal_tick_gap_seconds_count\{[^}]*hz="20"[^}]*\} (\S+)$/m),
+    within60: num(/^shoal_tick_gap_seconds_bucket\{[^}]*le="0.06"[^}]*hz="20"[^}]*\} (\S+)$|^shoal_tick_gap_seconds_bucket\{[^}]*hz="20"[^}]*le="0.06"[^}]*\} (\S+)$/m),
+  };
+}
+
+/** The share of ticks in a window that came more than 60 ms after the one before (p99 < 60 ms: under 0.01). */
+function lateShare(before: string, after: string): { late: number; ticks: number } {
+  const a = tickGaps(before);
+  const b = tickGaps(after);
+  const ticks = b.count - a.count;
+  return { late: (ticks - (b.within60 - a.within60)) / ticks, ticks };
+}
 
 const GAMES = 50;
 const ARENA_ROOMS = 2;
@@ -76,10 +93,12 @@ it(`${GAMES} games against the computer at once; the arena on the same worker ke
     }
   }
   // The arena alone: the machine's own jitter.
+  const aloneFrom = await scrape(server);
   recording = true;
   await sleep(WINDOW_MS);
   recording = false;
   const alone = summary(gaps);
+  const aloneTicks = lateShare(aloneFrom, await scrape(server));
   gaps = [];
 
   let answers = 0;
@@ -97,23 +116,25 @@ it(`${GAMES} games against the computer at once; the arena on the same worker ke
   // Every player has moved once: 50 searches are asked for at once.
   await until(() => bots.every((w) => (w.last?.moves ?? 0) >= 1), 60_000, 'every player made its first move');
   const answersBefore = answers;
+  const botsFrom = await scrape(server);
   recording = true;
   await sleep(WINDOW_MS / 2);
   const thinking = bots.filter((w) => w.last?.status === 'playing' && w.last.turn === 1).length;
   await sleep(WINDOW_MS / 2);
   recording = false;
+  const botTicks = lateShare(botsFrom, await scrape(server));
   const answered = answers - answersBefore;
   const withBots = summary(gaps);
   const load = os.loadavg()[0]!.toFixed(1);
-  console.log(`[figure] four bots on the pool, one worker, ${ARENA_ROOMS * ARENA_PER_ROOM} arena players at 20 Hz: arena alone ${fmt(alone)}; with ${GAMES} games vs the computer (depth 6, 1 pool thread, ${thinking} computers to move at mid-window, ${answered} computer moves in ${WINDOW_MS / 1000} s) ${fmt(withBots)}; load ${load} on ${os.availableParallelism()} cores`);
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  console.log(`[figure] four bots on the pool, one worker, ${ARENA_ROOMS * ARENA_PER_ROOM} arena players at 20 Hz, worker tick loop: ticks later than 60 ms ${pct(aloneTicks.late)} of ${aloneTicks.ticks} with the arena alone, ${pct(botTicks.late)} of ${botTicks.ticks} with ${GAMES} games vs the computer (depth 6, 1 pool thread, ${thinking} computers to move at mid-window, ${answered} computer moves in ${WINDOW_MS / 1000} s); gaps between states at the clients: alone ${fmt(alone)}, with the bots ${fmt(withBots)}; load ${load} on ${os.availableParallelism()} cores`);
   // The computers were asked to move all through the window.
   expect(thinking).toBeGreaterThan(GAMES / 2);
   expect(answered).toBeGreaterThan(0);
-  // States kept coming at 20 Hz: as many as with the arena alone, near enough.
+  // The worker ticked at 20 Hz all through: as many ticks as the window holds, near enough ...
+  expect(botTicks.ticks).toBeGreaterThan((WINDOW_MS / 50) * 0.95);
+  // ... with p99 of the gap under 60 ms: fewer than 1% of the ticks later than that.
+  expect(botTicks.late).toBeLessThan(0.01);
+  // And the clients got their states.
   expect(withBots.n).toBeGreaterThan(alone.n * 0.9);
-  if (alone.p99 < 55) expect(withBots.p99).toBeLessThan(60);
-  else {
-    console.log(`[figure] four bots: the 60 ms p99 target is not judged on this machine (the arena alone has p99 ${alone.p99.toFixed(1)} ms, load ${load}); held to 3x that`);
-    expect(withBots.p99).toBeLessThan(alone.p99 * 3);
-  }
 }, 180_000);

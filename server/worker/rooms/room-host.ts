@@ -5,7 +5,7 @@ import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
 import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, TaskPool } from '../../game-api/index.js';
-import { messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
+import { gameErrors, messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
 import { RoomTimerSet } from './room-timers.js';
 import type { RoomSnapshot } from './room-snapshot.js';
@@ -28,6 +28,8 @@ export interface HostEvents {
   playerGone(host: RoomHost, id: string): void;
   /** The game asked for its snapshot to reach the coordinator now. */
   saveSnapshot(host: RoomHost): void;
+  /** A hook of the game threw (a bug in the game): logged, at most once a second per room. */
+  gameFailed(host: RoomHost, hook: string, err: unknown, suppressed: number): void;
 }
 
 export class RoomHost implements RoomContext {
@@ -149,8 +151,8 @@ export class RoomHost implements RoomContext {
   /** Seats a frozen member (restored from the coordinator after a worker restart). */
   restore(seat: SeatInfo): void {
     this.members.set(seat.id, { ...seat, conn: null, grace: null });
-    this.room.join(seat);
-    this.room.setFrozen(seat.id, true);
+    this.guard('join', () => this.room.join(seat));
+    this.guard('setFrozen', () => this.room.setFrozen(seat.id, true));
     this.startGrace(this.members.get(seat.id)!);
   }
 
@@ -184,8 +186,8 @@ export class RoomHost implements RoomContext {
     // The welcome first: a game that sends its state from join or thaw (four in a row does) must
     // not reach a player before the welcome that tells it who it is.
     conn.send(welcome);
-    this.room.join({ id: seat.id, name: seat.name, score, identity: seat.identity });
-    this.room.setFrozen(seat.id, false);
+    this.guard('join', () => this.room.join({ id: seat.id, name: seat.name, score, identity: seat.identity }));
+    this.guard('setFrozen', () => this.room.setFrozen(seat.id, false));
   }
 
   /** The connection behind a seat is gone; the player stays frozen for the grace period. */
@@ -193,7 +195,7 @@ export class RoomHost implements RoomContext {
     const m = this.members.get(id);
     if (!m || m.conn !== conn) return;
     m.conn = null;
-    this.room.setFrozen(id, true);
+    this.guard('setFrozen', () => this.room.setFrozen(id, true));
     this.startGrace(m);
   }
 
@@ -203,7 +205,7 @@ export class RoomHost implements RoomContext {
     if (!m) return;
     if (m.grace) clearTimeout(m.grace);
     this.members.delete(id);
-    this.room.leave(id);
+    this.guard('leave', () => this.room.leave(id));
     this.events.playerGone(this, id);
   }
 
@@ -216,10 +218,41 @@ export class RoomHost implements RoomContext {
     m.grace.unref?.();
   }
 
+  /** A checked message from a seated player, to the game. */
+  deliver(playerId: string, msg: Parameters<Room['message']>[1]): void {
+    this.guard('message', () => this.room.message(playerId, msg));
+  }
+
+  private lastFailureLog = 0;
+  private failuresSinceLog = 0;
+
+  /**
+   * Runs a game hook. A throw is a bug in the game, not the end of the worker (every room on it
+   * and their players): the room plays on, and the failure is logged at most once a second per
+   * room, so a player who can make the game throw cannot flood the log either.
+   */
+  guard(hook: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      gameErrors.inc({ game: this.game, hook });
+      const now = Date.now();
+      if (now - this.lastFailureLog < 1000) {
+        this.failuresSinceLog++;
+        return;
+      }
+      this.lastFailureLog = now;
+      this.events.gameFailed(this, hook, err, this.failuresSinceLog);
+      this.failuresSinceLog = 0;
+    }
+  }
+
   tick(): void {
-    if (!this.room.tick) return;
+    const room = this.room;
+    if (!room.tick) return;
     const t0 = performance.now();
-    this.room.tick(++this.tickNo);
+    const n = ++this.tickNo;
+    this.guard('tick', () => room.tick?.(n));
     this.flushScores();
     const ms = performance.now() - t0;
     this.tickTimes[this.tickIdx++ & 127] = ms;

@@ -43,7 +43,7 @@ export class WorkerTaskPool implements TaskPool {
       },
       (err: unknown) => {
         clearTimeout(timer);
-        if (ac.signal.aborted) throw new CodedError('POOL_TIMEOUT', `task ${task.name ?? 'default'} ran over ${this.settings.poolTaskTimeoutMs} ms`);
+        if (ac.signal.aborted) throw new CodedError('POOL_TIMEOUT', `task ${task.name ?? 'default'} was not done ${this.settings.poolTaskTimeoutMs} ms after it was handed to the pool`);
         throw err;
       },
     );

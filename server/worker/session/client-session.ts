@@ -126,7 +126,7 @@ export class ClientSession implements HelloWaiter {
       return;
     }
     // A declared message exists only once joined (gameMessages is set then): straight to the room.
-    if (p.game) this.host!.room.message(this.playerId, p.msg);
+    if (p.game) this.host!.deliver(this.playerId, p.msg);
     else this.dispatch(p.msg);
   }
 
@@ -164,7 +164,7 @@ export class ClientSession implements HelloWaiter {
         this.conn.bye('leave');
         return;
       default:
-        host.room.message(this.playerId, msg);
+        host.deliver(this.playerId, msg);
     }
   }
 

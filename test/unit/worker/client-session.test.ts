@@ -39,7 +39,7 @@ class StandInRuntime implements SessionRuntime {
   constructor(readonly config: Config) {
     // Compiled as the worker does at start (runtime.ts), for the one game this stand-in hosts.
     this.validators = new GameValidators([{ name: this.game.name, messages: TEST_MESSAGES }], config.gameStringMax);
-    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {} }, fakeRoomWorld(), noPool);
+    this.host = new RoomHost('test-1', config, this.game, { flushScores: () => {}, playerGone: () => {}, saveSnapshot: () => {}, gameFailed: () => {} }, fakeRoomWorld(), noPool);
   }
 
   async join(session: ClientSession, hello: HelloMsg, room: string | undefined, hint?: string, _identity?: Identity): Promise<JoinOutcome> {

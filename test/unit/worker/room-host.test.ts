@@ -18,6 +18,7 @@ function setUp() {
     flushScores: (s) => log.push(`scores ${JSON.stringify(s)}`),
     playerGone: (_h, id) => log.push(`gone ${id}`),
     saveSnapshot: () => log.push('save'),
+    gameFailed: (_h, hook, err, suppressed) => log.push(`failed ${hook}: ${(err as Error).message} (+${suppressed})`),
   };
   const world = fakeRoomWorld();
   const host = new RoomHost('test-1', config, game, events, world, noPool);
@@ -245,5 +246,36 @@ describe('RoomHost welcome order', () => {
     host.attach(seat('p1'), 't1', b, true);
     expect(a.messages().map((m) => m.t)).toEqual(['welcome', 'four', 'bye']);
     expect(b.messages().map((m) => m.t)).toEqual(['welcome', 'four']);
+  });
+});
+
+describe('RoomHost and a game that throws', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps the room (and the worker) going when a hook throws, and says so at most once a second', () => {
+    const { host, room, log } = setUp();
+    const a = new FakeConn();
+    host.attach(seat('p1'), 't1', a, false);
+    room.message = () => {
+      throw new Error('game bug');
+    };
+    for (let i = 0; i < 50; i++) host.deliver('p1', { t: 'input', seq: i, dx: 0, dy: 0 });
+    expect(log).toEqual(['failed message: game bug (+0)']);
+    vi.advanceTimersByTime(1000);
+    host.deliver('p1', { t: 'input', seq: 51, dx: 0, dy: 0 });
+    expect(log).toEqual(['failed message: game bug (+0)', 'failed message: game bug (+49)']);
+    room.tick = () => {
+      throw new Error('tick bug');
+    };
+    expect(() => host.tick()).not.toThrow();
+    // The room still seats and sends.
+    host.broadcast({ t: 'four', still: true });
+    expect(a.messages().at(-1)).toEqual({ t: 'four', still: true });
+    expect(a.closed).toBe(false);
   });
 });
