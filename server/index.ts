@@ -5,10 +5,11 @@
 export { createServer, type ServerOptions, type ShoalServer } from './create-server.js';
 export type { ProcessRole } from './process-role.js';
 export { builtInGames } from './games/index.js';
-export { defineGame, withSettings } from './game-api/index.js';
+export { defineGame, StateSync, withSettings } from './game-api/index.js';
 export { Type, type Static, type TObject } from '@sinclair/typebox';
 export type {
   Field, Fence, Game, GameClientMessage, GameEntry, GameMessages, GameServerMessage, GameServerSettings, GameWithSettings,
   Identity, Lease, LeaseOptions, LockLease, PerSettings, PopOptions, QueueItem, ReportedValue, Room, RoomContext, RoomTimers,
   SeatInfo, SeatRefusal, TaskPool, TimerHandle, World, WorldValue, WriteOptions,
+  CollectionOptions, EntityId, StateSyncOptions, SyncedCollection, SyncMsg, SyncOutlet,
 } from './game-api/index.js';

@@ -15,6 +15,10 @@ export const connectionsOpen = new Gauge({
 });
 export const messagesIn = new Counter({ name: 'shoal_messages_in_total', help: 'Client messages received', registers: [registry] });
 export const messagesOut = new Counter({ name: 'shoal_messages_out_total', help: 'Messages sent to clients', registers: [registry] });
+/** Once per encode, never per receiver: sent ÷ encoded is the rooms' encode-once fan-out. */
+export const roomEncodes = new Counter({
+  name: 'shoal_room_encodes_total', help: 'Messages rooms encoded (once however many players each goes to), by game', labelNames: ['game'], registers: [registry],
+});
 export const gameErrors = new Counter({
   name: 'shoal_game_errors_total', help: "Throws from a game's hooks (a bug in the game; the room plays on), by game and hook",
   labelNames: ['game', 'hook'], registers: [registry],

@@ -1,7 +1,7 @@
 // What the package's types promise a game author, checked by TypeScript itself on a project that
 // imports 'shoal' as an author's would (a temporary folder with node_modules/shoal linking this
 // repository): a game and its settings type-check; a game that needs settings and is given none,
-// a room missing a hook, or a server setting misspelt or of the wrong type do not (each line marked
+// a room missing a hook, a state collection mis-declared, or a server setting misspelt or of the wrong type do not (each line marked
 // @ts-expect-error, which is itself an error if the types let the line through).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import { expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const PROBE = `// @ts-check
-import { createServer, defineGame, withSettings, Type } from 'shoal';
+import { createServer, defineGame, withSettings, StateSync, Type } from 'shoal';
 import { ShoalClient, tcpConnector } from 'shoal/client';
 
 const room = { size: 0, join() {}, leave() {}, setFrozen() {}, message() {}, snapshot: () => ({}) };
@@ -31,6 +31,12 @@ defineGame({ name: 'broken', create: () => ({ size: 0 }) });
 await createServer({ games: [plain], settings: { port: '8000' } });
 // @ts-expect-error a setting that does not exist
 await createServer({ games: [plain], settings: { prot: 8000 } });
+// The state helper with a view per team, over a room's context.
+/** @param {import('shoal').RoomContext} ctx */
+const fogSync = (ctx) => new StateSync(ctx, { view: (id) => id.slice(0, 1) })
+  .collection('units', { wire: (/** @type {{ id: string, team: string }} */ u) => [u.id, u.team], visible: (u, team) => u.team === team });
+// @ts-expect-error a collection's message field is a string
+new StateSync({ broadcast() {}, send() {} }).collection('units', { wire: (/** @type {number} */ n) => n, field: 7 });
 // @ts-expect-error a client needs a connector
 new ShoalClient({ name: 'x' });
 new ShoalClient({ name: 'x', connector: tcpConnector('127.0.0.1', 8000), game: 'plain' });

@@ -5,7 +5,7 @@ import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
 import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, TaskPool } from '../../game-api/index.js';
-import { gameErrors, messagesOut, tickDuration } from '../../metrics/registry.js';
+import { gameErrors, messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
 import { RoomTimerSet } from './room-timers.js';
 import type { RoomSnapshot } from './room-snapshot.js';
@@ -49,6 +49,8 @@ export class RoomHost implements RoomContext {
   readonly timers = new RoomTimerSet();
   /** Whether quick-join may place players here (RoomContext.setOpen), as the coordinator last heard it. */
   private isOpen: boolean;
+  /** This game's series of the encode counter, looked up once rather than per message. */
+  private readonly encodes: { inc(): void };
 
   /**
    * `snapshot`: the game's own state, already in the hosted game's version (room-snapshot.ts).
@@ -66,6 +68,7 @@ export class RoomHost implements RoomContext {
   ) {
     this.isOpen = open;
     this.game = hosted.name;
+    this.encodes = roomEncodes.labels(hosted.name);
     this.hz = hosted.hz;
     this.field = hosted.field;
     if (snapshot) this.tickNo = snapshot.tick;
@@ -86,10 +89,11 @@ export class RoomHost implements RoomContext {
 
   broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void {
     this.flushScores();
-    const out = new Outbound(encodeFramed(msg));
+    let out: Outbound | null = null;
     let n = 0;
     for (const m of this.members.values()) {
       if (m.conn && !(skip && skip.has(m.id))) {
+        out ??= this.encode(msg);
         m.conn.sendOut(out);
         n++;
       }
@@ -99,7 +103,10 @@ export class RoomHost implements RoomContext {
 
   send(playerId: string, msg: GameServerMessage): void {
     this.flushScores();
-    this.members.get(playerId)?.conn?.send(msg);
+    const conn = this.members.get(playerId)?.conn;
+    if (!conn) return;
+    this.encodes.inc();
+    conn.send(msg);
   }
 
   sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void {
@@ -109,11 +116,17 @@ export class RoomHost implements RoomContext {
     for (const id of playerIds) {
       const conn = this.members.get(id)?.conn;
       if (!conn) continue;
-      out ??= new Outbound(encodeFramed(msg));
+      out ??= this.encode(msg);
       conn.sendOut(out);
       n++;
     }
     messagesOut.inc(n);
+  }
+
+  /** The one encode of a message going to many players, counted (shoal_room_encodes_total). */
+  private encode(msg: GameServerMessage): Outbound {
+    this.encodes.inc();
+    return new Outbound(encodeFramed(msg));
   }
 
   error(playerId: string, code: string, message: string): void {
