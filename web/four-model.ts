@@ -2,15 +2,19 @@
 // the wire), and what it means for this page's player (seat, phase, what may be done now). Kept
 // free of the DOM so its rules are tested in Node (test/unit/web/four-model.test.ts); the server
 // alone decides moves, this only decides what to show and which buttons to offer.
+import { COMPUTER_ID, type FourStatus } from '../shared/protocol/four.js';
 
 export const COLS = 7;
 export const ROWS = 6;
 
 export type SeatNo = 0 | 1;
 export interface Seat { id: string; name: string }
-export type FourStatus = 'waiting' | 'playing' | 'won' | 'draw';
+export type { FourStatus };
 
-/** The `four` message (docs/PROTOCOL.md, "Four in a row"). */
+/**
+ * The `four` message (shared/protocol/four.ts) as the page keeps it: checked field by field, the
+ * seats as objects, the computer named.
+ */
 export interface FourState {
   seats: [Seat | null, Seat | null];
   /** index = row * 7 + col, row 0 the bottom row; 0 empty, 1 seat 0's disc, 2 seat 1's. */
@@ -29,8 +33,7 @@ export interface FourState {
   reason: 'four' | 'time' | 'left' | null;
 }
 
-/** The computer opponent's seat id. */
-export const COMPUTER_ID = 'computer';
+export { COMPUTER_ID };
 
 /**
  * What the page shows: `your-turn` / `their-turn` / `won` / `lost` to a seated player, `watching`

@@ -1,25 +1,12 @@
 // What a four-in-a-row client has seen: the latest `four` message (the whole game) and the coded
 // errors, with waits for a condition on them. Used by the whole-cluster four tests.
 import type { ShoalClient } from '../../shared/client/client.js';
+import type { FourMsg } from '../../shared/protocol/four.js';
 import type { ErrorMsg } from '../../shared/protocol/messages.js';
 import { until } from './server.js';
 
-/** The `four` message as the wire carries it (docs/PROTOCOL.md). */
-export interface FourState {
-  t: 'four';
-  seats: [[string, string] | null, [string, string] | null];
-  board: number[];
-  turn: 0 | 1;
-  status: 'waiting' | 'playing' | 'won' | 'draw';
-  winner: 0 | 1 | null;
-  line: number[];
-  turnLeftMs: number;
-  moves: number;
-  rematch: [boolean, boolean];
-  wins: [number, number];
-  spectators: number;
-  reason: 'four' | 'time' | 'left' | null;
-}
+/** The `four` message as the wire carries it (shared/protocol/four.ts). */
+export type FourState = FourMsg;
 
 export class FourWatch {
   last: FourState | null = null;
