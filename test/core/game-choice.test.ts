@@ -52,3 +52,20 @@ describe.each(['tcp', 'ws'] as const)('choosing a game over %s', (transport) => 
     c.close();
   });
 });
+
+describe('the /ws query\'s game', () => {
+  it('stands in for a hello that names no game, as room and token do', async () => {
+    const c = await RawWs.connect(server.port, '?game=four');
+    c.send(hello('g-ws-query'));
+    const w = await c.next((m) => m.t === 'welcome');
+    expect(w.game).toBe('four');
+    expect(w.room).toMatch(/^four-/);
+    expect(w.world).toBeUndefined();
+    c.close();
+    // A hello's own game wins over the query's.
+    const d = await RawWs.connect(server.port, '?game=four');
+    d.send(hello('g-ws-query-2', { game: 'arena' }));
+    expect((await d.next((m) => m.t === 'welcome')).game).toBe('arena');
+    d.close();
+  });
+});

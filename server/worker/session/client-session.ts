@@ -61,8 +61,8 @@ export class ClientSession implements HelloWaiter {
     private readonly rt: SessionRuntime,
     readonly conn: ClientConn,
     private readonly hintRoom?: string,
-    /** room, token and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
-    private readonly query: { room?: string; token?: string; auth?: string } = {},
+    /** room, token, game and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
+    private readonly query: { room?: string; token?: string; game?: string; auth?: string } = {},
   ) {
     const rate = rt.config.maxMsgRate;
     this.bucket = new TokenBucket(rate, rate * 2);
@@ -186,12 +186,15 @@ export class ClientSession implements HelloWaiter {
     const room = msg.room ?? (token ? undefined : this.query.room);
     // An account plays under the name its token gives, if it gives one.
     const name = who.name ?? msg.name;
-    // A hello relayed to another worker carries the query's token and auth (it is verified there again).
+    // The game the connection was routed by (/ws?game=) when the hello names none.
+    const game = msg.game ?? this.query.game;
+    // A hello relayed to another worker carries the query's token, game and auth (verified there again).
     let hello = msg;
-    if (token !== msg.token || name !== msg.name || auth !== msg.auth) {
+    if (token !== msg.token || name !== msg.name || auth !== msg.auth || game !== msg.game) {
       hello = { ...msg, name };
       if (token !== undefined) hello.token = token;
       if (auth !== undefined) hello.auth = auth;
+      if (game !== undefined) hello.game = game;
     }
     const outcome = await this.rt.join(this, hello, room, room || token ? undefined : this.hintRoom, who.identity);
     if (this.conn.closed) return;
