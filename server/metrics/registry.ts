@@ -20,7 +20,7 @@ export const roomEncodes = new Counter({
   name: 'shoal_room_encodes_total', help: 'Messages rooms encoded (once however many players each goes to), by game', labelNames: ['game'], registers: [registry],
 });
 export const gameErrors = new Counter({
-  name: 'shoal_game_errors_total', help: "Throws from a game's hooks (a bug in the game; the room plays on), by game and hook",
+  name: 'shoal_game_errors_total', help: "Throws from a game's hooks and timers (a bug in the game; the room plays on), by game and hook",
   labelNames: ['game', 'hook'], registers: [registry],
 });
 export const errorsSent = new Counter({

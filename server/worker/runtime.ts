@@ -177,7 +177,6 @@ export class WorkerRuntime implements SessionRuntime {
       openChanged: (h) => this.openChanged(h),
       gameFailed: (h, hook, err, suppressed) => this.log.error({ err, room: h.id, game: h.game, hook, suppressed }, 'game hook failed; the room plays on'),
     }, this.world.forRoom(id), this.pool, snapshot, open);
-    host.timers.onError = (err) => this.log.error({ err, room: id, game: game.name }, 'room timer failed');
     this.rooms.set(id, host);
     return host;
   }

@@ -71,6 +71,8 @@ export class RoomHost implements RoomContext {
     this.encodes = roomEncodes.labels(hosted.name);
     this.hz = hosted.hz;
     this.field = hosted.field;
+    // A timer's throw is the game's bug like a hook's: counted, logged at most once a second.
+    this.timers.onError = (err) => this.failed('timer', err);
     if (snapshot) this.tickNo = snapshot.tick;
     this.room = hosted.create(this, snapshot?.state);
   }
@@ -255,16 +257,21 @@ export class RoomHost implements RoomContext {
     try {
       fn();
     } catch (err) {
-      gameErrors.inc({ game: this.game, hook });
-      const now = Date.now();
-      if (now - this.lastFailureLog < 1000) {
-        this.failuresSinceLog++;
-        return;
-      }
-      this.lastFailureLog = now;
-      this.events.gameFailed(this, hook, err, this.failuresSinceLog);
-      this.failuresSinceLog = 0;
+      this.failed(hook, err);
     }
+  }
+
+  /** A hook or a timer of the game threw: counted always, logged at most once a second. */
+  private failed(hook: string, err: unknown): void {
+    gameErrors.inc({ game: this.game, hook });
+    const now = Date.now();
+    if (now - this.lastFailureLog < 1000) {
+      this.failuresSinceLog++;
+      return;
+    }
+    this.lastFailureLog = now;
+    this.events.gameFailed(this, hook, err, this.failuresSinceLog);
+    this.failuresSinceLog = 0;
   }
 
   tick(): void {

@@ -292,6 +292,14 @@ describe('RoomHost and a game that throws', () => {
       throw new Error('tick bug');
     };
     expect(() => host.tick()).not.toThrow();
+    // A timer of the game that throws is treated the same: logged once a second, never fatal.
+    vi.advanceTimersByTime(1000);
+    host.timers.every(10, () => {
+      throw new Error('timer bug');
+    });
+    vi.advanceTimersByTime(100);
+    // (+1: the tick's throw above came within a second of the last line, so it was only counted.)
+    expect(log.slice(2).filter((l) => l.startsWith('failed timer'))).toEqual(['failed timer: timer bug (+1)']);
     // The room still seats and sends.
     host.broadcast({ t: 'four', still: true });
     expect(a.messages().at(-1)).toEqual({ t: 'four', still: true });
