@@ -14,6 +14,7 @@ import { describeMachine, machine } from './machine.js';
 import { runToExit } from './processes.js';
 import { writeResult } from './report/write.js';
 import { median, pairedRatio, ratio, type ScenarioResult } from './result.js';
+import { seededRandom } from './seeded-random.js';
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -33,17 +34,6 @@ type Side = 'old' | 'new';
 const SETTINGS = { fieldWidth: 1000, fieldHeight: 1000, playerSpeed: 200, pickupRadius: 20, coins: 10, goldenCoinMs: 0 };
 const HZ = 20;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Run { cpuUs: number; roomTicks: number; deliveredBytes: number; encodes: number }
 
 /** One build's rooms, players and random sources; `step` runs one tick of every room. */
@@ -54,8 +44,8 @@ class Bench {
   private readonly rooms: Array<{ room: RoomLike; ids: string[] }> = [];
 
   constructor(game: GameLike, rooms: number, players: number, seed: number) {
-    this.random = mulberry32(seed);
-    this.pick = mulberry32(seed ^ 0x5eed);
+    this.random = seededRandom(seed);
+    this.pick = seededRandom(seed ^ 0x5eed);
     const world = { incr: (_n: string, by = 1) => Promise.resolve(by) };
     const run = this.run;
     this.within(() => {

@@ -2,7 +2,7 @@
 // the wire), and what it means for this page's player (seat, phase, what may be done now). Kept
 // free of the DOM so its rules are tested in Node (test/unit/web/four-model.test.ts); the server
 // alone decides moves, this only decides what to show and which buttons to offer.
-import { COMPUTER_ID, type FourStatus } from '../shared/protocol/four.js';
+import { COMPUTER_ID, type FourMsg, type FourStatus } from '../shared/protocol/four.js';
 
 export const COLS = 7;
 export const ROWS = 6;
@@ -15,23 +15,7 @@ export type { FourStatus };
  * The `four` message (shared/protocol/four.ts) as the page keeps it: checked field by field, the
  * seats as objects, the computer named.
  */
-export interface FourState {
-  seats: [Seat | null, Seat | null];
-  /** index = row * 7 + col, row 0 the bottom row; 0 empty, 1 seat 0's disc, 2 seat 1's. */
-  board: number[];
-  turn: SeatNo;
-  status: FourStatus;
-  winner: SeatNo | null;
-  line: number[];
-  turnLeftMs: number;
-  moves: number;
-  rematch: [boolean, boolean];
-  wins: [number, number];
-  /** Added by the server: members watching (0 from a server that does not say). */
-  spectators: number;
-  /** Added by the server: how a won game ended (`time`: the loser's clock ran out, `left`: the loser left). */
-  reason: 'four' | 'time' | 'left' | null;
-}
+export type FourState = Omit<FourMsg, 't' | 'seats'> & { seats: [Seat | null, Seat | null] };
 
 export { COMPUTER_ID };
 

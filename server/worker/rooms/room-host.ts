@@ -242,7 +242,12 @@ export class RoomHost implements RoomContext {
 
   /** A checked message from a seated player, to the game. */
   deliver(playerId: string, msg: Parameters<Room['message']>[1]): void {
-    this.guard('message', () => this.room.message(playerId, msg));
+    // Guarded like every hook, inline: a closure per message would be an allocation per packet.
+    try {
+      this.room.message(playerId, msg);
+    } catch (err) {
+      this.failed('message', err);
+    }
   }
 
   private lastFailureLog = 0;
@@ -278,8 +283,11 @@ export class RoomHost implements RoomContext {
     const room = this.room;
     if (!room.tick) return;
     const t0 = performance.now();
-    const n = ++this.tickNo;
-    this.guard('tick', () => room.tick?.(n));
+    try {
+      room.tick(++this.tickNo);
+    } catch (err) {
+      this.failed('tick', err);
+    }
     this.flushScores();
     const ms = performance.now() - t0;
     this.tickTimes[this.tickIdx++ & 127] = ms;

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../../shared/protocol/codec.js';
 import { StateSync, type SyncMsg, type SyncOutlet } from '../../../server/game-api/state-sync.js';
+import { seededRandom } from '../../../loadtest/seeded-random.js';
 
 /** Records per player the bytes it received; each broadcast / send / sendMany is one encode. */
 class CountingRoom implements SyncOutlet<SyncMsg> {
@@ -66,17 +67,6 @@ class Model {
 
 interface Unit { id: string; x: number; team: 'red' | 'blue' | 'all' }
 const unitWire = (u: Unit) => [u.id, u.x, u.team];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('state sync without views', () => {
   it('sends newcomers a full state, everyone else only what was added, changed and removed, in declared field order', () => {
@@ -327,7 +317,7 @@ describe('state sync with views', () => {
 
   it('random play: every player always pictures exactly what its view may see', () => {
     const t = teams();
-    const rnd = mulberry32(42);
+    const rnd = seededRandom(42);
     const teamsOf = ['red', 'blue', 'all'] as const;
     let next = 0;
     for (let tick = 1; tick <= 300; tick++) {

@@ -7,6 +7,7 @@
 import { encode } from '../../../shared/protocol/codec.js';
 import type { ServerMessage } from '../../../shared/protocol/messages.js';
 import type { Game, Room, RoomContext, World } from '../../../server/game-api/index.js';
+import { seededRandom } from '../../../loadtest/seeded-random.js';
 
 export interface ArenaSettingsLike {
   fieldWidth: number; fieldHeight: number; playerSpeed: number; pickupRadius: number; coins: number; goldenCoinMs: number;
@@ -19,17 +20,6 @@ interface Snap {
 
 /** Per player, every message it received, as hex, in order. */
 export type Streams = Record<string, string[]>;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SETTINGS: ArenaSettingsLike = {
   fieldWidth: 300, fieldHeight: 200, playerSpeed: 200, pickupRadius: 25, coins: 12, goldenCoinMs: 0,
@@ -73,7 +63,7 @@ class RecordingHost {
 /** Runs the script against `game` (the arena) and returns what each player received. */
 export function recordArenaWire(game: Game<ArenaSettingsLike>): Streams {
   const random = Math.random;
-  const seeded = mulberry32(0xa4e7a);
+  const seeded = seededRandom(0xa4e7a);
   Math.random = seeded;
   /** The next two Math.random() calls return x then y, then the seeded generator again. */
   const placeNext = (x: number, y: number) => {
@@ -84,7 +74,7 @@ export function recordArenaWire(game: Game<ArenaSettingsLike>): Streams {
       return v;
     };
   };
-  const pick = mulberry32(0x5eed);
+  const pick = seededRandom(0x5eed);
   const world = { incr: (_name: string, by = 1) => Promise.resolve(by) } as unknown as World;
   try {
     const host = new RecordingHost();
