@@ -256,7 +256,7 @@ export class WorkerRuntime implements SessionRuntime {
       }
     }
     const seat = { id: s.id, name: s.name, score: s.score, identity: identity && { ...identity, account: s.account } };
-    const refusal = resumed || host.members.has(s.id) ? undefined : host.room.admit?.(seat);
+    const refusal = resumed || host.members.has(s.id) ? undefined : host.admit(seat);
     if (refusal) {
       // The game keeps this player out: its session (and a room made just for it) go again.
       this.link.request('leave', { id: s.id }).catch(() => {});

@@ -4,7 +4,7 @@
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import type { WelcomeMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
-import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, TaskPool } from '../../game-api/index.js';
+import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo, SeatRefusal, TaskPool } from '../../game-api/index.js';
 import { gameErrors, messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
 import { RoomTimerSet } from './room-timers.js';
@@ -238,6 +238,20 @@ export class RoomHost implements RoomContext {
       if (!m.conn) this.remove(m.id);
     }, this.config.graceMs);
     m.grace.unref?.();
+  }
+
+  /**
+   * The game's say on seating a new player. A throw refuses the seat (SEAT_REFUSED) and counts as
+   * the game's failure like any hook's; the player may say hello again.
+   */
+  admit(seat: SeatInfo): SeatRefusal | undefined {
+    if (!this.room.admit) return undefined;
+    try {
+      return this.room.admit(seat);
+    } catch (err) {
+      this.failed('admit', err);
+      return { reason: 'GAME_ERROR', message: 'the game could not decide on this seat' };
+    }
   }
 
   /** A checked message from a seated player, to the game. */

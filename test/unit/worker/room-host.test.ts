@@ -294,12 +294,21 @@ describe('RoomHost and a game that throws', () => {
     expect(() => host.tick()).not.toThrow();
     // A timer of the game that throws is treated the same: logged once a second, never fatal.
     vi.advanceTimersByTime(1000);
-    host.timers.every(10, () => {
+    const bad = host.timers.every(10, () => {
       throw new Error('timer bug');
     });
     vi.advanceTimersByTime(100);
     // (+1: the tick's throw above came within a second of the last line, so it was only counted.)
     expect(log.slice(2).filter((l) => l.startsWith('failed timer'))).toEqual(['failed timer: timer bug (+1)']);
+    // A throwing admit refuses the seat instead of leaving the join hanging.
+    bad.cancel();
+    vi.advanceTimersByTime(1000);
+    (room as unknown as { admit(): never }).admit = () => {
+      throw new Error('admit bug');
+    };
+    expect(host.admit(seat('p2'))).toEqual({ reason: 'GAME_ERROR', message: 'the game could not decide on this seat' });
+    // (its count of lines held back includes the timer's throws after the last line)
+    expect(log.at(-1)).toMatch(/^failed admit: admit bug \(\+\d+\)$/);
     // The room still seats and sends.
     host.broadcast({ t: 'four', still: true });
     expect(a.messages().at(-1)).toEqual({ t: 'four', still: true });
