@@ -26,7 +26,11 @@ export interface HandoffMsg {
 
 // A relay carries a client between the worker holding its socket and the worker running its room;
 // the primary forwards each message to the slot in `to`.
-export interface RelayOpen { t: 'relay.open'; to: number; from: number; rid: string; hello: HelloMsg; address: string }
+/**
+ * `hint`: the room routing promised the client a seat in (quick-join), carried along so the worker
+ * running it takes that seat and frees the promise rather than matchmaking the client afresh.
+ */
+export interface RelayOpen { t: 'relay.open'; to: number; from: number; rid: string; hello: HelloMsg; address: string; hint?: string }
 /** Client -> room: a frame body the client sent. */
 export interface RelayIn { t: 'relay.in'; to: number; rid: string; data: Uint8Array }
 /** Room -> client: a framed message for the client. */

@@ -52,7 +52,7 @@ export class WorkerRuntime implements SessionRuntime {
   /** The declared client messages of the games hosted here, compiled once (now). */
   private readonly validators: GameValidators;
   /** Relays a hello to the worker in `slot`; set by main.ts. */
-  relay: (session: ClientSession, slot: number, hello: HelloMsg) => boolean = () => false;
+  relay: (session: ClientSession, slot: number, hello: HelloMsg, hint?: string) => boolean = () => false;
 
   constructor(
     readonly config: Config,
@@ -239,7 +239,7 @@ export class WorkerRuntime implements SessionRuntime {
       return { code: 'UNAVAILABLE', message: 'closed' };
     }
     if ('redirect' in reply) {
-      if (session.conn.transport !== 'relay' && this.relay(session, reply.redirect, hello)) return 'relayed';
+      if (session.conn.transport !== 'relay' && this.relay(session, reply.redirect, hello, hint)) return 'relayed';
       return { code: 'UNAVAILABLE', message: 'that room is moving between workers; try again' };
     }
     const { session: s, token, room: r, resumed } = reply;

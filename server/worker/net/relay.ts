@@ -25,10 +25,10 @@ export class WorkerRelay {
     private readonly intake: Intake,
     private readonly send: (m: WorkerToPrimary) => void,
   ) {
-    rt.relay = (session, toSlot, hello) => this.open(session, toSlot, hello);
+    rt.relay = (session, toSlot, hello, hint) => this.open(session, toSlot, hello, hint);
   }
 
-  private open(session: ClientSession, toSlot: number, hello: HelloMsg): boolean {
+  private open(session: ClientSession, toSlot: number, hello: HelloMsg, hint: string | undefined): boolean {
     if (!process.connected) return false;
     const rid = `${this.slot}.${++this.seq}`;
     relayedTotal.inc();
@@ -40,7 +40,7 @@ export class WorkerRelay {
       this.send({ t: 'relay.close', to: toSlot, rid });
       prev();
     };
-    this.send({ t: 'relay.open', to: toSlot, from: this.slot, rid, hello, address: session.conn.address });
+    this.send({ t: 'relay.open', to: toSlot, from: this.slot, rid, hello, address: session.conn.address, ...(hint !== undefined ? { hint } : {}) });
     return true;
   }
 
@@ -49,7 +49,9 @@ export class WorkerRelay {
       case 'relay.open': {
         const conn = new RelayConn(m.rid, m.from, m.address ?? 'relay', this.send);
         this.in.set(m.rid, conn);
-        const session = new ClientSession(this.rt, conn);
+        // The seat routing promised goes along: without it the room's worker would matchmake the
+        // client again and the promise would hold a seat of its room for nobody until it lapsed.
+        const session = new ClientSession(this.rt, conn, m.hint);
         this.intake.track(conn, session);
         const prev = conn.onClose;
         conn.onClose = () => {

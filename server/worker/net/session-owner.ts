@@ -9,6 +9,6 @@ export interface SessionOwner extends SessionRuntime {
   /** Every open session of this worker (swept for idleness, told bye at shutdown). */
   readonly sessions: Set<ClientSession>;
   readonly log: Logger;
-  /** Relays a hello to the worker in `slot`; the relay (relay.ts) sets it. */
-  relay: (session: ClientSession, slot: number, hello: HelloMsg) => boolean;
+  /** Relays a hello (and the seat routing promised it, `hint`) to the worker in `slot`; the relay (relay.ts) sets it. */
+  relay: (session: ClientSession, slot: number, hello: HelloMsg, hint?: string) => boolean;
 }
