@@ -3,6 +3,7 @@
 // Validated once at start-up; every process after that receives the resolved object.
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseHostPort, parseStore } from './store-url.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { SETTINGS, LOG_LEVELS, flagName, envName, type Config, type SettingName, type SettingSpec } from './schema.js';
 
@@ -120,6 +121,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`trustedProxies: ${(err as Error).message}`);
   }
   if (config.proxyProtocol && trusted.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send a PROXY header');
+  try {
+    const store = parseStore(config.store);
+    if (store.kind === 'redis') {
+      if (!config.advertise) {
+        if (config.host === '0.0.0.0' || config.host === '::' || config.host === '') throw new Error('--advertise HOST:PORT is needed with --store redis when --host is a wildcard address: other hosts send this host\'s players there');
+        config.advertise = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+      }
+      parseHostPort(config.advertise);
+      if (!config.hostId) config.hostId = config.advertise;
+      if (!/^[\x21-\x7e]{1,100}$/.test(config.hostId)) throw new Error(`--host-id ${JSON.stringify(config.hostId)} must be 1..100 printable characters without spaces`);
+    }
+  } catch (err) {
+    throw new ConfigError(`store: ${(err as Error).message}`);
+  }
   return { config, help };
 }
 

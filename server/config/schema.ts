@@ -91,6 +91,11 @@ export const SETTINGS = {
   fourSpectators: s('int', 8, 'four in a row: members a room takes beyond its two seats (joining by room id)', { min: 0, max: 1000 }),
   fourBotDepth: s('int', 6, 'four in a row: plies the computer opponent looks ahead (searched on the pool)', { min: 1, max: 10 }),
   fourBotDelayMs: s('int', 300, "four in a row: the computer's move shows no sooner than this after its turn began", { min: 0, max: 60000 }),
+  store: s('string', 'file', 'where the shared world is kept: file (the embedded store under --data; one host) or redis://HOST:PORT[/DB] (many hosts share one world)', { env: 'SHOAL_STORE' }),
+  advertise: s('string', '', 'with --store redis: HOST:PORT other hosts send this host\'s players to (default --host:--port when --host is one address)', { env: 'SHOAL_ADVERTISE' }),
+  hostId: s('string', '', 'with --store redis: this host\'s name in the shared world (default: the advertised address)', { env: 'SHOAL_HOST_ID' }),
+  hostTtlMs: s('int', 5000, 'with --store redis: a host whose heartbeat is this old is dead, and its rooms are taken over by the host a player resumes at', { min: 1000, max: 600000 }),
+  redisTimeoutMs: s('int', 2000, 'with --store redis: a Redis command not answered this long fails (a join waiting on it gets UNAVAILABLE)', { min: 100, max: 60000 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -115,6 +120,7 @@ export interface Config {
   jwtIssuer: string; jwtAudience: string; jwtClockSkewS: number; jwtNameClaim: string; authMaxLength: number;
   poolThreads: number; poolQueue: number; poolTaskTimeoutMs: number; poolNice: number;
   fourTurnMs: number; fourSpectators: number; fourBotDepth: number; fourBotDelayMs: number;
+  store: string; advertise: string; hostId: string; hostTtlMs: number; redisTimeoutMs: number;
   logLevel: string;
 }
 

@@ -36,9 +36,13 @@ export interface StartOptions {
   noWait?: boolean;
   /** The script to start (a server script calling createServer); default MAIN, `npm start`'s. */
   script?: string;
+  /** The loopback address it binds (127.0.0.2, 127.0.0.3 make distinct hosts); default 127.0.0.1. */
+  host?: string;
 }
 
 export interface TestServer {
+  /** The address it binds and its clients connect to. */
+  host: string;
   port: number;
   dataDir: string;
   consoleSocket: string;
@@ -69,7 +73,8 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
   const port = o.port ?? (await freePort());
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-test-'));
   const consoleSocket = path.join(dataDir, 'console.sock');
-  const args = [o.script ?? MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--workers', String(o.workers ?? 2), ...(o.args ?? [])];
+  const host = o.host ?? '127.0.0.1';
+  const args = [o.script ?? MAIN, '--port', String(port), '--host', host, '--data', dataDir, '--workers', String(o.workers ?? 2), ...(o.args ?? [])];
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, SHOAL_LOG_JSON: '1', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,6 +137,7 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
   };
 
   const s: TestServer = {
+    host,
     port,
     dataDir,
     consoleSocket,
@@ -154,8 +160,8 @@ export async function startServer(o: StartOptions = {}): Promise<TestServer> {
     client(opts) {
       const connector =
         opts.transport === 'ws'
-          ? wsConnector(`ws://127.0.0.1:${port}/ws`, WebSocket as unknown as WsConstructor)
-          : tcpConnector('127.0.0.1', port);
+          ? wsConnector(`ws://${host}:${port}/ws`, WebSocket as unknown as WsConstructor)
+          : tcpConnector(host, port);
       return new ShoalClient({ name: 'player', ...opts, connector });
     },
   };

@@ -1,0 +1,11 @@
+// Every Redis key Shoal uses, in one place (documented in docs/SCALING.md, "What Redis holds").
+// All start with `shoal:`, so one Redis database can be inspected (and flushed) by prefix.
+// Parts owned by one lane add their keys here, each with a line saying what it holds.
+export const PREFIX = 'shoal:';
+
+export const KEYS = {
+  /** STRING per live host, PX --host-ttl-ms: its heartbeat (JSON: advertise, players, rooms, at). */
+  host: (id: string) => `${PREFIX}host:${id}`,
+  /** SET of every host id that has run (live ones also have a heartbeat key). */
+  hosts: `${PREFIX}hosts`,
+} as const;
