@@ -8,4 +8,8 @@ export const KEYS = {
   host: (id: string) => `${PREFIX}host:${id}`,
   /** SET of every host id that has run (live ones also have a heartbeat key). */
   hosts: `${PREFIX}hosts`,
+  // --- bus lane ---
+  /** Pub/sub channel every host's coordinator subscribes to: world chat and console commands (JSON, server/ipc/bus.ts). */
+  bus: `${PREFIX}bus`,
+  // --- end bus lane ---
 } as const;
