@@ -15,6 +15,11 @@ export interface BusOptions {
   log: Logger;
   /** How long ask() waits for the other hosts' answers. */
   askTimeoutMs: number;
+  /**
+   * How many other hosts are live (hosts.ts). PUBLISH counts every subscriber of the channel, a
+   * `redis-cli SUBSCRIBE` too; ask() waits for no more answers than live hosts.
+   */
+  others?: () => Promise<number>;
 }
 
 interface Asking {
@@ -83,8 +88,9 @@ export class Bus {
       this.asking.delete(req);
       throw new CodedError('UNAVAILABLE', `other hosts cannot be asked: redis unreachable (${(err as Error).message})`);
     }
-    // PUBLISH counts every subscriber, this host's own included.
-    a.want = Math.max(0, heard - (this.subscribed ? 1 : 0));
+    // PUBLISH counts every subscriber, this host's own included, and any other listener.
+    const others = await this.o.others?.().catch(() => Infinity);
+    a.want = Math.min(Math.max(0, heard - (this.subscribed ? 1 : 0)), others ?? Infinity);
     if (a.replies.length >= a.want) a.done();
     const timer = setTimeout(() => a.done(), this.o.askTimeoutMs);
     await finished;

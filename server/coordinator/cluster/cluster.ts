@@ -41,7 +41,8 @@ export class Cluster {
     const redis = openRedis(where, { timeoutMs, name: `${config.hostId} cluster`, log });
     const sub = openRedis(where, { timeoutMs, name: `${config.hostId} bus`, log });
     const hosts = new Hosts(redis, { id: config.hostId, advertise: config.advertise, ttlMs: config.hostTtlMs, counts: () => deps.counts(), log });
-    const bus = new Bus(redis, sub, { hostId: config.hostId, log, askTimeoutMs: ASK_TIMEOUT_MS });
+    const others = async () => (await hosts.live()).filter((h) => !h.self).length;
+    const bus = new Bus(redis, sub, { hostId: config.hostId, log, askTimeoutMs: ASK_TIMEOUT_MS, others });
     const c = new Cluster(hosts, bus, redis, deps, log);
     await Promise.all([
       redis.connect().catch((err: Error) => log.warn({ err: err.message }, 'redis not reachable at start; heartbeats begin once it is')),
