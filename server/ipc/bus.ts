@@ -8,8 +8,8 @@ import type { BanEntry, KickResult } from './admin-types.js';
 
 /** Console commands a host runs for another: name -> [arguments, this host's result]. */
 export type HostCommands = {
-  /** The host running that player kicks it (bye `reason`); the others answer found: false. */
-  kick: [{ id: string; reason: string }, KickResult];
+  /** The host running that player kicks it (bye `kicked`); the others answer found: false. */
+  kick: [{ id: string }, KickResult];
   /** Every host keeps the ban (kv `bans`) and disconnects its players from that address. */
   ban: [{ entry: BanEntry }, { kicked: string[]; closed: number }];
   /** Every host lifts the ban. */

@@ -32,7 +32,7 @@ export const kick: Command = {
     if (here.hit) return row(here.hit, multi ? ctx.host.config.hostId : undefined);
     let silentHosts = 0;
     if (multi) {
-      const r = await ctx.host.request('bus.kick', { id, reason: 'kicked' }, 6000);
+      const r = await ctx.host.request('bus.kick', { id }, 6000);
       for (const a of r.replies) if (a.ok && a.data.found) return row(a.data, a.host);
       silentHosts = r.asked - r.replies.filter((a) => a.ok).length;
     }
@@ -156,6 +156,7 @@ async function forHost(ctx: ConsoleContext, cmd: HostCommand): Promise<unknown> 
     }
     case 'ban': {
       const e = cmd.args.entry;
+      if (typeof e !== 'object' || e === null) throw new CodedError('BAD_ARGS', 'ban: no entry');
       const until = e.until === null ? null : Number(e.until);
       if (until !== null && !Number.isFinite(until)) throw new CodedError('BAD_ARGS', 'ban: until is not a time');
       const here = await banHere(ctx, { address: banTarget(String(e.address)), until, at: Number(e.at) || Date.now() });

@@ -32,7 +32,7 @@ export function clusterOps(ctx: OpContext): HandlersOf<ClusterOp> {
         throw new CodedError('UNAVAILABLE', `the live hosts cannot be read: redis unreachable (${(err as Error).message})`);
       }
     },
-    'bus.kick': (a) => ctx.cluster?.bus.ask('kick', { id: a.id, reason: a.reason }) ?? nobody(),
+    'bus.kick': (a) => ctx.cluster?.bus.ask('kick', { id: a.id }) ?? nobody(),
     'bus.ban': (a) => ctx.cluster?.bus.ask('ban', { entry: a.entry }) ?? nobody(),
     'bus.unban': (a) => ctx.cluster?.bus.ask('unban', { address: a.address }) ?? nobody(),
     'bus.answer': (a) => {
