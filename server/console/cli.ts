@@ -14,7 +14,7 @@ import { tokenize, type Answer } from './wire.js';
 import { CodedError } from '../../shared/errors/coded-error.js';
 
 const FALLBACK_COMMANDS = [
-  'help', 'status', 'workers', 'rooms', 'room', 'players', 'kick', 'say', 'ban', 'unban', 'bans', 'drain', 'undrain',
+  'help', 'status', 'hosts', 'workers', 'rooms', 'room', 'players', 'kick', 'say', 'ban', 'unban', 'bans', 'drain', 'undrain',
   'restart', 'loglevel', 'set', 'save', 'shutdown',
 ];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -12,6 +12,7 @@ import type { CoordinatorArgs, CoordinatorOp, CoordinatorResult, DrainResult } f
 import type { PrimaryToWorker, WorkerToPrimary } from '../ipc/primary-worker.js';
 import type { DryRunRow, ProbeGame } from '../ipc/primary-probe.js';
 import type { RoomSnapshotRow } from '../ipc/coordinator-ops.js';
+import type { HostAnswer, HostCommand } from '../ipc/bus.js';
 
 /**
  * A process running the build now on disk (the code a replaced worker will run), for a deploy's
@@ -103,4 +104,9 @@ export interface ConsoleHost {
   setDrained(slot: number, on: boolean): Promise<DrainResult>;
   /** Slots drained now, as the coordinator has them (empty when it does not answer). */
   drainedSlots(): Promise<number[]>;
+  /**
+   * With --store redis: runs each console command another host asked this one to run (kick, ban,
+   * unban) and gives the answer back to that host through the coordinator (bus lane).
+   */
+  onHostCommand(handler: (cmd: HostCommand) => Promise<HostAnswer>): void;
 }

@@ -9,6 +9,7 @@ import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { createLogger } from '../log/logger.js';
 import { BanList, type BanEntry } from './bans.js';
 import { TABLE } from './commands/index.js';
+import { runForHost } from './commands/moderation.js';
 import { newState, type ConsoleContext } from './context.js';
 import type { ConsoleHost } from './host.js';
 import { ConsoleServer } from './server.js';
@@ -71,6 +72,8 @@ function makeContext(host: ConsoleHost, bans: BanList, audit: Logger): ConsoleCo
   const rpc = new WorkerRpc(host);
   const ctx: ConsoleContext = { host, rpc, bans, state: newState(), version: version(), audit };
   host.onWorkerMessage((slot, m) => rpc.onMessage(slot, m));
+  // With --store redis: kick, ban and unban made at another host's console, run here too.
+  host.onHostCommand((cmd) => runForHost(ctx, cmd));
 
   // A worker process that (re)started gets what was changed at run time since the server began.
   rpc.onHello = (slot) => {

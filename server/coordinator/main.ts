@@ -1,10 +1,10 @@
 // The coordinator process: owns the shared world state and serves it to the primary and the
 // workers over direct channels on a Unix socket. Started (and restarted) by the primary.
 // `main` runs the start steps in order (open the store, load the state and replay the journals,
-// listen, timers) and sets up the one stop; each step is a file in start/ named after it.
-// Its folders: store/ (the durable state on disk), directory/ (sessions, rooms, placement,
-// scores), scores/ (worker score journals at start), world/ (the World API's primitives),
-// ops/ (the op table the channels call).
+// join the cluster with --store redis, listen, timers) and sets up the one stop; each step is a
+// file in start/ named after it. Its folders: store/ (the durable state on disk), directory/
+// (sessions, rooms, placement, scores), scores/ (worker score journals at start), world/ (the
+// World API's primitives), ops/ (the op table the channels call), cluster/ (Redis: the hosts).
 import fs from 'node:fs';
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
@@ -23,6 +23,8 @@ import { openStore, type OpenedStore } from './start/open-store.js';
 import { loadState } from './start/load-state.js';
 import { listen } from './start/listen.js';
 import { startTimers, type Timers } from './start/timers.js';
+import { joinCluster } from './start/join-cluster.js';
+import type { Cluster } from './cluster/cluster.js';
 
 // Written by the primary from its checked settings (primary/main.ts).
 const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
@@ -67,18 +69,22 @@ async function main(): Promise<void> {
     await store.checkpoint(dir.snapshotState());
     dir.checkpointTaken();
   };
+  // With --store redis: this host's heartbeat and the bus to the other hosts (bus lane).
+  ctx.cluster = await joinCluster(ctx, config, log);
   const server = listen(socketPath, createOps(ctx), ctx, store, log, () => toPrimary({ t: 'coordinator.ready' }));
   const timers = startTimers(dir, store, config, log);
-  stopOnce(dir, store, server, timers);
+  stopOnce(dir, store, server, timers, ctx.cluster);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers): void {
+function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers, cluster: Cluster | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     timers.stop();
+    // Other hosts see this one gone at once, not after the heartbeat's TTL.
+    await cluster?.stop();
     try {
       await store.checkpoint(dir.snapshotState());
       await store.close();

@@ -73,6 +73,7 @@ const OTHERS: Record<string, CodeEntry> = {
   AUTH_OFF: { meaning: '`auth reload` while the server runs with --auth none', where: ['console'] },
   WORKER_DOWN: { meaning: 'a worker has no running process to ask', where: ['console'] },
   WORKER_TIMEOUT: { meaning: 'a worker did not answer in time', where: ['console'] },
+  HOST_TIMEOUT: { meaning: 'with --store redis: another host did not answer a console command in time (the player may be seated there)', where: ['console', 'internal'] },
   STARTING: { meaning: 'the server is still starting; only help answers', where: ['console'] },
   CONFIRM_REQUIRED: { meaning: 'a ban wider than banForcePrefixV4/V6 without --force', where: ['console'] },
   LINE_TOO_LONG: { meaning: 'a console request line over consoleMaxLineBytes', where: ['console'] },

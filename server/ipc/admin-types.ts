@@ -26,3 +26,8 @@ export interface BanEntry {
   /** Epoch ms when it was made. */
   at: number;
 }
+
+/** What a worker answers `kick` (and a host the bus lane's kick, server/ipc/bus.ts). */
+export type KickResult =
+  | { found: false }
+  | { found: true; id: string; name: string; room: string; worker: number; address: string | null; wasConnected: boolean };

@@ -15,7 +15,8 @@ export class CoordinatorLink {
   /** Called after each (re)connect, before waiting requests go out: say who we are. */
   onConnect: (ch: CoordinatorChannel) => Promise<void> = async () => {};
 
-  constructor(private readonly socketPath: string, private readonly onPush: PushHandler<CoordinatorPushes>, private readonly log: Logger) {}
+  /** `onPush` may be replaced later (the primary's console takes `bus.run` once it is attached). */
+  constructor(private readonly socketPath: string, public onPush: PushHandler<CoordinatorPushes>, private readonly log: Logger) {}
 
   start(): void {
     this.connect();
@@ -29,7 +30,7 @@ export class CoordinatorLink {
     if (this.stopped) return;
     const sock = net.connect(this.socketPath);
     sock.once('connect', () => {
-      const ch: CoordinatorChannel = new Channel(sock, null, this.onPush, () => {
+      const ch: CoordinatorChannel = new Channel(sock, null, (...push) => this.onPush(...push), () => {
         if (this.ch === ch) {
           this.ch = null;
           if (!this.stopped) this.log.warn('coordinator channel lost; reconnecting');

@@ -7,7 +7,8 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Channel, OpArgs, OpName, OpResult, PushOf } from '../../shared/ipc/channel.js';
 import type { ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
-import type { BanEntry, Limits } from './admin-types.js';
+import type { BanEntry, KickResult, Limits } from './admin-types.js';
+import type { ClusterView, HostCommand, HostCommands, HostReplies, HostAnswer } from './bus.js';
 
 // --- sessions and rooms ------------------------------------------------------------------------
 
@@ -278,7 +279,8 @@ export type CoordinatorOps = {
 
   'admin.stats': [Empty, CoordinatorAdminStats];
   'admin.bans': [Empty, BanEntry[]];
-  'admin.ban': [{ address: string; until: number | null }, BanEntry[]];
+  /** `at` (when it was made) is given when another host made the ban (bus lane); else now. */
+  'admin.ban': [{ address: string; until: number | null; at?: number }, BanEntry[]];
   'admin.unban': [{ address: string }, BanEntry[]];
   'admin.drain': [{ slot: number; draining: boolean }, DrainResult];
   'admin.loglevel': [{ level: string }, { level: string }];
@@ -287,9 +289,20 @@ export type CoordinatorOps = {
   'admin.sync': [{ limits?: Limits; level?: string }, { ok: true }];
   /** Every room's last snapshot (of one slot's rooms, when given), for a deploy's dry run of the new code. */
   'admin.snapshots': [{ slot?: number }, RoomSnapshotRow[]];
+
+  // --- bus lane: the hosts of one world (--store redis; server/coordinator/cluster/) ---
+  /** Live hosts with their heartbeats (with the file store: this host alone). */
+  'cluster.hosts': [Empty, ClusterView];
+  /** Asks every other host to run a console command (UNAVAILABLE while Redis is away). */
+  'bus.kick': [HostCommands['kick'][0], HostReplies<KickResult>];
+  'bus.ban': [HostCommands['ban'][0], HostReplies<HostCommands['ban'][1]>];
+  'bus.unban': [HostCommands['unban'][0], HostReplies<HostCommands['unban'][1]>];
+  /** From the primary: its answer to a `bus.run` push. */
+  'bus.answer': [{ req: number; answer: HostAnswer }, void];
+  // --- end bus lane ---
 };
 
-/** Every topic the coordinator pushes to workers: topic -> payload. */
+/** Every topic the coordinator pushes to workers (and, `bus.run`, to the primary): topic -> payload. */
 export type CoordinatorPushes = {
   /** A world-scope chat line, for every player of every worker. */
   chat: ChatOutMsg;
@@ -299,6 +312,8 @@ export type CoordinatorPushes = {
   'world.val': [string, unknown];
   /** Only with worldDebug: a command for this worker to run (answered with world.debug.done). */
   'world.debug': { id: number; cmd: DebugCmd };
+  /** To the primary only (bus lane): run this console command another host asked for; answered with bus.answer. */
+  'bus.run': { req: number; cmd: HostCommand };
 };
 
 export type CoordinatorOp = OpName<CoordinatorOps>;

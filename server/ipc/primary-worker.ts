@@ -4,7 +4,7 @@
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Readiness } from '../http/health.js';
 import type { MetricsJson } from './coordinator-ops.js';
-import type { Limits } from './admin-types.js';
+import type { Limits, KickResult } from './admin-types.js';
 
 /** Liveness: any message answers it; `alive` is the reply when there is nothing else to say. */
 export interface AlivePing { t: 'alive?' }
@@ -55,9 +55,7 @@ export interface WorkerRoom {
   game: string;
 }
 
-export type KickResult =
-  | { found: false }
-  | { found: true; id: string; name: string; room: string; worker: number; address: string | null; wasConnected: boolean };
+export type { KickResult };
 
 /** Every op a worker serves the console: name -> [arguments, result]. */
 export type WorkerAdminOps = {

@@ -76,5 +76,13 @@ export function consoleHost(p: ConsoleHostParts): ConsoleHost {
         (r) => r.drained ?? [],
         () => [],
       ),
+    onHostCommand: (h) => {
+      const prev = link.onPush;
+      link.onPush = (...push) => {
+        if (push[0] !== 'bus.run') return prev(...push);
+        const { req, cmd } = push[1];
+        void h(cmd).then((answer) => link.request('bus.answer', { req, answer }, 3000)).catch((err) => p.log.warn({ err, cmd: cmd.k }, 'console: cannot answer another host\'s command'));
+      };
+    },
   };
 }

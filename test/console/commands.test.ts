@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { sample, scrape } from '../helpers/metrics.js';
 import { ask, cli, rawExchange, run } from './console-helpers.js';
 
 describe('operator console: commands', { timeout: 60_000 }, () => {
@@ -254,6 +255,14 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     expect(await run(sock, 'bans')).toEqual([]);
     const back = await join('Eve', 'alpha');
     expect(back.welcome.room).toBe('alpha');
+  });
+
+  it('hosts: with the file store, this host alone (and shoal_cluster_hosts 1); status shows no cluster', async () => {
+    const rows = await run(sock, 'hosts');
+    expect(rows).toEqual([expect.objectContaining({ host: `127.0.0.1:${server.port}`, advertise: `127.0.0.1:${server.port}`, heartbeatAgeMs: 0, self: true })]);
+    expect((await run(sock, 'status')).cluster).toBeUndefined();
+    expect(sample(await scrape(server), 'shoal_cluster_hosts')).toBe(1);
+    expect((await ask(sock, 'hosts', 'extra')).error!.code).toBe('BAD_ARGS');
   });
 
   it('the CLI prints tables, JSON with --json, and exits non-zero on errors', async () => {

@@ -2,7 +2,7 @@
 import type { TestServer } from './server.js';
 
 export async function scrape(s: TestServer, timeoutMs = 5000): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${s.port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+  const r = await fetch(`http://${s.host}:${s.port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
   if (r.status !== 200) throw new Error(`/metrics answered ${r.status}`);
   return r.text();
 }

@@ -3,6 +3,7 @@ import type { Command } from '../context.js';
 import { parseArgs } from './args.js';
 import { deploy, drain, loglevel, restart, save, set, shutdown, undrain } from './control.js';
 import { players, room, rooms, status, workers } from './info.js';
+import { hosts } from './hosts.js';
 import { ban, bans, kick, say, unban } from './moderation.js';
 import { auth } from './auth.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
@@ -21,7 +22,7 @@ const help: Command = {
 };
 
 export const COMMANDS: Command[] = [
-  help, status, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, deploy, loglevel, set, save, auth, shutdown,
+  help, status, hosts, workers, rooms, room, players, kick, say, ban, unban, bans, drain, undrain, restart, deploy, loglevel, set, save, auth, shutdown,
 ];
 
 export const TABLE = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -6,6 +6,8 @@ import type { Command, ConsoleContext } from '../context.js';
 import type { WorkerSlotView } from '../host.js';
 import { parseArgs, roomId } from './args.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import { parseStore } from '../../config/store-url.js';
+import { clusterTotals } from './hosts.js';
 
 // What workers answer the console's ops is declared at the primary-worker boundary.
 import type { Member, WorkerRoom, WorkerStats } from '../../ipc/primary-worker.js';
@@ -54,10 +56,12 @@ export const status: Command = {
     parseArgs('status', this.usage, args, { min: 0, max: 0 });
     const { host } = ctx;
     const { config } = host;
-    const [workers, coord, dir] = await Promise.all([
+    const [workers, coord, dir, cluster] = await Promise.all([
       ctx.rpc.all('stats'),
       host.request('admin.stats', {}, 2000).catch((e: Error & { code?: string }) => ({ error: e.code ?? e.message })),
       host.request('stats', {}, 2000).catch(() => null),
+      // With --store redis: every live host's players and rooms (bus lane).
+      parseStore(config.store).kind === 'redis' ? clusterTotals(ctx) : null,
     ]);
     const mem = process.memoryUsage();
     const conns = host.connections();
@@ -121,6 +125,7 @@ export const status: Command = {
         bans: ctx.bans.list().length,
         shutdownInS: ctx.state.shutdownAt ? Math.max(0, Math.round((ctx.state.shutdownAt - Date.now()) / 1000)) : null,
       },
+      ...(cluster ? { cluster } : {}),
       processes,
     };
   },

@@ -12,4 +12,8 @@ export const KEYS = {
   owner: (room: string) => `${PREFIX}owner:${room}`,
   /** Counter the fencing epochs of room claims come from: they only grow (ownership.ts). */
   epoch: `${PREFIX}epoch`,
+  // --- bus lane ---
+  /** Pub/sub channel every host's coordinator subscribes to: world chat and console commands (JSON, server/ipc/bus.ts). */
+  bus: `${PREFIX}bus`,
+  // --- end bus lane ---
 } as const;

@@ -75,8 +75,8 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
       };
     },
     'admin.bans': () => bans(),
-    'admin.ban': (a: { address: string; until: number | null }) => {
-      dir.commit([{ k: 'kv', ns: BANS, key: a.address, value: { until: a.until, at: Date.now() } }]);
+    'admin.ban': (a: { address: string; until: number | null; at?: number }) => {
+      dir.commit([{ k: 'kv', ns: BANS, key: a.address, value: { until: a.until, at: typeof a.at === 'number' ? a.at : Date.now() } }]);
       log.warn({ address: a.address, until: a.until }, 'address banned');
       return bans();
     },

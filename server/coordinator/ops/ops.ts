@@ -8,6 +8,7 @@ import { gameSizes } from '../directory/placement.js';
 import type { CoordinatorHandlers, OpContext } from './context.js';
 import { adminOps } from './admin-ops.js';
 import { reportedStats, worldOps } from './world-ops.js';
+import { clusterOps } from './cluster-ops.js';
 
 export function createOps(ctx: OpContext): CoordinatorHandlers {
   const { dir, workers, log } = ctx;
@@ -58,6 +59,8 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       // Only the console's `say` asks for the mark; a worker passing a player's line never does.
       if (a.operator === true) line.operator = true;
       broadcastChat(line);
+      // With --store redis, every other host's players too (this host's have it already).
+      ctx.cluster?.bus.chat(line);
     },
     'rooms.page': (a) =>
       dir.roomsPage(Math.max(0, a.offset | 0), Math.max(1, Math.min(a.limit | 0, ctx.config.roomsPageSize))),
@@ -83,5 +86,6 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     },
     ...worldOps(ctx),
     ...adminOps(ctx),
+    ...clusterOps(ctx),
   };
 }
