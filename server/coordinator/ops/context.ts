@@ -8,6 +8,7 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
+import type { SharedLeaderboard } from './shared-leaderboard.js';
 
 export interface OpContext {
   dir: Directory;
@@ -20,6 +21,8 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
+  /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
+  board?: SharedLeaderboard;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */
