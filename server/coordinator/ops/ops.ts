@@ -11,6 +11,7 @@ import { reportedStats, worldOps } from './world-ops.js';
 
 export function createOps(ctx: OpContext): CoordinatorHandlers {
   const { dir, workers, log } = ctx;
+  const world = worldOps(ctx);
   const broadcastChat = (line: ChatOutMsg) => {
     for (const ch of workers.values()) ch.push('chat', line);
   };
@@ -64,14 +65,14 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     // A guest's line carries a third element, true (additive; only with --auth jwt).
     top: (a) => dir.leaderboard(Math.min(a?.n ?? 10, 10)).map((e): [string, number] | [string, number, true] => (e.guest ? [e.name, e.score, true] : [e.name, e.score])),
     leaderboard: (a) => dir.leaderboard(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)),
-    stats: () => {
+    stats: async () => {
       const rooms = dir.rooms();
       return {
         rooms,
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
         // The world values games report for /health (Game.reports marked health).
-        reports: reportedStats(ctx, true),
+        reports: await reportedStats(ctx, world.world, true),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },
       };
@@ -81,7 +82,7 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       await ctx.save?.();
       return { saved: true as const };
     },
-    ...worldOps(ctx),
+    ...world.handlers,
     ...adminOps(ctx),
   };
 }
