@@ -43,6 +43,7 @@ const PROTOCOL: Record<ErrorCode, string> = {
   SEAT_REFUSED: 'the game refused the seat (its reason in the message)',
   WRONG_GAME: 'hello names a room that plays another game than the one it asks for',
   UNKNOWN_GAME: 'hello.game names a game this server does not run',
+  REDIRECT: 'the room, or the session a token resumes, runs on another host of the same world: hello again at `to` (HOST:PORT)',
 };
 
 /** Codes outside the protocol table, with every place each is met. */

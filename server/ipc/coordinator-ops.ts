@@ -45,6 +45,8 @@ export interface HostedGameSizes {
 /** `token` is the raw token, for the client's `welcome` only: the directory keeps its hash. */
 export type JoinResult =
   | { redirect: number }
+  /** --store redis: another live host runs the room (or the resumed session's room); its advertised HOST:PORT. */
+  | { elsewhere: string }
   | { session: SessionRecord; token: string; room: Readonly<RoomRecord>; resumed: boolean };
 
 export interface RoomWithSessions extends RoomRecord {

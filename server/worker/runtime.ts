@@ -238,6 +238,10 @@ export class WorkerRuntime implements SessionRuntime {
       if ('session' in reply && !reply.resumed) this.link.request('leave', { id: reply.session.id }).catch(() => {});
       return { code: 'UNAVAILABLE', message: 'closed' };
     }
+    if ('elsewhere' in reply) {
+      // Another host of the world runs the room: the client says hello there (REDIRECT closes this connection).
+      return { code: 'REDIRECT', message: `${room !== undefined ? `room ${room}` : 'this session'} runs on host ${reply.elsewhere}; send the same hello there`, to: reply.elsewhere };
+    }
     if ('redirect' in reply) {
       if (session.conn.transport !== 'relay' && this.relay(session, reply.redirect, hello, hint)) return 'relayed';
       return { code: 'UNAVAILABLE', message: 'that room is moving between workers; try again' };

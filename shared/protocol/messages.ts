@@ -56,7 +56,8 @@ export interface PongMsg { t: 'pong'; id: number; tick: number }
 export interface ChatOutMsg { t: 'chat'; from: string; name: string; text: string; scope: ChatScope; operator?: true }
 /** A guest's entry (--auth jwt) carries a third element, true (additive). */
 export interface TopOutMsg { t: 'top'; players: Array<[string, number] | [string, number, true]> }
-export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; fatal: boolean }
+/** `to` (additive): only with REDIRECT, the HOST:PORT of the host to send the same hello to. */
+export interface ErrorMsg { t: 'error'; code: ErrorCode; message: string; fatal: boolean; to?: string }
 export interface ByeMsg { t: 'bye'; reason: ByeReason }
 
 export type ServerMessage = WelcomeMsg | StateMsg | PongMsg | ChatOutMsg | TopOutMsg | ErrorMsg | ByeMsg;
@@ -95,10 +96,15 @@ export const ERROR_CODES = {
   WRONG_GAME: false,
   // Additive: hello.game names a game this server does not run.
   UNKNOWN_GAME: false,
+  // Additive (--store redis, many hosts): the room, or the session a token resumes, runs on another
+  // host of the same world; `to` names it (HOST:PORT). The connection closes; hello again there.
+  REDIRECT: true,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export function errorMsg(code: ErrorCode, message: string): ErrorMsg {
-  return { t: 'error', code, message, fatal: ERROR_CODES[code] };
+export function errorMsg(code: ErrorCode, message: string, to?: string): ErrorMsg {
+  const m: ErrorMsg = { t: 'error', code, message, fatal: ERROR_CODES[code] };
+  if (to !== undefined) m.to = to;
+  return m;
 }

@@ -8,6 +8,10 @@ export const KEYS = {
   host: (id: string) => `${PREFIX}host:${id}`,
   /** SET of every host id that has run (live ones also have a heartbeat key). */
   hosts: `${PREFIX}hosts`,
+  /** STRING per room that runs on some host: JSON {host, epoch}, the one authority on who runs it (ownership.ts). */
+  owner: (room: string) => `${PREFIX}owner:${room}`,
+  /** Counter the fencing epochs of room claims come from: they only grow (ownership.ts). */
+  epoch: `${PREFIX}epoch`,
 
   // --- world lane: the world API (server/coordinator/world/redis/). A lease id is `lock:<name>` or
   // `sem:<name>`; names may hold any character, so each key ends with the name.

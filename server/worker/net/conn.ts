@@ -70,9 +70,10 @@ export abstract class Conn implements ClientConn {
   }
 
   /** Sends an error; a fatal one closes the connection. */
-  error(code: ErrorCode, message: string): void {
+  /** `to`: only with REDIRECT, the host to send the hello to. */
+  error(code: ErrorCode, message: string, to?: string): void {
     errorsSent.inc({ code });
-    const m = errorMsg(code, message);
+    const m = errorMsg(code, message, to);
     this.send(m);
     if (m.fatal) this.close();
   }

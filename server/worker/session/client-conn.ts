@@ -17,7 +17,7 @@ export interface ClientConn extends SeatConn {
   /** Ends the connection after what was written so far. */
   close(): void;
   /** Sends an error; a fatal one closes the connection. */
-  error(code: ErrorCode, message: string): void;
+  error(code: ErrorCode, message: string, to?: string): void;
   /** Drops a peer silent for longer than idleMs, or one stalled mid-message for longer than messageMs. */
   checkIdle(now: number, idleMs: number, messageMs: number): void;
 }

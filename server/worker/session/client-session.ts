@@ -14,7 +14,7 @@ import type { ClientConn } from './client-conn.js';
 import { TokenBucket } from './rate-limiter.js';
 
 /** How a hello ended: seated here, relayed to the worker that runs the room, or refused. */
-export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string };
+export type JoinOutcome = 'joined' | 'relayed' | { code: ErrorCode; message: string; to?: string };
 
 /**
  * What a session needs of its worker: the WorkerRuntime (runtime.ts), or a stand-in in a unit
@@ -199,7 +199,7 @@ export class ClientSession implements HelloWaiter {
     const outcome = await this.rt.join(this, hello, room, room || token ? undefined : this.hintRoom, who.identity);
     if (this.conn.closed) return;
     if (outcome !== 'joined' && outcome !== 'relayed') {
-      this.refused(outcome.code, outcome.message);
+      this.refused(outcome.code, outcome.message, outcome.to);
       return;
     }
     this.state = outcome;
@@ -209,9 +209,9 @@ export class ClientSession implements HelloWaiter {
   }
 
   /** A hello that did not seat the player: the connection may send another. */
-  private refused(code: ErrorCode, message: string): void {
+  private refused(code: ErrorCode, message: string, to?: string): void {
     this.state = 'new';
-    this.conn.error(code, message);
+    this.conn.error(code, message, to);
     this.armHelloTimer(this.rt.config.helloTimeoutMs);
     this.queued = [];
   }
