@@ -4,14 +4,13 @@
 // shows in the other host's /health and world.stats (the games' reports read from Redis).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
-import { haveRedis } from '../helpers/redis.js';
 import { sleep, until } from '../helpers/server.js';
 import { startWorld, type WorldHosts } from '../world/world-helpers.js';
 
 const PERIOD_MS = 1000;
 const ROOMS = 6;
 
-describe.skipIf(!haveRedis())('the world across hosts on Redis', () => {
+describe('the world across hosts on Redis', () => {
   let world: WorldHosts;
   const clients: ShoalClient[] = [];
 

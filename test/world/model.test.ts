@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../shared/ipc/channel.js';
-import { haveRedis } from '../helpers/redis.js';
 import { STORES, inWorker, startWorld, type Requester, type WorldHosts } from './world-helpers.js';
 
 /** One client's view of the world ops, whether it is a bare channel or a worker. */
@@ -80,7 +79,7 @@ const opArb = fc.oneof(
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
-describe.each(STORES.filter((s) => s === 'file' || haveRedis()))('world primitives against a model (fast-check, %s store)', (store) => {
+describe.each(STORES)('world primitives against a model (fast-check, %s store)', (store) => {
   let server: WorldHosts;
   const channels: Channel[] = [];
   let clients: Client[] = [];

@@ -4,10 +4,9 @@
 // contenders and the two workers are on two hosts sharing one redis-server (world-helpers.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../helpers/server.js';
-import { haveRedis } from '../helpers/redis.js';
 import { STORES, contenders, inWorker, startWorld, type WorldHosts } from './world-helpers.js';
 
-describe.each(STORES.filter((s) => s === 'file' || haveRedis()))('world primitives across processes (%s store)', (store) => {
+describe.each(STORES)('world primitives across processes (%s store)', (store) => {
   // The hosts: `ch` sends requests (a worker slot's to its host), `server` spreads the contenders.
   let server: WorldHosts;
   let ch: WorldHosts;

@@ -11,7 +11,7 @@ import type { CoordinatorChannel } from '../../../server/ipc/coordinator-ops.js'
 import { parseStore } from '../../../server/config/store-url.js';
 import { WorldRedis } from '../../../server/coordinator/world/redis/connections.js';
 import { RedisWorld } from '../../../server/coordinator/world/redis/redis-world.js';
-import { haveRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 /** What a worker's channel is to the coordinator's world: it is open, and it takes pushes. */
 function workerChannel(): CoordinatorChannel & { got: Array<[string, unknown]> } {
@@ -22,7 +22,7 @@ function workerChannel(): CoordinatorChannel & { got: Array<[string, unknown]> }
 const POLL = 5000; // so a wake-up well under it was pub/sub, not the safety net
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!haveRedis())('world primitives on Redis, two hosts', () => {
+describe('world primitives on Redis, two hosts', () => {
   let redis: TestRedis;
   let a: RedisWorld;
   let b: RedisWorld;
