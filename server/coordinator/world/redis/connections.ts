@@ -33,7 +33,8 @@ export class WorldRedis {
     const common = { timeoutMs: o.timeoutMs, log: o.log };
     this.cmd = defineWorldScripts(openRedis(where, { ...common, name: `${o.hostId}/world` }));
     this.sub = openRedis(where, { ...common, name: `${o.hostId}/world-sub` });
-    this.subs = new RedisSubscriptions(this.sub);
+    // A channel nobody here wants any more stays subscribed for one poll period.
+    this.subs = new RedisSubscriptions(this.sub, o.pollMs);
     // Connected in the background; ioredis keeps retrying by itself when Redis is not up yet.
     const up = (r: Redis) => new Promise<void>((res) => (r.status === 'ready' ? res() : r.once('ready', () => res())));
     this.started = Promise.all([up(this.cmd), up(this.sub)]).then(() => {

@@ -56,10 +56,10 @@ export class RedisLeases {
   async acquire(kind: LeaseKind, name: string, limit: number, ttlMs: number, waitMs: number, ch: Channel, owner: string): Promise<LeaseGrant | null> {
     const id = `${kind}:${name}`;
     const who = `${this.r.hostId}/${owner}`;
-    if (waitMs <= 0) {
-      const [ok, v] = await inRedis(() => this.script(id, kind, limit, ttlMs, who, ''));
-      return ok === 1 ? { token: v, ttlMs } : null;
-    }
+    // A try first: free and nobody in line is the common case, and costs no subscription.
+    const [ok, v] = await inRedis(() => this.script(id, kind, limit, ttlMs, who, ''));
+    if (ok === 1) return { token: v, ttlMs };
+    if (waitMs <= 0) return null;
     let line = this.lines.get(id);
     if (!line) this.lines.set(id, (line = { kind, name, waiters: [], pumping: false, again: false, missed: false, due: 0 }));
     const l = line;
@@ -200,7 +200,7 @@ export class RedisLeases {
     if (l.waiters.length === 0) {
       if (l.timer) clearTimeout(l.timer);
       this.lines.delete(id);
-      this.r.subs.unwant(KEYS.wLeaseWake(id));
+      this.r.subs.unwant(KEYS.wLeaseWake(id), true);
     }
   }
 }

@@ -57,7 +57,7 @@ export class RedisQueues {
     if (!this.pops.has(name)) {
       const [d, back] = await inRedis(() => this.take(name, visibilityMs));
       if (d) {
-        if (!this.pops.has(name)) this.r.subs.unwant(wake);
+        if (!this.pops.has(name)) this.r.subs.unwant(wake, true);
         return d;
       }
       hint = back;
@@ -164,6 +164,6 @@ export class RedisQueues {
     if (q.timer) clearTimeout(q.timer);
     q.timer = undefined;
     if (this.pops.get(q.name) === q) this.pops.delete(q.name);
-    this.r.subs.unwant(KEYS.wQueueWake(q.name));
+    this.r.subs.unwant(KEYS.wQueueWake(q.name), true);
   }
 }

@@ -133,12 +133,17 @@ if grant then
   return {1, token}
 end
 if w ~= '' then
+  -- A place is renewed only once half its life is gone: a busy retry writes nothing (with
+  -- appendfsync always, a script that writes nothing costs no fsync).
   local live = tonumber(ARGV[5])
-  if not rank then redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[8]), w) end
-  redis.call('ZADD', KEYS[5], now + live, w)
-  redis.call('PEXPIRE', KEYS[4], live)
-  redis.call('PEXPIRE', KEYS[5], live)
-  redis.call('SADD', KEYS[6], ARGV[6])
+  local till = redis.call('ZSCORE', KEYS[5], w)
+  if not rank or not till or tonumber(till) < now + live / 2 then
+    if not rank then redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[8]), w) end
+    redis.call('ZADD', KEYS[5], now + live, w)
+    redis.call('PEXPIRE', KEYS[4], live)
+    redis.call('PEXPIRE', KEYS[5], live)
+    redis.call('SADD', KEYS[6], ARGV[6])
+  end
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if first[2] then return {0, tonumber(first[2]) - now} end
