@@ -4,7 +4,10 @@
 // and one JSON line, and stops the server.
 //
 //   npm run build && node dist/loadtest/world-bench.js [--seconds 3] [--concurrency 1,16]
-//     [--fsync-ms 0,100 --rounds 3] [--out loadtest/results/NAME]   (writes NAME.json and NAME.md)
+//     [--fsync-ms 0,100 --rounds 3] [--stores file,redis] [--appendfsync always]
+//     [--out loadtest/results/NAME]   (writes NAME.json and NAME.md)
+// `--stores file,redis` also runs the same workloads on one host with --store redis (a real
+// redis-server started here, appendonly with --appendfsync), rounds alternated with the file store's.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Channel } from '../shared/ipc/channel.js';
+import { RedisServer, type AppendFsync } from './redis-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(here, '../server/main.js');
@@ -45,11 +49,12 @@ const workloads = [
   { workload: 'incr, one shared counter', kind: 'incr' },
 ];
 
-/** One server with the given --fsync-ms, ready to run workloads inside both workers. */
-async function startBench(fsyncMs: number): Promise<{ rows(): Promise<Row[]>; check(): Promise<unknown>; stop(): void }> {
+/** One server with the given --fsync-ms (or on Redis), ready to run workloads inside both workers. */
+async function startBench(fsyncMs: number, redisUrl?: string): Promise<{ rows(): Promise<Row[]>; check(): Promise<unknown>; stop(): void }> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-wbench-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', '2', '--world-debug', 'true', '--golden-coin-ms', '0', '--log-level', 'warn', '--fsync-ms', String(fsyncMs)], {
+  const store = redisUrl ? ['--store', redisUrl] : [];
+  const proc = spawn(process.execPath, [MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', '2', '--world-debug', 'true', '--golden-coin-ms', '0', '--log-level', 'warn', '--fsync-ms', String(fsyncMs), ...store], {
     env: { ...process.env, SHOAL_LOG_JSON: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -105,25 +110,33 @@ async function main(): Promise<void> {
   // Several --fsync-ms values run side by side in one run: their rounds alternate, so a busy
   // moment on the machine hits each about equally; each row reports the median round.
   const fsyncs = arg('fsync-ms', '100').split(',').map(Number);
+  const stores = arg('stores', 'file').split(',');
+  const appendfsync = arg('appendfsync', 'always') as AppendFsync;
   const rounds = Number(arg('rounds', '1'));
   const out = arg('out', '');
   const benches = [];
+  let redis: RedisServer | undefined;
   try {
-    for (const f of fsyncs) benches.push({ fsyncMs: f, bench: await startBench(f), runs: [] as Row[][] });
+    if (stores.includes('file')) for (const f of fsyncs) benches.push({ store: 'file', fsyncMs: f, bench: await startBench(f), runs: [] as Row[][] });
+    if (stores.includes('redis')) {
+      redis = new RedisServer(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-wbench-redis-')), appendfsync);
+      await redis.start();
+      benches.push({ store: `redis (appendfsync ${appendfsync})`, fsyncMs: fsyncs[0]!, bench: await startBench(fsyncs[0]!, redis.url), runs: [] as Row[][] });
+    }
     const loadBefore = os.loadavg()[0]!;
     for (let r = 0; r < rounds; r++) for (const b of benches) b.runs.push(await b.bench.rows());
     // Other work on the machine skews these figures: say how busy it was.
     const load = [loadBefore, os.loadavg()[0]!].map((l) => l.toFixed(1)).join(' -> ');
     const header = `world bench: 2 workers, ${seconds}s per row, ${rounds} round(s) (median), node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), 1-min load ${load}`;
-    const lines = [header, 'fsync-ms'.padEnd(10) + 'workload'.padEnd(44) + 'loops/worker'.padStart(13) + 'ops/s total'.padStart(13) + '  rounds'];
-    const result: Array<Row & { fsyncMs: number; rounds: number[] }> = [];
+    const lines = [header, 'store'.padEnd(28) + 'fsync-ms'.padEnd(10) + 'workload'.padEnd(44) + 'loops/worker'.padStart(13) + 'ops/s total'.padStart(13) + '  rounds'];
+    const result: Array<Row & { store: string; fsyncMs: number; rounds: number[] }> = [];
     for (const b of benches) {
       b.runs[0]!.forEach((_row, i) => {
         const all = b.runs.map((run) => run[i]!.opsPerSec);
         const mid = b.runs.find((run) => run[i]!.opsPerSec === median(all))![i]!;
-        const m = { ...mid, fsyncMs: b.fsyncMs, rounds: all };
+        const m = { ...mid, store: b.store, fsyncMs: b.fsyncMs, rounds: all };
         result.push(m);
-        lines.push(String(b.fsyncMs).padEnd(10) + m.workload.padEnd(44) + String(m.concurrency).padStart(13) + String(m.opsPerSec).padStart(13) + '  ' + all.join(' '));
+        lines.push(b.store.padEnd(28) + (b.store === 'file' ? String(b.fsyncMs) : '-').padEnd(10) + m.workload.padEnd(44) + String(m.concurrency).padStart(13) + String(m.opsPerSec).padStart(13) + '  ' + all.join(' '));
       });
     }
     const checks = await Promise.all(benches.map((b) => b.bench.check()));
@@ -136,6 +149,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const b of benches) b.bench.stop();
+    await redis?.stop();
   }
 }
 

@@ -96,6 +96,8 @@ export const SETTINGS = {
   hostId: s('string', '', 'with --store redis: this host\'s name in the shared world (default: the advertised address)', { env: 'SHOAL_HOST_ID' }),
   hostTtlMs: s('int', 5000, 'with --store redis: a host whose heartbeat is this old is dead, and its rooms are taken over by the host a player resumes at', { min: 1000, max: 600000 }),
   redisTimeoutMs: s('int', 2000, 'with --store redis: a Redis command not answered this long fails (a join waiting on it gets UNAVAILABLE)', { min: 100, max: 60000 }),
+  // world lane
+  worldPollMs: s('int', 500, "with --store redis: a waiting world lock, semaphore or queue pop looks at Redis again at least this often when no wake-up came (a safety net), and the games' world values on /health and world.stats are at most this old", { min: 20, max: 10000 }),
   worldDebug: s('bool', false, 'tests and benches only: lets world.debug.run drive world operations inside workers'),
   logLevel: s('level', 'info', 'log level (fatal, error, warn, info, debug, trace, silent)', { env: 'SHOAL_LOG_LEVEL' }),
 } as const satisfies Record<string, SettingSpec>;
@@ -121,6 +123,8 @@ export interface Config {
   poolThreads: number; poolQueue: number; poolTaskTimeoutMs: number; poolNice: number;
   fourTurnMs: number; fourSpectators: number; fourBotDepth: number; fourBotDelayMs: number;
   store: string; advertise: string; hostId: string; hostTtlMs: number; redisTimeoutMs: number;
+  // world lane
+  worldPollMs: number;
   logLevel: string;
 }
 

@@ -1,11 +1,11 @@
 // Property-based runs (fast-check): random sequences of world operations from five clients — three
 // channels of their own and both real worker processes — checked step by step against a simple
 // model; and random batches fired all at once, checked against what must hold in any order.
+// On both stores: with Redis, the five clients are spread over two hosts sharing one redis-server.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../shared/ipc/channel.js';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { connect, inWorker } from './world-helpers.js';
+import { STORES, inWorker, startWorld, type Requester, type WorldHosts } from './world-helpers.js';
 
 /** One client's view of the world ops, whether it is a bare channel or a worker. */
 interface Client {
@@ -41,7 +41,7 @@ function channelClient(ch: Channel): Client {
   };
 }
 
-function workerClient(ch: Channel, slot: number): Client {
+function workerClient(ch: Requester, slot: number): Client {
   const run = (cmd: Parameters<typeof inWorker>[2]) => inWorker(ch, slot, cmd);
   return {
     incr: (name, by) => run({ op: 'incr', name, by }),
@@ -79,16 +79,17 @@ const opArb = fc.oneof(
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
-describe('world primitives against a model (fast-check)', () => {
-  let server: TestServer;
+describe.each(STORES)('world primitives against a model (fast-check, %s store)', (store) => {
+  let server: WorldHosts;
   const channels: Channel[] = [];
   let clients: Client[] = [];
   let run = 0;
 
   beforeAll(async () => {
-    server = await startServer({ workers: 2, args: ['--world-debug', 'true', '--golden-coin-ms', '0'] });
-    for (let i = 0; i < 4; i++) channels.push(await connect(server));
-    clients = [channelClient(channels[0]!), channelClient(channels[1]!), channelClient(channels[2]!), workerClient(channels[3]!, 0), workerClient(channels[3]!, 1)];
+    server = await startWorld(store, ['--world-debug', 'true', '--golden-coin-ms', '0']);
+    // Channel i to host i (modulo the hosts); the workers through the hosts' router.
+    for (let i = 0; i < 3; i++) channels.push(await server.connect(i));
+    clients = [channelClient(channels[0]!), channelClient(channels[1]!), channelClient(channels[2]!), workerClient(server, 0), workerClient(server, 1)];
   });
 
   afterAll(async () => {

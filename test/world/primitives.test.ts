@@ -1,22 +1,21 @@
 // World primitives under contention from several real processes: child processes with their own
 // channel to the coordinator, and the two real worker processes (through the worldDebug hook,
-// which runs commands through each worker's own world client).
+// which runs commands through each worker's own world client). On both stores: with Redis, the
+// contenders and the two workers are on two hosts sharing one redis-server (world-helpers.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel } from '../../shared/ipc/channel.js';
-import { sleep, startServer, type TestServer } from '../helpers/server.js';
-import { connect, contenders, inWorker } from './world-helpers.js';
+import { sleep } from '../helpers/server.js';
+import { STORES, contenders, inWorker, startWorld, type WorldHosts } from './world-helpers.js';
 
-describe('world primitives across processes', () => {
-  let server: TestServer;
-  let ch: Channel;
+describe.each(STORES)('world primitives across processes (%s store)', (store) => {
+  // The hosts: `ch` sends requests (a worker slot's to its host), `server` spreads the contenders.
+  let server: WorldHosts;
+  let ch: WorldHosts;
 
   beforeAll(async () => {
-    server = await startServer({ workers: 2, args: ['--world-debug', 'true', '--golden-coin-ms', '0'] });
-    ch = await connect(server);
+    server = ch = await startWorld(store, ['--world-debug', 'true', '--golden-coin-ms', '0']);
   });
 
   afterAll(async () => {
-    ch?.close();
     await server?.stop();
   });
 

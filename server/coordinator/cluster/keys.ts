@@ -40,4 +40,45 @@ export const KEYS = {
   hostRooms: (host: string) => `${PREFIX}hostRooms:${host}`,
   /** ZSET session id -> when it may be forgotten (ms): sessions of a host that died unswept. */
   sessionDue: `${PREFIX}sessionDue`,
+
+  // --- world lane: the world API (server/coordinator/world/redis/). A lease id is `lock:<name>` or
+  // `sem:<name>`; names may hold any character, so each key ends with the name.
+  /** STRING (MessagePack): a world value (world.get / set / incr / cas). */
+  wVal: (name: string) => `${PREFIX}w:v:${name}`,
+  /** ZSET token -> deadline (Redis clock, ms): a lock's or semaphore's live leases; PEXPIREAT past its last. */
+  wLease: (id: string) => `${PREFIX}w:lease:${id}`,
+  /** HASH token -> owner of each live lease (world.*.holders); expires with wLease. */
+  wOwner: (id: string) => `${PREFIX}w:owner:${id}`,
+  /** STRING counter: the last fencing token handed out for a lease id (INCR; never expires). */
+  wFence: (id: string) => `${PREFIX}w:fence:${id}`,
+  /** ZSET waiter -> arrival: the line of waiting acquirers (first come, first served across hosts). */
+  wLine: (id: string) => `${PREFIX}w:line:${id}`,
+  /** ZSET waiter -> deadline: a waiter its coordinator stopped renewing (dead host) leaves the line. */
+  wLive: (id: string) => `${PREFIX}w:live:${id}`,
+  /** STRING counter: arrival order in every line. */
+  wLineSeq: `${PREFIX}w:lineseq`,
+  /** SET of lease ids that had holders or waiters (world.stats; emptied ones are dropped by it). */
+  wLeases: `${PREFIX}w:leases`,
+  /** STRING counter: a queue's last item id. */
+  wQSeq: (q: string) => `${PREFIX}w:q:seq:${q}`,
+  /** HASH id -> item (MessagePack): a queue's items not acked yet. */
+  wQItems: (q: string) => `${PREFIX}w:q:items:${q}`,
+  /** LIST of ids ready for delivery, oldest first (items back from a timeout go to the front). */
+  wQReady: (q: string) => `${PREFIX}w:q:ready:${q}`,
+  /** ZSET id -> visibility deadline (Redis clock, ms): items out for delivery, not acked. */
+  wQInflight: (q: string) => `${PREFIX}w:q:inflight:${q}`,
+  /** HASH id -> deliveries so far (a delivery's attempt). */
+  wQAttempts: (q: string) => `${PREFIX}w:q:attempts:${q}`,
+  /** SET of queue names (world.stats). */
+  wQueues: `${PREFIX}w:queues`,
+  /** HASH of world-wide counters for world.stats: lock.grants, lock.expiries, sem.*, q.redeliveries. */
+  wStats: `${PREFIX}w:stats`,
+  /** Pub/sub channel: a world event (world.pub) of a topic, MessagePack value. */
+  wEvChannel: (topic: string) => `${PREFIX}w:ev:${topic}`,
+  /** Pub/sub channel: a world value changed (watches), MessagePack value (empty: deleted). */
+  wValChannel: (name: string) => `${PREFIX}w:val:${name}`,
+  /** Pub/sub channel: a lease freed or a waiter left (waiting acquirers check again). */
+  wLeaseWake: (id: string) => `${PREFIX}w:wake:lease:${id}`,
+  /** Pub/sub channel: an item pushed (waiting pops check again). */
+  wQueueWake: (q: string) => `${PREFIX}w:wake:q:${q}`,
 } as const;

@@ -13,6 +13,7 @@ import { clusterOps } from './cluster-ops.js';
 
 export function createOps(ctx: OpContext): CoordinatorHandlers {
   const { dir, workers, log } = ctx;
+  const world = worldOps(ctx);
   const broadcastChat = (line: ChatOutMsg) => {
     for (const ch of workers.values()) ch.push('chat', line);
   };
@@ -76,14 +77,14 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       const n = Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize);
       return ctx.board ? ctx.board.lines(n) : dir.leaderboard(n);
     },
-    stats: () => {
+    stats: async () => {
       const rooms = dir.rooms();
       return {
         rooms,
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
         // The world values games report for /health (Game.reports marked health).
-        reports: reportedStats(ctx, true),
+        reports: await reportedStats(ctx, world.world, true),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },
       };
@@ -93,7 +94,7 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       await ctx.save?.();
       return { saved: true as const };
     },
-    ...worldOps(ctx),
+    ...world.handlers,
     ...adminOps(ctx),
     ...clusterOps(ctx),
   };

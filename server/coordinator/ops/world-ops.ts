@@ -1,13 +1,17 @@
 // The world API's coordinator operations (`world.*`), spread into the coordinator's op table by
-// ops.ts. Every name is validated here; the primitives in ../world/ trust their arguments.
+// ops.ts. Every argument is validated here, once for both backends, which trust their arguments:
+// the file store's in-memory primitives (one host) or Redis (--store redis: every host), picked by
+// the store setting.
 import type { CoordinatorChannel, WorldOp } from '../../ipc/coordinator-ops.js';
 import type { HandlersOf, OpContext } from './context.js';
+import { parseStore } from '../../config/store-url.js';
+import type { WorldBackend } from '../world/backend.js';
 import { DebugRelay } from '../world/debug.js';
-import { Durable, NS } from '../world/durable.js';
-import { LeaseTable, MAX_TTL_MS, MAX_WAIT_MS, checkMs } from '../world/leases.js';
-import { Queues } from '../world/queues.js';
-import { Subscribers } from '../world/subscribers.js';
-import { Values, type Fence } from '../world/values.js';
+import { FileWorld } from '../world/file-world.js';
+import { MAX_TTL_MS, MAX_WAIT_MS, checkMs } from '../world/leases.js';
+import type { Fence } from '../world/values.js';
+import { WorldRedis } from '../world/redis/connections.js';
+import { RedisWorld } from '../world/redis/redis-world.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 
 const MAX_NAME = 200;
@@ -39,103 +43,115 @@ function owner(v: unknown, ch: CoordinatorChannel): string {
 
 const waitOf = (v: unknown) => (v === undefined ? 0 : checkMs('waitMs', v, 0, MAX_WAIT_MS));
 
-/**
- * The world values the games report (they declare which: `Game.reports`), stat -> value, straight
- * from the durable values; `healthOnly`: just those also shown on /health.
- */
-export function reportedStats(ctx: OpContext, healthOnly = false): Record<string, unknown> {
-  const vals = ctx.dir.ix.kv.get(NS.val);
-  const out: Record<string, unknown> = {};
-  for (const r of ctx.reports) {
-    if (healthOnly && !r.health) continue;
-    const v = vals?.get(r.key);
-    out[r.stat] = r.kind === 'counter' ? (typeof v === 'number' ? v : 0) : (v ?? null);
+function fence(v: unknown): Fence | undefined {
+  if (v === undefined || v === null) return undefined;
+  const f = v as Partial<Fence>;
+  if (typeof f.lock !== 'string' || typeof f.token !== 'number') throw new CodedError('BAD_ARGS', 'fence must be {lock, token}');
+  return { lock: f.lock, token: f.token };
+}
+
+function by(v: unknown): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new CodedError('BAD_ARGS', 'incr: by must be a finite number');
+  return v;
+}
+
+function permits(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_PERMITS) {
+    throw new CodedError('BAD_ARGS', `permits must be a whole number in [1, ${MAX_PERMITS}]`);
   }
+  return v;
+}
+
+/** The world's backend the store setting names. */
+export function openWorld(ctx: OpContext): WorldBackend {
+  const where = parseStore(ctx.config.store);
+  if (where.kind === 'file') return new FileWorld(ctx.dir);
+  const r = new WorldRedis(where, { hostId: ctx.config.hostId, timeoutMs: ctx.config.redisTimeoutMs, pollMs: ctx.config.worldPollMs, log: ctx.log });
+  return new RedisWorld(r);
+}
+
+/**
+ * The world values the games report (they declare which: `Game.reports`), stat -> value;
+ * `healthOnly`: just those also shown on /health.
+ */
+export async function reportedStats(ctx: OpContext, world: WorldBackend, healthOnly = false): Promise<Record<string, unknown>> {
+  const wanted = ctx.reports.filter((r) => !healthOnly || r.health);
+  const vals = await world.reported(wanted.map((r) => r.key));
+  const out: Record<string, unknown> = {};
+  wanted.forEach((r, i) => {
+    const v = vals[i];
+    out[r.stat] = r.kind === 'counter' ? (typeof v === 'number' ? v : 0) : (v ?? null);
+  });
   return out;
 }
 
-export function worldOps(ctx: OpContext): HandlersOf<WorldOp> {
-  const store = new Durable(ctx.dir);
-  const locks = new LeaseTable(store, NS.fence);
-  const sems = new LeaseTable(store, NS.semFence);
-  const events = new Subscribers('world.ev');
-  const watches = new Subscribers('world.val');
-  const values = new Values(store, (f: Fence) => locks.holds(f.lock, f.token), (n, v) => {
-    if (watches.has(n)) watches.send(n, v);
-  });
-  const queues = new Queues(store);
+export interface WorldOps {
+  handlers: HandlersOf<WorldOp>;
+  world: WorldBackend;
+}
+
+export function worldOps(ctx: OpContext): WorldOps {
+  const world = openWorld(ctx);
   const debug = new DebugRelay(ctx.workers);
-  const fence = (v: unknown): Fence | undefined => (v === undefined || v === null ? undefined : (v as Fence));
 
   // Without the worldDebug setting the debug ops answer as if they did not exist.
   const noDebug = (op: string) => () => {
     throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
   };
 
-  return {
+  const handlers: HandlersOf<WorldOp> = {
     'world.lock.acquire': (a, ch) =>
-      locks.acquire(name(a.name), 1, checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch)),
-    'world.lock.release': (a) => locks.release(name(a.name), token(a.token)),
-    'world.lock.extend': (a) => locks.extend(name(a.name), token(a.token), checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS)),
-    'world.lock.holders': (a) => locks.holders(name(a.name)),
+      world.acquire('lock', name(a.name), 1, checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch)),
+    'world.lock.release': (a) => world.release('lock', name(a.name), token(a.token)),
+    'world.lock.extend': (a) => world.extend('lock', name(a.name), token(a.token), checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS)),
+    'world.lock.holders': (a) => world.holders('lock', name(a.name)),
 
-    'world.sem.acquire': (a, ch) => {
-      const permits = a.permits;
-      if (typeof permits !== 'number' || !Number.isInteger(permits) || permits < 1 || permits > MAX_PERMITS) {
-        throw new CodedError('BAD_ARGS', `permits must be a whole number in [1, ${MAX_PERMITS}]`);
-      }
-      return sems.acquire(name(a.name), permits, checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch));
-    },
-    'world.sem.release': (a) => sems.release(name(a.name), token(a.token)),
-    'world.sem.extend': (a) => sems.extend(name(a.name), token(a.token), checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS)),
-    'world.sem.holders': (a) => sems.holders(name(a.name)),
+    'world.sem.acquire': (a, ch) =>
+      world.acquire('sem', name(a.name), permits(a.permits), checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS), waitOf(a.waitMs), ch, owner(a.owner, ch)),
+    'world.sem.release': (a) => world.release('sem', name(a.name), token(a.token)),
+    'world.sem.extend': (a) => world.extend('sem', name(a.name), token(a.token), checkMs('ttlMs', a.ttlMs, 1, MAX_TTL_MS)),
+    'world.sem.holders': (a) => world.holders('sem', name(a.name)),
 
-    'world.pub': (a) => events.send(name(a.topic, 'topic'), a.value ?? null),
-    'world.sub': (a, ch) => {
-      for (const t of names(a.topics)) events.add(t, ch);
-      return true;
+    'world.pub': (a) => world.publish(name(a.topic, 'topic'), a.value ?? null),
+    'world.sub': async (a, ch) => {
+      await world.subscribe(names(a.topics), ch);
+      return true as const;
     },
-    'world.unsub': (a, ch) => {
-      for (const t of names(a.topics)) events.remove(t, ch);
-      return true;
+    'world.unsub': async (a, ch) => {
+      await world.unsubscribe(names(a.topics), ch);
+      return true as const;
     },
 
-    'world.get': (a) => values.get(name(a.name)),
-    'world.set': (a) => {
-      values.set(name(a.name), a.value ?? null, fence(a.fence));
-      return true;
+    'world.get': (a) => world.get(name(a.name)),
+    'world.set': async (a) => {
+      await world.set(name(a.name), a.value ?? null, fence(a.fence));
+      return true as const;
     },
-    'world.incr': (a) => values.incr(name(a.name), a.by ?? 1, fence(a.fence)),
-    'world.cas': (a) => values.compareAndSet(name(a.name), a.expected ?? null, a.next ?? null, fence(a.fence)),
-    'world.watch': (a, ch) => {
-      // Answers the current values, so a watcher never misses a change made before it watched.
-      const ns = names(a.names);
-      for (const n of ns) watches.add(n, ch);
-      return ns.map((n) => values.get(n));
-    },
-    'world.unwatch': (a, ch) => {
-      for (const n of names(a.names)) watches.remove(n, ch);
-      return true;
+    'world.incr': (a) => world.incr(name(a.name), by(a.by), fence(a.fence)),
+    'world.cas': (a) => world.cas(name(a.name), a.expected ?? null, a.next ?? null, fence(a.fence)),
+    // Answers the current values, so a watcher never misses a change made before it watched.
+    'world.watch': (a, ch) => world.watch(names(a.names), ch),
+    'world.unwatch': async (a, ch) => {
+      await world.unwatch(names(a.names), ch);
+      return true as const;
     },
 
-    'world.q.push': (a) => queues.push(name(a.name), a.value),
+    'world.q.push': (a) => {
+      if (a.value === undefined || a.value === null) throw new CodedError('BAD_ARGS', 'queue items must not be null');
+      return world.push(name(a.name), a.value);
+    },
     'world.q.pop': (a, ch) =>
-      queues.pop(name(a.name), checkMs('visibilityMs', a.visibilityMs ?? 30_000, 1, MAX_TTL_MS), waitOf(a.waitMs), ch),
-    'world.q.ack': (a) => queues.ack(name(a.name), token(a.id)),
-    'world.q.len': (a) => queues.length(name(a.name)),
+      world.pop(name(a.name), checkMs('visibilityMs', a.visibilityMs ?? 30_000, 1, MAX_TTL_MS), waitOf(a.waitMs), ch),
+    'world.q.ack': (a) => world.ack(name(a.name), token(a.id)),
+    'world.q.len': (a) => world.length(name(a.name)),
 
-    'world.stats': () => ({
-      ...reportedStats(ctx),
-      locks: locks.stats(),
-      semaphores: sems.stats(),
-      queues: queues.stats(),
-      events: events.stats(),
-      watches: watches.stats(),
-    }),
+    'world.stats': async () => ({ ...(await reportedStats(ctx, world)), ...(await world.stats()) }),
 
     'world.debug.run': ctx.config.worldDebug
       ? (a) => debug.run(a.slot, a.cmd, checkMs('timeoutMs', a.timeoutMs ?? 30_000, 1, MAX_WAIT_MS))
       : noDebug('world.debug.run'),
     'world.debug.done': ctx.config.worldDebug ? (a) => debug.done(a) : noDebug('world.debug.done'),
   };
+  return { handlers, world };
 }

@@ -42,6 +42,19 @@ export class Subscribers {
     return this.byName.has(name);
   }
 
+  /** Live subscribers of a name (dead ones are dropped on the way). */
+  count(name: string): number {
+    const s = this.byName.get(name);
+    if (!s) return 0;
+    for (const ch of s) if (ch.closed) s.delete(ch);
+    if (s.size === 0) this.byName.delete(name);
+    return s.size;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
   stats(): { names: number; subscriptions: number } {
     let subscriptions = 0;
     for (const s of this.byName.values()) subscriptions += s.size;
