@@ -133,7 +133,7 @@ describe('a hello naming a room', () => {
     expect(was).toBeGreaterThan(before);
     await r.del(KEYS.host('A'));
     const calls: unknown[] = [];
-    const C = await host('B', { adopt: async (room, from, epoch) => void calls.push([room, from, epoch]) });
+    const C = await host('B', { adopt: (room, from, epoch) => Promise.resolve(void calls.push([room, from, epoch])) });
     const c = seated(await C.join({ room: 'lobby3' }));
     expect(c.room.id).toBe('lobby3');
     const now = (await owner('lobby3'))!;
