@@ -9,6 +9,7 @@ import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
 import type { Gate } from '../cluster/gate.js';
+import type { SharedLeaderboard } from './shared-leaderboard.js';
 
 export interface OpContext {
   dir: Directory;
@@ -23,6 +24,8 @@ export interface OpContext {
   reports: readonly ReportedValue[];
   /** --store redis: where each hello goes when many hosts share the world (cluster/gate.ts); absent with the file store. */
   gate?: Gate;
+  /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
+  board?: SharedLeaderboard;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */
