@@ -12,7 +12,7 @@ export const KEYS = {
   owner: (room: string) => `${PREFIX}owner:${room}`,
   /** Counter the fencing epochs of room claims come from: they only grow (ownership.ts). */
   epoch: `${PREFIX}epoch`,
-  // --- gate lane (where a hello goes: gate.ts, open-index.ts, remote-sessions.ts) ---
+  // --- gate lane (where a hello goes: gate/gate.ts; open-index.ts here) ---
   /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
   open: (game: string) => `${PREFIX}open:${game}`,
   // --- end gate lane ---

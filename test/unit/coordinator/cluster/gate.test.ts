@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Adopter } from '../../../../server/coordinator/cluster/adopt.js';
 import { notYetAdopting } from '../../../../server/coordinator/cluster/adopt.js';
-import type { Gate } from '../../../../server/coordinator/cluster/gate.js';
+import type { Gate } from '../../../../server/coordinator/gate/gate.js';
 import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
 import type { OpenIndex } from '../../../../server/coordinator/cluster/open-index.js';
 import { Ownership } from '../../../../server/coordinator/cluster/ownership.js';
