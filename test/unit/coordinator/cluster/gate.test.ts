@@ -216,6 +216,18 @@ describe('quick-join', () => {
     expect(await B.index.pickRemote('trio')).toEqual({ room: 'own', advertise: ADDR.A });
   });
 
+  it("a room whose worker is gone is not offered until the worker is back and reports it", async () => {
+    const p = seated(await A.quick('p'));
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toEqual({ host: 'A', free: 1 });
+    A.h.dir.workerLeft(0);
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toBeNull();
+    A.h.dir.workerJoined(0, [{ id: p.room.id, players: [p.session.id] }]);
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toEqual({ host: 'A', free: 1 });
+  });
+
   it('a room that ends is released and leaves the index', async () => {
     const p = seated(await A.quick('p'));
     await flushed(A);
