@@ -144,6 +144,41 @@ describe('a hello naming a room', () => {
     await C.h.close();
   });
 
+  it("two players of a dead host's room at once: adopted once, and neither is seated before the adoption is done", async () => {
+    await alive('A');
+    seated(await A.join({ room: 'wreck' }));
+    await r.del(KEYS.host('A'));
+    let adopted = false;
+    let calls = 0;
+    const slow: Adopter = {
+      adopt: async () => {
+        calls++;
+        await new Promise((res) => setTimeout(res, 200));
+        adopted = true;
+      },
+    };
+    const C = await host('B', slow);
+    const seen = await Promise.all([
+      C.join({ name: 'x', room: 'wreck' }).then((v) => [seated(v).room.id, adopted]),
+      C.join({ name: 'y', room: 'wreck' }).then((v) => [seated(v).room.id, adopted]),
+    ]);
+    expect(seen).toEqual([['wreck', true], ['wreck', true]]);
+    expect(calls).toBe(1);
+    C.index.close();
+    await C.h.close();
+  });
+
+  it('a quick-join whose new room cannot be claimed (Redis gone) leaves nobody seated', async () => {
+    await redis.kill();
+    try {
+      expect(await codeOf(A.quick('q'))).toBe('UNAVAILABLE');
+      expect(A.h.dir.rooms()).toEqual([]);
+      expect(A.h.dir.sessions.count).toBe(0);
+    } finally {
+      await redis.start();
+    }
+  });
+
   it('a join that makes no room gives the claim back (WRONG_GAME is not reached; ROOM_LIMIT is)', async () => {
     const h = await openDirectory(['--rooms-per-address-per-minute', '1']);
     h.dir.workerJoined(0);
