@@ -16,6 +16,10 @@ export const KEYS = {
   /** Pub/sub channel every host's coordinator subscribes to: world chat and console commands (JSON, server/ipc/bus.ts). */
   bus: `${PREFIX}bus`,
   // --- end bus lane ---
+  // --- gate lane (where a hello goes: gate/gate.ts; open-index.ts here) ---
+  /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
+  open: (game: string) => `${PREFIX}open:${game}`,
+  // --- end gate lane ---
 
   // --- store lane: the world's durable records (store/redis-store.ts writes them) ---------------
   /** HASH session id -> JSON SessionRecord (score included). */

@@ -9,6 +9,7 @@ import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
 import type { Cluster } from '../cluster/cluster.js';
+import type { Gate } from '../gate/gate.js';
 import type { SharedLeaderboard } from './shared-leaderboard.js';
 
 export interface OpContext {
@@ -24,6 +25,8 @@ export interface OpContext {
   reports: readonly ReportedValue[];
   /** With --store redis: the other hosts (heartbeats, the bus); absent with the file store (bus lane). */
   cluster?: Cluster;
+  /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
+  gate?: Gate;
   /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
   board?: SharedLeaderboard;
 }
