@@ -23,6 +23,7 @@ import { openStore, type OpenedStore } from './start/open-store.js';
 import { loadState } from './start/load-state.js';
 import { listen } from './start/listen.js';
 import { startTimers, type Timers } from './start/timers.js';
+import { startFailover, type Failover } from './start/failover.js';
 
 // Written by the primary from its checked settings (primary/main.ts).
 const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
@@ -67,13 +68,16 @@ async function main(): Promise<void> {
     await store.checkpoint(dir.snapshotState());
     dir.checkpointTaken();
   };
+  // With --store redis: heartbeat, the rooms this host loaded checked against their owners, fencing (failover lane).
+  const failover = await startFailover(ctx, config, log);
+  ctx.adopter = failover?.adopter;
   const server = listen(socketPath, createOps(ctx), ctx, store, log, () => toPrimary({ t: 'coordinator.ready' }));
   const timers = startTimers(dir, store, config, log);
-  stopOnce(dir, store, server, timers);
+  stopOnce(dir, store, server, timers, failover);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers): void {
+function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers, failover: Failover | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
@@ -86,6 +90,8 @@ function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: 
     } catch (err) {
       log.error({ err }, 'saving state at stop failed');
     }
+    // After the last writes: the heartbeat goes, and other hosts may take this host's rooms at once.
+    await failover?.stop();
     server.close();
     try {
       fs.unlinkSync(socketPath);

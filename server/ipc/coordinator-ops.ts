@@ -299,6 +299,11 @@ export type CoordinatorPushes = {
   'world.val': [string, unknown];
   /** Only with worldDebug: a command for this worker to run (answered with world.debug.done). */
   'world.debug': { id: number; cmd: DebugCmd };
+  /**
+   * --store redis (failover lane): stop running these rooms at once, writing nothing more for
+   * them (another host owns them now, or may soon): their players get `bye` `restart` and resume.
+   */
+  'rooms.drop': { ids: string[] };
 };
 
 export type CoordinatorOp = OpName<CoordinatorOps>;

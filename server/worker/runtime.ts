@@ -134,7 +134,31 @@ export class WorkerRuntime implements SessionRuntime {
 
   private onPush(...push: CoordinatorPush): void {
     if (push[0] === 'chat') this.broadcastAll(push[1]);
+    else if (push[0] === 'rooms.drop') this.dropRooms(push[1].ids);
     else if (!this.world.onPush(...push)) (this.pushHooks.get(push[0]) as ((p: unknown) => void) | undefined)?.(push[1]);
+  }
+
+  /**
+   * --store redis, fencing: these rooms are no longer this host's to run (another host took them
+   * over, or this one is cut off from Redis and soon may be). Each stops now: out of the room map
+   * first, so no snapshot of it is sent again; its players get `bye` `restart` (the client
+   * resumes, and the host that runs the room now is found for it); no leave and no room.gone, which
+   * would end the sessions the new owner keeps. Scores not acknowledged yet stay queued: the
+   * coordinator writes only those of rooms it still holds, and Redis only the owner's.
+   */
+  private dropRooms(ids: readonly string[]): void {
+    let players = 0;
+    let dropped = 0;
+    for (const id of ids) {
+      const h = this.rooms.get(id);
+      if (!h) continue;
+      this.rooms.delete(id);
+      dropped++;
+      players += h.size;
+      h.closeAll('restart');
+      h.end();
+    }
+    if (dropped) this.log.warn({ rooms: dropped, players }, 'rooms dropped: this host no longer owns them');
   }
 
   /**

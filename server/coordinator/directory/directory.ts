@@ -14,6 +14,7 @@ import { Leaderboard, type LeaderboardLine } from './leaderboard.js';
 import { Sweeper } from './sweeper.js';
 
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 // The join op's arguments and result are declared once, at the coordinator's boundary.
 export type { JoinArgs, JoinResult };
@@ -30,6 +31,11 @@ export class Directory {
   private readonly scoreIntake: Scores;
   private readonly board: Leaderboard;
   readonly sweeper: Sweeper;
+  /**
+   * --store redis: this host could not renew its heartbeat (cluster/fencing.ts): other hosts may
+   * take its rooms over, so it seats nobody until it can again.
+   */
+  private selfFenced = false;
 
   constructor(world: SavedState, store: StateStore, config: Config, hooks: DirectoryHooks = {}) {
     this.ledger = new Ledger(world, store);
@@ -100,6 +106,7 @@ export class Directory {
   }
 
   join(a: JoinArgs): JoinResult {
+    if (this.selfFenced) throw new CodedError('UNAVAILABLE', 'this host is cut off from the shared world; try again');
     const now = Date.now();
     if (a.token !== undefined) {
       const s = this.sessions.resumable(a.token, a.account);
@@ -134,6 +141,33 @@ export class Directory {
     if (!this.placement.room(id)) return;
     for (const pid of this.placement.seatedIn(id)) this.sessions.end(pid);
     this.placement.dropRoom(id);
+  }
+
+  // --- many hosts (--store redis): failover and fencing (cluster/adopt.ts, cluster/fencing.ts) ---
+
+  /**
+   * A room taken over from a host that died, with its sessions as the shared store holds them:
+   * it becomes this host's, on `room.slot` (a live worker here), so a resume brings it back there.
+   */
+  adoptRoom(room: RoomRecord, sessions: readonly SessionRecord[]): void {
+    if (this.placement.room(room.id)) return;
+    this.ledger.adopt(room, sessions);
+    this.placement.adopted(room.id, sessions.map((s) => s.id));
+  }
+
+  /** Another host runs this room now: forgotten here with its sessions, nothing written. */
+  forgetRoom(id: string): void {
+    if (!this.placement.room(id)) return;
+    this.ledger.forget(id, this.placement.forget(id));
+  }
+
+  /** While set, every join is refused (UNAVAILABLE): this host may no longer own what it holds. */
+  setSelfFenced(on: boolean): void {
+    this.selfFenced = on;
+  }
+
+  get isSelfFenced(): boolean {
+    return this.selfFenced;
   }
 
   /** A room's game says whether quick-join may place players in it; heard only from the worker in `slot` running it. */

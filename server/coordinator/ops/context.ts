@@ -8,6 +8,7 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
+import type { Adopter } from '../cluster/adopt.js';
 
 export interface OpContext {
   dir: Directory;
@@ -20,6 +21,8 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
+  /** --store redis (failover lane): brings a room claimed from a dead host into this directory (cluster/adopt.ts). */
+  adopter?: Adopter;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */
