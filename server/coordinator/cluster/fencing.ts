@@ -30,6 +30,7 @@ export class Fencing {
   private checking = false;
   private fenced = false;
   private unfencing = false;
+  private stopped = false;
 
   constructor(private readonly redis: Redis, private readonly dir: Directory, private readonly o: FencingOptions) {}
 
@@ -41,6 +42,7 @@ export class Fencing {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
   }
 
@@ -113,17 +115,17 @@ export class Fencing {
   private async unfence(): Promise<void> {
     if (!this.fenced || this.unfencing) return;
     this.unfencing = true;
-    for (;;) {
+    while (!this.stopped) {
       try {
-        this.fenced = false;
+        // Still fenced while it reads: nothing plays here until the rooms lost meanwhile are gone.
         const lost = await this.dropLost();
-        this.dir.setSelfFenced(false);
+        this.fenced = false;
         this.unfencing = false;
+        this.dir.setSelfFenced(false);
         this.o.log.info({ code: 'HOST_UNFENCED', lost: lost.length }, 'heartbeat renewed: this host runs its rooms again');
         return;
       } catch {
         // Redis went away again between the renewal and the check: stay fenced and try again.
-        this.fenced = true;
         await new Promise((r) => setTimeout(r, Math.max(100, Math.floor(this.o.ttlMs / 3))));
       }
     }
