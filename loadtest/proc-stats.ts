@@ -50,6 +50,12 @@ export function treeCpuSeconds(root: number): number {
   return ticks / CLK_TCK;
 }
 
+/** User + system CPU seconds used so far by one process (not its children). */
+export function processCpuSeconds(pid: number): number {
+  const f = readStat(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / CLK_TCK : NaN;
+}
+
 /** Memory of the tree under `root`, in bytes: PSS summed, or RSS where PSS is not readable. */
 export function treeMemoryBytes(root: number): { bytes: number; processes: number; kind: 'pss' | 'rss' } {
   let bytes = 0;

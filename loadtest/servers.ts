@@ -32,6 +32,8 @@ export interface ShoalStartOptions {
   nodeArgs?: string[];
   /** Another build's dist/server/main.js (an old-vs-new run); this build's by default. */
   main?: string;
+  /** The loopback address it binds (127.0.0.2, 127.0.0.3 make distinct hosts); default 127.0.0.1. */
+  host?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-loadtest-'));
   const log = fs.openSync(path.join(data, 'server.log'), 'a');
   const proc = startProcess(`shoal(${o.workers}w)`, process.execPath, [
-    ...(o.nodeArgs ?? []), o.main ?? SHOAL_MAIN, '--port', String(port), '--host', '127.0.0.1', '--data', data, '--workers', String(o.workers),
+    ...(o.nodeArgs ?? []), o.main ?? SHOAL_MAIN, '--port', String(port), '--host', o.host ?? '127.0.0.1', '--data', data, '--workers', String(o.workers),
     '--max-msg-rate', '100000', '--max-connections', '200000', '--max-connections-per-address', '200000',
     ...(o.args ?? []),
   ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn' } });
@@ -54,7 +56,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
     fs.rmSync(data, { recursive: true, force: true });
   };
   try {
-    await waitForHealth(port, proc, 30_000);
+    await waitForHealth(o.host ?? '127.0.0.1', port, proc, 30_000);
   } catch (err) {
     const tail = readTail(path.join(data, 'server.log'));
     await stop();
@@ -83,13 +85,13 @@ export async function startBaseline(kind: BaselineKind, cluster = 0): Promise<Ru
   return { name, port, proc, stop: () => proc.stop(5000) };
 }
 
-function waitForHealth(port: number, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+function waitForHealth(host: string, port: number, proc: ManagedProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
       if (!proc.alive) return reject(new Error(`${proc.name} exited during start-up`));
       if (Date.now() > deadline) return reject(new Error(`${proc.name}: /health not 200 within ${timeoutMs} ms`));
-      const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
+      const req = http.get({ host, port, path: '/health', timeout: 1000 }, (res) => {
         res.resume();
         if (res.statusCode === 200) resolve();
         else setTimeout(attempt, 200);

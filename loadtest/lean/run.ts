@@ -25,6 +25,8 @@ export interface LeanOptions {
   serverPid?: number;
   /** The server's wire (default Shoal's). */
   protocol?: LeanProtocol;
+  /** Called as the measured window opens and as it closes (a caller samples its own counters there: Redis, say). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface LeanResult {
@@ -195,6 +197,7 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
   rttN = 0;
   pongs = 0;
   measuring = true;
+  o.onWindow?.('start');
   const c0 = process.cpuUsage();
   const s0 = o.serverPid ? treeCpuSeconds(o.serverPid) : 0;
   const w0 = performance.now();
@@ -202,6 +205,7 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
   const wall = (performance.now() - w0) / 1000;
   const c1 = process.cpuUsage(c0);
   const s1 = o.serverPid ? treeCpuSeconds(o.serverPid) : 0;
+  o.onWindow?.('end');
   measuring = false;
   clearInterval(timer);
   let statesReceived = 0;
