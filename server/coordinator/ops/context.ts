@@ -9,6 +9,7 @@ import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
 import type { Adopter } from '../cluster/adopt.js';
+import type { SharedLeaderboard } from './shared-leaderboard.js';
 
 export interface OpContext {
   dir: Directory;
@@ -23,6 +24,8 @@ export interface OpContext {
   reports: readonly ReportedValue[];
   /** --store redis (failover lane): brings a room claimed from a dead host into this directory (cluster/adopt.ts). */
   adopter?: Adopter;
+  /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
+  board?: SharedLeaderboard;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */
