@@ -1,6 +1,7 @@
 // The coordinator process: owns the shared world state and serves it to the primary and the
 // workers over direct channels on a Unix socket. Started (and restarted) by the primary.
 // `main` runs the start steps in order (open the store, load the state and replay the journals,
+// with --store redis open the gate (where hellos go across hosts),
 // listen, timers) and sets up the one stop; each step is a file in start/ named after it.
 // Its folders: store/ (the durable state on disk), directory/ (sessions, rooms, placement,
 // scores), scores/ (worker score journals at start), world/ (the World API's primitives),
@@ -25,6 +26,7 @@ import { loadState } from './start/load-state.js';
 import { listen } from './start/listen.js';
 import { startTimers, type Timers } from './start/timers.js';
 import { startFailover, type Failover } from './start/failover.js';
+import { openGate, type OpenedGate } from './start/open-gate.js';
 
 // Written by the primary from its checked settings (primary/main.ts).
 const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
@@ -64,8 +66,9 @@ async function main(): Promise<void> {
   }
   const { store } = opened;
   const dir = await loadState(opened, config, log, started);
+  const gate = await openGate(config, dir, log);
 
-  const ctx: OpContext = { dir, config, workers: new Map<number, CoordinatorChannel>(), channels: new Set<CoordinatorChannel>(), log, store, reports: reportedValues() };
+  const ctx: OpContext = { dir, config, workers: new Map<number, CoordinatorChannel>(), channels: new Set<CoordinatorChannel>(), log, store, reports: reportedValues(), gate: gate?.gate };
   if (opened.redis) ctx.board = new SharedLeaderboard(opened.redis.client, config, (n) => dir.leaderboard(n));
   ctx.save = async () => {
     await store.checkpoint(dir.snapshotState());
@@ -78,16 +81,17 @@ async function main(): Promise<void> {
   const policy = { waitEachWrite: opened.redis !== undefined || config.fsyncMs === 0, scoresWaitForBacklog: opened.redis !== undefined };
   const server = listen(socketPath, createOps(ctx), ctx, store, policy, log, () => toPrimary({ t: 'coordinator.ready' }));
   const timers = startTimers(dir, opened, config, log);
-  stopOnce(dir, store, server, timers, failover);
+  stopOnce(dir, store, server, timers, failover, gate);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers: Timers, failover: Failover | undefined): void {
+function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers: Timers, failover: Failover | undefined, gate: OpenedGate | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     timers.stop();
+    await gate?.close();
     try {
       await store.checkpoint(dir.snapshotState());
       await store.close();

@@ -182,7 +182,9 @@ export class WorkerRuntime implements SessionRuntime {
       if (read.ok && read.migratedFrom !== undefined) this.log.info({ room: r.id, game: game.name, from: read.migratedFrom, to: game.version }, 'room snapshot migrated');
     }
     const host = this.createHost(r.id, game, snapshot, r.closed !== true);
-    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, identity: this.identityOf(s) });
+    // A score this worker showed and the coordinator has not acknowledged (a room dropped while
+    // this host was cut off from Redis, say) is the player's: the room comes back with it.
+    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: Math.max(s.score, this.unsaved.get(s.id) ?? 0), identity: this.identityOf(s) });
     return host;
   }
 

@@ -16,12 +16,27 @@ export interface Adopter {
   adopt(room: string, from: string, epoch: number): Promise<void>;
 }
 
-/** Until Redis is set up (or with the file store): a claimed orphan is refused. */
-export const notYetAdopting: Adopter = {
+const refusing: Adopter = {
   adopt(room: string): Promise<void> {
     return Promise.reject(new CodedError('UNAVAILABLE', `room ${room} is being moved between hosts; try again`));
   },
 };
+let installed: Adopter = refusing;
+
+/**
+ * This process's adopter, as the join path (gate.ts) is given it: it calls the one
+ * start/failover.ts installs once Redis is up; before that a claimed orphan is refused
+ * (UNAVAILABLE: the player tries again). The name is the placeholder's, kept so the gate lane's
+ * start step needs no change.
+ */
+export const notYetAdopting: Adopter = {
+  adopt: (room, from, epoch) => installed.adopt(room, from, epoch),
+};
+
+/** Makes `a` the process's adopter (start/failover.ts, with --store redis). */
+export function installAdopter(a: Adopter): void {
+  installed = a;
+}
 
 export interface RedisAdopterOptions {
   hostId: string;
@@ -50,7 +65,11 @@ export class RedisAdopter implements Adopter {
     }
     let p = this.pending.get(room);
     if (!p) {
-      p = this.load(room, from, epoch).finally(() => this.pending.delete(room));
+      this.dir.adoptionStarted();
+      p = this.load(room, from, epoch).finally(() => {
+        this.pending.delete(room);
+        this.dir.adoptionEnded();
+      });
       this.pending.set(room, p);
     }
     return p;

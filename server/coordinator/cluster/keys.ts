@@ -35,4 +35,9 @@ export const KEYS = {
   hostRooms: (host: string) => `${PREFIX}hostRooms:${host}`,
   /** ZSET session id -> when it may be forgotten (ms): sessions of a host that died unswept. */
   sessionDue: `${PREFIX}sessionDue`,
+  // --- gate lane (where a hello goes: gate.ts, open-index.ts, remote-sessions.ts) ---
+  /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
+  open: (game: string) => `${PREFIX}open:${game}`,
+  // (the gate also reads the store lane's token and session hashes above)
+  // --- end gate lane ---
 } as const;

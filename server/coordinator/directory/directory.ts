@@ -19,6 +19,17 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 // The join op's arguments and result are declared once, at the coordinator's boundary.
 export type { JoinArgs, JoinResult };
 
+/**
+ * Hears each change to a room that quick-join cares about (--store redis: the gate publishes rooms
+ * with free seats to other hosts, and gives up a room that ended here). Called after the change.
+ */
+export interface RoomWatcher {
+  /** A seat was taken or freed, or the room was made, opened or closed. */
+  changed(id: string): void;
+  /** The room is gone from this host. */
+  gone(id: string): void;
+}
+
 export interface DirectoryHooks {
   /** A worker's score journal cannot be read (its slot still gets its rooms). */
   onJournalError?: (file: string, err: Error) => void;
@@ -36,6 +47,9 @@ export class Directory {
    * take its rooms over, so it seats nobody until it can again.
    */
   private selfFenced = false;
+  /** Adoptions under way (cluster/adopt.ts): a token not known yet may be of a room still being read in. */
+  private adopting = 0;
+  private watcher: RoomWatcher | undefined;
 
   constructor(world: SavedState, store: StateStore, config: Config, hooks: DirectoryHooks = {}) {
     this.ledger = new Ledger(world, store);
@@ -49,6 +63,11 @@ export class Directory {
       if (!this.placement.seatLoaded(s.room, s.id)) this.sessions.endOrKeep(s.id);
     }
     this.placement.dropEmptyLoadedRooms();
+  }
+
+  /** One watcher of room changes (the gate, with --store redis). */
+  watchRooms(w: RoomWatcher): void {
+    this.watcher = w;
   }
 
   /** The durable world, read-only. */
@@ -93,6 +112,7 @@ export class Directory {
   /** A worker's channel is up in `slot`, running `reported` rooms (after a coordinator restart). */
   workerJoined(slot: number, reported?: ReadonlyArray<{ id: string; players: readonly string[]; open?: boolean }>): void {
     this.placement.workerJoined(slot, reported);
+    if (this.watcher) for (const r of reported ?? []) this.watcher.changed(r.id);
   }
 
   workerLeft(slot: number): void {
@@ -109,11 +129,14 @@ export class Directory {
     if (this.selfFenced) throw new CodedError('UNAVAILABLE', 'this host is cut off from the shared world; try again');
     const now = Date.now();
     if (a.token !== undefined) {
+      // Another player of the same room may have started its adoption a moment ago: try again shortly.
+      if (this.adopting > 0 && !this.sessions.byToken(a.token)) throw new CodedError('UNAVAILABLE', 'this session\'s room is being taken over here; try again');
       const s = this.sessions.resumable(a.token, a.account);
       if (a.game !== undefined) this.placement.learnSizes(a.game, gameSizes(a));
       const seat = this.placement.resumeIn(s.room, a.slot, now, a.game);
       if ('redirect' in seat) return seat;
       this.placement.seat(seat.room.id, s.id);
+      this.watcher?.changed(seat.room.id);
       return { session: { ...s }, token: a.token, room: seat.room, resumed: true };
     }
     this.sessions.checkGuestName(a.name, a.guest);
@@ -121,6 +144,7 @@ export class Directory {
     if ('redirect' in seat) return seat;
     const { session, token } = this.sessions.create({ name: a.name, room: seat.room.id, account: a.account, guest: a.guest });
     this.placement.seat(seat.room.id, session.id);
+    this.watcher?.changed(seat.room.id);
     return { session: { ...session }, token, room: seat.room, resumed: false };
   }
 
@@ -135,12 +159,14 @@ export class Directory {
     const left = this.placement.unseat(s.room, id);
     this.sessions.end(id);
     if (left === 0) this.roomGone(s.room);
+    else if (left !== undefined) this.watcher?.changed(s.room);
   }
 
   roomGone(id: string): void {
     if (!this.placement.room(id)) return;
     for (const pid of this.placement.seatedIn(id)) this.sessions.end(pid);
     this.placement.dropRoom(id);
+    this.watcher?.gone(id);
   }
 
   // --- many hosts (--store redis): failover and fencing (cluster/adopt.ts, cluster/fencing.ts) ---
@@ -153,12 +179,23 @@ export class Directory {
     if (this.placement.room(room.id)) return;
     this.ledger.adopt(room, sessions);
     this.placement.adopted(room.id, sessions.map((s) => s.id));
+    this.watcher?.changed(room.id);
   }
 
   /** Another host runs this room now: forgotten here with its sessions, nothing written. */
   forgetRoom(id: string): void {
     if (!this.placement.room(id)) return;
     this.ledger.forget(id, this.placement.forget(id));
+    // The gate lets go of its claim (a no-op in Redis: the owner key is another's now) and its quick-join offer.
+    this.watcher?.gone(id);
+  }
+
+  adoptionStarted(): void {
+    this.adopting++;
+  }
+
+  adoptionEnded(): void {
+    this.adopting--;
   }
 
   /** While set, every join is refused (UNAVAILABLE): this host may no longer own what it holds. */
@@ -173,6 +210,7 @@ export class Directory {
   /** A room's game says whether quick-join may place players in it; heard only from the worker in `slot` running it. */
   setRoomOpen(id: string, open: boolean, slot: number): void {
     this.placement.setOpen(id, open, slot);
+    this.watcher?.changed(id);
   }
 
   /** Latest room snapshots; kept in memory, written at each checkpoint. */

@@ -10,6 +10,7 @@ import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
 import type { Adopter } from '../cluster/adopt.js';
 import type { SharedLeaderboard } from './shared-leaderboard.js';
+import type { Gate } from '../cluster/gate.js';
 
 export interface OpContext {
   dir: Directory;
@@ -26,6 +27,8 @@ export interface OpContext {
   adopter?: Adopter;
   /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
   board?: SharedLeaderboard;
+  /** --store redis: where each hello goes when many hosts share the world (cluster/gate.ts); absent with the file store. */
+  gate?: Gate;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */

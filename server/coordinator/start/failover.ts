@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
 import { connectRedis, openRedis } from '../cluster/redis.js';
-import { RedisAdopter, type Adopter } from '../cluster/adopt.js';
+import { RedisAdopter, installAdopter, type Adopter } from '../cluster/adopt.js';
 import { Fencing } from '../cluster/fencing.js';
 import { InterimHeartbeat } from '../cluster/interim-heartbeat.js';
 import type { OpContext } from '../ops/context.js';
@@ -47,6 +47,7 @@ export async function startFailover(ctx: OpContext, config: Config, log: Logger)
   await heartbeat.start();
   await fencing.check();
   const adopter = new RedisAdopter(redis, dir, { hostId: config.hostId, roomCapacity: config.roomCapacity, holds: (room, epoch) => fencing.holds(room, epoch), log });
+  installAdopter(adopter);
   return {
     adopter,
     fencing,
