@@ -1,8 +1,8 @@
 // Two hosts never run one room (--store redis). A host stops running a room as soon as it learns
 // another host owns it: every ttl/3 it reads the owner (`shoal:owner:<room>`) of every room it
-// holds, and a room whose owner is another host, or this host at another epoch than the one it
-// holds it at, is lost: forgotten here (nothing written: the records are the new owner's) and
-// dropped by its worker, whose players get `bye` `restart` and resume where the room runs now.
+// holds, and a room whose owner is another host is lost: forgotten here (nothing written: the
+// records are the new owner's) and dropped by its worker, whose players get `bye` `restart` and
+// resume where the room runs now.
 // A host that cannot renew its heartbeat for the TTL minus a margin fences itself before any
 // other host can claim its rooms (a claim needs the heartbeat gone): its workers drop every room
 // and it seats nobody; once the heartbeat is renewed, the rooms still its own play again (their
@@ -74,6 +74,7 @@ export class Fencing {
     if (ids.length === 0) return [];
     const owners = await this.redis.mget(ids.map((id) => KEYS.owner(id)));
     const lost: string[] = [];
+    const why: string[] = [];
     ids.forEach((id, i) => {
       const raw = owners[i];
       if (raw == null) return; // nobody claimed it: still this host's to run
@@ -84,11 +85,16 @@ export class Fencing {
         return;
       }
       const held = this.epochs.get(id);
-      if (o.host === this.o.hostId && (held === undefined || held === o.epoch)) {
-        if (held === undefined && typeof o.epoch === 'number') this.epochs.set(id, o.epoch);
+      if (o.host === this.o.hostId) {
+        // Still this host's. Its epoch may have moved on: this host's gate gives a claim up and
+        // takes it again (a join that failed while the room was being adopted). Another host
+        // cannot have had it in between without this host fencing itself first (its heartbeat
+        // gone), and unfencing forgets what another host took.
+        if (typeof o.epoch === 'number') this.epochs.set(id, o.epoch);
         return;
       }
       lost.push(id);
+      if (why.length < 5) why.push(`${id}: owner ${o.host}@${o.epoch}, held here at ${held ?? '-'}`);
     });
     if (lost.length === 0) return [];
     // Forgotten first, so nothing the worker still sends for them (scores, snapshots) is written.
@@ -97,7 +103,7 @@ export class Fencing {
       this.epochs.delete(id);
     }
     this.o.drop(lost);
-    this.o.log.warn({ code: 'ROOMS_LOST', rooms: lost.length, sample: lost.slice(0, 5) }, 'another host owns these rooms now: stopped here');
+    this.o.log.warn({ code: 'ROOMS_LOST', rooms: lost.length, sample: why }, 'another host owns these rooms now: stopped here');
     return lost;
   }
 

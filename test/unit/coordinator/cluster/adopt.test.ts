@@ -88,7 +88,7 @@ describe('adopting a dead host\'s room', () => {
     r.pipeline = ((...a: Parameters<typeof r.pipeline>) => {
       calls.push('pipeline');
       return spy(...a);
-    }) as typeof r.pipeline;
+    });
     try {
       await Promise.all([adopter.adopt('kelp', 'a', 9), adopter.adopt('kelp', 'a', 9), adopter.adopt('kelp', 'a', 9)]);
       await adopter.adopt('kelp', 'a', 9);
@@ -145,11 +145,11 @@ describe('fencing', () => {
     expect(codeOf(() => h.dir.join({ slot: 0, name: 'bob', token: b.token }))).toBe('BAD_TOKEN');
     // Nothing written: the sessions in the store are the new owner's to end.
     expect((await h.stored()).sessions.length).toBe(before);
-    // This host at another epoch is another tenure: also lost.
+    // This host at a newer epoch (its gate gave the claim up and took it again) is still this host's.
     f.holds('mine', 10);
     await owner('mine', 'b', 13);
-    expect(await f.check()).toEqual(['mine']);
-    expect(codeOf(() => h.dir.join({ slot: 0, name: 'ann', token: a.token }))).toBe('BAD_TOKEN');
+    expect(await f.check()).toEqual([]);
+    expect(seated(h.dir.join({ slot: 0, name: 'ann', token: a.token })).room.id).toBe('mine');
     // A room nobody claimed stays.
     expect(h.dir.placement.room('unclaimed')).toBeDefined();
   });
