@@ -5,6 +5,7 @@ import { encodeFramed } from '../../shared/protocol/framing.js';
 import type { HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../auth/verifier.js';
 import type { Config } from '../config/schema.js';
+import { parseStore } from '../config/store-url.js';
 import type { HostedGame, Identity } from '../game-api/index.js';
 import { countRoomsBy, messagesOut, tickGap, tickOverruns, type GameCount } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
@@ -51,6 +52,8 @@ export class WorkerRuntime implements SessionRuntime {
   private readonly pushHooks = new Map<string, (payload: never) => void>();
   /** The declared client messages of the games hosted here, compiled once (now). */
   private readonly validators: GameValidators;
+  /** --store redis: a state showing a new score waits for Redis to have it (rooms/score-hold.ts). */
+  private readonly holdStates: boolean;
   /** Relays a hello to the worker in `slot`; set by main.ts. */
   relay: (session: ClientSession, slot: number, hello: HelloMsg, hint?: string) => boolean = () => false;
 
@@ -65,6 +68,7 @@ export class WorkerRuntime implements SessionRuntime {
     coordSocket: string,
   ) {
     this.validators = new GameValidators(games.values(), config.gameStringMax);
+    this.holdStates = parseStore(config.store).kind === 'redis';
     this.link = new CoordinatorLink(coordSocket, (...push) => this.onPush(...push), log);
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
@@ -207,18 +211,22 @@ export class WorkerRuntime implements SessionRuntime {
     return host;
   }
 
-  private saveScores(scores: Array<[string, number]>): void {
+  private saveScores(scores: Array<[string, number]>): PromiseLike<unknown> | undefined {
     for (const [id, s] of scores) this.unsaved.set(id, s);
     // Written to the journal file (write(2): it survives this process) and to the coordinator's
     // socket before the state that shows these scores is written to any player. The socket alone
     // is not enough: a coordinator that is down, or hung and then killed, loses what it has not
     // read, and this process may be gone by then.
     this.journal.append(scores);
-    const sent = this.link.requestNow('scores', { u: scores });
+    // With Redis the whole host may die, journal and all: the room holds the state that shows
+    // these scores until the coordinator answers that Redis has them (or that it cannot now,
+    // within --redis-timeout-ms: then they wait here, journalled, and play goes on).
+    const sent = this.link.requestNow('scores', { u: scores }, this.holdStates ? this.config.redisTimeoutMs : undefined);
     sent?.then(
       () => this.acknowledged(scores, false),
       (err: unknown) => this.scoresRefused(err instanceof Error ? err.message : String(err)),
     );
+    return this.holdStates ? (sent ?? undefined) : undefined;
   }
 
   /** `always`: empty the journal if all is acknowledged, however small (after a hello). */

@@ -14,9 +14,16 @@ import type { HeartbeatEvents } from '../../../../server/coordinator/cluster/int
 import { hashToken } from '../../../../server/coordinator/store/token-hash.js';
 import type { SessionRecord } from '../../../../server/coordinator/store/types.js';
 import { startRedis, type TestRedis } from '../../../helpers/redis.js';
-import { codeOf, openDirectory, seated, type Harness } from '../directory-harness.js';
+import type { JoinResult } from '../../../../server/ipc/coordinator-ops.js';
+import { codeOf, openDirectory, type Harness } from '../directory-harness.js';
 
 const log = pino({ level: 'silent' });
+
+/** A join seated here (not sent to another worker or host). */
+function seated(r: JoinResult): Extract<JoinResult, { session: unknown }> {
+  if (!('session' in r)) throw new Error(`expected a seat, got ${JSON.stringify(r)}`);
+  return r;
+}
 let redis: TestRedis;
 let r: Redis;
 let h: Harness;
