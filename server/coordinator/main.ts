@@ -27,6 +27,7 @@ import { listen } from './start/listen.js';
 import { startTimers, type Timers } from './start/timers.js';
 import { joinCluster } from './start/join-cluster.js';
 import type { Cluster } from './cluster/cluster.js';
+import { startFailover, type Failover } from './start/failover.js';
 import { openGate, type OpenedGate } from './start/open-gate.js';
 
 // Written by the primary from its checked settings (primary/main.ts).
@@ -75,25 +76,26 @@ async function main(): Promise<void> {
     await store.checkpoint(dir.snapshotState());
     dir.checkpointTaken();
   };
-  // With Redis every answer to a write waits for Redis's acknowledgement (the store writes behind).
-  const policy = { waitEachWrite: opened.redis !== undefined || config.fsyncMs === 0, scoresWaitForBacklog: opened.redis !== undefined };
   // With --store redis: this host's heartbeat and the bus to the other hosts.
   ctx.cluster = await joinCluster(ctx, config, log);
+  // With --store redis: the rooms this host loaded checked against their owners, fencing on the heartbeat, adoption.
+  const failover = await startFailover(ctx, config, log);
+  ctx.adopter = failover?.adopter;
+  // With Redis every answer to a write waits for Redis's acknowledgement (the store writes behind).
+  const policy = { waitEachWrite: opened.redis !== undefined || config.fsyncMs === 0, scoresWaitForBacklog: opened.redis !== undefined };
   const server = listen(socketPath, createOps(ctx), ctx, store, policy, log, () => toPrimary({ t: 'coordinator.ready' }));
   const timers = startTimers(dir, opened, config, log);
-  stopOnce(dir, store, server, timers, ctx.cluster, gate);
+  stopOnce(dir, store, server, timers, ctx.cluster, failover, gate);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers: Timers, cluster: Cluster | undefined, gate: OpenedGate | undefined): void {
+function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers: Timers, cluster: Cluster | undefined, failover: Failover | undefined, gate: OpenedGate | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     timers.stop();
     await gate?.close();
-    // Other hosts see this one gone at once, not after the heartbeat's TTL.
-    await cluster?.stop();
     try {
       await store.checkpoint(dir.snapshotState());
       await store.close();
@@ -101,6 +103,10 @@ function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers:
     } catch (err) {
       log.error({ err }, 'saving state at stop failed');
     }
+    // After the last writes: the heartbeat goes, and other hosts may take this host's rooms at once
+    // (they see this one gone now, not after the heartbeat's TTL).
+    failover?.stop();
+    await cluster?.stop();
     server.close();
     try {
       fs.unlinkSync(socketPath);

@@ -314,6 +314,11 @@ export type CoordinatorPushes = {
   'world.debug': { id: number; cmd: DebugCmd };
   /** To the primary only (bus lane): run this console command another host asked for; answered with bus.answer. */
   'bus.run': { req: number; cmd: HostCommand };
+  /**
+   * --store redis (failover lane): stop running these rooms at once, writing nothing more for
+   * them (another host owns them now, or may soon): their players get `bye` `restart` and resume.
+   */
+  'rooms.drop': { ids: string[] };
 };
 
 export type CoordinatorOp = OpName<CoordinatorOps>;

@@ -5,6 +5,7 @@ import { encodeFramed } from '../../shared/protocol/framing.js';
 import type { HelloMsg, ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../auth/verifier.js';
 import type { Config } from '../config/schema.js';
+import { parseStore } from '../config/store-url.js';
 import type { HostedGame, Identity } from '../game-api/index.js';
 import { countRoomsBy, messagesOut, tickGap, tickOverruns, type GameCount } from '../metrics/registry.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
@@ -51,6 +52,8 @@ export class WorkerRuntime implements SessionRuntime {
   private readonly pushHooks = new Map<string, (payload: never) => void>();
   /** The declared client messages of the games hosted here, compiled once (now). */
   private readonly validators: GameValidators;
+  /** --store redis: a state showing a new score waits for Redis to have it (rooms/score-hold.ts). */
+  private readonly holdStates: boolean;
   /** Relays a hello to the worker in `slot`; set by main.ts. */
   relay: (session: ClientSession, slot: number, hello: HelloMsg, hint?: string) => boolean = () => false;
 
@@ -65,6 +68,7 @@ export class WorkerRuntime implements SessionRuntime {
     coordSocket: string,
   ) {
     this.validators = new GameValidators(games.values(), config.gameStringMax);
+    this.holdStates = parseStore(config.store).kind === 'redis';
     this.link = new CoordinatorLink(coordSocket, (...push) => this.onPush(...push), log);
     this.link.onConnect = (ch) => this.hello(ch);
     this.world = new WorldClient(this.link, log);
@@ -134,7 +138,31 @@ export class WorkerRuntime implements SessionRuntime {
 
   private onPush(...push: CoordinatorPush): void {
     if (push[0] === 'chat') this.broadcastAll(push[1]);
+    else if (push[0] === 'rooms.drop') this.dropRooms(push[1].ids);
     else if (!this.world.onPush(...push)) (this.pushHooks.get(push[0]) as ((p: unknown) => void) | undefined)?.(push[1]);
+  }
+
+  /**
+   * --store redis, fencing: these rooms are no longer this host's to run (another host took them
+   * over, or this one is cut off from Redis and soon may be). Each stops now: out of the room map
+   * first, so no snapshot of it is sent again; its players get `bye` `restart` (the client
+   * resumes, and the host that runs the room now is found for it); no leave and no room.gone, which
+   * would end the sessions the new owner keeps. Scores not acknowledged yet stay queued: the
+   * coordinator writes only those of rooms it still holds, and Redis only the owner's.
+   */
+  private dropRooms(ids: readonly string[]): void {
+    let players = 0;
+    let dropped = 0;
+    for (const id of ids) {
+      const h = this.rooms.get(id);
+      if (!h) continue;
+      this.rooms.delete(id);
+      dropped++;
+      players += h.size;
+      h.closeAll('restart');
+      h.end();
+    }
+    if (dropped) this.log.warn({ rooms: dropped, players }, 'rooms dropped: this host no longer owns them');
   }
 
   /**
@@ -158,7 +186,9 @@ export class WorkerRuntime implements SessionRuntime {
       if (read.ok && read.migratedFrom !== undefined) this.log.info({ room: r.id, game: game.name, from: read.migratedFrom, to: game.version }, 'room snapshot migrated');
     }
     const host = this.createHost(r.id, game, snapshot, r.closed !== true);
-    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: s.score, identity: this.identityOf(s) });
+    // A score this worker showed and the coordinator has not acknowledged (a room dropped while
+    // this host was cut off from Redis, say) is the player's: the room comes back with it.
+    for (const s of sessions) host.restore({ id: s.id, name: s.name, score: Math.max(s.score, this.unsaved.get(s.id) ?? 0), identity: this.identityOf(s) });
     return host;
   }
 
@@ -181,18 +211,22 @@ export class WorkerRuntime implements SessionRuntime {
     return host;
   }
 
-  private saveScores(scores: Array<[string, number]>): void {
+  private saveScores(scores: Array<[string, number]>): PromiseLike<unknown> | undefined {
     for (const [id, s] of scores) this.unsaved.set(id, s);
     // Written to the journal file (write(2): it survives this process) and to the coordinator's
     // socket before the state that shows these scores is written to any player. The socket alone
     // is not enough: a coordinator that is down, or hung and then killed, loses what it has not
     // read, and this process may be gone by then.
     this.journal.append(scores);
-    const sent = this.link.requestNow('scores', { u: scores });
+    // With Redis the whole host may die, journal and all: the room holds the state that shows
+    // these scores until the coordinator answers that Redis has them (or that it cannot now,
+    // within --redis-timeout-ms: then they wait here, journalled, and play goes on).
+    const sent = this.link.requestNow('scores', { u: scores }, this.holdStates ? this.config.redisTimeoutMs : undefined);
     sent?.then(
       () => this.acknowledged(scores, false),
       (err: unknown) => this.scoresRefused(err instanceof Error ? err.message : String(err)),
     );
+    return this.holdStates ? (sent ?? undefined) : undefined;
   }
 
   /** `always`: empty the journal if all is acknowledged, however small (after a hello). */

@@ -14,6 +14,7 @@ import { Leaderboard, type LeaderboardLine } from './leaderboard.js';
 import { Sweeper } from './sweeper.js';
 
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
+import { CodedError } from '../../../shared/errors/coded-error.js';
 
 // The join op's arguments and result are declared once, at the coordinator's boundary.
 export type { JoinArgs, JoinResult };
@@ -41,6 +42,13 @@ export class Directory {
   private readonly scoreIntake: Scores;
   private readonly board: Leaderboard;
   readonly sweeper: Sweeper;
+  /**
+   * --store redis: this host could not renew its heartbeat (cluster/fencing.ts): other hosts may
+   * take its rooms over, so it seats nobody until it can again.
+   */
+  private selfFenced = false;
+  /** Adoptions under way (cluster/adopt.ts): a token not known yet may be of a room still being read in. */
+  private adopting = 0;
   private watcher: RoomWatcher | undefined;
 
   constructor(world: SavedState, store: StateStore, config: Config, hooks: DirectoryHooks = {}) {
@@ -120,8 +128,11 @@ export class Directory {
   }
 
   join(a: JoinArgs): JoinResult {
+    if (this.selfFenced) throw new CodedError('UNAVAILABLE', 'this host is cut off from the shared world; try again');
     const now = Date.now();
     if (a.token !== undefined) {
+      // Another player of the same room may have started its adoption a moment ago: try again shortly.
+      if (this.adopting > 0 && !this.sessions.byToken(a.token)) throw new CodedError('UNAVAILABLE', 'this session\'s room is being taken over here; try again');
       const s = this.sessions.resumable(a.token, a.account);
       if (a.game !== undefined) this.placement.learnSizes(a.game, gameSizes(a));
       const seat = this.placement.resumeIn(s.room, a.slot, now, a.game);
@@ -158,6 +169,44 @@ export class Directory {
     for (const pid of this.placement.seatedIn(id)) this.sessions.end(pid);
     this.placement.dropRoom(id);
     this.watcher?.gone(id);
+  }
+
+  // --- many hosts (--store redis): failover and fencing (cluster/adopt.ts, cluster/fencing.ts) ---
+
+  /**
+   * A room taken over from a host that died, with its sessions as the shared store holds them:
+   * it becomes this host's, on `room.slot` (a live worker here), so a resume brings it back there.
+   */
+  adoptRoom(room: RoomRecord, sessions: readonly SessionRecord[]): void {
+    if (this.placement.room(room.id)) return;
+    this.ledger.adopt(room, sessions);
+    this.placement.adopted(room.id, sessions.map((s) => s.id));
+    this.watcher?.changed(room.id);
+  }
+
+  /** Another host runs this room now: forgotten here with its sessions, nothing written. */
+  forgetRoom(id: string): void {
+    if (!this.placement.room(id)) return;
+    this.ledger.forget(id, this.placement.forget(id));
+    // The gate lets go of its claim (a no-op in Redis: the owner key is another's now) and its quick-join offer.
+    this.watcher?.gone(id);
+  }
+
+  adoptionStarted(): void {
+    this.adopting++;
+  }
+
+  adoptionEnded(): void {
+    this.adopting--;
+  }
+
+  /** While set, every join is refused (UNAVAILABLE): this host may no longer own what it holds. */
+  setSelfFenced(on: boolean): void {
+    this.selfFenced = on;
+  }
+
+  get isSelfFenced(): boolean {
+    return this.selfFenced;
   }
 
   /** A room's game says whether quick-join may place players in it; heard only from the worker in `slot` running it. */

@@ -60,6 +60,32 @@ export class Ledger {
     this.apply(changes);
   }
 
+  /**
+   * --store redis, failover: a room taken over from a host that died. Its record is written as
+   * this host's (the store adds it to this host's rooms); its sessions, already in the shared
+   * store with their scores, are only indexed here (writing them again would add their scores to
+   * the leaderboard twice).
+   */
+  adopt(room: RoomRecord, sessions: readonly SessionRecord[]): void {
+    this.commit([{ k: 'room', r: room }]);
+    for (const s of sessions) {
+      if (this.ix.sessionsById.has(s.id)) continue;
+      const copy = { ...s };
+      this.ix.sessionsById.set(copy.id, copy);
+      this.ix.sessionsByTokenHash.set(copy.tokenHash, copy);
+    }
+  }
+
+  /**
+   * --store redis, fencing: another host runs this room now. It and its sessions are forgotten
+   * here and nothing is written: the records in the shared store are the new owner's.
+   */
+  forget(room: string, sessionIds: Iterable<string>): void {
+    const changes: Change[] = [{ k: 'roomGone', id: room }];
+    for (const id of sessionIds) changes.push({ k: 'sessionEnd', id });
+    this.apply(changes);
+  }
+
   /** The number of the next session: from the store when hosts share it, else the saved counter. */
   takePlayerNumber(): number {
     return this.store.takePlayerNumber?.() ?? this.ix.nextPlayer;

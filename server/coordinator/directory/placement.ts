@@ -232,6 +232,26 @@ export class Placement {
     this.ledger.commit([{ k: 'roomGone', id }]);
   }
 
+  /** --store redis, failover: a room taken over from a dead host, with the players seated in it there. */
+  adopted(id: string, ids: Iterable<string>): void {
+    this.unplace(id);
+    this.seated.set(id, new Set(ids));
+  }
+
+  /** --store redis, fencing: a room another host took over is forgotten here (nothing written); returns who sat in it. */
+  forget(id: string): string[] {
+    const ids = [...(this.seated.get(id) ?? [])];
+    this.seated.delete(id);
+    this.madeAt.delete(id);
+    this.reservations.release(id);
+    return ids;
+  }
+
+  /** The live slot a room taken over from another host goes to (a dead host's slot numbers mean nothing here); undefined with none live. */
+  slotForAdopted(): number | undefined {
+    return this.slotsTakingRooms().length ? this.leastLoadedSlot() : [...this.live][0];
+  }
+
   /** Every room sized by roomCapacity (not by its game) takes a new capacity; returns how many changed. */
   setCapacity(capacity: number): number {
     let n = 0;

@@ -8,6 +8,7 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
+import type { Adopter } from '../cluster/adopt.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Gate } from '../gate/gate.js';
 import type { SharedLeaderboard } from './shared-leaderboard.js';
@@ -23,10 +24,12 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
-  /** With --store redis: the other hosts (heartbeats, the bus); absent with the file store (bus lane). */
+  /** With --store redis: the other hosts (heartbeats, the bus); absent with the file store. */
   cluster?: Cluster;
   /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
   gate?: Gate;
+  /** --store redis: brings a room claimed from a dead host into this directory (cluster/adopt.ts). */
+  adopter?: Adopter;
   /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
   board?: SharedLeaderboard;
 }

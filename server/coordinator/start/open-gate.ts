@@ -10,7 +10,6 @@ import type { Directory } from '../directory/directory.js';
 import { notYetAdopting, type Adopter } from '../cluster/adopt.js';
 import { Claims } from '../cluster/claims.js';
 import { Gate } from '../gate/gate.js';
-import { startHeartbeatStub } from '../cluster/heartbeat-stub.js';
 import { advertiseOf } from '../cluster/host-address.js';
 import { OpenIndex } from '../cluster/open-index.js';
 import { Ownership } from '../cluster/ownership.js';
@@ -49,18 +48,11 @@ export async function openGate(config: Config, dir: Directory, log: Logger): Pro
   if (where.kind !== 'redis') return undefined;
   const redis = openRedis(where, { timeoutMs: config.redisTimeoutMs, name: `${config.hostId} gate`, log });
   await connectRedis(redis, where);
-  const heartbeat = await startHeartbeatStub(
-    redis,
-    { id: config.hostId, advertise: config.advertise, ttlMs: config.hostTtlMs },
-    () => ({ players: dir.sessions.count, rooms: dir.ix.rooms.size }),
-    log,
-  );
   const { gate, claims, index } = await assembleGate(redis, dir, config.hostId, notYetAdopting, log);
   log.info({ host: config.hostId, advertise: config.advertise, rooms: claims.size }, 'gate open: hellos routed across hosts');
   return {
     gate,
     async close() {
-      heartbeat.stop();
       await index.flush().catch(() => {});
       index.close();
       redis.disconnect();

@@ -8,6 +8,7 @@ import type { Field, GameServerMessage, HostedGame, Room, RoomContext, SeatInfo,
 import { gameErrors, messagesOut, roomEncodes, tickDuration } from '../../metrics/registry.js';
 import { Outbound } from './outbound.js';
 import { RoomTimerSet } from './room-timers.js';
+import { ScoreHold } from './score-hold.js';
 import type { RoomSnapshot } from './room-snapshot.js';
 import type { SeatConn } from './seat-conn.js';
 import type { RoomWorld } from '../world/world-room.js';
@@ -22,8 +23,11 @@ export interface Member {
 }
 
 export interface HostEvents {
-  /** Score changes to send to the coordinator before the state that shows them. */
-  flushScores(scores: Array<[string, number]>): void;
+  /**
+   * Score changes to send to the coordinator before the state that shows them. A promise returned
+   * (--store redis) holds what the room sends until it settles: the scores are in Redis first.
+   */
+  flushScores(scores: Array<[string, number]>): unknown;
   /** A player is gone for good (left, or its grace period ran out). */
   playerGone(host: RoomHost, id: string): void;
   /** The game asked for its snapshot to reach the coordinator now. */
@@ -42,6 +46,8 @@ export class RoomHost implements RoomContext {
   readonly tickTimes = new Float64Array(128);
   private tickIdx = 0;
   private pendingScores: Array<[string, number]> = [];
+  /** What the room sends while a score flush awaits its acknowledgement (score-hold.ts). */
+  private readonly hold = new ScoreHold();
   /** The game's field, for every welcome (the wire calls it `world`); undefined: the game has none. */
   private readonly field: Field | undefined;
   readonly game: string;
@@ -96,7 +102,8 @@ export class RoomHost implements RoomContext {
     for (const m of this.members.values()) {
       if (m.conn && !(skip && skip.has(m.id))) {
         out ??= this.encode(msg);
-        m.conn.sendOut(out);
+        if (this.hold.holding) this.hold.push(m.conn, out);
+        else m.conn.sendOut(out);
         n++;
       }
     }
@@ -107,6 +114,10 @@ export class RoomHost implements RoomContext {
     this.flushScores();
     const conn = this.members.get(playerId)?.conn;
     if (!conn) return;
+    if (this.hold.holding) {
+      this.hold.push(conn, this.encode(msg));
+      return;
+    }
     this.encodes.inc();
     conn.send(msg);
   }
@@ -119,7 +130,8 @@ export class RoomHost implements RoomContext {
       const conn = this.members.get(id)?.conn;
       if (!conn) continue;
       out ??= this.encode(msg);
-      conn.sendOut(out);
+      if (this.hold.holding) this.hold.push(conn, out);
+      else conn.sendOut(out);
       n++;
     }
     messagesOut.inc(n);
@@ -165,7 +177,8 @@ export class RoomHost implements RoomContext {
     if (this.pendingScores.length === 0) return;
     const s = this.pendingScores;
     this.pendingScores = [];
-    this.events.flushScores(s);
+    const ack = this.events.flushScores(s);
+    if (isThenable(ack)) this.hold.await(ack);
   }
 
   // --- seats -------------------------------------------------------------------------------
@@ -335,4 +348,8 @@ export class RoomHost implements RoomContext {
       if (c) c.bye(reason);
     }
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
 }
