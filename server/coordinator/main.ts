@@ -1,6 +1,7 @@
 // The coordinator process: owns the shared world state and serves it to the primary and the
 // workers over direct channels on a Unix socket. Started (and restarted) by the primary.
 // `main` runs the start steps in order (open the store, load the state and replay the journals,
+// with --store redis open the gate (where hellos go across hosts),
 // listen, timers) and sets up the one stop; each step is a file in start/ named after it.
 // Its folders: store/ (the durable state on disk), directory/ (sessions, rooms, placement,
 // scores), scores/ (worker score journals at start), world/ (the World API's primitives),
@@ -23,6 +24,7 @@ import { openStore, type OpenedStore } from './start/open-store.js';
 import { loadState } from './start/load-state.js';
 import { listen } from './start/listen.js';
 import { startTimers, type Timers } from './start/timers.js';
+import { openGate, type OpenedGate } from './start/open-gate.js';
 
 // Written by the primary from its checked settings (primary/main.ts).
 const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
@@ -61,24 +63,26 @@ async function main(): Promise<void> {
   }
   const { store } = opened;
   const dir = await loadState(opened, config, log, started);
+  const gate = await openGate(config, dir, log);
 
-  const ctx: OpContext = { dir, config, workers: new Map<number, CoordinatorChannel>(), channels: new Set<CoordinatorChannel>(), log, store, reports: reportedValues() };
+  const ctx: OpContext = { dir, config, workers: new Map<number, CoordinatorChannel>(), channels: new Set<CoordinatorChannel>(), log, store, reports: reportedValues(), gate: gate?.gate };
   ctx.save = async () => {
     await store.checkpoint(dir.snapshotState());
     dir.checkpointTaken();
   };
   const server = listen(socketPath, createOps(ctx), ctx, store, log, () => toPrimary({ t: 'coordinator.ready' }));
   const timers = startTimers(dir, store, config, log);
-  stopOnce(dir, store, server, timers);
+  stopOnce(dir, store, server, timers, gate);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers): void {
+function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers, gate: OpenedGate | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
     timers.stop();
+    await gate?.close();
     try {
       await store.checkpoint(dir.snapshotState());
       await store.close();

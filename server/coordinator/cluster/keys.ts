@@ -12,4 +12,12 @@ export const KEYS = {
   owner: (room: string) => `${PREFIX}owner:${room}`,
   /** Counter the fencing epochs of room claims come from: they only grow (ownership.ts). */
   epoch: `${PREFIX}epoch`,
+  // --- gate lane (where a hello goes: gate.ts, open-index.ts, remote-sessions.ts) ---
+  /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
+  open: (game: string) => `${PREFIX}open:${game}`,
+  /** HASH tokenHash -> session id (the store lane's key; the gate reads it to find a session another host holds). */
+  token: `${PREFIX}token`,
+  /** HASH session id -> JSON SessionRecord (the store lane's key; the gate reads its `room`). */
+  session: `${PREFIX}session`,
+  // --- end gate lane ---
 } as const;

@@ -18,6 +18,17 @@ import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 // The join op's arguments and result are declared once, at the coordinator's boundary.
 export type { JoinArgs, JoinResult };
 
+/**
+ * Hears each change to a room that quick-join cares about (--store redis: the gate publishes rooms
+ * with free seats to other hosts, and gives up a room that ended here). Called after the change.
+ */
+export interface RoomWatcher {
+  /** A seat was taken or freed, or the room was made, opened or closed. */
+  changed(id: string): void;
+  /** The room is gone from this host. */
+  gone(id: string): void;
+}
+
 export interface DirectoryHooks {
   /** A worker's score journal cannot be read (its slot still gets its rooms). */
   onJournalError?: (file: string, err: Error) => void;
@@ -30,6 +41,7 @@ export class Directory {
   private readonly scoreIntake: Scores;
   private readonly board: Leaderboard;
   readonly sweeper: Sweeper;
+  private watcher: RoomWatcher | undefined;
 
   constructor(world: SavedState, store: StateStore, config: Config, hooks: DirectoryHooks = {}) {
     this.ledger = new Ledger(world, store);
@@ -43,6 +55,11 @@ export class Directory {
       if (!this.placement.seatLoaded(s.room, s.id)) this.sessions.endOrKeep(s.id);
     }
     this.placement.dropEmptyLoadedRooms();
+  }
+
+  /** One watcher of room changes (the gate, with --store redis). */
+  watchRooms(w: RoomWatcher): void {
+    this.watcher = w;
   }
 
   /** The durable world, read-only. */
@@ -87,6 +104,7 @@ export class Directory {
   /** A worker's channel is up in `slot`, running `reported` rooms (after a coordinator restart). */
   workerJoined(slot: number, reported?: ReadonlyArray<{ id: string; players: readonly string[]; open?: boolean }>): void {
     this.placement.workerJoined(slot, reported);
+    if (this.watcher) for (const r of reported ?? []) this.watcher.changed(r.id);
   }
 
   workerLeft(slot: number): void {
@@ -107,6 +125,7 @@ export class Directory {
       const seat = this.placement.resumeIn(s.room, a.slot, now, a.game);
       if ('redirect' in seat) return seat;
       this.placement.seat(seat.room.id, s.id);
+      this.watcher?.changed(seat.room.id);
       return { session: { ...s }, token: a.token, room: seat.room, resumed: true };
     }
     this.sessions.checkGuestName(a.name, a.guest);
@@ -114,6 +133,7 @@ export class Directory {
     if ('redirect' in seat) return seat;
     const { session, token } = this.sessions.create({ name: a.name, room: seat.room.id, account: a.account, guest: a.guest });
     this.placement.seat(seat.room.id, session.id);
+    this.watcher?.changed(seat.room.id);
     return { session: { ...session }, token, room: seat.room, resumed: false };
   }
 
@@ -128,17 +148,20 @@ export class Directory {
     const left = this.placement.unseat(s.room, id);
     this.sessions.end(id);
     if (left === 0) this.roomGone(s.room);
+    else if (left !== undefined) this.watcher?.changed(s.room);
   }
 
   roomGone(id: string): void {
     if (!this.placement.room(id)) return;
     for (const pid of this.placement.seatedIn(id)) this.sessions.end(pid);
     this.placement.dropRoom(id);
+    this.watcher?.gone(id);
   }
 
   /** A room's game says whether quick-join may place players in it; heard only from the worker in `slot` running it. */
   setRoomOpen(id: string, open: boolean, slot: number): void {
     this.placement.setOpen(id, open, slot);
+    this.watcher?.changed(id);
   }
 
   /** Latest room snapshots; kept in memory, written at each checkpoint. */

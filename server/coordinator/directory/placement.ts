@@ -378,6 +378,35 @@ export class Placement {
     return { room: r };
   }
 
+  /**
+   * Whether quick-join would seat a player of `game` (routed with `hint`) in a room that exists
+   * on this host: the hinted one with a seat left, or any open room of its game with a free seat
+   * on a worker taking rooms. (--store redis: only then is a local room preferred to a remote one.)
+   */
+  hasQuickSeat(game: string, now: number, hint?: string): boolean {
+    const h = hint !== undefined ? this.ledger.view.rooms.get(hint) : undefined;
+    if (h && h.game === game && !h.closed && (this.seated.get(h.id)?.size ?? 0) < seatsOf(h)) return true;
+    for (const r of this.ledger.view.rooms.values()) {
+      if (r.game === game && !r.closed && this.takesRooms(r.slot) && this.freeSeats(r, now) > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Seats quick-join may fill in a room now (seated players only), with its game; undefined when
+   * it is gone, closed, or on a worker taking no new players (drained or not live).
+   */
+  quickFree(id: string): { game: string; free: number } | undefined {
+    const r = this.ledger.view.rooms.get(id);
+    if (!r || r.closed || !this.takesRooms(r.slot)) return undefined;
+    return { game: r.game, free: seatsOf(r) - (this.seated.get(id)?.size ?? 0) };
+  }
+
+  /** The connection a seat was promised to at routing goes elsewhere: the promise lapses now. */
+  releaseReservation(room: string): void {
+    this.reservations.release(room);
+  }
+
   /** A fresh room id, in use neither by a room nor by a placement. */
   private newRoomId(prefix?: string): string {
     return this.ids.next((id) => this.ledger.view.rooms.has(id) || this.placed.has(id), prefix);

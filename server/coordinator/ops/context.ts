@@ -8,6 +8,7 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
+import type { Gate } from '../cluster/gate.js';
 
 export interface OpContext {
   dir: Directory;
@@ -20,6 +21,8 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
+  /** --store redis: where each hello goes when many hosts share the world (cluster/gate.ts); absent with the file store. */
+  gate?: Gate;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */

@@ -42,7 +42,8 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
       return { ok: true };
     },
     route: (a) => dir.route(a),
-    join: (a) => dir.join(a),
+    // With --store redis the gate may answer another host's address, or claim the room first.
+    join: (a) => (ctx.gate ? ctx.gate.join(a) : dir.join(a)),
     leave: (a) => dir.leave(a.id),
     scores: (a) => dir.scores(a.u),
     snapshots: (a) => dir.snapshot(a.rooms),
