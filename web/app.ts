@@ -81,12 +81,12 @@ export class App {
     byId('rejoin').addEventListener('click', () => {
       if (!this.lastJoin) return this.showLobby('');
       const saved = loadSession();
-      void this.join(this.lastJoin, saved?.token);
+      void this.join(this.lastJoin, saved?.token, saved?.address);
     });
 
     // A reload (or a crash of the tab's page) comes back as the same player, seat and score.
     const saved = loadSession();
-    if (saved) void this.join({ name: saved.name, room: saved.room, ...(saved.game ? { game: saved.game } : {}), ...(auth ? { auth } : {}) }, saved.token);
+    if (saved) void this.join({ name: saved.name, room: saved.room, ...(saved.game ? { game: saved.game } : {}), ...(auth ? { auth } : {}) }, saved.token, saved.address);
     else this.showLobby('');
 
     void this.refreshBoardOverHttp();
@@ -96,7 +96,8 @@ export class App {
     requestAnimationFrame((t) => this.frame(t));
   }
 
-  private async join(req: JoinRequest, token?: string): Promise<void> {
+  /** `address`: the host it last played on (a reload starts there, not on the page's own host). */
+  private async join(req: JoinRequest, token?: string, address?: string): Promise<void> {
     this.dispose();
     saveName(req.name);
     if (req.game) saveGame(req.game);
@@ -118,6 +119,7 @@ export class App {
       token,
       auth: req.auth,
       game: req.game,
+      ...(token && address ? { address } : {}),
     });
     this.client = client;
     this.wire(client, req.name);
@@ -146,7 +148,7 @@ export class App {
       if (!current()) return;
       // A server with accounts may seat the player under its token's name rather than the typed one.
       me = m.name ?? name;
-      saveSession({ token: m.token, room: m.room, name: me, ...(m.game ? { game: m.game } : {}) });
+      saveSession({ token: m.token, room: m.room, name: me, ...(m.game ? { game: m.game } : {}), ...(client.address ? { address: client.address } : {}) });
       // The room decides: a room joined by name may be of another game than the one picked.
       this.setView(m.game === 'four' ? 'four' : 'arena');
       this.names.set(m.id, me);

@@ -32,6 +32,11 @@ export interface ClientOptions {
   joinTimeoutMs?: number;
   /** REDIRECTs followed in a row for one join before giving up (hosts that disagree would loop). Default 3. */
   maxRedirects?: number;
+  /**
+   * HOST:PORT of the host to say hello to first, instead of the connector's own: the host it played
+   * on before (a page reload). Unreachable, the client asks the connector's own host instead.
+   */
+  address?: string;
 }
 
 export interface PlayerView { id: string; x: number; y: number; score: number }
@@ -95,7 +100,7 @@ export class ShoalClient extends Emitter<Events> {
   private seq = 0;
   private pingId = 0;
   private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
-  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game'>> & Pick<ClientOptions, 'game'>;
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game' | 'address'>> & Pick<ClientOptions, 'game'>;
   private closing = false;
   /** connect() calls so far: a late status change belongs to one of them. */
   private attempt = 0;
@@ -109,6 +114,7 @@ export class ShoalClient extends Emitter<Events> {
     this.room = opts.room;
     this.token = opts.token;
     this.auth = opts.auth;
+    this.address = opts.address;
   }
 
   /** Connects and says hello; resolves with the welcome, rejects with the server's error. */
@@ -121,15 +127,26 @@ export class ShoalClient extends Emitter<Events> {
 
   /** One join: hello, then hello again wherever REDIRECTs send it (at most maxRedirects in a row). */
   private async open(): Promise<WelcomeMsg> {
-    for (let hops = 0; ; hops++) {
+    let followed = 0;
+    let first = true;
+    for (;;) {
+      const remembered = first && this.address !== undefined;
+      first = false;
       try {
         return await this.openOnce();
       } catch (err) {
+        // The host it remembered (where it last played) is gone; its rooms move to live hosts, so
+        // the connector's own host is asked, which knows where the room runs now.
+        if ((err as { unreachable?: boolean }).unreachable && remembered && !this.closing) {
+          this.address = undefined;
+          continue;
+        }
         const e = err as { code?: string; to?: unknown };
         if (e.code !== 'REDIRECT' || !('to' in e)) throw err;
         const to = typeof e.to === 'string' && parseAddress(e.to) ? e.to : null;
-        if (to === null || hops >= this.opts.maxRedirects) throw this.redirectGivenUp(to === null ? e.to : to, to === null ? null : hops);
+        if (to === null || followed >= this.opts.maxRedirects) throw this.redirectGivenUp(to === null ? e.to : to, to === null ? null : followed);
         // No back-off: the server answered at once and named where to go.
+        followed++;
         this.address = to;
         this.redirects++;
         this.emit('redirect', to, (err as { msg: ErrorMsg }).msg);
@@ -416,9 +433,6 @@ export class ShoalClient extends Emitter<Events> {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'BAD_TOKEN') break;
-        // The host a REDIRECT sent it to is gone (its rooms move to live hosts): ask the first host
-        // again, which knows where the room runs now.
-        if ((err as { unreachable?: boolean }).unreachable && this.address !== undefined) this.address = undefined;
         if (this.transport) {
           this.transport.close();
           this.transport = null;

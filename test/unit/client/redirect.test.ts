@@ -144,6 +144,33 @@ describe('client library: REDIRECT', () => {
     expect(c.address).toBeUndefined();
   });
 
+  it('starts at the host it is given (where it played before a reload); gone, at its first host', async () => {
+    const a = await host('tcp', () => ({ welcome: true }));
+    const b = await host('tcp', () => ({ welcome: true }));
+    const c = client(a, { room: 'reef', token: 'tok-x', address: b.address });
+    await c.connect();
+    expect([a.hellos.length, b.hellos.length]).toEqual([0, 1]);
+    expect(c.address).toBe(b.address);
+    c.close();
+
+    await b.close();
+    const d = client(a, { room: 'reef', token: 'tok-x', address: b.address });
+    await d.connect();
+    expect(a.hellos[0]!.hello).toMatchObject({ room: 'reef', token: 'tok-x' });
+    expect(d.address).toBeUndefined();
+    expect(d.redirects).toBe(0);
+  });
+
+  it('a host a REDIRECT names that cannot be reached fails the join (no going round)', async () => {
+    const b = await host('tcp', () => ({ welcome: true }));
+    const gone = b.address;
+    await b.close();
+    const a = await host('tcp', () => ({ redirect: gone }));
+    const c = client(a);
+    await expect(c.connect()).rejects.toThrow(/ECONNREFUSED/);
+    expect(a.hellos).toHaveLength(1);
+  });
+
   it('over WebSocket: the same scheme and path on the named host, with the same query and hello', async () => {
     const b = await host('ws', () => ({ welcome: true }));
     const a = await host('ws', () => ({ redirect: b.address }));
