@@ -86,6 +86,21 @@ describe.each(['tcp', 'ws'] as const)('the shared client library over %s', (tran
   });
 });
 
+describe('a quick-join sent to another host', () => {
+  it('takes the free seat there: the same hello (no room, game four) said again on B', async () => {
+    const r = redis.client();
+    const waiting = B.client({ name: 'waiting', game: 'four' });
+    clients.push(waiting);
+    const wb = await waiting.connect();
+    await until(async () => (await r.hget('shoal:open:four', wb.room)) !== null, 10_000, 'B\'s four room offered');
+    const c = A.client({ name: 'joiner', game: 'four' });
+    clients.push(c);
+    const w = await c.connect();
+    expect(w.room).toBe(wb.room);
+    expect(c.address).toBe(addr(B));
+  });
+});
+
 describe.skipIf(skipBrowser !== null)('the browser client in Chromium', () => {
   let browser: Browser;
   let cora: OpenPage;
@@ -109,6 +124,9 @@ describe.skipIf(skipBrowser !== null)('the browser client in Chromium', () => {
   }
 
   it('a page loaded from A joins the room, plays on B, shows B as its host, and scores', async () => {
+    // With --store redis the page may open its WebSocket on another host (file store: 'self' only).
+    const csp = (await fetch(`http://${addr(A)}/`)).headers.get('content-security-policy');
+    expect(csp).toContain("connect-src 'self' ws: wss:;");
     cora = await openPage(browser, `http://${addr(A)}`, '?name=Cora');
     await cora.page.fill('#room', ROOM);
     await cora.page.click('#join-room');
