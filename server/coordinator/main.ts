@@ -11,10 +11,11 @@ import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { StoreDamage } from './store/log-format.js';
-import { EXIT_STORE_DAMAGED } from './store/cannot-load.js';
-import type { FileStore } from './store/file-store.js';
+import { EXIT_STORE_DAMAGED, StoreUnreachable } from './store/cannot-load.js';
+import type { StateStore } from './store/types.js';
 import type { Directory } from './directory/directory.js';
 import { createOps } from './ops/ops.js';
+import { SharedLeaderboard } from './ops/shared-leaderboard.js';
 import type { OpContext } from './ops/context.js';
 import { reportedValues } from '../games/index.js';
 import type { CoordinatorChannel } from '../ipc/coordinator-ops.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     opened = await openStore(config, log);
   } catch (err) {
     if (err instanceof StoreDamage) return cannotLoad(err);
+    if (err instanceof StoreUnreachable) return cannotReach(err);
     throw err;
   }
   const { store } = opened;
@@ -66,17 +68,20 @@ async function main(): Promise<void> {
   const gate = await openGate(config, dir, log);
 
   const ctx: OpContext = { dir, config, workers: new Map<number, CoordinatorChannel>(), channels: new Set<CoordinatorChannel>(), log, store, reports: reportedValues(), gate: gate?.gate };
+  if (opened.redis) ctx.board = new SharedLeaderboard(opened.redis.client, config, (n) => dir.leaderboard(n));
   ctx.save = async () => {
     await store.checkpoint(dir.snapshotState());
     dir.checkpointTaken();
   };
-  const server = listen(socketPath, createOps(ctx), ctx, store, log, () => toPrimary({ t: 'coordinator.ready' }));
-  const timers = startTimers(dir, store, config, log);
+  // With Redis every answer to a write waits for Redis's acknowledgement (the store writes behind).
+  const policy = { waitEachWrite: opened.redis !== undefined || config.fsyncMs === 0, scoresWaitForBacklog: opened.redis !== undefined };
+  const server = listen(socketPath, createOps(ctx), ctx, store, policy, log, () => toPrimary({ t: 'coordinator.ready' }));
+  const timers = startTimers(dir, opened, config, log);
   stopOnce(dir, store, server, timers, gate);
 }
 
 /** The one stop (asked by the primary, the primary gone, SIGTERM): save the state, then exit. */
-function stopOnce(dir: Directory, store: FileStore, server: net.Server, timers: Timers, gate: OpenedGate | undefined): void {
+function stopOnce(dir: Directory, store: StateStore, server: net.Server, timers: Timers, gate: OpenedGate | undefined): void {
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
@@ -110,6 +115,12 @@ function cannotLoad(err: StoreDamage): void {
   const message = `world store damaged: ${err.message}; run \`npm run repair -- --data ${config.data}\` (keeps what is good, backs up what it drops)`;
   log.fatal({ code: 'STORE_DAMAGED', file: err.file, offset: err.offset }, message);
   toPrimary({ t: 'coordinator.cannotLoad', message }, () => process.exit(EXIT_STORE_DAMAGED));
+}
+
+/** The store named by --store cannot be reached: one line, as for damage, and no restart. */
+function cannotReach(err: StoreUnreachable): void {
+  log.fatal({ code: 'STORE_UNREACHABLE' }, err.message);
+  toPrimary({ t: 'coordinator.cannotLoad', message: err.message, code: 'STORE_UNREACHABLE' }, () => process.exit(EXIT_STORE_DAMAGED));
 }
 
 main().catch((err) => {

@@ -82,6 +82,7 @@ const OTHERS: Record<string, CodeEntry> = {
   INTERNAL: { meaning: 'an unexpected failure (a bug); the log has the details', where: ['console', 'internal'] },
   COORDINATOR_CRASH_LOOP: { meaning: 'the coordinator keeps dying at start; answered instead of STARTING', where: ['console'] },
   STORE_DAMAGED: { meaning: 'the data directory cannot be loaded; the server stops (npm run repair)', where: ['console'] },
+  STORE_UNREACHABLE: { meaning: '--store redis://...: Redis could not be reached at start within half of startTimeoutMs; the server stops (exit 65)', where: ['console'] },
   // The console at start-up and its CLI
   CONSOLE_IN_USE: { meaning: 'another live server answers on the console socket', where: ['console'] },
   DATA_IN_USE: { meaning: "another live server answers on this data directory's coordinator socket", where: ['console'] },
@@ -118,7 +119,7 @@ const OTHERS: Record<string, CodeEntry> = {
   NO_HANDLER: { meaning: 'a request to a channel end that takes none', where: ['internal'] },
   UNKNOWN_OP: { meaning: 'a coordinator or worker-admin operation by an unknown name', where: ['internal'] },
   STORE_CLOSED: { meaning: 'a write to the store before it opened or after it closed', where: ['internal'] },
-  STORE_UNAVAILABLE: { meaning: 'the store cannot write (disk full, I/O error); the change was not made', where: ['internal', 'console'] },
+  STORE_UNAVAILABLE: { meaning: 'the store cannot write (disk full, I/O error, Redis unreachable); the change was not made', where: ['internal', 'console'] },
   DEBUG_TIMEOUT: { meaning: '(test-only debug relay) a worker did not answer in time', where: ['internal'] },
   NO_WORKER: { meaning: '(test-only debug relay) no live worker in that slot', where: ['internal'] },
 };

@@ -60,6 +60,11 @@ export class Ledger {
     this.apply(changes);
   }
 
+  /** The number of the next session: from the store when hosts share it, else the saved counter. */
+  takePlayerNumber(): number {
+    return this.store.takePlayerNumber?.() ?? this.ix.nextPlayer;
+  }
+
   /** Latest room snapshot; kept in memory, written at each checkpoint. */
   setRoomSnapshot(id: string, snapshot: unknown): void {
     const r = this.ix.rooms.get(id);

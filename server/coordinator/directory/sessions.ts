@@ -71,7 +71,7 @@ export class Sessions {
 
   /** Makes a session, durably; returns it with its raw token (for the client's `welcome` only). */
   create(a: NewSession): { session: SessionRecord; token: string } {
-    const n = this.ledger.view.nextPlayer;
+    const n = this.ledger.takePlayerNumber();
     const token = crypto.randomBytes(24).toString('base64url');
     const session: SessionRecord = {
       id: 'p' + n.toString(36),

@@ -8,7 +8,8 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
-import type { Gate } from '../cluster/gate.js';
+import type { Gate } from '../gate/gate.js';
+import type { SharedLeaderboard } from './shared-leaderboard.js';
 
 export interface OpContext {
   dir: Directory;
@@ -21,8 +22,10 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
-  /** --store redis: where each hello goes when many hosts share the world (cluster/gate.ts); absent with the file store. */
+  /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
   gate?: Gate;
+  /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
+  board?: SharedLeaderboard;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */

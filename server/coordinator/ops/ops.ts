@@ -3,6 +3,7 @@
 // This file serves the directory's ops and assembles the groups: admin-ops.ts (the console's) and
 // world-ops.ts (the World API's, over the primitives in ../world/). context.ts holds what they share.
 import type { ChatOutMsg } from '../../../shared/protocol/messages.js';
+import type { LeaderEntry } from '../../ipc/coordinator-ops.js';
 import { registry } from '../../metrics/registry.js';
 import { gameSizes } from '../directory/placement.js';
 import type { CoordinatorHandlers, OpContext } from './context.js';
@@ -63,8 +64,16 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     'rooms.page': (a) =>
       dir.roomsPage(Math.max(0, a.offset | 0), Math.max(1, Math.min(a.limit | 0, ctx.config.roomsPageSize))),
     // A guest's line carries a third element, true (additive; only with --auth jwt).
-    top: (a) => dir.leaderboard(Math.min(a?.n ?? 10, 10)).map((e): [string, number] | [string, number, true] => (e.guest ? [e.name, e.score, true] : [e.name, e.score])),
-    leaderboard: (a) => dir.leaderboard(Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize)),
+    top: (a) => {
+      const n = Math.min(a?.n ?? 10, 10);
+      const asTop = (lines: LeaderEntry[]) => lines.map((e): [string, number] | [string, number, true] => (e.guest ? [e.name, e.score, true] : [e.name, e.score]));
+      // With Redis, the board of every host (store lane: shared-leaderboard.ts).
+      return ctx.board ? ctx.board.lines(n).then(asTop) : asTop(dir.leaderboard(n));
+    },
+    leaderboard: (a) => {
+      const n = Math.min(a?.limit ?? ctx.config.leaderboardSize, ctx.config.leaderboardSize);
+      return ctx.board ? ctx.board.lines(n) : dir.leaderboard(n);
+    },
     stats: () => {
       const rooms = dir.rooms();
       return {

@@ -29,7 +29,7 @@ export async function loadState(opened: OpenedStore, config: Config, log: Logger
     await store.checkpoint(dir.snapshotState());
     log.info({ sessions: dir.tokensHashedOnLoad }, 'session tokens from an older version now stored as hashes');
   }
-  const torn = store.stats.torn;
+  const torn = opened.file?.stats.torn;
   log.info({ sessions: dir.ix.sessionsById.size, rooms: dir.ix.rooms.size, names: dir.ix.leaderboard.size, journalled, tornBytesDropped: torn?.bytes ?? 0, ms: Date.now() - started }, 'world loaded');
   return dir;
 }

@@ -1,6 +1,6 @@
 // What the coordinator keeps durable, and the one small interface a storage backend implements.
-// FileStore (an append-only log plus checkpoints under the data directory) is the only backend
-// today; another one (Redis, say) would implement this same StateStore.
+// FileStore (an append-only log plus checkpoints under the data directory) is the default backend;
+// RedisStore (--store redis://...) implements the same StateStore for a world many hosts share.
 
 export interface SessionRecord {
   id: string;
@@ -85,6 +85,21 @@ export interface StateStore {
    * without it counts as healthy. /ready reports `store_failing` while it says not ok.
    */
   health?(): { ok: boolean; reason?: string };
+  /**
+   * A store shared by several hosts hands out session numbers (`p<n>` ids) unique world-wide.
+   * Optional: without it the numbers come from the saved state's `nextPlayer`.
+   */
+  takePlayerNumber?(): number;
+}
+
+/** What an answer to an op that wrote waits on (start/listen.ts): appends counted, and a way to wait for them. */
+export interface AckedWrites {
+  /** Appends made so far (a caller compares it before and after its work). */
+  readonly appends: number;
+  /** How many of those are known durable. */
+  readonly syncedAppends: number;
+  /** Resolves once every append made so far is durable (rejects if writing it failed). */
+  durable(): Promise<void>;
 }
 
 export function emptyState(): SavedState {

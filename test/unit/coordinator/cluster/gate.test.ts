@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Adopter } from '../../../../server/coordinator/cluster/adopt.js';
 import { notYetAdopting } from '../../../../server/coordinator/cluster/adopt.js';
-import type { Gate } from '../../../../server/coordinator/cluster/gate.js';
+import type { Gate } from '../../../../server/coordinator/gate/gate.js';
 import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
 import type { OpenIndex } from '../../../../server/coordinator/cluster/open-index.js';
 import { Ownership } from '../../../../server/coordinator/cluster/ownership.js';
@@ -200,6 +200,20 @@ describe('quick-join', () => {
     expect(await openEntry('four', a.room.id)).toBeNull();
     // B's own room is still offered (its host is back): A's next player goes there.
     expect(await A.quick('c')).toEqual({ elsewhere: ADDR.B });
+  });
+
+  it("the other hosts' room with the fewest free seats is offered first, so rooms fill up", async () => {
+    const G3 = { game: 'trio', seats: 3, capacity: 3 } as const;
+    seated(await B.join({ name: 'x1', room: 'roomy', ...G3 }));
+    seated(await B.join({ name: 'y1', room: 'nearly', ...G3 }));
+    seated(await B.join({ name: 'y2', room: 'nearly', ...G3 }));
+    seated(await A.join({ name: 'z1', room: 'own', ...G3 }));
+    await flushed(A, B);
+    expect(await openEntry('trio', 'roomy')).toEqual({ host: 'B', free: 2 });
+    expect(await openEntry('trio', 'nearly')).toEqual({ host: 'B', free: 1 });
+    // A's own room is not "remote", however full.
+    expect(await A.index.pickRemote('trio')).toEqual({ room: 'nearly', advertise: ADDR.B });
+    expect(await B.index.pickRemote('trio')).toEqual({ room: 'own', advertise: ADDR.A });
   });
 
   it('a room that ends is released and leaves the index', async () => {

@@ -1,22 +1,25 @@
+// gate/ decides where a player's hello goes when many hosts share one world (--store redis): it
+// uses the directory (this host's rooms and sessions) and cluster/ (ownership, the open index), so it
+// lives above both; cluster/ itself holds only what speaks to Redis.
 // Where a player's hello goes when many hosts share one world (--store redis). The coordinator's
 // `join` passes through here before the directory's own (synchronous) join: a room runs on one
-// host only (ownership.ts), so a hello for a room another live host runs is answered
+// host only (cluster/ownership.ts), so a hello for a room another live host runs is answered
 // `{ elsewhere: its advertised address }` (the worker sends REDIRECT), a room whose host died is
-// claimed and adopted here (adopt.ts), and a room nobody runs is claimed before it is made, so two
+// claimed and adopted here (cluster/adopt.ts), and a room nobody runs is claimed before it is made, so two
 // hosts making one room name end with one room (the loser redirects to the winner).
 //   - hello naming a room: as above, then the local join.
 //   - resume: the token's session may be another host's (RemoteSessions); its room as above.
 //   - quick-join: a local room of the game with a free seat, else another live host's (the open
-//     index, open-index.ts), else a new local room, claimed right after it is made.
+//     index, cluster/open-index.ts), else a new local room, claimed right after it is made.
 // A room held here (Claims) is joined without a round trip to Redis.
 import type { Logger } from 'pino';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Directory } from '../directory/directory.js';
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 import { GAME_OF_OLD_ROOMS } from '../store/types.js';
-import type { Adopter } from './adopt.js';
-import type { Claims } from './claims.js';
-import type { OpenIndex } from './open-index.js';
+import type { Adopter } from '../cluster/adopt.js';
+import type { Claims } from '../cluster/claims.js';
+import type { OpenIndex } from '../cluster/open-index.js';
 import type { RemoteSessions } from './remote-sessions.js';
 
 type Elsewhere = { elsewhere: string };
@@ -27,7 +30,7 @@ export interface GateParts {
   index: OpenIndex;
   sessions: RemoteSessions;
   adopter: Adopter;
-  /** The advertised address of a live host, from its heartbeat (host-address.ts). */
+  /** The advertised address of a live host, from its heartbeat (cluster/host-address.ts). */
   advertiseOf: (host: string) => Promise<string | undefined>;
   log: Logger;
 }
