@@ -3,7 +3,8 @@
 // redis-server; the room runs on host B; players connect to host A, are answered REDIRECT, and
 // their client — the shared client library over TCP and over WebSocket, and the browser client in
 // real Chromium loaded from host A — says the same hello on B and plays there (score goes up).
-// A drop (and a page reload) is resumed on B directly, without asking A again.
+// A drop (and a page reload) is resumed on B directly, without asking A again; a token said on A
+// (its client forgot where it played) is sent to B and resumes there.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFaults, type ShoalClient } from '../../shared/client/client.js';
@@ -83,6 +84,23 @@ describe.each(['tcp', 'ws'] as const)('the shared client library over %s', (tran
     expect(c.address).toBe(addr(B));
     expect(await redirectsSent(A)).toBe(before + 1);
     expect((await c.fullState(10_000)).players.find((p) => p[0] === c.id)?.[3]).toBeGreaterThanOrEqual(score);
+  });
+});
+
+describe('a resume at the wrong host', () => {
+  it('a token said on A, whose room runs on B, is sent to B and resumes the same player with its score', async () => {
+    const first = B.client({ name: 'mover', room: ROOM, autoResume: false });
+    clients.push(first);
+    const w = await first.connect();
+    const score = await collect(first, 1, 30_000);
+    // The connection drops for good (a new device, a lost tab): the seat waits out its grace on B.
+    clientFaults.drop(first);
+    const again = A.client({ name: 'mover', room: ROOM, token: w.token });
+    clients.push(again);
+    const w2 = await again.connect();
+    expect(w2).toMatchObject({ id: w.id, room: ROOM, resumed: true });
+    expect(again.address).toBe(addr(B));
+    expect((await again.fullState(10_000)).players.find((p) => p[0] === w.id)?.[3]).toBeGreaterThanOrEqual(score);
   });
 });
 
