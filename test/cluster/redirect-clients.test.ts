@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFaults, type ShoalClient } from '../../shared/client/client.js';
 import { browserSkipReason, launchBrowser } from '../browser/harness.js';
-import { openPage, type OpenPage } from '../browser/page.js';
+import { chatLines, openPage, type OpenPage } from '../browser/page.js';
 import { collect } from '../helpers/play.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServer, until, type TestServer } from '../helpers/server.js';
@@ -153,6 +153,7 @@ describe.skipIf(skipBrowser !== null)('the browser client in Chromium', () => {
     expect(await cora.page.getAttribute('body', 'data-room')).toBe(ROOM);
     expect(await cora.page.getAttribute('body', 'data-host')).toBe(addr(B));
     expect(await cora.page.textContent('#status')).toContain(`host ${addr(B)}`);
+    expect(await chatLines(cora.page)).toContain(`The room runs on host ${addr(B)}: going there.`);
     // The page's own address is still A: only its WebSocket went to B.
     expect(new URL(cora.page.url()).host).toBe(addr(A));
     await until(() => anchor.players.get(id), 10_000, 'Cora in B\'s room');

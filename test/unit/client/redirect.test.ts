@@ -131,6 +131,34 @@ describe('client library: REDIRECT', () => {
     expect(b.hellos[0]!.hello).toMatchObject({ room: 'reef', token: w.token });
   });
 
+  it('a resume that meets a loop of REDIRECTs gives up that try and tries again with its back-off', async () => {
+    const home = await host('tcp', () => ({ welcome: true }));
+    const c = client(home, { room: 'reef', backoffMinMs: 50, backoffMaxMs: 200 });
+    await c.connect();
+    const errors: ErrorMsg[] = [];
+    // The world is in a muddle: home sends the player round a loop of two hosts.
+    const [x, y] = await chain(2);
+    /** Hellos said since the drop, counted at each give-up. */
+    const saidAtGiveUp: number[] = [];
+    c.on('error', (m) => {
+      errors.push(m);
+      saidAtGiveUp.push(home.hellos.length - 1 + x!.hellos.length + y!.hellos.length);
+    });
+    x!.answer = () => ({ redirect: y!.address });
+    y!.answer = () => ({ redirect: x!.address });
+    home.answer = () => ({ redirect: x!.address });
+    clientFaults.drop(c);
+    await until(() => errors.length >= 2, 10_000, 'two tries given up');
+    expect(c.status).toBe('reconnecting');
+    expect(errors.every((e) => e.code === 'REDIRECT' && e.message.includes('gave up after following 3'))).toBe(true);
+    // Each try says 4 hellos (the first and 3 REDIRECTs followed), and no 5th.
+    expect(saidAtGiveUp.slice(0, 2)).toEqual([4, 8]);
+    // Sorted out: the next try plays.
+    for (const h of [home, x!, y!]) h.answer = () => ({ welcome: true });
+    await until(() => c.status === 'joined', 10_000, 'resumed once the hosts agree');
+    expect(c.reconnects).toBe(1);
+  });
+
   it('when the host it played on is gone, the resume asks its first host again', async () => {
     const [a, b] = await chain(2);
     const c = client(a!, { room: 'reef', backoffMinMs: 10 });
