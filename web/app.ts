@@ -1,6 +1,8 @@
 // The browser client: one ShoalClient at a time, its events turned into the view. Everything
 // about the wire (hello, resume with backoff, mirroring the room) is the shared client library's.
-// The welcome's game picks the view: the arena's canvas, or the four in a row board.
+// The welcome's game picks the view: the arena's canvas, or the four in a row board. With many
+// hosts in one world, the library follows a REDIRECT to the host running the room; the page says
+// which host it plays on (the one it was loaded from, or the one it was sent to).
 import { ShoalClient } from '../shared/client/client.js';
 import { wsConnector, type WsConstructor } from '../shared/client/ws-transport.js';
 import type { ChatScope } from '../shared/protocol/messages.js';
@@ -79,12 +81,12 @@ export class App {
     byId('rejoin').addEventListener('click', () => {
       if (!this.lastJoin) return this.showLobby('');
       const saved = loadSession();
-      void this.join(this.lastJoin, saved?.token);
+      void this.join(this.lastJoin, saved?.token, saved?.address);
     });
 
     // A reload (or a crash of the tab's page) comes back as the same player, seat and score.
     const saved = loadSession();
-    if (saved) void this.join({ name: saved.name, room: saved.room, ...(saved.game ? { game: saved.game } : {}), ...(auth ? { auth } : {}) }, saved.token);
+    if (saved) void this.join({ name: saved.name, room: saved.room, ...(saved.game ? { game: saved.game } : {}), ...(auth ? { auth } : {}) }, saved.token, saved.address);
     else this.showLobby('');
 
     void this.refreshBoardOverHttp();
@@ -94,7 +96,8 @@ export class App {
     requestAnimationFrame((t) => this.frame(t));
   }
 
-  private async join(req: JoinRequest, token?: string): Promise<void> {
+  /** `address`: the host it last played on (a reload starts there, not on the page's own host). */
+  private async join(req: JoinRequest, token?: string, address?: string): Promise<void> {
     this.dispose();
     saveName(req.name);
     if (req.game) saveGame(req.game);
@@ -116,6 +119,7 @@ export class App {
       token,
       auth: req.auth,
       game: req.game,
+      ...(token && address ? { address } : {}),
     });
     this.client = client;
     this.wire(client, req.name);
@@ -144,15 +148,18 @@ export class App {
       if (!current()) return;
       // A server with accounts may seat the player under its token's name rather than the typed one.
       me = m.name ?? name;
-      saveSession({ token: m.token, room: m.room, name: me, ...(m.game ? { game: m.game } : {}) });
+      saveSession({ token: m.token, room: m.room, name: me, ...(m.game ? { game: m.game } : {}), ...(client.address ? { address: client.address } : {}) });
       // The room decides: a room joined by name may be of another game than the one picked.
       this.setView(m.game === 'four' ? 'four' : 'arena');
       this.names.set(m.id, me);
       this.interp.setRate(m.hz);
       document.body.dataset.playerId = m.id;
       document.body.dataset.room = m.room;
+      const host = client.address ?? location.host;
+      document.body.dataset.host = host;
       byId('room-label').textContent = `Room ${m.room}`;
-      this.status.set('joined', `Connected · room ${m.room}`);
+      byId('room-label').title = `Playing on host ${host}`;
+      this.status.set('joined', client.address ? `Connected · room ${m.room} · host ${host}` : `Connected · room ${m.room}`);
       this.chat.system(m.resumed ? `Resumed in room ${m.room}.` : `Joined room ${m.room}.`);
       this.hideOverlay();
       this.controls.enabled = this.view === 'arena';
@@ -188,6 +195,11 @@ export class App {
       if (!current() || client.status !== 'joined') return;
       this.chat.system(`Server: ${m.message} (${m.code})`);
       if (this.view === 'four') this.four.showError(m.code, m.message);
+    });
+    client.on('redirect', (to) => {
+      if (!current()) return;
+      this.status.set(client.status === 'reconnecting' ? 'reconnecting' : 'connecting', `Sent to host ${to}…`);
+      this.chat.system(`The room runs on host ${to}: going there.`);
     });
     client.on('status', (s, detail) => {
       if (!current()) return;
@@ -292,6 +304,7 @@ export class App {
     this.shownScore = -1;
     delete document.body.dataset.playerId;
     delete document.body.dataset.room;
+    delete document.body.dataset.host;
     this.status.set(error ? 'offline' : 'idle', error ? 'Not connected' : 'Not in a room');
     this.lobby.show(error);
   }
@@ -383,6 +396,7 @@ function joinFailure(code: string | undefined, message: string): string {
     case 'WRONG_GAME': return 'That room plays another game: pick its game above, or another room.';
     case 'UNKNOWN_GAME': return 'This server does not run that game: pick another one.';
     case 'NAME_TAKEN': return 'That name belongs to a signed-in player. Pick another name, or sign in.';
+    case 'REDIRECT': return `The servers could not agree where that room runs (${message.replace(/^REDIRECT:\s*/, '')}). Try again in a moment.`;
     default: return `Could not reach the server (${message}).`;
   }
 }

@@ -3,8 +3,11 @@
 // and the game picked on the lobby are preferences and live in localStorage. Storage may be unavailable (privacy modes): then
 // nothing is remembered and nothing breaks.
 
-/** `game`: the room's game (absent in a session saved before games had names: the arena). */
-export interface SavedSession { token: string; room: string; name: string; game?: string }
+/**
+ * `game`: the room's game (absent in a session saved before games had names: the arena).
+ * `address`: the host (HOST:PORT) it played on when a REDIRECT sent it away from the page's own.
+ */
+export interface SavedSession { token: string; room: string; name: string; game?: string; address?: string }
 
 const KEY = 'shoal.session';
 const NAME_KEY = 'shoal.name';
@@ -24,7 +27,11 @@ export function loadSession(): SavedSession | null {
     if (!raw) return null;
     const s = JSON.parse(raw) as Partial<SavedSession>;
     if (typeof s.token !== 'string' || typeof s.room !== 'string' || typeof s.name !== 'string') return null;
-    return { token: s.token, room: s.room, name: s.name, ...(typeof s.game === 'string' ? { game: s.game } : {}) };
+    return {
+      token: s.token, room: s.room, name: s.name,
+      ...(typeof s.game === 'string' ? { game: s.game } : {}),
+      ...(typeof s.address === 'string' ? { address: s.address } : {}),
+    };
   }, null);
 }
 

@@ -17,6 +17,8 @@ export interface HttpDeps {
   health(address: string): Promise<Readiness>;
   /** The client's address (behind a trusted proxy, the one it names). */
   clientAddress(req: http.IncomingMessage): string;
+  /** --store redis: a REDIRECT may send the page to another host, so its CSP allows that WebSocket. */
+  pageMayPlayElsewhere?: boolean;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -99,7 +101,7 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       case '/ws':
         return json(res, 426, { error: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket' });
     }
-    if (serveStatic(req, res)) return;
+    if (serveStatic(req, res, deps.pageMayPlayElsewhere === true)) return;
     json(res, 404, { error: 'NOT_FOUND', message: `no such endpoint ${pathname}` });
   };
 }

@@ -24,6 +24,10 @@ const TYPES: Record<string, string> = {
 
 // The page talks only to its own origin: no CDN, no external fonts, nothing to allow beyond 'self'.
 const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// Many hosts sharing one world (--store redis): a REDIRECT sends the page's WebSocket to another
+// host, which 'self' would block. Hosts come and go, so the page may open a WebSocket anywhere;
+// scripts, styles and fetches stay 'self'.
+const CSP_WORLD = CSP.replace("connect-src 'self'", "connect-src 'self' ws: wss:");
 
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
@@ -84,8 +88,11 @@ const MISSING_BUILD =
   '<!doctype html><meta charset="utf-8"><title>Shoal</title><h1>Shoal</h1>' +
   '<p>The browser client has not been built. Run <code>npm run build</code> (or <code>npm start</code>).</p>';
 
-/** Answers the request if it is for one of the browser client's files; false leaves it to the router. */
-export function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+/**
+ * Answers the request if it is for one of the browser client's files; false leaves it to the router.
+ * `otherHosts`: the page may play on another host of the world (its CSP lets it open that WebSocket).
+ */
+export function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, otherHosts = false): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const name = fileNameFor(req.url);
   if (!name) return false;
@@ -105,7 +112,7 @@ export function serveStatic(req: http.IncomingMessage, res: http.ServerResponse)
     vary: 'accept-encoding',
   };
   if (entry.type.startsWith('text/html')) {
-    headers['content-security-policy'] = CSP;
+    headers['content-security-policy'] = otherHosts ? CSP_WORLD : CSP;
     headers['referrer-policy'] = 'no-referrer';
   }
   const inm = req.headers['if-none-match'];

@@ -12,6 +12,7 @@ import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_GAME, gameNames, hostGames } from '../games/index.js';
 import { AnswerCache } from '../http/answer-cache.js';
+import { parseStore } from '../config/store-url.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
 import { registry, setProcessLabel } from '../metrics/registry.js';
@@ -62,6 +63,7 @@ const router = createRouter({
   // figures for 250 ms itself, so a probe costs one round trip to the primary, not to the coordinator).
   health: (address) => health.check(address),
   clientAddress: (req) => intake.clientAddress(req),
+  pageMayPlayElsewhere: parseStore(config.store).kind === 'redis',
 });
 const intake = new Intake(rt, config, router, send);
 const relay = new WorkerRelay(rt, slot, intake, send);

@@ -1,10 +1,13 @@
 // The Shoal client library: one implementation for the tests, client-sim and the browser client.
 // It keeps a mirror of the room from `state` messages and, when a connection drops without a
-// goodbye, resumes the player with its token (exponential backoff, capped).
+// goodbye, resumes the player with its token (exponential backoff, capped). A hello answered with
+// REDIRECT (many hosts share one world; the room runs elsewhere) is said again at once on the host
+// it names, which the client then keeps for its resumes.
 import { encode, decode } from '../protocol/codec.js';
 import type {
   ByeMsg, ChatOutMsg, ChatScope, ErrorMsg, PongMsg, ServerMessage, StateMsg, TopOutMsg, WelcomeMsg,
 } from '../protocol/messages.js';
+import { parseAddress } from './address.js';
 import { Emitter } from './emitter.js';
 import type { Connector, Transport } from './transport.js';
 
@@ -27,6 +30,13 @@ export interface ClientOptions {
   backoffMaxMs?: number;
   /** A connection that brings no welcome this long after hello is given up (and retried when resuming). Default 15 s. */
   joinTimeoutMs?: number;
+  /** REDIRECTs followed in a row for one join before giving up (hosts that disagree would loop). Default 3. */
+  maxRedirects?: number;
+  /**
+   * HOST:PORT of the host to say hello to first, instead of the connector's own: the host it played
+   * on before (a page reload). Unreachable, the client asks the connector's own host instead.
+   */
+  address?: string;
 }
 
 export interface PlayerView { id: string; x: number; y: number; score: number }
@@ -42,6 +52,8 @@ type Events = {
   bye: (m: ByeMsg) => void;
   message: (m: ServerMessage) => void;
   status: (s: ClientStatus, detail?: string) => void;
+  /** A hello was answered REDIRECT: the client says it again at `to` (HOST:PORT), now `client.address`. */
+  redirect: (to: string, m: ErrorMsg) => void;
 };
 
 const FINAL_BYES = new Set(['leave', 'kicked', 'shutdown', 'replaced', 'banned']);
@@ -76,34 +88,97 @@ export class ShoalClient extends Emitter<Events> {
   /** Why the last connection ended for good (bye reason or fatal error code). */
   endReason: string | undefined;
   reconnects = 0;
+  /**
+   * HOST:PORT of the host the client plays on, or is joining, since a REDIRECT sent it there (its
+   * resumes start there too); undefined: the host its connector was made for.
+   */
+  address: string | undefined;
+  /** REDIRECTs followed since the client was made. */
+  redirects = 0;
 
   private transport: Transport | null = null;
   private seq = 0;
   private pingId = 0;
   private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
-  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game'>> & Pick<ClientOptions, 'game'>;
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game' | 'address'>> & Pick<ClientOptions, 'game'>;
   private closing = false;
+  /** connect() calls so far: a late status change belongs to one of them. */
+  private attempt = 0;
   private pendingJoin: { resolve: (m: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
 
   constructor(opts: ClientOptions) {
     super();
     this.opts = {
-      autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, joinTimeoutMs: 15_000, ...opts,
+      autoResume: true, resumeForMs: 60_000, backoffMinMs: 100, backoffMaxMs: 5_000, joinTimeoutMs: 15_000, maxRedirects: 3, ...opts,
     };
     this.room = opts.room;
     this.token = opts.token;
     this.auth = opts.auth;
+    this.address = opts.address;
   }
 
   /** Connects and says hello; resolves with the welcome, rejects with the server's error. */
   async connect(): Promise<WelcomeMsg> {
     this.closing = false;
+    this.attempt++;
     this.setStatus('connecting');
     return this.open();
   }
 
+  /** One join: hello, then hello again wherever REDIRECTs send it (at most maxRedirects in a row). */
   private async open(): Promise<WelcomeMsg> {
-    const t = await this.opts.connector({ room: this.room, token: this.token, game: this.opts.game });
+    let followed = 0;
+    let first = true;
+    for (;;) {
+      const remembered = first && this.address !== undefined;
+      first = false;
+      try {
+        return await this.openOnce();
+      } catch (err) {
+        // The host it remembered (where it last played) is gone; its rooms move to live hosts, so
+        // the connector's own host is asked, which knows where the room runs now.
+        if ((err as { unreachable?: boolean }).unreachable && remembered && !this.closing) {
+          this.address = undefined;
+          continue;
+        }
+        const e = err as { code?: string; to?: unknown };
+        if (e.code !== 'REDIRECT' || !('to' in e)) throw err;
+        const to = typeof e.to === 'string' && parseAddress(e.to) ? e.to : null;
+        if (to === null || followed >= this.opts.maxRedirects) throw this.redirectGivenUp(to === null ? e.to : to, to === null ? null : followed);
+        // No back-off: the server answered at once and named where to go.
+        followed++;
+        this.address = to;
+        this.redirects++;
+        this.emit('redirect', to, (err as { msg: ErrorMsg }).msg);
+        if (this.closing) throw new Error('closed while following a REDIRECT');
+      }
+    }
+  }
+
+  /** A REDIRECT that is not followed: a clear error event and rejection; `hops` null when `to` was unusable. */
+  private redirectGivenUp(to: unknown, hops: number | null): Error {
+    const message = hops === null
+      ? `the server answered REDIRECT without a usable HOST:PORT (to: ${JSON.stringify(to)})`
+      : `gave up after following ${hops} REDIRECTs in a row (the last host, ${this.address ?? 'the first one'}, sent it on to ${String(to)}): the hosts do not agree on where this room runs`;
+    this.endReason = 'REDIRECT';
+    const m: ErrorMsg = { t: 'error', code: 'REDIRECT', message, fatal: true };
+    if (hops !== null) m.to = String(to);
+    this.emit('error', m);
+    // As after a fatal error's close: the caller of connect() hears the rejection first.
+    const attempt = this.attempt;
+    setTimeout(() => {
+      if (this.status === 'connecting' && this.attempt === attempt) this.setStatus('closed', 'REDIRECT');
+    }, 0);
+    return Object.assign(new Error(`REDIRECT: ${message}`), { code: 'REDIRECT' });
+  }
+
+  private async openOnce(): Promise<WelcomeMsg> {
+    let t: Transport;
+    try {
+      t = await this.opts.connector({ room: this.room, token: this.token, game: this.opts.game, address: this.address });
+    } catch (err) {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { unreachable: true });
+    }
     this.transport = t;
     t.onMessage = (bytes) => this.receive(bytes);
     t.onClose = (reason) => this.dropped(t, reason);
@@ -266,6 +341,17 @@ export class ShoalClient extends Emitter<Events> {
         this.emit('top', m);
         break;
       case 'error':
+        // The room runs on another host: the server closes this connection; open() goes there.
+        if (this.pendingJoin && m.code === 'REDIRECT') {
+          const pending = this.pendingJoin;
+          this.pendingJoin = null;
+          const t = this.transport;
+          this.transport = null;
+          t?.close();
+          pending.reject(Object.assign(new Error(`REDIRECT: ${m.message}`), { code: 'REDIRECT', to: m.to, msg: m }));
+          this.emit('message', m);
+          return;
+        }
         // The world state is briefly unreachable: say hello again, with back-off.
         if (this.pendingJoin && m.code === 'UNAVAILABLE' && this.joinTries < 8) {
           const t = this.transport;

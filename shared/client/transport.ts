@@ -11,6 +11,11 @@ export interface ConnectTarget {
   token?: string;
   /** The game the hello asks for: a WebSocket puts it in the query, so a quick-join is routed by it. */
   game?: string;
+  /**
+   * HOST:PORT of the host to connect to instead of the connector's own (the `to` of a REDIRECT, or
+   * the host the client last played on); absent: the connector's own host.
+   */
+  address?: string;
 }
 
 /** Opens a connection; resolves once it can carry messages. */

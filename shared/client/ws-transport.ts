@@ -1,4 +1,5 @@
 // WebSocket transport for browsers (global WebSocket) and Node (pass the `ws` package's class).
+import { onHost, parseAddress, urlHost } from './address.js';
 import type { Connector, Transport } from './transport.js';
 
 interface WsLike {
@@ -12,10 +13,22 @@ interface WsLike {
 }
 export type WsConstructor = new (url: string) => WsLike;
 
-/** `url` is the base, e.g. ws://localhost:8000/ws; room, token and game go in the query for routing. */
-export function wsConnector(url: string, Ws: WsConstructor): Connector {
+/**
+ * `url` is the base, e.g. ws://localhost:8000/ws; room, token and game go in the query for routing.
+ * A target naming an `address` (HOST:PORT) is reached at the same scheme and path on that host.
+ */
+export function wsConnector(base: string, Ws: WsConstructor): Connector {
   return (target) =>
     new Promise<Transport>((resolve, reject) => {
+      let url = base;
+      if (target.address !== undefined) {
+        const to = parseAddress(target.address);
+        if (!to) {
+          reject(new Error(`${JSON.stringify(target.address)} is not HOST:PORT`));
+          return;
+        }
+        url = onHost(base, urlHost(to));
+      }
       const q: string[] = [];
       if (target.room) q.push(`room=${encodeURIComponent(target.room)}`);
       if (target.token) q.push(`token=${encodeURIComponent(target.token)}`);

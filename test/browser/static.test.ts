@@ -40,6 +40,8 @@ describe('browser client files over HTTP', () => {
     expect(root.status).toBe(200);
     expect(root.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(root.headers['content-security-policy']).toContain("default-src 'self'");
+    // One host (the file store): the page's WebSocket goes to its own origin only.
+    expect(root.headers['content-security-policy']).toContain("connect-src 'self';");
     expect(root.body.toString()).toContain('<canvas id="arena"');
     expect(root.body.toString()).toContain('src="/app.js"');
     const index = await request(server.port, '/index.html?from=test');
