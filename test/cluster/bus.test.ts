@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { ask, run } from '../console/console-helpers.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { scrape, sample } from '../helpers/metrics.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -27,7 +27,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
 }
 
-describe.skipIf(!haveRedis())('hosts, chat, say, kick and ban across hosts on Redis', { timeout: 60_000 }, () => {
+describe('hosts, chat, say, kick and ban across hosts on Redis', { timeout: 60_000 }, () => {
   let redis: TestRedis;
   let a: TestServer;
   let b: TestServer;

@@ -135,9 +135,13 @@ describe('a host dies with players playing', () => {
     expect((await roomsOf(A)).filter((r) => taken.includes(r.id))).toEqual([]);
     // A player's token sent to A: A's gate finds its room run by B.
     const p = players[0]!;
-    const probe = new ShoalClient({ connector: tcpConnector(A.host, A.port), name: 'probe', token: p.c.token, autoResume: false });
+    // maxRedirects 0: the probe reports the REDIRECT instead of following it (and taking the player's seat on B).
+    const probe = new ShoalClient({ connector: tcpConnector(A.host, A.port), name: 'probe', token: p.c.token, autoResume: false, maxRedirects: 0 });
+    let sentTo: string | undefined;
+    probe.on('error', (m) => (sentTo = m.to));
     const err = await probe.connect().then(() => null, (e: Error & { code?: string }) => e);
     expect(err?.code).toBe('REDIRECT');
+    expect(sentTo).toBe(`${B.host}:${B.port}`);
     probe.close();
     await sleep(1000);
     expect((await roomsOf(A)).filter((r) => taken.includes(r.id))).toEqual([]);

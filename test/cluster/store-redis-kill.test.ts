@@ -8,13 +8,13 @@ import { KEYS } from '../../server/coordinator/cluster/keys.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { steerToNearestCoin } from '../helpers/play.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
-  if (haveRedis()) redis = await startRedis({ appendfsync: 'always' });
+  redis = await startRedis({ appendfsync: 'always' });
 });
 afterAll(async () => {
   for (const s of servers) await s.stop();
@@ -35,7 +35,7 @@ async function ready(s: TestServer): Promise<{ status: number; body: { reasons?:
   return { status: r.status, body: (await r.json()) as { reasons?: string[] } };
 }
 
-it.skipIf(!haveRedis())('rooms play on through a Redis crash; joins get UNAVAILABLE; no shown score is lost', async () => {
+it('rooms play on through a Redis crash; joins get UNAVAILABLE; no shown score is lost', async () => {
   const args = ['--store', redis.url, '--world-width', '150', '--world-height', '150', '--coins', '20', '--redis-timeout-ms', '1000'];
   const server = await startServer({ workers: 2, args });
   servers.push(server);

@@ -10,7 +10,7 @@ import { openRedis, type RedisStore } from '../../../server/coordinator/cluster/
 import { Hosts, lostMarginMs } from '../../../server/coordinator/cluster/hosts.js';
 import { Bus } from '../../../server/coordinator/cluster/bus.js';
 import type { BusChatLine, HostAnswer, HostCommand } from '../../../server/ipc/bus.js';
-import { haveRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 /** A logger whose lines the test reads. */
 function capture() {
@@ -33,7 +33,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   }
 }
 
-describe.skipIf(!haveRedis())('cluster: hosts and bus on a real redis-server', { timeout: 30_000 }, () => {
+describe('cluster: hosts and bus on a real redis-server', { timeout: 30_000 }, () => {
   let redis: TestRedis;
   let where: RedisStore;
   let check: Redis;

@@ -19,7 +19,7 @@ import { Directory } from '../../../server/coordinator/directory/directory.js';
 import { PLAYER_BLOCK } from '../../../server/coordinator/store/player-numbers.js';
 import { RedisStore } from '../../../server/coordinator/store/redis-store.js';
 import { hashToken } from '../../../server/coordinator/store/token-hash.js';
-import { haveRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
 import { codeOf, seated } from './directory-harness.js';
 
 const log = pino({ level: 'silent' });
@@ -60,7 +60,7 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promi
   }
 }
 
-describe.skipIf(!haveRedis())('RedisStore on a real redis-server', () => {
+describe('RedisStore on a real redis-server', () => {
   beforeAll(async () => {
     redis = await startRedis({ appendfsync: 'always' });
     raw = redis.client();
