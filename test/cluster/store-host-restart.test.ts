@@ -7,7 +7,7 @@
 // host's disk): the test reports that window rather than hiding it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
-import { KEYS } from '../../server/coordinator/cluster/keys.js';
+import { KEYS } from '../../server/coordinator/redis/keys.js';
 import { logLines, sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { steerToNearestCoin } from '../helpers/play.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';

@@ -4,7 +4,7 @@
 // player was shown is in Redis — its session record and the leaderboard ZSET — none lost.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
-import { KEYS } from '../../server/coordinator/cluster/keys.js';
+import { KEYS } from '../../server/coordinator/redis/keys.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { steerToNearestCoin } from '../helpers/play.js';

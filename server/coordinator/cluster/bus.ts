@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BusChatLine, BusMessage, HostAnswer, HostCommand, HostCommandName, HostCommands, HostReplies } from '../../ipc/bus.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 export interface BusOptions {
   hostId: string;

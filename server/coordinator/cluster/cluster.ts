@@ -5,8 +5,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import type { RedisStore } from './redis.js';
-import { openRedis } from './redis.js';
+import type { RedisStore } from '../redis/connect.js';
+import { openRedis } from '../redis/connect.js';
 import { Hosts } from './hosts.js';
 import { Bus } from './bus.js';
 import type { BusChatLine, HostAnswer, HostCommand } from '../../ipc/bus.js';

@@ -11,7 +11,7 @@
 // by this host's current claim" — comparing the epoch too would only guard against two
 // coordinators started with the same --host-id, which is a misconfiguration.
 import type { Redis } from 'ioredis';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /**
  * The owner check, as a Lua fragment: `ok` is true when the owner key `okey` is absent or names

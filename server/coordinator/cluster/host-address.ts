@@ -2,7 +2,7 @@
 // heartbeat (`shoal:host:<id>`, JSON {id, advertise, players, rooms, at}). No heartbeat, no
 // address: the host is dead, and its rooms are for a claim to take over (ownership.ts).
 import type { Redis } from 'ioredis';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /** The advertised HOST:PORT in a heartbeat's JSON, or undefined when it is missing or unreadable. */
 export function advertiseIn(heartbeat: string | null | undefined): string | undefined {

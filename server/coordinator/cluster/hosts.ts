@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HostBeat, HostRow } from '../../ipc/bus.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 import { clusterHosts } from './cluster-metrics.js';
 
 export interface HostsOptions {

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { advertiseIn } from './host-address.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /** What the index needs of the directory: a room's game and free quick-join seats, or undefined when it offers none. */
 export type QuickFree = (room: string) => { game: string; free: number } | undefined;

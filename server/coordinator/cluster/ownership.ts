@@ -5,7 +5,7 @@
 // from one counter, so they only grow: a write carrying an older epoch is from a host that lost
 // the room (fencing), and verify() tells a host which of its rooms are no longer its own.
 import type { Redis } from 'ioredis';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /** Where a room lives, as seen from this host. */
 export type RoomPlace =

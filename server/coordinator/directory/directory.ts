@@ -43,11 +43,11 @@ export class Directory {
   private readonly board: Leaderboard;
   readonly sweeper: Sweeper;
   /**
-   * --store redis: this host could not renew its heartbeat (cluster/fencing.ts): other hosts may
+   * --store redis: this host could not renew its heartbeat (failover/fencing.ts): other hosts may
    * take its rooms over, so it seats nobody until it can again.
    */
   private selfFenced = false;
-  /** Adoptions under way (cluster/adopt.ts): a token not known yet may be of a room still being read in. */
+  /** Adoptions under way (failover/adopt.ts): a token not known yet may be of a room still being read in. */
   private adopting = 0;
   private watcher: RoomWatcher | undefined;
 
@@ -171,7 +171,7 @@ export class Directory {
     this.watcher?.gone(id);
   }
 
-  // --- many hosts (--store redis): failover and fencing (cluster/adopt.ts, cluster/fencing.ts) ---
+  // --- many hosts (--store redis): failover and fencing (failover/adopt.ts, failover/fencing.ts) ---
 
   /**
    * A room taken over from a host that died, with its sessions as the shared store holds them:

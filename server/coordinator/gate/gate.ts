@@ -5,7 +5,7 @@
 // `join` passes through here before the directory's own (synchronous) join: a room runs on one
 // host only (cluster/ownership.ts), so a hello for a room another live host runs is answered
 // `{ elsewhere: its advertised address }` (the worker sends REDIRECT), a room whose host died is
-// claimed and adopted here (cluster/adopt.ts), and a room nobody runs is claimed before it is made, so two
+// claimed and adopted here (failover/adopt.ts), and a room nobody runs is claimed before it is made, so two
 // hosts making one room name end with one room (the loser redirects to the winner).
 //   - hello naming a room: as above, then the local join.
 //   - resume: the token's session may be another host's (RemoteSessions); its room as above.
@@ -17,7 +17,7 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Directory } from '../directory/directory.js';
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 import { GAME_OF_OLD_ROOMS } from '../store/types.js';
-import type { Adopter } from '../cluster/adopt.js';
+import type { Adopter } from '../failover/adopt.js';
 import type { Claims } from '../cluster/claims.js';
 import type { ClaimResult } from '../cluster/ownership.js';
 import type { OpenIndex } from '../cluster/open-index.js';

@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.js';
 import type { LeaderEntry } from '../../ipc/coordinator-ops.js';
-import { KEYS } from '../cluster/keys.js';
+import { KEYS } from '../redis/keys.js';
 import { ACCOUNTS_NS } from '../directory/sessions.js';
 import { accountOfKey } from '../store/leaderboard-key.js';
 

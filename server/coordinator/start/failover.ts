@@ -6,9 +6,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
-import { connectRedis, openRedis } from '../cluster/redis.js';
-import { RedisAdopter, installAdopter, type Adopter } from '../cluster/adopt.js';
-import { Fencing } from '../cluster/fencing.js';
+import { connectRedis, openRedis } from '../redis/connect.js';
+import { RedisAdopter, installAdopter, type Adopter } from '../failover/adopt.js';
+import { Fencing } from '../failover/fencing.js';
 import type { OpContext } from '../ops/context.js';
 
 export interface Failover {

@@ -7,13 +7,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
 import type { Directory } from '../directory/directory.js';
-import { notYetAdopting, type Adopter } from '../cluster/adopt.js';
+import { notYetAdopting, type Adopter } from '../failover/adopt.js';
 import { Claims } from '../cluster/claims.js';
 import { Gate } from '../gate/gate.js';
 import { advertiseOf } from '../cluster/host-address.js';
 import { OpenIndex } from '../cluster/open-index.js';
 import { Ownership } from '../cluster/ownership.js';
-import { connectRedis, openRedis } from '../cluster/redis.js';
+import { connectRedis, openRedis } from '../redis/connect.js';
 import { RemoteSessions } from '../gate/remote-sessions.js';
 
 /**

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
-import { connectRedis, openRedis, type RedisStore as RedisWhere } from '../cluster/redis.js';
+import { connectRedis, openRedis, type RedisStore as RedisWhere } from '../redis/connect.js';
 import { FileStore } from '../store/file-store.js';
 import { RedisStore } from '../store/redis-store.js';
 import { StoreUnreachable } from '../store/cannot-load.js';

@@ -4,7 +4,7 @@
 // Numbers of a block a host did not use before it stopped are skipped, never reused.
 import type { Redis } from 'ioredis';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-import { KEYS } from '../cluster/keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /** Numbers taken per INCRBY: a burst of joins this large within one event-loop turn is the most one refill must cover. */
 export const PLAYER_BLOCK = 1024;

@@ -14,7 +14,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
 import { CodedError } from '../../../shared/errors/coded-error.js';
-import { KEYS } from '../cluster/keys.js';
+import { KEYS } from '../redis/keys.js';
 import { leaderboardKey } from './leaderboard-key.js';
 import { PlayerNumbers } from './player-numbers.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openRedis, type RedisStore } from '../../../server/coordinator/cluster/redis.js';
+import { openRedis, type RedisStore } from '../../../server/coordinator/redis/connect.js';
 import { Hosts, lostMarginMs } from '../../../server/coordinator/cluster/hosts.js';
 import { Bus } from '../../../server/coordinator/cluster/bus.js';
 import type { BusChatLine, HostAnswer, HostCommand } from '../../../server/ipc/bus.js';

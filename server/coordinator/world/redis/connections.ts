@@ -1,9 +1,9 @@
-// The world's connections to Redis, opened through cluster/redis.ts (fail fast, no offline queue):
+// The world's connections to Redis, opened through redis/connect.ts (fail fast, no offline queue):
 // one for commands and scripts, one in subscribe mode for events, watches and wake-ups. Nothing
 // here blocks a connection (waiting acquires and pops are woken by pub/sub), so no third is needed.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { openRedis, type RedisStore } from '../../cluster/redis.js';
+import { openRedis, type RedisStore } from '../../redis/connect.js';
 import { CodedError } from '../../../../shared/errors/coded-error.js';
 import { defineWorldScripts, type WorldScripts } from './scripts.js';
 import { RedisSubscriptions } from './subscriptions.js';

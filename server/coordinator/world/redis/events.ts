@@ -5,7 +5,7 @@
 // in write order; after Redis comes back, watched values are read again and pushed (a change
 // published while the subscriber was away would otherwise be missed by a waitFor).
 import type { CoordinatorChannel as Channel } from '../../../ipc/coordinator-ops.js';
-import { KEYS } from '../../cluster/keys.js';
+import { KEYS } from '../../redis/keys.js';
 import { Subscribers } from '../subscribers.js';
 import type { WorldRedis } from './connections.js';
 import { packValue, unpackValue } from './codec.js';

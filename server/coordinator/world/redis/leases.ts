@@ -7,7 +7,7 @@
 // net for a lost wake-up) — never in a loop. A coordinator that stops renewing its waiters' places
 // (its host died) loses them after a few pollMs.
 import type { CoordinatorChannel as Channel, LeaseGrant, LeaseHolder } from '../../../ipc/coordinator-ops.js';
-import { KEYS } from '../../cluster/keys.js';
+import { KEYS } from '../../redis/keys.js';
 import type { LeaseKind } from '../backend.js';
 import type { WorldRedis } from './connections.js';
 import { inRedis } from './failures.js';

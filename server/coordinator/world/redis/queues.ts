@@ -7,7 +7,7 @@
 // channel, at the first deadline of an item out (the pop's answer says when), and at least every
 // pollMs (the safety net) — never in a loop.
 import type { CoordinatorChannel as Channel, QueueDelivery } from '../../../ipc/coordinator-ops.js';
-import { KEYS } from '../../cluster/keys.js';
+import { KEYS } from '../../redis/keys.js';
 import type { WorldRedis } from './connections.js';
 import { packValue, unpackValue } from './codec.js';
 import { inRedis } from './failures.js';

@@ -3,7 +3,7 @@
 // between rooms on different hosts. Redis is the one authority; this host keeps only its waiters,
 // its workers' subscriptions and a short cache of the games' reported values.
 import type { CoordinatorChannel as Channel } from '../../../ipc/coordinator-ops.js';
-import { KEYS } from '../../cluster/keys.js';
+import { KEYS } from '../../redis/keys.js';
 import type { LeaseKind, PrimitiveStats, WorldBackend } from '../backend.js';
 import type { Fence } from '../values.js';
 import { WorldRedis } from './connections.js';

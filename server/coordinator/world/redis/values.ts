@@ -2,7 +2,7 @@
 // fence check, the compare and the write are one step for every host; each write also publishes the
 // new value on the name's channel, in the same step, for watchers on any host.
 import type { Fence } from '../values.js';
-import { KEYS } from '../../cluster/keys.js';
+import { KEYS } from '../../redis/keys.js';
 import type { WorldRedis } from './connections.js';
 import { packValue, unpackValue } from './codec.js';
 import { inRedis } from './failures.js';

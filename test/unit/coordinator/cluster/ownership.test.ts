@@ -3,7 +3,7 @@
 // only this host's own claim; lost() names the rooms another host has taken since.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
+import { KEYS } from '../../../../server/coordinator/redis/keys.js';
 import { Ownership } from '../../../../server/coordinator/cluster/ownership.js';
 import { startRedis, type TestRedis } from '../../../helpers/redis.js';
 

@@ -4,7 +4,7 @@
 // changes nothing — neither the snapshot, nor the session's score, nor the leaderboard.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
+import { KEYS } from '../../../../server/coordinator/redis/keys.js';
 import { defineFencedWrites, writeScoreFenced, writeSnapshotFenced, type FencedCommands } from '../../../../server/coordinator/cluster/fenced-writes.js';
 import { startRedis, type TestRedis } from '../../../helpers/redis.js';
 

@@ -9,7 +9,7 @@ import { unpack } from 'msgpackr';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Directory } from '../directory/directory.js';
 import { GAME_OF_OLD_ROOMS, type RoomRecord, type SessionRecord } from '../store/types.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 export interface Adopter {
   /** Brings room `room` (claimed at `epoch`, taken from host `from`) into this host's directory. */

@@ -7,10 +7,10 @@
 // released when it ends), a resume finds another host's session through Redis.
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Adopter } from '../../../../server/coordinator/cluster/adopt.js';
-import { notYetAdopting } from '../../../../server/coordinator/cluster/adopt.js';
+import type { Adopter } from '../../../../server/coordinator/failover/adopt.js';
+import { notYetAdopting } from '../../../../server/coordinator/failover/adopt.js';
 import type { Gate } from '../../../../server/coordinator/gate/gate.js';
-import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
+import { KEYS } from '../../../../server/coordinator/redis/keys.js';
 import type { OpenIndex } from '../../../../server/coordinator/cluster/open-index.js';
 import { Ownership } from '../../../../server/coordinator/cluster/ownership.js';
 import { assembleGate } from '../../../../server/coordinator/start/open-gate.js';

@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Directory } from '../directory/directory.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../redis/keys.js';
 
 /** What fencing needs of the heartbeat (hosts.ts's Hosts): told when it lapses and when it is back. */
 export interface HeartbeatEvents {
