@@ -18,6 +18,7 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     for (const ch of workers.values()) ch.push('chat', line);
   };
 
+  let lastReports: Record<string, unknown> = {};
   return {
     'worker.hello': (a, ch) => {
       // Scores first, so the sessions in the answer carry every score a player of this slot has
@@ -85,7 +86,8 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
         players: rooms.reduce((n, r) => n + r.players, 0),
         workers: workers.size,
         // The world values games report for /health (Game.reports marked health).
-        reports: await reportedStats(ctx, world.world, true),
+        // While Redis is away: the last values read (/ready must still answer, and say store_failing).
+        reports: await reportedStats(ctx, world.world, true).then((r) => (lastReports = r), () => lastReports),
         // For /ready: new players cannot join while the world cannot be written.
         store: ctx.store.health?.() ?? { ok: true },
       };
