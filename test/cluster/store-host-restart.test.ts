@@ -10,20 +10,20 @@ import type { ShoalClient } from '../../shared/client/client.js';
 import { KEYS } from '../../server/coordinator/cluster/keys.js';
 import { logLines, sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { steerToNearestCoin } from '../helpers/play.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
-  if (haveRedis()) redis = await startRedis({ appendfsync: 'always' });
+  redis = await startRedis({ appendfsync: 'always' });
 });
 afterAll(async () => {
   for (const s of servers) await s.stop();
   await redis?.stop();
 });
 
-it.skipIf(!haveRedis())('a host killed as a whole comes back on the same Redis with fresh disks: its players resume with their scores', async () => {
+it('a host killed as a whole comes back on the same Redis with fresh disks: its players resume with their scores', async () => {
   const args = ['--store', redis.url, '--world-width', '150', '--world-height', '150', '--coins', '20', '--snapshot-ms', '100'];
   const first = await startServer({ host: '127.0.0.2', workers: 2, args });
   servers.push(first);

@@ -8,7 +8,7 @@ import { KEYS } from '../../server/coordinator/cluster/keys.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { RawTcp, hello } from '../helpers/raw.js';
 import { steerToNearestCoin } from '../helpers/play.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 const servers: TestServer[] = [];
 const redises: TestRedis[] = [];
@@ -35,7 +35,7 @@ async function ready(s: TestServer): Promise<{ status: number; body: { reasons?:
 // A SIGKILL of redis-server (not of its machine): what it acknowledged was written to its append-only
 // file (write(2)) before the answer left, so the three settings lose nothing here; they differ
 // when the machine itself goes (docs/SCALING.md, "Persistence and what a failure loses").
-it.skipIf(!haveRedis()).each(['always', 'everysec', 'no'] as const)('appendfsync %s: rooms play on through a Redis crash; joins get UNAVAILABLE; no shown score is lost', async (appendfsync) => {
+it.each(['always', 'everysec', 'no'] as const)('appendfsync %s: rooms play on through a Redis crash; joins get UNAVAILABLE; no shown score is lost', async (appendfsync) => {
   const redis = await startRedis({ appendfsync });
   redises.push(redis);
   const args = ['--store', redis.url, '--world-width', '150', '--world-height', '150', '--coins', '20', '--redis-timeout-ms', '1000'];

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { sleep, startServer, until, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/play.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
 const servers: TestServer[] = [];
 
 beforeAll(async () => {
-  if (haveRedis()) redis = await startRedis({ appendfsync: 'always' });
+  redis = await startRedis({ appendfsync: 'always' });
 });
 afterAll(async () => {
   for (const s of servers) await s.stop();
@@ -23,7 +23,7 @@ async function board(s: TestServer): Promise<Map<string, number>> {
   return new Map(l.map((e) => [e.name, e.score]));
 }
 
-it.skipIf(!haveRedis())('players of two hosts are on one leaderboard, in /leaderboard and top at both', async () => {
+it('players of two hosts are on one leaderboard, in /leaderboard and top at both', async () => {
   const args = ['--store', redis.url, '--world-width', '150', '--world-height', '150', '--coins', '20', '--http-cache-ms', '0'];
   const [a, b] = await Promise.all([
     startServer({ host: '127.0.0.2', workers: 1, args }),

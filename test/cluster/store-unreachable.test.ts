@@ -4,7 +4,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { EXIT_STORE_DAMAGED } from '../../server/coordinator/store/cannot-load.js';
 import { freePort, logLines, startServer, until, type TestServer } from '../helpers/server.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 const servers: TestServer[] = [];
 let redis: TestRedis | undefined;
@@ -43,7 +43,7 @@ it('an unreachable Redis at start: one line naming it, and a non-zero exit', asy
   expect(logLines(server).some((l) => l.msg === 'shoal listening')).toBe(false);
 });
 
-it.skipIf(!haveRedis())('a Redis that comes up while the coordinator retries is used', async () => {
+it('a Redis that comes up while the coordinator retries is used', async () => {
   const port = await freePort();
   const server = await startServer({ workers: 1, noWait: true, args: ['--store', `redis://127.0.0.1:${port}`, '--start-timeout-ms', '20000'] });
   servers.push(server);
