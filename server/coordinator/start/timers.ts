@@ -67,7 +67,7 @@ function redisTimers(dir: Directory, store: RedisStore, config: Config, log: Log
   const snapshots = setInterval(() => {
     if (writing || !store.health().ok) return;
     writing = true;
-    store.checkpoint(dir.snapshotState()).catch((err: Error) => log.warn({ err: err.message }, 'room snapshots not written; tried again')).finally(() => (writing = false));
+    store.writeSnapshots(dir.ix.rooms.values()).catch((err: Error) => log.warn({ err: err.message }, 'room snapshots not written; tried again')).finally(() => (writing = false));
   }, config.snapshotMs);
   // Sessions whose host died and that no host took over are forgotten after the grace and a
   // margin; this host vouches for its own meanwhile.

@@ -30,6 +30,14 @@ export const SESSION_DUE_MARGIN_MS = 60_000;
 /** How often a failed MULTI is tried again while Redis is connected (it is also tried at each reconnect). */
 const RETRY_MS = 500;
 
+/** A room read from Redis (readRooms). */
+export interface StoredRoom {
+  room: RoomRecord;
+  /** The host that wrote its record last (absent in a record written without one). */
+  host?: string;
+  sessions: SessionRecord[];
+}
+
 interface Batch {
   /** The append count this batch makes. */
   n: number;
@@ -110,35 +118,14 @@ export class RedisStore implements StateStore, AckedWrites {
     const me = this.o.hostId;
     await this.loadScripts();
     await this.numbers.fill();
-    const roomIds = await r.smembers(KEYS.hostRooms(me));
     const rooms: RoomRecord[] = [];
     const sessions: SessionRecord[] = [];
-    if (roomIds.length) {
-      const p = r.pipeline();
-      p.hmget(KEYS.room, ...roomIds);
-      p.hmgetBuffer(KEYS.snapshot, ...roomIds);
-      for (const id of roomIds) p.smembers(KEYS.roomSessions(id));
-      const res = resultsOf(await p.exec());
-      const recs = res[0] as Array<string | null>;
-      const snaps = res[1] as Array<Buffer | null>;
-      const seatIds: string[] = [];
-      roomIds.forEach((id, i) => {
-        const json = recs[i];
-        if (!json) return;
-        const { host, ...rec } = JSON.parse(json) as RoomRecord & { host?: string };
-        // Taken over by another host since: not ours to run.
-        if (host !== undefined && host !== me) return;
-        const snap = snaps[i];
-        if (snap) {
-          rec.snapshot = unpack(snap);
-          this.written.set(id, rec.snapshot);
-        }
-        rooms.push(rec);
-        seatIds.push(...(res[2 + i] as string[]));
-      });
-      if (seatIds.length) {
-        for (const json of await r.hmget(KEYS.session, ...seatIds)) if (json) sessions.push(JSON.parse(json) as SessionRecord);
-      }
+    for (const stored of await this.readRooms(await r.smembers(KEYS.hostRooms(me)))) {
+      // Taken over by another host since: not ours to run.
+      if (stored.host !== undefined && stored.host !== me) continue;
+      if (stored.room.snapshot !== undefined) this.written.set(stored.room.id, stored.room.snapshot);
+      rooms.push(stored.room);
+      sessions.push(...stored.sessions);
     }
     const flat = await r.zrange(KEYS.lb, 0, -1, 'WITHSCORES');
     const leaderboard: Array<[string, number]> = [];
@@ -149,6 +136,43 @@ export class RedisStore implements StateStore, AckedWrites {
     this.opened = true;
     storeHealthy.set(1);
     return { nextPlayer: this.numbers.peek(), sessions, leaderboard, rooms, kv };
+  }
+
+  /**
+   * Rooms as Redis holds them: each record (snapshot included) with the host that wrote it last
+   * and the sessions seated in it. What a host loads at start, and what another host reads to
+   * take over a dead host's room (its directory then commits them, which writes them as its own).
+   */
+  async readRooms(ids: readonly string[]): Promise<StoredRoom[]> {
+    if (!ids.length) return [];
+    const r = this.redis;
+    const p = r.pipeline();
+    p.hmget(KEYS.room, ...ids);
+    p.hmgetBuffer(KEYS.snapshot, ...ids);
+    for (const id of ids) p.smembers(KEYS.roomSessions(id));
+    const res = resultsOf(await p.exec());
+    const recs = res[0] as Array<string | null>;
+    const snaps = res[1] as Array<Buffer | null>;
+    const found: Array<StoredRoom & { seated: string[] }> = [];
+    ids.forEach((id, i) => {
+      const json = recs[i];
+      if (!json) return;
+      const { host, ...room } = JSON.parse(json) as RoomRecord & { host?: string };
+      const snap = snaps[i];
+      if (snap) room.snapshot = unpack(snap);
+      found.push({ room, host, sessions: [], seated: res[2 + i] as string[] });
+    });
+    const seatIds = found.flatMap((f) => f.seated);
+    if (seatIds.length) {
+      const byId = new Map<string, SessionRecord>();
+      for (const json of await r.hmget(KEYS.session, ...seatIds)) {
+        if (!json) continue;
+        const s = JSON.parse(json) as SessionRecord;
+        byId.set(s.id, s);
+      }
+      for (const f of found) for (const id of f.seated) if (byId.has(id)) f.sessions.push(byId.get(id)!);
+    }
+    return found.map(({ room, host, sessions }) => ({ room, host, sessions }));
   }
 
   append(changes: Change[]): void {
@@ -178,9 +202,14 @@ export class RedisStore implements StateStore, AckedWrites {
    * as it changes; there is nothing to compact.
    */
   async checkpoint(world: SavedState): Promise<void> {
+    await this.writeSnapshots(world.rooms);
+  }
+
+  /** The snapshots of these rooms that changed since they were last written (checkpoint's work, without a whole SavedState). */
+  async writeSnapshots(rooms: Iterable<Readonly<RoomRecord>>): Promise<void> {
     const snaps: Array<[string, Buffer]> = [];
     const taken: Array<[string, unknown]> = [];
-    for (const r of world.rooms) {
+    for (const r of rooms) {
       if (r.snapshot === undefined || this.written.get(r.id) === r.snapshot) continue;
       snaps.push([r.id, pack(r.snapshot)]);
       taken.push([r.id, r.snapshot]);
@@ -345,6 +374,11 @@ export class RedisStore implements StateStore, AckedWrites {
     const was = this.problem;
     this.problem = reason;
     if (was === undefined) this.o.onHealth?.({ ok: false, reason });
+    // Whoever waits cannot be told "durable" now: their answers fail (a worker keeps its scores
+    // and sends them again); the writes themselves stay queued and go out once Redis is back.
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w.reject(new CodedError('STORE_UNAVAILABLE', reason));
     // While something waits to be written, try again now and then (a reconnect also tries).
     if (!this.retryTimer && !this.closed) {
       this.retryTimer = setInterval(() => this.retry(), RETRY_MS);

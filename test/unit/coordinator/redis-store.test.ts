@@ -3,7 +3,8 @@
 // back when it opens again; a host loads only its own rooms, sessions and host-scoped kv; every
 // host's scores add up in one ZSET and a resent score adds nothing; session numbers never repeat
 // across hosts; with Redis gone an append throws STORE_UNAVAILABLE at once, and a write that was
-// on its way when Redis died is sent again once it is back; sessions nobody vouches for expire.
+// on its way when Redis died is sent again once it is back; another host reads a room as its host
+// left it and takes it over; sessions nobody vouches for expire.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,34 @@ describe('RedisStore on a real redis-server', () => {
     a.dir.scores([[ann.session.id, 10]]);
     await a.store.sync();
     expect(await raw.zscore(KEYS.lb, 'ann')).toBe('10');
+  });
+
+  it('another host reads a room as its host left it (record, host, snapshot, seated sessions with scores), and taking it over makes it its own', async () => {
+    const a = await openHost('hostA');
+    const ann = seated(a.dir.join({ slot: 0, name: 'ann', room: 'den' }));
+    seated(a.dir.join({ slot: 0, name: 'bob', room: 'den' }));
+    a.dir.scores([[ann.session.id, 6]]);
+    a.dir.snapshot([['den', { v: 3 }]]);
+    await a.store.checkpoint(a.dir.snapshotState());
+    await a.store.sync();
+    const b = await openHost('hostB');
+    const [den] = await b.store.readRooms(['den', 'nowhere']);
+    expect(den!.host).toBe('hostA');
+    expect(den!.room).toMatchObject({ id: 'den', game: 'arena', snapshot: { v: 3 } });
+    expect(den!.sessions.map((x) => [x.name, x.score]).sort()).toEqual([['ann', 6], ['bob', 0]]);
+    // hostB takes it over (as failover will): written as hostB's; hostA no longer loads it.
+    b.dir.commit([{ k: 'room', r: den!.room }, ...den!.sessions.map((x) => ({ k: 'session' as const, s: x }))]);
+    await b.store.sync();
+    expect(JSON.parse((await raw.hget(KEYS.room, 'den'))!)).toMatchObject({ host: 'hostB' });
+    expect(await raw.smembers(KEYS.hostRooms('hostB'))).toEqual(['den']);
+    await a.store.close();
+    const a2 = await openHost('hostA');
+    expect(a2.dir.rooms()).toEqual([]);
+    // And hostA's old claim does not delete hostB's room when it lets go of it.
+    a2.dir.commit([{ k: 'roomGone', id: 'den' }]);
+    await a2.store.sync();
+    expect(await raw.hexists(KEYS.room, 'den')).toBe(1);
+    expect(await raw.smembers(KEYS.hostRooms('hostA'))).toEqual([]);
   });
 
   it('sessions no host vouched for within the grace and margin are forgotten; vouched ones stay', async () => {
