@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     // Other work on the machine skews these figures: say how busy it was.
     const load = [loadBefore, os.loadavg()[0]!].map((l) => l.toFixed(1)).join(' -> ');
     const header = `world bench: 2 workers, ${seconds}s per row, ${rounds} round(s) (median), node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), 1-min load ${load}`;
-    const lines = [header, 'store'.padEnd(28) + 'fsync-ms'.padEnd(10) + 'workload'.padEnd(44) + 'loops/worker'.padStart(13) + 'ops/s total'.padStart(13) + '  rounds'];
+    const lines = [header, 'store'.padEnd(30) + 'fsync-ms'.padEnd(10) + 'workload'.padEnd(44) + 'loops/worker'.padStart(13) + 'ops/s total'.padStart(13) + '  rounds'];
     const result: Array<Row & { store: string; fsyncMs: number; rounds: number[] }> = [];
     for (const b of benches) {
       b.runs[0]!.forEach((_row, i) => {
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         const mid = b.runs.find((run) => run[i]!.opsPerSec === median(all))![i]!;
         const m = { ...mid, store: b.store, fsyncMs: b.fsyncMs, rounds: all };
         result.push(m);
-        lines.push(b.store.padEnd(28) + (b.store === 'file' ? String(b.fsyncMs) : '-').padEnd(10) + m.workload.padEnd(44) + String(m.concurrency).padStart(13) + String(m.opsPerSec).padStart(13) + '  ' + all.join(' '));
+        lines.push(b.store.padEnd(30) + (b.store === 'file' ? String(b.fsyncMs) : '-').padEnd(10) + m.workload.padEnd(44) + String(m.concurrency).padStart(13) + String(m.opsPerSec).padStart(13) + '  ' + all.join(' '));
       });
     }
     const checks = await Promise.all(benches.map((b) => b.bench.check()));

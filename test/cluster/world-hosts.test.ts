@@ -1,11 +1,13 @@
 // The world API across two hosts sharing one real redis-server, end to end through real players:
 // the arena's golden coin is given exactly once per period world-wide though rooms on both hosts
 // race for it (a lock, then a fenced compare-and-set, in Redis), and a coin taken on one host
-// shows in the other host's /health and world.stats (the games' reports read from Redis).
+// shows in the other host's /health and world.stats (the games' reports read from Redis); and when
+// a whole host is SIGKILLed, its lock frees at its lease's end, not before, for the other host,
+// its popped item comes back there, and what it wrote stays.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalClient } from '../../shared/client/client.js';
 import { sleep, until } from '../helpers/server.js';
-import { startWorld, type WorldHosts } from '../world/world-helpers.js';
+import { inWorker, startWorld, type WorldHosts } from '../world/world-helpers.js';
 
 const PERIOD_MS = 1000;
 const ROOMS = 6;
@@ -15,7 +17,7 @@ describe('the world across hosts on Redis', () => {
   const clients: ShoalClient[] = [];
 
   beforeAll(async () => {
-    world = await startWorld('redis', ['--golden-coin-ms', String(PERIOD_MS)]);
+    world = await startWorld('redis', ['--golden-coin-ms', String(PERIOD_MS), '--world-debug', 'true']);
   });
 
   afterAll(async () => {
@@ -82,5 +84,23 @@ describe('the world across hosts on Redis', () => {
     } finally {
       ch.destroy();
     }
+  });
+
+  it('a SIGKILLed host\'s lock frees when its lease runs out, its popped item comes back on the other host', async () => {
+    // Worker slot 0 is on the first host, slot 1 on the second.
+    await inWorker(world, 0, { op: 'incr', name: 'dead.count', by: 5 });
+    await inWorker(world, 0, { op: 'push', name: 'dead.q', value: 'job' });
+    const item = await inWorker(world, 0, { op: 'pop', name: 'dead.q', visibilityMs: 1500 });
+    expect(item).toMatchObject({ value: 'job', attempt: 1 });
+    const held = await inWorker(world, 0, { op: 'acquire', name: 'dead.lock', ttlMs: 2500 });
+    expect(await inWorker(world, 1, { op: 'acquire', name: 'dead.lock', ttlMs: 5000 })).toBeNull();
+    await world.host(0).kill();
+    const next = await inWorker(world, 1, { op: 'acquire', name: 'dead.lock', ttlMs: 5000, waitMs: 15_000 });
+    expect(next.token).toBeGreaterThan(held.token);
+    expect(next.at - held.at).toBeGreaterThanOrEqual(2000); // not before the 2.5 s lease ran out (less the grant's trip)
+    const again = await inWorker(world, 1, { op: 'pop', name: 'dead.q', visibilityMs: 10_000, waitMs: 5000 });
+    expect(again).toMatchObject({ id: item.id, value: 'job', attempt: 2 });
+    expect(await inWorker(world, 1, { op: 'ack', name: 'dead.q', id: again.id })).toBe(true);
+    expect(await inWorker(world, 1, { op: 'get', name: 'dead.count' })).toBe(5);
   });
 });

@@ -1,8 +1,9 @@
 // world/ owns the World API's primitives on the coordinator: durable records (this file), leased
 // locks and semaphores, values, queues, subscribers and the debug relay. ops/world-ops.ts validates
 // the `world.*` ops and calls these; nothing here imports the op table.
-// The world's durable records, as generic `kv` changes in the coordinator's store. One namespace
-// per kind, so a snapshot or a future backend (Redis, say; none exists yet) can tell them apart:
+// The world's durable records with the file store, as generic `kv` changes in the coordinator's
+// store (with --store redis the world keeps its own keys instead: redis/). One namespace per kind,
+// so a snapshot can tell them apart:
 //   w.val    name -> value                  (counters and values)
 //   w.fence  lock name -> last fencing token (never goes backwards across restarts)
 //   w.sfence semaphore name -> last token

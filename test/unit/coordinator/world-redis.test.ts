@@ -28,10 +28,10 @@ describe('world primitives on Redis, two hosts', () => {
   let b: RedisWorld;
   const ch = workerChannel();
 
-  const host = (id: string) => {
+  const host = (id: string, pollMs = POLL) => {
     const where = parseStore(redis.url);
     if (where.kind !== 'redis') throw new Error('not redis');
-    return new RedisWorld(new WorldRedis(where, { hostId: id, timeoutMs: 1000, pollMs: POLL, log: pino({ level: 'silent' }) }));
+    return new RedisWorld(new WorldRedis(where, { hostId: id, timeoutMs: 1000, pollMs, log: pino({ level: 'silent' }) }));
   };
 
   beforeAll(async () => {
@@ -122,6 +122,28 @@ describe('world primitives on Redis, two hosts', () => {
     expect(await b.acquire('lock', 'E', 1, 60_000, 200, ch, 'late')).toBeNull();
     await a.release('lock', 'E', h2.token);
     expect(await a.acquire('lock', 'E', 1, 60_000, 0, ch, 'again')).not.toBeNull();
+  });
+
+  it('a dead host\'s waiter leaves the line once it stops renewing its place', async () => {
+    const dying = host('C', 200); // its places last 4 x 200 ms unless renewed
+    const next = host('D', 1000);
+    try {
+      const held = (await a.acquire('lock', 'D', 1, 60_000, 0, ch, 'h'))!;
+      void dying.acquire('lock', 'D', 1, 60_000, 60_000, ch, 'first in line');
+      await sleep(300);
+      const t0 = Date.now();
+      const waiting = next.acquire('lock', 'D', 1, 60_000, 15_000, ch, 'second');
+      await sleep(300);
+      dying.r.close(); // the host dies: its coordinator renews nothing any more
+      await a.release('lock', 'D', held.token);
+      const g = await waiting;
+      expect(g).not.toBeNull();
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await next.release('lock', 'D', g!.token);
+    } finally {
+      dying.r.close();
+      next.r.close();
+    }
   });
 
   it('semaphores: never more than the permits across hosts', async () => {

@@ -140,8 +140,11 @@ if w ~= '' then
   if not rank or not till or tonumber(till) < now + live / 2 then
     if not rank then redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[8]), w) end
     redis.call('ZADD', KEYS[5], now + live, w)
-    redis.call('PEXPIRE', KEYS[4], live)
-    redis.call('PEXPIRE', KEYS[5], live)
+    -- The line's keys go when no waiter renews a place; one host's shorter places never cut
+    -- another's longer ones short.
+    for i = 4, 5 do
+      if redis.call('PTTL', KEYS[i]) < live then redis.call('PEXPIRE', KEYS[i], live) end
+    end
     redis.call('SADD', KEYS[6], ARGV[6])
   end
 end
