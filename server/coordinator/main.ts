@@ -126,7 +126,7 @@ function cannotLoad(err: StoreDamage): void {
 /** The store named by --store cannot be reached: one line, as for damage, and no restart. */
 function cannotReach(err: StoreUnreachable): void {
   log.fatal({ code: 'STORE_UNREACHABLE' }, err.message);
-  toPrimary({ t: 'coordinator.cannotLoad', message: err.message }, () => process.exit(EXIT_STORE_DAMAGED));
+  toPrimary({ t: 'coordinator.cannotLoad', message: err.message, code: 'STORE_UNREACHABLE' }, () => process.exit(EXIT_STORE_DAMAGED));
 }
 
 main().catch((err) => {

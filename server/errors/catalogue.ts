@@ -82,7 +82,7 @@ const OTHERS: Record<string, CodeEntry> = {
   INTERNAL: { meaning: 'an unexpected failure (a bug); the log has the details', where: ['console', 'internal'] },
   COORDINATOR_CRASH_LOOP: { meaning: 'the coordinator keeps dying at start; answered instead of STARTING', where: ['console'] },
   STORE_DAMAGED: { meaning: 'the data directory cannot be loaded; the server stops (npm run repair)', where: ['console'] },
-  STORE_UNREACHABLE: { meaning: '--store redis://...: Redis could not be reached at start within half of startTimeoutMs; the server stops (exit 65)', where: ['internal'] },
+  STORE_UNREACHABLE: { meaning: '--store redis://...: Redis could not be reached at start within half of startTimeoutMs; the server stops (exit 65)', where: ['console'] },
   // The console at start-up and its CLI
   CONSOLE_IN_USE: { meaning: 'another live server answers on the console socket', where: ['console'] },
   DATA_IN_USE: { meaning: "another live server answers on this data directory's coordinator socket", where: ['console'] },

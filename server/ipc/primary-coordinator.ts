@@ -7,6 +7,8 @@ import type { AlivePing, AlivePong } from './primary-worker.js';
 export interface CannotLoadMessage {
   t: 'coordinator.cannotLoad';
   message: string;
+  /** Why: STORE_DAMAGED (absent: the same), or STORE_UNREACHABLE (--store redis://... not reachable at start). */
+  code?: 'STORE_DAMAGED' | 'STORE_UNREACHABLE';
 }
 
 /** Everything the primary sends the coordinator. */

@@ -112,10 +112,10 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     hangTimeoutMs: config.hangTimeoutMs,
     startTimeoutMs: config.startTimeoutMs,
     onCoordinatorReady: () => coordinatorReady(),
-    onCoordinatorCannotLoad: (message) => {
-      log.fatal({ code: 'STORE_DAMAGED' }, message);
+    onCoordinatorCannotLoad: (message, code) => {
+      log.fatal({ code }, message);
       console.error(`shoal: ${message}`);
-      void stop.run('store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
+      void stop.run(code === 'STORE_UNREACHABLE' ? 'store unreachable' : 'store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
     },
     onWorkerMessage: (s, m) => routeWorkerMessage(s, m),
     onWorkerExit: (s) => acceptor.workerGone(s.slot),

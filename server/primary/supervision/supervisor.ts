@@ -12,7 +12,7 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 import { CrashBackoff, YOUNG_MS, exitedYoung } from './backoff.js';
 import { sendToChild, watchChild } from './child-send.js';
 import { isMessage, type AlivePing, type PrimaryToWorker, type WorkerToPrimary } from '../../ipc/primary-worker.js';
-import type { CoordinatorToPrimary } from '../../ipc/primary-coordinator.js';
+import type { CannotLoadMessage, CoordinatorToPrimary } from '../../ipc/primary-coordinator.js';
 
 // 'restarting' covers both a slot waiting to fork again and a worker being replaced (`restart`,
 // or taken for dead) whose process has not exited yet. Draining is the coordinator's placement
@@ -58,7 +58,7 @@ export interface SupervisorOptions {
   onWorkerExit: (slot: Slot) => void;
   onCoordinatorReady: () => void;
   /** The coordinator exited because its data is damaged: restarting cannot help. */
-  onCoordinatorCannotLoad: (message: string) => void;
+  onCoordinatorCannotLoad: (message: string, code: 'STORE_DAMAGED' | 'STORE_UNREACHABLE') => void;
 }
 
 const PING: AlivePing = { t: 'alive?' };
@@ -88,7 +88,7 @@ export class Supervisor {
     this.watchLiveness();
     this.coordStartedAt = Date.now();
     this.coordLastPong = Date.now();
-    let cannotLoad: string | undefined;
+    let cannotLoad: CannotLoadMessage | undefined;
     this.coordAnswered = false;
     this.coordReady = false;
     this.coordKilling = false;
@@ -102,7 +102,7 @@ export class Supervisor {
       this.coordLastPong = Date.now();
       this.coordAnswered = true;
       if (m?.t === 'alive') return;
-      if (m?.t === 'coordinator.cannotLoad') cannotLoad = m.message;
+      if (m?.t === 'coordinator.cannotLoad') cannotLoad = m as CannotLoadMessage;
       if (m?.t === 'coordinator.ready') {
         this.coordReady = true;
         this.coordinatorProblem = undefined;
@@ -117,8 +117,9 @@ export class Supervisor {
       if (this.coordinator === child) this.coordinator = null;
       if (this.stopping) return;
       if (code === EXIT_STORE_DAMAGED) {
-        this.coordinatorProblem = 'STORE_DAMAGED';
-        return this.o.onCoordinatorCannotLoad(cannotLoad ?? 'coordinator cannot load its data directory');
+        const code = cannotLoad?.code ?? 'STORE_DAMAGED';
+        this.coordinatorProblem = code;
+        return this.o.onCoordinatorCannotLoad(cannotLoad?.message ?? 'coordinator cannot load its data directory', code);
       }
       // A start that never became ready failed young, however long it was given.
       const { delayMs, loop } = this.coordBackoff.exited(exitedYoung(this.coordReady, this.coordStartedAt));
