@@ -144,7 +144,7 @@ describe('a hello naming a room', () => {
     await C.h.close();
   });
 
-  it("two players of a dead host's room at once: adopted once, and neither is seated before the adoption is done", async () => {
+  it("players of a dead host's room arriving together or during its adoption: adopted once, none seated before it is done", async () => {
     await alive('A');
     seated(await A.join({ room: 'wreck' }));
     await r.del(KEYS.host('A'));
