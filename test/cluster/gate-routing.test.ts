@@ -3,7 +3,8 @@
 // a hello for a room the other host runs is answered REDIRECT with `to` = that host's advertised
 // address, and the connection closes; the same hello sent there plays. Quick-join prefers a local
 // free seat, then the other host's, else makes a local room. Two hosts making one room name at
-// once end with one room, the other host redirecting to it. (Raw TCP: the client libraries'
+// once end with one room, the other host redirecting to it. A resume at the wrong host is sent to
+// the host running its session's room (found through the store's records in Redis). (Raw TCP: the client libraries'
 // following of REDIRECT is the clients lane's, tested there.)
 import net from 'node:net';
 import type { Redis } from 'ioredis';
@@ -113,6 +114,26 @@ describe('a hello naming a room', () => {
       expect(lost).toMatchObject({ code: 'REDIRECT', to: addr(winner) });
       expect(await ownerOf(name)).toBe(addr(winner));
     }
+  });
+});
+
+describe('a resume (token)', () => {
+  it("at the wrong host is answered REDIRECT to the host running the session's room; there it resumes", async () => {
+    const a = await player(A);
+    const w = await a.hello({ room: 'quay' });
+    expect(w.t).toBe('welcome');
+    a.close();
+    await a.waitClosed(10_000);
+
+    // B does not hold the session: it finds it in Redis (the store's records) and its room on A.
+    const b = await player(B);
+    expect(await b.hello({ token: w.token })).toMatchObject({ code: 'REDIRECT', to: addr(A) });
+    const back = await player(A);
+    expect(await back.hello({ token: w.token })).toMatchObject({ t: 'welcome', id: w.id, room: 'quay', resumed: true });
+
+    // A token no host knows: BAD_TOKEN, as with one host.
+    const nobody = await player(B);
+    expect(await nobody.hello({ token: 'no-such-token-anywhere-0000000000' })).toMatchObject({ t: 'error', code: 'BAD_TOKEN' });
   });
 });
 

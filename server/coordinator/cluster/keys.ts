@@ -12,6 +12,11 @@ export const KEYS = {
   owner: (room: string) => `${PREFIX}owner:${room}`,
   /** Counter the fencing epochs of room claims come from: they only grow (ownership.ts). */
   epoch: `${PREFIX}epoch`,
+  // --- gate lane (where a hello goes: gate/gate.ts; open-index.ts here) ---
+  /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
+  open: (game: string) => `${PREFIX}open:${game}`,
+  // --- end gate lane ---
+
   // --- store lane: the world's durable records (store/redis-store.ts writes them) ---------------
   /** HASH session id -> JSON SessionRecord (score included). */
   session: `${PREFIX}session`,
@@ -35,9 +40,4 @@ export const KEYS = {
   hostRooms: (host: string) => `${PREFIX}hostRooms:${host}`,
   /** ZSET session id -> when it may be forgotten (ms): sessions of a host that died unswept. */
   sessionDue: `${PREFIX}sessionDue`,
-  // --- gate lane (where a hello goes: gate.ts, open-index.ts, remote-sessions.ts) ---
-  /** HASH per game: room -> JSON {host, free}, the rooms with free quick-join seats, written by their host (open-index.ts). */
-  open: (game: string) => `${PREFIX}open:${game}`,
-  // (the gate also reads the store lane's token and session hashes above)
-  // --- end gate lane ---
 } as const;

@@ -117,6 +117,8 @@ export class Directory {
 
   workerLeft(slot: number): void {
     this.placement.workerLeft(slot);
+    // Its rooms take no quick-join player until it is back (workerJoined reports them again).
+    if (this.watcher) for (const r of this.placement.roomsOfSlot(slot)) this.watcher.changed(r.id);
   }
 
   /** Which worker slot should take a new connection, decided from its first message. */

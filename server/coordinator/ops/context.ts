@@ -9,8 +9,8 @@ import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
 import type { Adopter } from '../cluster/adopt.js';
+import type { Gate } from '../gate/gate.js';
 import type { SharedLeaderboard } from './shared-leaderboard.js';
-import type { Gate } from '../cluster/gate.js';
 
 export interface OpContext {
   dir: Directory;
@@ -25,10 +25,10 @@ export interface OpContext {
   reports: readonly ReportedValue[];
   /** --store redis (failover lane): brings a room claimed from a dead host into this directory (cluster/adopt.ts). */
   adopter?: Adopter;
+  /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
+  gate?: Gate;
   /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
   board?: SharedLeaderboard;
-  /** --store redis: where each hello goes when many hosts share the world (cluster/gate.ts); absent with the file store. */
-  gate?: Gate;
 }
 
 /** The coordinator's handlers: exactly one per op of CoordinatorOps. */

@@ -1,5 +1,5 @@
 // Start step (--store redis only; after the state is loaded, before listening): the gate that
-// decides where each player's hello goes when many hosts share one world (cluster/gate.ts). It
+// decides where each player's hello goes when many hosts share one world (gate/gate.ts). It
 // claims the rooms this host still runs, offers their free quick-join seats to other hosts, and
 // from here on hears every room change from the directory. With the file store it does nothing.
 import type { Redis } from 'ioredis';
@@ -9,13 +9,13 @@ import { parseStore } from '../../config/store-url.js';
 import type { Directory } from '../directory/directory.js';
 import { notYetAdopting, type Adopter } from '../cluster/adopt.js';
 import { Claims } from '../cluster/claims.js';
-import { Gate } from '../cluster/gate.js';
+import { Gate } from '../gate/gate.js';
 import { startHeartbeatStub } from '../cluster/heartbeat-stub.js';
 import { advertiseOf } from '../cluster/host-address.js';
 import { OpenIndex } from '../cluster/open-index.js';
 import { Ownership } from '../cluster/ownership.js';
 import { connectRedis, openRedis } from '../cluster/redis.js';
-import { RemoteSessions } from '../cluster/remote-sessions.js';
+import { RemoteSessions } from '../gate/remote-sessions.js';
 
 /**
  * The gate's parts on one Redis connection, hearing the directory's room changes; the rooms the

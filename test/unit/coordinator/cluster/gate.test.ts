@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Adopter } from '../../../../server/coordinator/cluster/adopt.js';
 import { notYetAdopting } from '../../../../server/coordinator/cluster/adopt.js';
-import type { Gate } from '../../../../server/coordinator/cluster/gate.js';
+import type { Gate } from '../../../../server/coordinator/gate/gate.js';
 import { KEYS } from '../../../../server/coordinator/cluster/keys.js';
 import type { OpenIndex } from '../../../../server/coordinator/cluster/open-index.js';
 import { Ownership } from '../../../../server/coordinator/cluster/ownership.js';
@@ -144,6 +144,48 @@ describe('a hello naming a room', () => {
     await C.h.close();
   });
 
+  it("players of a dead host's room arriving together or during its adoption: adopted once, none seated before it is done", async () => {
+    await alive('A');
+    seated(await A.join({ room: 'wreck' }));
+    await r.del(KEYS.host('A'));
+    let adopted = false;
+    let calls = 0;
+    const slow: Adopter = {
+      adopt: async () => {
+        calls++;
+        await new Promise((res) => setTimeout(res, 200));
+        adopted = true;
+      },
+    };
+    const C = await host('B', slow);
+    const joined = (v: JoinResult) => [seated(v).room.id, adopted];
+    // Two at once (both claim), and a third once the claim is held and the adoption under way.
+    const first = [C.join({ name: 'x', room: 'wreck' }).then(joined), C.join({ name: 'y', room: 'wreck' }).then(joined)];
+    await new Promise((res) => setTimeout(res, 100));
+    expect(adopted).toBe(false);
+    const seen = await Promise.all([...first, C.join({ name: 'z', room: 'wreck' }).then(joined)]);
+    expect(seen).toEqual([['wreck', true], ['wreck', true], ['wreck', true]]);
+    expect(calls).toBe(1);
+    C.index.close();
+    await C.h.close();
+  });
+
+  it('a quick-join that cannot reach Redis, or whose new room cannot be claimed, leaves nobody seated', async () => {
+    await redis.kill();
+    try {
+      expect(await codeOf(A.quick('q'))).toBe('UNAVAILABLE');
+    } finally {
+      await redis.start();
+    }
+    expect(A.h.dir.sessions.count).toBe(0);
+    // The claim itself fails (its script cannot read the owner key) after the room was made here.
+    const routed = A.h.dir.route({ game: 'four' });
+    await r.set(KEYS.owner(routed.room!), 'not json');
+    expect(await codeOf(A.join({ name: 'q', hint: routed.room, ...FOUR }))).toBe('UNAVAILABLE');
+    expect(A.h.dir.rooms()).toEqual([]);
+    expect(A.h.dir.sessions.count).toBe(0);
+  });
+
   it('a join that makes no room gives the claim back (WRONG_GAME is not reached; ROOM_LIMIT is)', async () => {
     const h = await openDirectory(['--rooms-per-address-per-minute', '1']);
     h.dir.workerJoined(0);
@@ -200,6 +242,32 @@ describe('quick-join', () => {
     expect(await openEntry('four', a.room.id)).toBeNull();
     // B's own room is still offered (its host is back): A's next player goes there.
     expect(await A.quick('c')).toEqual({ elsewhere: ADDR.B });
+  });
+
+  it("the other hosts' room with the fewest free seats is offered first, so rooms fill up", async () => {
+    const G3 = { game: 'trio', seats: 3, capacity: 3 } as const;
+    seated(await B.join({ name: 'x1', room: 'roomy', ...G3 }));
+    seated(await B.join({ name: 'y1', room: 'nearly', ...G3 }));
+    seated(await B.join({ name: 'y2', room: 'nearly', ...G3 }));
+    seated(await A.join({ name: 'z1', room: 'own', ...G3 }));
+    await flushed(A, B);
+    expect(await openEntry('trio', 'roomy')).toEqual({ host: 'B', free: 2 });
+    expect(await openEntry('trio', 'nearly')).toEqual({ host: 'B', free: 1 });
+    // A's own room is not "remote", however full.
+    expect(await A.index.pickRemote('trio')).toEqual({ room: 'nearly', advertise: ADDR.B });
+    expect(await B.index.pickRemote('trio')).toEqual({ room: 'own', advertise: ADDR.A });
+  });
+
+  it("a room whose worker is gone is not offered until the worker is back and reports it", async () => {
+    const p = seated(await A.quick('p'));
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toEqual({ host: 'A', free: 1 });
+    A.h.dir.workerLeft(0);
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toBeNull();
+    A.h.dir.workerJoined(0, [{ id: p.room.id, players: [p.session.id] }]);
+    await flushed(A);
+    expect(await openEntry('four', p.room.id)).toEqual({ host: 'A', free: 1 });
   });
 
   it('a room that ends is released and leaves the index', async () => {

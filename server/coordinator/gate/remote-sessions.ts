@@ -4,7 +4,7 @@
 // host running it (or to take that room over when its host is dead). One round trip (Lua).
 import type { Redis } from 'ioredis';
 import { hashToken } from '../store/token-hash.js';
-import { KEYS } from './keys.js';
+import { KEYS } from '../cluster/keys.js';
 
 // KEYS[1] token hash, KEYS[2] session hash; ARGV[1] the token's hash -> the session's JSON or nil.
 const BY_TOKEN = `

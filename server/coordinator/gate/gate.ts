@@ -1,22 +1,26 @@
+// gate/ decides where a player's hello goes when many hosts share one world (--store redis): it
+// uses the directory (this host's rooms and sessions) and cluster/ (ownership, the open index), so it
+// lives above both; cluster/ itself holds only what speaks to Redis.
 // Where a player's hello goes when many hosts share one world (--store redis). The coordinator's
 // `join` passes through here before the directory's own (synchronous) join: a room runs on one
-// host only (ownership.ts), so a hello for a room another live host runs is answered
+// host only (cluster/ownership.ts), so a hello for a room another live host runs is answered
 // `{ elsewhere: its advertised address }` (the worker sends REDIRECT), a room whose host died is
-// claimed and adopted here (adopt.ts), and a room nobody runs is claimed before it is made, so two
+// claimed and adopted here (cluster/adopt.ts), and a room nobody runs is claimed before it is made, so two
 // hosts making one room name end with one room (the loser redirects to the winner).
 //   - hello naming a room: as above, then the local join.
 //   - resume: the token's session may be another host's (RemoteSessions); its room as above.
 //   - quick-join: a local room of the game with a free seat, else another live host's (the open
-//     index, open-index.ts), else a new local room, claimed right after it is made.
+//     index, cluster/open-index.ts), else a new local room, claimed right after it is made.
 // A room held here (Claims) is joined without a round trip to Redis.
 import type { Logger } from 'pino';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Directory } from '../directory/directory.js';
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 import { GAME_OF_OLD_ROOMS } from '../store/types.js';
-import type { Adopter } from './adopt.js';
-import type { Claims } from './claims.js';
-import type { OpenIndex } from './open-index.js';
+import type { Adopter } from '../cluster/adopt.js';
+import type { Claims } from '../cluster/claims.js';
+import type { ClaimResult } from '../cluster/ownership.js';
+import type { OpenIndex } from '../cluster/open-index.js';
 import type { RemoteSessions } from './remote-sessions.js';
 
 type Elsewhere = { elsewhere: string };
@@ -27,12 +31,15 @@ export interface GateParts {
   index: OpenIndex;
   sessions: RemoteSessions;
   adopter: Adopter;
-  /** The advertised address of a live host, from its heartbeat (host-address.ts). */
+  /** The advertised address of a live host, from its heartbeat (cluster/host-address.ts). */
   advertiseOf: (host: string) => Promise<string | undefined>;
   log: Logger;
 }
 
 export class Gate {
+  /** Rooms being adopted here now (claimed from a dead host), so a second player of one waits for it. */
+  private readonly adopting = new Map<string, Promise<void>>();
+
   constructor(private readonly p: GateParts) {}
 
   /** The coordinator's join with --store redis: here (the directory's join), or the host to send the player to. */
@@ -80,7 +87,14 @@ export class Gate {
       if (!('session' in r) || this.p.claims.has(r.room.id)) return r;
       // A room made just now (or run here since before this coordinator started): claimed so
       // other hosts find it. Its id is made up here, so another host holding it is a collision.
-      const c = await this.p.claims.claim(r.room.id);
+      let c: ClaimResult;
+      try {
+        c = await this.p.claims.claim(r.room.id);
+      } catch (err) {
+        // Redis did not answer: the player is not seated after all (its worker hears an error).
+        dir.leave(r.session.id);
+        throw err;
+      }
       if (c.at === 'here') return r;
       dir.leave(r.session.id);
       if (attempt > 0 || dir.placement.room(r.room.id)) {
@@ -98,19 +112,32 @@ export class Gate {
    */
   private async take(room: string): Promise<'here' | Elsewhere> {
     const { claims } = this.p;
+    // Another player of this room is having it adopted here: joined once that is done (or,
+    // if it failed, tried afresh).
+    await this.adopting.get(room)?.catch(() => {});
     if (claims.has(room)) return 'here';
     const place = await claims.locate(room);
     if (place.at === 'here') return 'here';
     if (place.at === 'elsewhere') return this.elsewhere(place.host, room);
     const c = await claims.claim(room);
     if (c.at === 'elsewhere') return this.elsewhere(c.host, room);
+    // Claimed by another join of this host while this one waited on Redis: it adopts.
+    const started = this.adopting.get(room);
+    if (started) {
+      await started;
+      return 'here';
+    }
     if (c.from !== undefined && !this.p.dir.placement.room(room)) {
+      const adoption = this.p.adopter.adopt(room, c.from, c.epoch);
+      this.adopting.set(room, adoption);
       try {
-        await this.p.adopter.adopt(room, c.from, c.epoch);
+        await adoption;
       } catch (err) {
         // Not adopted: the claim goes, so a later try (here or at another host) starts over.
         claims.release(room);
         throw err;
+      } finally {
+        this.adopting.delete(room);
       }
     }
     return 'here';
