@@ -23,7 +23,7 @@ export interface OpContext {
   save?: () => Promise<void>;
   /** World values the registered games report, in `stats` (health ones) and `world.stats`. */
   reports: readonly ReportedValue[];
-  /** --store redis (failover lane): brings a room claimed from a dead host into this directory (cluster/adopt.ts). */
+  /** --store redis (failover lane): brings a room claimed from a dead host into this directory (cluster/adopt.ts, failover/redis-adopter.ts). */
   adopter?: Adopter;
   /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
   gate?: Gate;
