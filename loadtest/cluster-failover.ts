@@ -177,10 +177,8 @@ async function main(): Promise<void> {
       `${values['play-seconds']} s, then the first host's process group is SIGKILLed and every client resumes with its token at the second ` +
       '(backoff 100..500 ms). Resumed: its welcome from the second host; its score: its own in the first state after that welcome.',
       'What the time is made of: the dead host\'s heartbeat key must expire (up to --host-ttl-ms after its last renewal, renewed every ttl/3), ' +
-      'then each room is claimed and adopted by the first of its players to resume. Until then a resume is answered REDIRECT (to the dead host; the ' +
-      'client here retries the second host with back-off 100..500 ms); while any adoption is under way on the second host a resume whose session ' +
-      'it does not know yet is answered UNAVAILABLE, and the client says hello again after 100 ms x 2^n (its join retries): that back-off, ' +
-      'not the adoption (a few Redis round trips), makes most of the tail.',
+      'then each room is claimed and adopted by the first of its players to resume, the others of the room waiting for that adoption. Until the ' +
+      'heartbeat expires a resume is answered REDIRECT (to the dead host; the client here retries the second host with back-off 100..500 ms).',
       'Everything (Redis, both hosts, 200 clients) shares this machine\'s 2 cores with other work: the load average at each kill is in the rows.',
     ],
   };
