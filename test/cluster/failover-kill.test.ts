@@ -43,6 +43,8 @@ interface Tracked {
   resumedAt?: number;
   /** Its own score in the first state after that welcome. */
   scoreAfter?: number;
+  /** Error codes it was sent after the kill (for a failure's message). */
+  errors: string[];
 }
 
 async function roomsOf(s: TestServer): Promise<Array<{ id: string; players: number }>> {
@@ -79,7 +81,10 @@ describe('a host dies with players playing', () => {
         connector: switching(() => target, i % 2 ? 'ws' : 'tcp'), name: `p${i}`,
         backoffMinMs: 100, backoffMaxMs: 500, resumeForMs: 90_000,
       });
-      const t: Tracked = { c, shown: 0, welcomes: 0 };
+      const t: Tracked = { c, shown: 0, welcomes: 0, errors: [] };
+      c.on('error', (m) => {
+        if (killedAt) t.errors.push(m.code);
+      });
       c.on('welcome', () => {
         t.welcomes++;
         if (killedAt && t.resumedAt === undefined) t.resumedAt = Date.now();
@@ -111,7 +116,9 @@ describe('a host dies with players playing', () => {
       const waiting = players.filter((p) => p.scoreAfter === undefined);
       const by = new Map<string, number>();
       for (const p of waiting) {
-        const k = `${p.c.status}/${p.c.endReason ?? ''}/${p.resumedAt ? 'welcomed' : 'no welcome'}`;
+        const seen = new Map<string, number>();
+        for (const e of p.errors) seen.set(e, (seen.get(e) ?? 0) + 1);
+        const k = `${p.c.status}/${p.c.endReason ?? ''}/${p.resumedAt ? 'welcomed' : 'no welcome'}/${p.c.id}@${p.c.room}: ${[...seen].map(([e, n]) => `${e}x${n}`).join(' ')}`;
         by.set(k, (by.get(k) ?? 0) + 1);
       }
       if (process.env.FAILOVER_LOGS) (await import('node:fs')).writeFileSync(process.env.FAILOVER_LOGS, B.logs.join('\n'));

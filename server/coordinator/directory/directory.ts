@@ -47,8 +47,6 @@ export class Directory {
    * take its rooms over, so it seats nobody until it can again.
    */
   private selfFenced = false;
-  /** Adoptions under way (failover/adopt.ts): a token not known yet may be of a room still being read in. */
-  private adopting = 0;
   private watcher: RoomWatcher | undefined;
 
   constructor(world: SavedState, store: StateStore, config: Config, hooks: DirectoryHooks = {}) {
@@ -131,8 +129,6 @@ export class Directory {
     if (this.selfFenced) throw new CodedError('UNAVAILABLE', 'this host is cut off from the shared world; try again');
     const now = Date.now();
     if (a.token !== undefined) {
-      // Another player of the same room may have started its adoption a moment ago: try again shortly.
-      if (this.adopting > 0 && !this.sessions.byToken(a.token)) throw new CodedError('UNAVAILABLE', 'this session\'s room is being taken over here; try again');
       const s = this.sessions.resumable(a.token, a.account);
       if (a.game !== undefined) this.placement.learnSizes(a.game, gameSizes(a));
       const seat = this.placement.resumeIn(s.room, a.slot, now, a.game);
@@ -171,7 +167,7 @@ export class Directory {
     this.watcher?.gone(id);
   }
 
-  // --- many hosts (--store redis): failover and fencing (failover/adopt.ts, failover/fencing.ts) ---
+  // --- many hosts (--store redis): failover and fencing (failover/redis-adopter.ts, failover/fencing.ts) ---
 
   /**
    * A room taken over from a host that died, with its sessions as the shared store holds them:
@@ -192,13 +188,6 @@ export class Directory {
     this.watcher?.gone(id);
   }
 
-  adoptionStarted(): void {
-    this.adopting++;
-  }
-
-  adoptionEnded(): void {
-    this.adopting--;
-  }
 
   /** While set, every join is refused (UNAVAILABLE): this host may no longer own what it holds. */
   setSelfFenced(on: boolean): void {

@@ -8,13 +8,14 @@
 // and it seats nobody; once the heartbeat is renewed, the rooms still its own play again (their
 // players resume here, from the last snapshot) and the others are forgotten.
 // The last guard, against a write already on its way when the owner changed, is in the writes
-// themselves (cluster/fenced-writes.ts).
+// themselves (cluster/fenced-writes.ts). Outside cluster/ (which the store imports): it reads
+// and changes the directory.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Directory } from '../directory/directory.js';
 import { KEYS } from '../redis/keys.js';
 
-/** What fencing needs of the heartbeat (hosts.ts's Hosts): told when it lapses and when it is back. */
+/** What fencing needs of the heartbeat (cluster/hosts.ts's Hosts): told when it lapses and when it is back. */
 export interface HeartbeatEvents {
   onLost(fn: () => void): void;
   onRenewed(fn: () => void): void;

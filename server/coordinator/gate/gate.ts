@@ -5,7 +5,7 @@
 // `join` passes through here before the directory's own (synchronous) join: a room runs on one
 // host only (cluster/ownership.ts), so a hello for a room another live host runs is answered
 // `{ elsewhere: its advertised address }` (the worker sends REDIRECT), a room whose host died is
-// claimed and adopted here (failover/adopt.ts), and a room nobody runs is claimed before it is made, so two
+// claimed and adopted here (cluster/adopt.ts, failover/redis-adopter.ts), and a room nobody runs is claimed before it is made, so two
 // hosts making one room name end with one room (the loser redirects to the winner).
 //   - hello naming a room: as above, then the local join.
 //   - resume: the token's session may be another host's (RemoteSessions); its room as above.
@@ -17,7 +17,7 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Directory } from '../directory/directory.js';
 import type { JoinArgs, JoinResult } from '../../ipc/coordinator-ops.js';
 import { GAME_OF_OLD_ROOMS } from '../store/types.js';
-import type { Adopter } from '../failover/adopt.js';
+import type { Adopter } from '../cluster/adopt.js';
 import type { Claims } from '../cluster/claims.js';
 import type { ClaimResult } from '../cluster/ownership.js';
 import type { OpenIndex } from '../cluster/open-index.js';
@@ -115,9 +115,9 @@ export class Gate {
     // Another player of this room is having it adopted here: joined once that is done (or,
     // if it failed, tried afresh).
     await this.adopting.get(room)?.catch(() => {});
-    if (claims.has(room)) return 'here';
+    if (claims.has(room)) return this.settled(room);
     const place = await claims.locate(room);
-    if (place.at === 'here') return 'here';
+    if (place.at === 'here') return this.settled(room);
     if (place.at === 'elsewhere') return this.elsewhere(place.host, room);
     const c = await claims.claim(room);
     if (c.at === 'elsewhere') return this.elsewhere(c.host, room);
@@ -127,7 +127,9 @@ export class Gate {
       await started;
       return 'here';
     }
-    if (c.from !== undefined && !this.p.dir.placement.room(room)) {
+    // Already this host's (another join of it claimed it a moment ago): that join adopts, if any.
+    if (c.from === undefined) return this.settled(room);
+    if (!this.p.dir.placement.room(room)) {
       const adoption = this.p.adopter.adopt(room, c.from, c.epoch);
       this.adopting.set(room, adoption);
       try {
@@ -140,6 +142,20 @@ export class Gate {
         this.adopting.delete(room);
       }
     }
+    return 'here';
+  }
+
+  /**
+   * (failover lane, for the gate lane to review) `room` is held here but the directory does not
+   * have it yet: another join of it may have claimed it a moment ago and not yet asked for its
+   * adoption (replies that arrive together from Redis resume their joins in one turn, so this one
+   * can run in between); after this turn that adoption is registered, and awaited. Without this,
+   * such a join went on to the local join and got BAD_TOKEN (the failover test saw 2-19 of 200).
+   */
+  private async settled(room: string): Promise<'here'> {
+    if (this.p.dir.placement.room(room)) return 'here';
+    await new Promise<void>((r) => setImmediate(r));
+    await this.adopting.get(room)?.catch(() => {});
     return 'here';
   }
 

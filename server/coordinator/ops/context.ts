@@ -8,7 +8,7 @@ import type { CoordinatorChannel, CoordinatorOps } from '../../ipc/coordinator-o
 import type { Directory } from '../directory/directory.js';
 import type { StateStore } from '../store/types.js';
 import type { ReportedValue } from '../../game-api/index.js';
-import type { Adopter } from '../failover/adopt.js';
+import type { Adopter } from '../cluster/adopt.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Gate } from '../gate/gate.js';
 import type { SharedLeaderboard } from './shared-leaderboard.js';
@@ -28,7 +28,7 @@ export interface OpContext {
   cluster?: Cluster;
   /** --store redis: where each hello goes when many hosts share the world (gate/gate.ts); absent with the file store. */
   gate?: Gate;
-  /** --store redis: brings a room claimed from a dead host into this directory (failover/adopt.ts). */
+  /** --store redis: brings a room claimed from a dead host into this directory (cluster/adopt.ts, failover/redis-adopter.ts). */
   adopter?: Adopter;
   /** With --store redis: the leaderboard every host adds to (`top` and `leaderboard` read it). */
   board?: SharedLeaderboard;

@@ -1,13 +1,14 @@
 // Start step after the load, before listening (failover lane, --store redis only): this host's
 // part in failover, once its heartbeat runs (cluster/hosts.ts, started by join-cluster.ts): the
 // rooms it loaded are checked against their owners once before it serves (a room
-// another host took over while this one was down is not run here), then every ttl/3 (fencing.ts);
-// the adopter (adopt.ts) is what the join path calls for a room claimed from a dead host.
+// another host took over while this one was down is not run here), then every ttl/3 (failover/fencing.ts);
+// the adopter (failover/redis-adopter.ts) is what the join path calls for a room claimed from a dead host.
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
 import { connectRedis, openRedis } from '../redis/connect.js';
-import { RedisAdopter, installAdopter, type Adopter } from '../failover/adopt.js';
+import { installAdopter, type Adopter } from '../cluster/adopt.js';
+import { RedisAdopter } from '../failover/redis-adopter.js';
 import { Fencing } from '../failover/fencing.js';
 import type { OpContext } from '../ops/context.js';
 

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { parseStore } from '../../config/store-url.js';
 import type { Directory } from '../directory/directory.js';
-import { notYetAdopting, type Adopter } from '../failover/adopt.js';
+import { notYetAdopting, type Adopter } from '../cluster/adopt.js';
 import { Claims } from '../cluster/claims.js';
 import { Gate } from '../gate/gate.js';
 import { advertiseOf } from '../cluster/host-address.js';

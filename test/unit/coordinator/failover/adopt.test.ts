@@ -1,4 +1,4 @@
-// Failover's two halves in process, on a real redis-server: adoption (failover/adopt.ts) reads a
+// Failover's two halves in process, on a real redis-server: adoption (failover/redis-adopter.ts) reads a
 // dead host's room — record, MessagePack snapshot, seated sessions with their scores, as the store
 // writes them — into this host's directory on a live local worker, so a resume by token gets the
 // room and its score back; and fencing (failover/fencing.ts) forgets a room another host owns now,
@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KEYS } from '../../../../server/coordinator/redis/keys.js';
-import { RedisAdopter } from '../../../../server/coordinator/failover/adopt.js';
+import { RedisAdopter } from '../../../../server/coordinator/failover/redis-adopter.js';
 import { Fencing } from '../../../../server/coordinator/failover/fencing.js';
 import type { HeartbeatEvents } from '../../../../server/coordinator/failover/fencing.js';
 import { hashToken } from '../../../../server/coordinator/store/token-hash.js';

@@ -7,8 +7,8 @@
 // released when it ends), a resume finds another host's session through Redis.
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Adopter } from '../../../../server/coordinator/failover/adopt.js';
-import { notYetAdopting } from '../../../../server/coordinator/failover/adopt.js';
+import type { Adopter } from '../../../../server/coordinator/cluster/adopt.js';
+import { notYetAdopting } from '../../../../server/coordinator/cluster/adopt.js';
 import type { Gate } from '../../../../server/coordinator/gate/gate.js';
 import { KEYS } from '../../../../server/coordinator/redis/keys.js';
 import type { OpenIndex } from '../../../../server/coordinator/cluster/open-index.js';
@@ -144,7 +144,7 @@ describe('a hello naming a room', () => {
     await C.h.close();
   });
 
-  it("two players of a dead host's room at once: adopted once, and neither is seated before the adoption is done", async () => {
+  it("players of a dead host's room arriving together or during its adoption: adopted once, none seated before it is done", async () => {
     await alive('A');
     seated(await A.join({ room: 'wreck' }));
     await r.del(KEYS.host('A'));
@@ -158,25 +158,32 @@ describe('a hello naming a room', () => {
       },
     };
     const C = await host('B', slow);
-    const seen = await Promise.all([
-      C.join({ name: 'x', room: 'wreck' }).then((v) => [seated(v).room.id, adopted]),
-      C.join({ name: 'y', room: 'wreck' }).then((v) => [seated(v).room.id, adopted]),
-    ]);
-    expect(seen).toEqual([['wreck', true], ['wreck', true]]);
+    const joined = (v: JoinResult) => [seated(v).room.id, adopted];
+    // Two at once (both claim), and a third once the claim is held and the adoption under way.
+    const first = [C.join({ name: 'x', room: 'wreck' }).then(joined), C.join({ name: 'y', room: 'wreck' }).then(joined)];
+    await new Promise((res) => setTimeout(res, 100));
+    expect(adopted).toBe(false);
+    const seen = await Promise.all([...first, C.join({ name: 'z', room: 'wreck' }).then(joined)]);
+    expect(seen).toEqual([['wreck', true], ['wreck', true], ['wreck', true]]);
     expect(calls).toBe(1);
     C.index.close();
     await C.h.close();
   });
 
-  it('a quick-join whose new room cannot be claimed (Redis gone) leaves nobody seated', async () => {
+  it('a quick-join that cannot reach Redis, or whose new room cannot be claimed, leaves nobody seated', async () => {
     await redis.kill();
     try {
       expect(await codeOf(A.quick('q'))).toBe('UNAVAILABLE');
-      expect(A.h.dir.rooms()).toEqual([]);
-      expect(A.h.dir.sessions.count).toBe(0);
     } finally {
       await redis.start();
     }
+    expect(A.h.dir.sessions.count).toBe(0);
+    // The claim itself fails (its script cannot read the owner key) after the room was made here.
+    const routed = A.h.dir.route({ game: 'four' });
+    await r.set(KEYS.owner(routed.room!), 'not json');
+    expect(await codeOf(A.join({ name: 'q', hint: routed.room, ...FOUR }))).toBe('UNAVAILABLE');
+    expect(A.h.dir.rooms()).toEqual([]);
+    expect(A.h.dir.sessions.count).toBe(0);
   });
 
   it('a join that makes no room gives the claim back (WRONG_GAME is not reached; ROOM_LIMIT is)', async () => {

@@ -1,42 +1,16 @@
-// Taking over a room whose host died (--store redis): once this host has claimed it
-// (ownership.ts), its records — the room, its last snapshot, the sessions seated in it — are read
-// from Redis into this host's directory, so the player resuming here gets the room back from its
-// snapshot with its score. The room goes to a live worker of this host (the dead host's slot
-// numbers mean nothing here), and moves from the dead host's room index to this one's.
+// Adopting a dead host's room (--store redis): once this host has claimed it (cluster/ownership.ts),
+// its records — the room, its last snapshot, the sessions seated in it — are read from Redis into
+// this host's directory, so the player resuming here gets the room back from its snapshot with its
+// score. The room goes to a live worker of this host (the dead host's slot numbers mean nothing
+// here), and moves from the dead host's room index to this one's.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { unpack } from 'msgpackr';
 import { CodedError } from '../../../shared/errors/coded-error.js';
+import type { Adopter } from '../cluster/adopt.js';
+import { KEYS } from '../redis/keys.js';
 import type { Directory } from '../directory/directory.js';
 import { GAME_OF_OLD_ROOMS, type RoomRecord, type SessionRecord } from '../store/types.js';
-import { KEYS } from '../redis/keys.js';
-
-export interface Adopter {
-  /** Brings room `room` (claimed at `epoch`, taken from host `from`) into this host's directory. */
-  adopt(room: string, from: string, epoch: number): Promise<void>;
-}
-
-const refusing: Adopter = {
-  adopt(room: string): Promise<void> {
-    return Promise.reject(new CodedError('UNAVAILABLE', `room ${room} is being moved between hosts; try again`));
-  },
-};
-let installed: Adopter = refusing;
-
-/**
- * This process's adopter, as the join path (gate.ts) is given it: it calls the one
- * start/failover.ts installs once Redis is up; before that a claimed orphan is refused
- * (UNAVAILABLE: the player tries again). The name is the placeholder's, kept so the gate lane's
- * start step needs no change.
- */
-export const notYetAdopting: Adopter = {
-  adopt: (room, from, epoch) => installed.adopt(room, from, epoch),
-};
-
-/** Makes `a` the process's adopter (start/failover.ts, with --store redis). */
-export function installAdopter(a: Adopter): void {
-  installed = a;
-}
 
 export interface RedisAdopterOptions {
   hostId: string;
@@ -65,11 +39,7 @@ export class RedisAdopter implements Adopter {
     }
     let p = this.pending.get(room);
     if (!p) {
-      this.dir.adoptionStarted();
-      p = this.load(room, from, epoch).finally(() => {
-        this.pending.delete(room);
-        this.dir.adoptionEnded();
-      });
+      p = this.load(room, from, epoch).finally(() => this.pending.delete(room));
       this.pending.set(room, p);
     }
     return p;
