@@ -54,7 +54,7 @@ describe('WorkerRelay', () => {
     const intake = { track: () => {} } as unknown as Intake;
     const relays: WorkerRelay[] = [];
     const primary = (m: WorkerToPrimary) => {
-      if ('to' in m && typeof m.to === 'number') relays[m.to]!.handle(m as Parameters<WorkerRelay['handle']>[0]);
+      if ('to' in m && typeof m.to === 'number') relays[m.to]!.handle(m);
     };
     relays.push(new WorkerRelay(holder, 0, intake, primary), new WorkerRelay(runner, 1, intake, primary));
 
