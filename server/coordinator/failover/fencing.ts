@@ -8,7 +8,7 @@
 // and it seats nobody; once the heartbeat is renewed, the rooms still its own play again (their
 // players resume here, from the last snapshot) and the others are forgotten.
 // The last guard, against a write already on its way when the owner changed, is in the writes
-// themselves (cluster/fenced-writes.ts). Outside cluster/ (which the store imports): it reads
+// themselves (store/fenced-writes.ts). Outside cluster/ (which the store imports): it reads
 // and changes the directory.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

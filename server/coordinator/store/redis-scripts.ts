@@ -5,6 +5,7 @@
 //
 // A key built inside a script (shoal:roomSessions:<room of the record>) is not declared in KEYS:
 // fine on one Redis; a Redis Cluster would need the record's room passed in (docs/SCALING.md).
+import { FENCED_SCORE, FENCED_SNAPSHOT } from './fenced-writes.js';
 
 /**
  * A new session. KEYS: session, token, roomSessions:<room>, lb, sessionDue.
@@ -32,26 +33,6 @@ local s = cjson.decode(j)
 redis.call('HDEL', KEYS[1], ARGV[1])
 if type(s.tokenHash) == 'string' then redis.call('HDEL', KEYS[2], s.tokenHash) end
 if type(s.room) == 'string' then redis.call('SREM', ARGV[2] .. s.room, ARGV[1]) end
-return 1`;
-
-/**
- * A player's score (absolute, only grows): the leaderboard gains the difference to the score the
- * record holds, so a resend or a retried batch adds nothing, and every host's players add up in
- * one ZSET. KEYS: session, lb. ARGV: id, score. The leaderboard key is the record's name, or
- * \\u0001 + its account (store/leaderboard-key.ts).
- */
-const SCORE = `
-local j = redis.call('HGET', KEYS[1], ARGV[1])
-if not j then return 0 end
-local s = cjson.decode(j)
-local n = tonumber(ARGV[2])
-local old = tonumber(s.score) or 0
-if n <= old then return 0 end
-local key = s.name
-if type(s.account) == 'string' then key = '\\001' .. s.account end
-redis.call('ZINCRBY', KEYS[2], n - old, key)
-s.score = n
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(s))
 return 1`;
 
 /**
@@ -89,7 +70,12 @@ return #ids`;
 export const SCRIPTS = {
   sessionPut: SESSION_PUT,
   sessionEnd: SESSION_END,
-  score: SCORE,
+  // A player's score, only while this host owns the player's room (fenced-writes.ts): the
+  // leaderboard gains the difference to the score the record holds (a resend adds nothing).
+  // KEYS: session, lb. ARGV: id, score, owner key prefix, this host.
+  score: FENCED_SCORE,
+  // A room's snapshot, only while this host owns the room. KEYS: snapshot, owner key. ARGV: room, this host, bytes.
+  snapshot: FENCED_SNAPSHOT,
   roomGone: ROOM_GONE,
   expireSessions: EXPIRE_SESSIONS,
 } as const;

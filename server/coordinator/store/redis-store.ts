@@ -17,6 +17,7 @@ import { CodedError } from '../../../shared/errors/coded-error.js';
 import { KEYS } from '../redis/keys.js';
 import { leaderboardKey } from './leaderboard-key.js';
 import { PlayerNumbers } from './player-numbers.js';
+import { OWNER_PREFIX } from './fenced-writes.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 import { storeHealthy, storeWriteFailures } from './store-metrics.js';
 import type { AckedWrites, Change, RoomRecord, SavedState, SessionRecord, StateStore } from './types.js';
@@ -280,7 +281,7 @@ export class RedisStore implements StateStore, AckedWrites {
     const now = Date.now();
     for (const b of batches) {
       if (b.changes) for (const c of b.changes) this.write(m, c, now);
-      if (b.snaps) for (const [id, buf] of b.snaps) m.hset(KEYS.snapshot, id, buf);
+      if (b.snaps) for (const [id, buf] of b.snaps) m.evalsha(this.sha('snapshot'), 2, KEYS.snapshot, KEYS.owner(id), id, this.o.hostId, buf);
     }
     const upTo = batches[batches.length - 1]!.n;
     m.exec().then(
@@ -338,7 +339,7 @@ export class RedisStore implements StateStore, AckedWrites {
         m.evalsha(this.sha('sessionEnd'), 3, KEYS.session, KEYS.token, KEYS.sessionDue, c.id, KEYS.roomSessions(''));
         return;
       case 'score':
-        m.evalsha(this.sha('score'), 2, KEYS.session, KEYS.lb, c.id, c.score);
+        m.evalsha(this.sha('score'), 2, KEYS.session, KEYS.lb, c.id, c.score, OWNER_PREFIX, me);
         return;
       case 'room': {
         // The snapshot goes to shoal:snapshot at checkpoints, not into the record.

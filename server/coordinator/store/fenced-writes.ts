@@ -1,6 +1,6 @@
 // The last guard of "two hosts never run one room": a write that carries a room's state to Redis
 // (its snapshot, its players' scores) is applied only while the writing host still owns the room
-// (`shoal:owner:<room>` names it). Fencing (fencing.ts) stops a host that lost a room within ttl/3,
+// (`shoal:owner:<room>` names it); the Redis store (redis-store.ts) writes both through these scripts. Fencing (failover/fencing.ts) stops a host that lost a room within ttl/3,
 // and a host cut off from Redis before anyone can claim its rooms; these checks cover what is
 // already on its way when the owner changes (a host paused, say, with a MULTI in flight). Each is
 // one Lua script, so the compare and the write are one step (no WATCH). A room nobody has claimed
@@ -10,7 +10,6 @@
 // soon as it sees the room owned at another epoch (fencing.ts), so "owned by this host" is "owned
 // by this host's current claim" — comparing the epoch too would only guard against two
 // coordinators started with the same --host-id, which is a misconfiguration.
-import type { Redis } from 'ioredis';
 import { KEYS } from '../redis/keys.js';
 
 /**
@@ -59,26 +58,3 @@ redis.call('ZINCRBY', KEYS[2], n - old, key)
 s.score = n
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(s))
 return 1`;
-
-/** The two scripts as ioredis commands on one connection (`fencedSnapshot`, `fencedScore`). */
-export interface FencedCommands {
-  fencedSnapshot(snapshotKey: string, ownerKey: string, room: string, me: string, bytes: Buffer): Promise<number>;
-  fencedScore(sessionKey: string, lbKey: string, id: string, score: number, ownerPrefix: string, me: string): Promise<number>;
-}
-
-/** Defines them on `redis` (EVALSHA, loaded again by ioredis after a Redis restart). */
-export function defineFencedWrites(redis: Redis): Redis & FencedCommands {
-  redis.defineCommand('fencedSnapshot', { numberOfKeys: 2, lua: FENCED_SNAPSHOT });
-  redis.defineCommand('fencedScore', { numberOfKeys: 2, lua: FENCED_SCORE });
-  return redis as Redis & FencedCommands;
-}
-
-/** One snapshot write for `room` by host `me` (what the store's snapshot write becomes). */
-export function writeSnapshotFenced(r: Redis & FencedCommands, room: string, me: string, bytes: Buffer): Promise<number> {
-  return r.fencedSnapshot(KEYS.snapshot, KEYS.owner(room), room, me, bytes);
-}
-
-/** One score write for session `id` by host `me` (what the store's score write becomes). */
-export function writeScoreFenced(r: Redis & FencedCommands, id: string, score: number, me: string): Promise<number> {
-  return r.fencedScore(KEYS.session, KEYS.lb, id, score, OWNER_PREFIX, me);
-}

@@ -1,19 +1,27 @@
-// The writes that carry a room's state (cluster/fenced-writes.ts) on a real redis-server: a host
+// The writes that carry a room's state (store/fenced-writes.ts: the Redis store's score and
+// snapshot scripts) on a real redis-server: a host
 // writes a room's snapshot and its players' scores only while `shoal:owner:<room>` names it (or
 // nobody has claimed the room); once another host owns the room, a late write of the old owner
 // changes nothing — neither the snapshot, nor the session's score, nor the leaderboard.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEYS } from '../../../../server/coordinator/redis/keys.js';
-import { defineFencedWrites, writeScoreFenced, writeSnapshotFenced, type FencedCommands } from '../../../../server/coordinator/cluster/fenced-writes.js';
-import { startRedis, type TestRedis } from '../../../helpers/redis.js';
+import { KEYS } from '../../../server/coordinator/redis/keys.js';
+import { SCRIPTS } from '../../../server/coordinator/store/redis-scripts.js';
+import { OWNER_PREFIX } from '../../../server/coordinator/store/fenced-writes.js';
+import { startRedis, type TestRedis } from '../../helpers/redis.js';
 
 let redis: TestRedis;
-let r: Redis & FencedCommands;
+let r: Redis;
 beforeAll(async () => {
   redis = await startRedis();
-  r = defineFencedWrites(redis.client());
+  r = redis.client();
 });
+
+/** The store's two scripts, as RedisStore calls them in its MULTI (by EVALSHA there). */
+const writeSnapshotFenced = (c: Redis, room: string, me: string, bytes: Buffer) =>
+  c.eval(SCRIPTS.snapshot, 2, KEYS.snapshot, KEYS.owner(room), room, me, bytes) as Promise<number>;
+const writeScoreFenced = (c: Redis, id: string, score: number, me: string) =>
+  c.eval(SCRIPTS.score, 2, KEYS.session, KEYS.lb, id, score, OWNER_PREFIX, me) as Promise<number>;
 afterAll(async () => redis?.stop());
 beforeEach(async () => {
   await r.flushdb();
