@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 import { runLean, type LeanResult } from './lean/run.js';
+import { shoalInRooms } from './lean/shoal-protocol.js';
 import { describeMachine, machine } from './machine.js';
 import { runToExit, stopAllOnExit } from './processes.js';
 import { processCpuSeconds } from './proc-stats.js';
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
     notes: [
       `Each run: fresh servers; ${players} arena players from one lean client process (even TCP, odd WebSocket), input 10 Hz, ping 1 Hz, ` +
       `${values.warmup} s warm-up then ${values.seconds} s measured. file and redis-1: one host with ${workers} workers; redis-2: two hosts ` +
-      `(127.0.0.2 and 127.0.0.3) with ${workers / 2} workers each, half the players on each.`,
+      `(127.0.0.2 and 127.0.0.3) with ${workers / 2} workers each, half the players on each. Every player names its room (16 a room, ` +
+      'each host its own rooms): quick-join would send a host\'s newcomers to the other host\'s free seats (REDIRECT).',
       `A fresh redis-server for each Redis run (appendfsync ${values.appendfsync}, append-only file on this machine's disk). ` +
       'Redis commands: total_commands_processed over the window; Redis cores: its user+system CPU over the window.',
       'Server cores: user+system CPU of every Shoal process (all hosts) over the window, from /proc. All of it shares 2 cores with the load client.',
@@ -129,6 +131,8 @@ async function runOne(setup: Setup, round: number, players: number, workers: num
       admin = new Redis({ host: '127.0.0.1', port: redis.port });
       store.push('--store', redis.url);
     }
+    // Every player comes from 127.0.0.1 and names its room: the per-address room-making limit is for abuse, not this.
+    store.push('--rooms-per-address-per-minute', '1000000');
     const addresses = setup === 'redis-2' ? ['127.0.0.2', '127.0.0.3'] : ['127.0.0.1'];
     const each = setup === 'redis-2' ? workers / 2 : workers;
     for (const host of addresses) hosts.push(await startShoal({ workers: each, host, args: store }));
@@ -149,6 +153,8 @@ async function runOne(setup: Setup, round: number, players: number, workers: num
       host: addresses[i]!, port: h.port, players: i === hosts.length - 1 ? players - share * i : share, transport: 'mix',
       seconds: Number(values.seconds), warmupSeconds: Number(values.warmup), inputHz: 10, pingHz: 1, rampPerSecond: 1000,
       serverPid: h.proc.pid, onWindow: i === 0 ? onWindow : undefined,
+      // Rooms of 16 named per host, in every setup alike: each host plays its own rooms.
+      protocol: shoalInRooms(`h${i}`, 16),
     })));
     await Promise.all(pending);
     const a = r0 as Awaited<ReturnType<typeof redisSample>> | null;

@@ -7,6 +7,15 @@ import type { LeanProtocol, Seat, SeatEvents } from './protocol.js';
 import { PEEK_ERROR, PEEK_PONG, PEEK_STATE, PEEK_WELCOME, peek } from './wire-peek.js';
 import { inputTemplate, pingTemplate, writeInput, writePing } from './input-template.js';
 
+/**
+ * Shoal's wire with hellos that name rooms (`<prefix>-<n>`, `perRoom` players each) instead of
+ * quick-joining: a bench that wants each host's players in that host's own rooms (quick-join would
+ * send them to another host's free seats with a REDIRECT, which the lean client does not follow).
+ */
+export function shoalInRooms(prefix: string, perRoom: number): LeanProtocol {
+  return { ...shoalProtocol, seat: (host, port, index, transport, ev) => seat(host, port, index, transport, ev, `${prefix}-${Math.floor(index / perRoom)}`) };
+}
+
 export const shoalProtocol: LeanProtocol = {
   name: 'shoal',
   transports: ['tcp', 'ws'],
@@ -14,7 +23,10 @@ export const shoalProtocol: LeanProtocol = {
   writeInput,
   pingTemplate,
   writePing,
-  seat(host: string, port: number, index: number, transport: LeanTransport, ev: SeatEvents): Promise<Seat> {
+  seat: (host, port, index, transport, ev) => seat(host, port, index, transport, ev),
+};
+
+function seat(host: string, port: number, index: number, transport: LeanTransport, ev: SeatEvents, room?: string): Promise<Seat> {
     return new Promise<Seat>((resolve, reject) => {
       let seated = false;
       let sock: LeanSocket | null = null;
@@ -36,10 +48,11 @@ export const shoalProtocol: LeanProtocol = {
           if (seated) ev.closed();
           else reject(new Error('closed before welcome'));
         },
-      }).then((s) => {
+        // A WebSocket names its room in the query, as Shoal's clients do, so the primary routes it
+        // straight to the room's worker (no relay).
+      }, room === undefined ? '/ws' : `/ws?room=${encodeURIComponent(room)}`).then((s) => {
         sock = s;
-        s.send(Buffer.from(encode({ t: 'hello', v: 1, name: `lean${index}` })));
+        s.send(Buffer.from(encode(room === undefined ? { t: 'hello', v: 1, name: `lean${index}` } : { t: 'hello', v: 1, name: `lean${index}`, room })));
       }, (err: Error) => reject(new Error(`connect: ${err.message.slice(0, 40)}`)));
     });
-  },
-};
+}
