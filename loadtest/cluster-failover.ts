@@ -24,6 +24,7 @@ import { RedisServer } from './redis-server.js';
 import { writeResult } from './report/write.js';
 import { median, ratio, type ScenarioResult } from './result.js';
 import { startShoal, type RunningServer } from './servers.js';
+import { steerToNearestCoin } from './steer-to-coin.js';
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -58,20 +59,6 @@ async function until(fn: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-function steer(c: ShoalClient, me: { x: number; y: number }): void {
-  let best: { x: number; y: number } | null = null;
-  let bestD = Infinity;
-  for (const coin of c.coins.values()) {
-    const d = (coin.x - me.x) ** 2 + (coin.y - me.y) ** 2;
-    if (d < bestD) {
-      bestD = d;
-      best = coin;
-    }
-  }
-  if (!best) return;
-  const len = Math.hypot(best.x - me.x, best.y - me.y) || 1;
-  c.input((best.x - me.x) / len, (best.y - me.y) / len);
-}
 
 async function runOne(round: number, players: number, ttlMs: number, playSeconds: number): Promise<Run> {
   const redis = new RedisServer(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-failover-redis-')), 'always');
@@ -97,7 +84,7 @@ async function runOne(round: number, players: number, ttlMs: number, playSeconds
         if (!me) return;
         if (p.resumedAt !== undefined && p.scoreAfter === undefined) p.scoreAfter = me.score;
         if (me.score > p.shown) p.shown = me.score;
-        steer(c, me);
+        steerToNearestCoin(c, me);
       });
       clients.push(p);
     }

@@ -1,5 +1,6 @@
 // Small game-playing helpers for tests: steer a client toward coins until it scores.
 import type { ShoalClient } from '../../shared/client/client.js';
+import { steerToNearestCoin } from '../../loadtest/steer-to-coin.js';
 
 /** Steers toward the nearest coin every tick until the player's score reaches `target`. */
 export async function collect(c: ShoalClient, target: number, timeoutMs = 20_000, stop?: { stopped: boolean }): Promise<number> {
@@ -24,18 +25,4 @@ export async function collect(c: ShoalClient, target: number, timeoutMs = 20_000
   });
 }
 
-/** One input toward the nearest coin the client knows of (none: no input). */
-export function steerToNearestCoin(c: ShoalClient, me: { x: number; y: number }): void {
-  let best: { x: number; y: number } | null = null;
-  let bestD = Infinity;
-  for (const coin of c.coins.values()) {
-    const d = (coin.x - me.x) ** 2 + (coin.y - me.y) ** 2;
-    if (d < bestD) {
-      bestD = d;
-      best = coin;
-    }
-  }
-  if (!best) return;
-  const len = Math.hypot(best.x - me.x, best.y - me.y) || 1;
-  c.input((best.x - me.x) / len, (best.y - me.y) / len);
-}
+export { steerToNearestCoin };
