@@ -5,12 +5,12 @@
 // here), and moves from the dead host's room index to this one's.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { unpack } from 'msgpackr';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import type { Adopter } from '../cluster/adopt.js';
 import { KEYS } from '../redis/keys.js';
 import type { Directory } from '../directory/directory.js';
-import { GAME_OF_OLD_ROOMS, type RoomRecord, type SessionRecord } from '../store/types.js';
+import { readRoomsFromRedis } from '../store/redis-rooms.js';
+import { GAME_OF_OLD_ROOMS, type RoomRecord } from '../store/types.js';
 
 export interface RedisAdopterOptions {
   hostId: string;
@@ -47,32 +47,17 @@ export class RedisAdopter implements Adopter {
 
   private async load(room: string, from: string, epoch: number): Promise<void> {
     const t0 = Date.now();
-    const p = this.redis.pipeline();
-    p.hget(KEYS.room, room);
-    p.hgetBuffer(KEYS.snapshot, room);
-    p.smembers(KEYS.roomSessions(room));
-    const res = await p.exec();
-    if (!res) throw new CodedError('UNAVAILABLE', 'redis: pipeline aborted');
-    for (const [err] of res) if (err) throw new CodedError('UNAVAILABLE', `redis: ${err.message}`);
-    const recJson = res[0]![1] as string | null;
-    const snap = res[1]![1] as Buffer | null;
-    const ids = res[2]![1] as string[];
-    const sessions: SessionRecord[] = [];
-    if (ids.length) {
-      for (const json of await this.redis.hmget(KEYS.session, ...ids)) {
-        if (!json) continue;
-        const s = JSON.parse(json) as SessionRecord;
-        if (s.room === room) sessions.push(s);
-      }
-    }
+    const [stored] = await readRoomsFromRedis(this.redis, [room]).catch((err: Error) => {
+      throw new CodedError('UNAVAILABLE', `redis: ${err.message}`);
+    });
+    const { record, snapshot, sessions } = stored!;
     // Nothing left of it (its last player left, or its sessions lapsed): nothing to bring back;
     // the resume that asked finds no session and is told so (BAD_TOKEN).
-    if (recJson === null && sessions.length === 0) return;
+    if (record === null && sessions.length === 0) return;
     if (this.dir.placement.room(room)) return this.o.holds(room, epoch);
     const slot = this.dir.placement.slotForAdopted();
     if (slot === undefined) throw new CodedError('UNAVAILABLE', 'no worker of this host is up yet; try again');
-    const snapshot = snap ? (unpack(snap) as unknown) : undefined;
-    const rec = recordOf(room, recJson, snapshot, slot, this.o.roomCapacity);
+    const rec = recordOf(room, record, snapshot, slot, this.o.roomCapacity);
     this.dir.adoptRoom(rec, sessions);
     this.o.holds(room, epoch);
     // The dead host's index no longer lists it (this host's gets it with the room record's write).
@@ -82,10 +67,10 @@ export class RedisAdopter implements Adopter {
 }
 
 /** The room's record as this host will run it: the stored one (its owner's `host` dropped) on a local slot. */
-function recordOf(id: string, json: string | null, snapshot: unknown, slot: number, capacity: number): RoomRecord {
+function recordOf(id: string, record: (RoomRecord & { host?: string }) | null, snapshot: unknown, slot: number, capacity: number): RoomRecord {
   let rec: RoomRecord;
-  if (json !== null) {
-    const { host: _host, ...stored } = JSON.parse(json) as RoomRecord & { host?: string };
+  if (record !== null) {
+    const { host: _host, ...stored } = record;
     rec = { ...stored, id, slot };
   } else {
     // Its host died before the record reached Redis: its game is the snapshot's, else the default.

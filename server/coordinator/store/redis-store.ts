@@ -12,13 +12,14 @@
 // kept, in order, and sent again once Redis answers (every change is idempotent); until then the
 // store counts as failing.
 import type { ChainableCommander, Redis } from 'ioredis';
-import { pack, unpack } from 'msgpackr';
+import { pack } from 'msgpackr';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import { KEYS } from '../redis/keys.js';
 import { leaderboardKey } from './leaderboard-key.js';
 import { PlayerNumbers } from './player-numbers.js';
 import { OWNER_PREFIX } from './fenced-writes.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { readRoomsFromRedis } from './redis-rooms.js';
 import { storeHealthy, storeWriteFailures } from './store-metrics.js';
 import type { AckedWrites, Change, RoomRecord, SavedState, SessionRecord, StateStore } from './types.js';
 
@@ -145,36 +146,16 @@ export class RedisStore implements StateStore, AckedWrites {
    * take over a dead host's room (its directory then commits them, which writes them as its own).
    */
   async readRooms(ids: readonly string[]): Promise<StoredRoom[]> {
-    if (!ids.length) return [];
-    const r = this.redis;
-    const p = r.pipeline();
-    p.hmget(KEYS.room, ...ids);
-    p.hmgetBuffer(KEYS.snapshot, ...ids);
-    for (const id of ids) p.smembers(KEYS.roomSessions(id));
-    const res = resultsOf(await p.exec());
-    const recs = res[0] as Array<string | null>;
-    const snaps = res[1] as Array<Buffer | null>;
-    const found: Array<StoredRoom & { seated: string[] }> = [];
-    ids.forEach((id, i) => {
-      const json = recs[i];
-      if (!json) return;
-      const { host, ...room } = JSON.parse(json) as RoomRecord & { host?: string };
-      const snap = snaps[i];
-      if (snap) room.snapshot = unpack(snap);
-      found.push({ room, host, sessions: [], seated: res[2 + i] as string[] });
-    });
-    const seatIds = found.flatMap((f) => f.seated);
-    if (seatIds.length) {
-      const byId = new Map<string, SessionRecord>();
-      for (const json of await r.hmget(KEYS.session, ...seatIds)) {
-        if (!json) continue;
-        const s = JSON.parse(json) as SessionRecord;
-        byId.set(s.id, s);
-      }
-      for (const f of found) for (const id of f.seated) if (byId.has(id)) f.sessions.push(byId.get(id)!);
+    const found: StoredRoom[] = [];
+    for (const r of await readRoomsFromRedis(this.redis, ids)) {
+      if (!r.record) continue;
+      const { host, ...room } = r.record;
+      if (r.snapshot !== undefined) room.snapshot = r.snapshot;
+      found.push({ room, host, sessions: r.sessions });
     }
-    return found.map(({ room, host, sessions }) => ({ room, host, sessions }));
+    return found;
   }
+
 
   append(changes: Change[]): void {
     if (changes.length === 0) return;
@@ -446,13 +427,6 @@ export class RedisStore implements StateStore, AckedWrites {
 }
 
 /** The replies of a pipeline, throwing the first error. */
-function resultsOf(res: Array<[Error | null, unknown]> | null): unknown[] {
-  if (!res) throw new Error('redis pipeline aborted');
-  return res.map(([err, v]) => {
-    if (err) throw err;
-    return v;
-  });
-}
 
 /** A literal for a SCAN MATCH pattern (a host id may hold [ ] * ? \). */
 function globEscape(s: string): string {
