@@ -21,7 +21,7 @@ import { decode, encode } from '../shared/protocol/codec.js';
 import { LeanSocket, type LeanTransport } from './lean/lean-socket.js';
 import { PEEK_ERROR, PEEK_WELCOME, peek } from './lean/wire-peek.js';
 import { machine } from './machine.js';
-import { processTree, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
+import { processCpuSeconds, processTree, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
 import { median } from './result.js';
 import { stopAllOnExit } from './processes.js';
 import { startBaseline, startShoal, type RunningServer } from './servers.js';
@@ -42,6 +42,8 @@ interface Opened {
   elapsedMs: number;
   clientCpuS: number;
   serverCpuS: number;
+  /** Server CPU seconds by role (primary, coordinator, workers) over the same span. */
+  serverCpuSByRole: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -56,6 +58,7 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   let failed = 0;
   const c0 = process.cpuUsage();
   const s0 = serverPid ? treeCpuSeconds(serverPid) : 0;
+  const roles0 = serverPid ? treeCpuByRole(serverPid) : {};
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     let next = 0;
@@ -105,10 +108,35 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   });
   const elapsedMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
+  const roles1 = serverPid ? treeCpuByRole(serverPid) : {};
   return {
     socks, ok, failed, errors, times, elapsedMs,
     clientCpuS: (c.user + c.system) / 1e6, serverCpuS: serverPid ? treeCpuSeconds(serverPid) - s0 : 0,
+    serverCpuSByRole: Object.fromEntries(Object.keys(roles1).map((k) => [k, r3(roles1[k]! - (roles0[k] ?? 0))])),
   };
+}
+
+/** The role of a server process from its command line: primary, coordinator or workers. */
+function roleOf(pid: number): string {
+  const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  // A build's workers run with --shoal-role=worker (older builds: worker/main.js), likewise the coordinator.
+  return /--shoal-role=worker|worker\/main/.test(cmd) ? 'workers' : /--shoal-role=coordinator|coordinator\/main/.test(cmd) ? 'coordinator' : 'primary';
+}
+
+/** CPU seconds used so far by the tree under root, by role (a process gone since is left out). */
+function treeCpuByRole(root: number): Record<string, number> {
+  const byRole: Record<string, number> = {};
+  for (const pid of processTree(root)) {
+    try {
+      const cpu = processCpuSeconds(pid);
+      if (Number.isNaN(cpu)) continue;
+      const role = roleOf(pid);
+      byRole[role] = (byRole[role] ?? 0) + cpu;
+    } catch {
+      /* gone */
+    }
+  }
+  return byRole;
 }
 
 /** RSS of the tree under root, bytes, in all and by role (primary, coordinator, workers). */
@@ -119,9 +147,7 @@ function treeRss(root: number): { total: number; byRole: Record<string, number> 
     try {
       const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (!m) continue;
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      // A build's workers run with --shoal-role=worker (older builds: worker/main.js), likewise the coordinator.
-      const role = /--shoal-role=worker|worker\/main/.test(cmd) ? 'workers' : /--shoal-role=coordinator|coordinator\/main/.test(cmd) ? 'coordinator' : 'primary';
+      const role = roleOf(pid);
       byRole[role] = (byRole[role] ?? 0) + Number(m[1]) * 1024;
       total += Number(m[1]) * 1024;
     } catch {
@@ -248,7 +274,8 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
       server, test, round, connections: n, ok: o.ok, failed: o.failed, errors: o.errors,
       seconds: r3(o.elapsedMs / 1000), setupPerSecond: Math.round(o.ok / (o.elapsedMs / 1000)),
       welcomeP50Ms: r1(pct(o.times, 50)), welcomeP99Ms: r1(pct(o.times, 99)), welcomeMaxMs: r1(Math.max(...o.times)),
-      serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
+      serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), serverCpuSByRole: o.serverCpuSByRole,
+      serverCpuMsPerConn: r3((o.serverCpuS * 1000) / Math.max(1, o.ok)), loadAverage1m: r1(load),
     };
     console.log(JSON.stringify(run));
     runs.push(run);
@@ -284,15 +311,35 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
       setupPerSecondMedian: median(mine.map((x) => x.setupPerSecond as number)),
       allWelcomed: mine.every((x) => x.failed === 0),
       serverCpuSMedian: median(mine.map((x) => x.serverCpuS as number)), clientCpuSMedian: median(mine.map((x) => x.clientCpuS as number)),
+      serverCpuMsPerConnMedian: median(mine.map((x) => x.serverCpuMsPerConn as number)),
+      serverCpuSByRoleMedian: Object.fromEntries(['primary', 'coordinator', 'workers'].map((k) => [k, median(mine.map((x) => (x.serverCpuSByRole as Record<string, number>)[k] ?? 0))])),
     };
   }).filter((x) => x !== null));
+  // Each build beside this one, round by round: ratio this ÷ other per round, then the median.
+  const ab = builds.slice(1).flatMap((other) => tests.map((t) => {
+    const ratios = (field: string) => {
+      const out: number[] = [];
+      for (let r = 1; r <= rounds; r++) {
+        const mine = runs.find((x) => x.server === builds[0]!.name && x.test === t && x.round === r);
+        const theirs = runs.find((x) => x.server === other.name && x.test === t && x.round === r);
+        if (mine && theirs) out.push(r3((mine[field] as number) / (theirs[field] as number)));
+      }
+      return out;
+    };
+    const row = { test: t, versus: other.name, welcomeMax: ratios('welcomeMaxMs'), welcomeP50: ratios('welcomeP50Ms'), setupPerSecond: ratios('setupPerSecond'), serverCpuS: ratios('serverCpuS') };
+    return {
+      ...row,
+      welcomeMaxRatioMedian: median(row.welcomeMax), welcomeP50RatioMedian: median(row.welcomeP50),
+      setupPerSecondRatioMedian: median(row.setupPerSecond), serverCpuRatioMedian: median(row.serverCpuS),
+    };
+  }));
   return {
     what: 'connection set-up: simultaneous connects to welcome, and set-up rate at a true number in flight',
     method: `Lean sockets from this one load process (so "${inFlight} in flight" is ${inFlight} in all). A fresh server for every test (${os.availableParallelism()} Shoal workers). ` +
       `Simultaneous: ${simul} connect() calls in one turn, each hello sent on connect, timed from its connect() call to its welcome. ` +
       `Rate: ${rateN} connections, a new one started as soon as one is welcomed, ${inFlight} at a time; rate = welcomed ÷ time from the first connect() to the last welcome. ` +
       'Connections stay open until the test ends. Server CPU: the server\'s process tree from /proc; client CPU: this process. Medians over rounds.',
-    fdLimit: fd, summary, runs,
+    fdLimit: fd, summary, ab, runs,
   };
 }
 

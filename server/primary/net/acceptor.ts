@@ -18,7 +18,14 @@ import { parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxie
 import type { Slot } from '../supervision/supervisor.js';
 import type { HandoffMsg } from '../../ipc/primary-worker.js';
 
-const MAX_IN_FLIGHT = 64;
+/**
+ * Hand-offs given to Node per worker before the worker acknowledges one. Node itself passes one
+ * socket at a time to a child (the next waits for the child's NODE_HANDLE_ACK), and on every ACK
+ * it takes its whole queue apart and queues the rest again, so a deep queue there only costs the
+ * primary work per hand-off (profiled: up to 64 re-queued per ACK). A few keep the channel busy:
+ * the worker's conn.ack follows its NODE_HANDLE_ACK in the same turn.
+ */
+export const MAX_IN_FLIGHT = 4;
 
 interface Handoff {
   sock: net.Socket;
@@ -52,6 +59,9 @@ export interface AcceptorDeps {
 }
 
 const GRACE_MS = 1000;
+
+/** The counter's children, looked up once: a labelled inc() hashes its labels on every call. */
+const CLASSIFIED = { tcp: classifiedTotal.labels('tcp'), ws: classifiedTotal.labels('ws'), http: classifiedTotal.labels('http') };
 
 export class Acceptor {
   readonly server: net.Server;
@@ -258,7 +268,7 @@ export class Acceptor {
 
   private async decide(sock: net.Socket, id: number, over: boolean, c: Exclude<Classified, { kind: 'more' }>, head: Buffer): Promise<void> {
     const game = c.kind === 'tcp' || c.ws;
-    classifiedTotal.inc({ kind: c.kind === 'tcp' ? 'tcp' : c.ws ? 'ws' : 'http' });
+    (c.kind === 'tcp' ? CLASSIFIED.tcp : c.ws ? CLASSIFIED.ws : CLASSIFIED.http).inc();
     const address = this.books.get(id)?.address ?? sock.remoteAddress ?? 'unknown';
     if (!game) {
       // Plain HTTP: over a limit, or no worker answering, the primary answers itself.

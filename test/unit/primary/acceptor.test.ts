@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/config/load.js';
 import type { Config } from '../../../server/config/schema.js';
-import { Acceptor, socketCap } from '../../../server/primary/net/acceptor.js';
+import { Acceptor, MAX_IN_FLIGHT, socketCap } from '../../../server/primary/net/acceptor.js';
 import type { Slot } from '../../../server/primary/supervision/supervisor.js';
 import { createLogger } from '../../../server/log/logger.js';
 import { unpack } from 'msgpackr';
@@ -149,20 +149,21 @@ describe('Acceptor', { timeout: 30_000 }, () => {
     expect(got.map((g) => g.hint)).toEqual(['kelp', 'kelp', 'kelp']);
   });
 
-  it('keeps at most 64 hand-offs in flight per worker; the rest wait for its acknowledgements', async () => {
+  it(`keeps at most ${MAX_IN_FLIGHT} hand-offs in flight per worker; the rest wait for its acknowledgements`, async () => {
     route = () => Promise.resolve({ slot: 0 });
     children[0]!.send({ t: 'hold' });
+    const n = MAX_IN_FLIGHT + 6;
     try {
-      for (let i = 0; i < 70; i++) (await connect()).write(hello('shoal'));
-      await until(() => got.length === 64, '64 hand-offs');
+      for (let i = 0; i < n; i++) (await connect()).write(hello('shoal'));
+      await until(() => got.length === MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} hand-offs`);
       await sleep(300);
       // The other six wait in slot 0's queue: not sent to it, not sent elsewhere.
-      expect(got.length).toBe(64);
+      expect(got.length).toBe(MAX_IN_FLIGHT);
       expect(got.every((g) => g.slot === 0)).toBe(true);
     } finally {
       children[0]!.send({ t: 'release' });
     }
-    await until(() => got.length === 70, 'the rest after the acknowledgements');
+    await until(() => got.length === n, 'the rest after the acknowledgements');
     expect(got.every((g) => g.slot === 0)).toBe(true);
   });
 
