@@ -19,8 +19,8 @@ export interface HttpDeps {
   leaderboardSize: number;
   /** Can new players join now, as the primary sees it (asked with the requester's address). */
   health(address: string): Promise<Readiness>;
-  /** The same, from what the primary pushed to this worker; null until it has pushed (then health() asks). */
-  healthNow?(address: string): Readiness | null;
+  /** The same, from what the primary pushed to this worker (the address asked only if needed); null until it has pushed (then health() asks). */
+  healthNow?(address: () => string): Readiness | null;
   /** How long /rooms and /leaderboard answers are reused (the httpCacheMs setting; 0: never). */
   cacheMs: number;
   /** The client's address (behind a trusted proxy, the one it names). */
@@ -99,10 +99,9 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       case '/health':
       case '/ready': {
         const path = pathname;
-        const address = deps.clientAddress(req);
-        const known = deps.healthNow?.(address);
+        const known = deps.healthNow?.(() => deps.clientAddress(req));
         if (known) return sendPrepared(res, prepareHealth(path, known));
-        deps.health(address).then((r) => {
+        deps.health(deps.clientAddress(req)).then((r) => {
           const a = healthAnswer(path, r, deps.uptimeSeconds());
           json(res, a.status, a.body);
         }, fail);

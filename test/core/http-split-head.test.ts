@@ -39,11 +39,13 @@ function exchange(pieces: string[], gapMs: number, answers: number): Promise<str
       resolve(got);
     });
     s.on('error', reject);
-    s.once('connect', async () => {
-      for (const [i, p] of pieces.entries()) {
-        if (i > 0 && gapMs >= 0) await sleep(gapMs);
-        s.write(p);
-      }
+    s.once('connect', () => {
+      void (async () => {
+        for (const [i, p] of pieces.entries()) {
+          if (i > 0 && gapMs > 0) await sleep(gapMs);
+          s.write(p);
+        }
+      })();
     });
   });
 }

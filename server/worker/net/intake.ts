@@ -149,8 +149,6 @@ export class Intake {
   }
 }
 
-function noop(): void {}
-
 export function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }

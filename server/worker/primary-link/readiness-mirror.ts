@@ -29,10 +29,14 @@ export class ReadinessMirror {
     }
   }
 
-  /** Readiness as it is now for a request from this address; null before the primary's first push. */
-  now(address: string): Readiness | null {
+  /**
+   * Readiness as it is now for a request from this address; null before the primary's first push.
+   * The address is asked for only while some address is full (reading it parses the request's
+   * headers, for X-Forwarded-For).
+   */
+  now(address: () => string): Readiness | null {
     const s = this.state;
-    if (!s || !this.full.has(address)) return s;
+    if (!s || this.full.size === 0 || !this.full.has(address())) return s;
     return (this.fullState ??= withAddressFull(s));
   }
 }
