@@ -83,8 +83,9 @@ export const httpScenario: ScenarioBody = async (ctx) => {
     for (const [label, start] of order) {
       const s = await start();
       try {
-        // Warm-up: the first second of a fresh server (JIT, connection pools) is not its speed.
-        await cannon(s.port, '/health', 1);
+        // Warm-up: the first seconds of a fresh server (JIT, connection pools, its processes
+        // settling) are not its speed; every path is warmed, so the first measured is not penalised.
+        for (const p of PATHS) await cannon(s.port, p, 1);
         for (const p of PATHS) {
           const x = await measured(s, p, seconds);
           ctx.log(`  round ${r + 1} ${label} ${p}: ${x.rps} req/s, p50 ${x.p50} ms, p99 ${x.p99} ms, server ${x.serverUsPerReq} µs/req (${x.serverCores} cores), client ${x.clientUsPerReq} µs/req (${x.clientCores} cores), errors ${x.errors}, non-2xx ${x.non2xx}`);
