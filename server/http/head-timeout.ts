@@ -29,15 +29,18 @@ export function guardRequestHeads(server: http.Server, ms: number): void {
   function onClose(this: Duplex): void {
     disarm(this);
   }
+  // And one for every response (this: the response), not a closure per request.
+  function onFinish(this: http.ServerResponse): void {
+    const sock = this.req.socket;
+    if (!sock.destroyed) arm(sock);
+  }
   server.on('connection', (sock: Duplex) => {
     arm(sock);
     sock.once('close', onClose);
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     disarm(req.socket);
-    res.once('finish', () => {
-      if (!req.socket.destroyed) arm(req.socket);
-    });
+    res.once('finish', onFinish);
   });
   // An upgraded socket is a game connection from now on: nothing of this guard stays with it.
   server.on('upgrade', (req: http.IncomingMessage) => {

@@ -1,6 +1,10 @@
 // HTTP endpoints on the game port. Read-only views of the world; anything else is 404.
+// The polled answers (/health, /ready, /rooms, /leaderboard) are written from prepared bytes
+// (prepared-answer.ts) and, when the worker already knows them, in the turn the request came.
 import type http from 'node:http';
+import { AnswerCache } from './answer-cache.js';
 import { healthAnswer, liveAnswer, type Readiness } from './health.js';
+import { prepareJson, sendPrepared, type PreparedAnswer } from './prepared-answer.js';
 import { serveStatic } from './static.js';
 
 export interface HttpDeps {
@@ -15,6 +19,10 @@ export interface HttpDeps {
   leaderboardSize: number;
   /** Can new players join now, as the primary sees it (asked with the requester's address). */
   health(address: string): Promise<Readiness>;
+  /** The same, from what the primary pushed to this worker (the address asked only if needed); null until it has pushed (then health() asks). */
+  healthNow?(address: () => string): Readiness | null;
+  /** How long /rooms and /leaderboard answers are reused (the httpCacheMs setting; 0: never). */
+  cacheMs: number;
   /** The client's address (behind a trusted proxy, the one it names). */
   clientAddress(req: http.IncomingMessage): string;
   /** --store redis: a REDIRECT may send the page to another host, so its CSP allows that WebSocket. */
@@ -43,7 +51,33 @@ function intParam(query: URLSearchParams, name: string, def: number, min: number
 const PLAIN_PATHS = new Set(['/health', '/ready', '/live', '/rooms', '/leaderboard', '/metrics', '/ws']);
 const NO_QUERY = new URLSearchParams();
 
+/** The last prepared /health or /ready answer per path and per full/not-full, while its readiness and uptime second hold. */
+interface HealthSlot {
+  r: Readiness;
+  sec: number;
+  a: PreparedAnswer;
+}
+
 export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  // Polled answers: a burst of requests within cacheMs costs one round trip, and one serialisation.
+  const answers = new AnswerCache<PreparedAnswer>(deps.cacheMs);
+  const healthSlots = new Map<string, HealthSlot>();
+  const prepareHealth = (path: '/health' | '/ready', r: Readiness): PreparedAnswer => {
+    const uptime = deps.uptimeSeconds();
+    const sec = Math.round(uptime);
+    const key = r.reasons.length === 0 ? path : `${path} ${r.reasons.join(',')}`;
+    const hit = healthSlots.get(key);
+    if (hit && hit.r === r && hit.sec === sec) return hit.a;
+    const h = healthAnswer(path, r, uptime);
+    const a = prepareJson(h.status, h.body);
+    if (healthSlots.size > 64) healthSlots.clear();
+    healthSlots.set(key, { r, sec, a });
+    return a;
+  };
+  const answer = (res: http.ServerResponse, a: PreparedAnswer | Promise<PreparedAnswer>, fail: (err: unknown) => void): void => {
+    if (a instanceof Promise) a.then((x) => sendPrepared(res, x), fail);
+    else sendPrepared(res, a);
+  };
   return (req, res) => {
     // The endpoints' own paths, asked without a query (a poller's usual request), skip URL parsing.
     const raw = req.url ?? '/';
@@ -65,6 +99,8 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
       case '/health':
       case '/ready': {
         const path = pathname;
+        const known = deps.healthNow?.(() => deps.clientAddress(req));
+        if (known) return sendPrepared(res, prepareHealth(path, known));
         deps.health(deps.clientAddress(req)).then((r) => {
           const a = healthAnswer(path, r, deps.uptimeSeconds());
           json(res, a.status, a.body);
@@ -79,21 +115,21 @@ export function createRouter(deps: HttpDeps): (req: http.IncomingMessage, res: h
         if (limit === null || offset === null) {
           return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer and offset a non-negative one' });
         }
-        deps.rooms(offset, Math.min(limit, deps.roomsPageSize)).then((p) => {
-          res.setHeader('x-total-count', String(p.total));
+        const size = Math.min(limit, deps.roomsPageSize);
+        const page = answers.get(`rooms ${offset} ${size}`, () => deps.rooms(offset, size).then((p) => {
+          const extra = ['x-total-count', String(p.total)];
           const next = offset + p.rooms.length;
-          if (p.rooms.length > 0 && next < p.total) res.setHeader('link', `</rooms?offset=${next}&limit=${p.rooms.length}>; rel="next"`);
+          if (p.rooms.length > 0 && next < p.total) extra.push('link', `</rooms?offset=${next}&limit=${p.rooms.length}>; rel="next"`);
           // `worker` and `game` are additive fields: which worker slot runs the room, and what it plays.
-          json(res, 200, p.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot, game: r.game })));
-        }, fail);
-        return;
+          return prepareJson(200, p.rooms.map((r) => ({ id: r.id, players: r.players, capacity: r.capacity, worker: r.slot, game: r.game })), extra);
+        }));
+        return answer(res, page, fail);
       }
       case '/leaderboard': {
         const asked = query.get('limit');
         const limit = asked === null ? deps.leaderboardSize : Number(asked);
         if (!Number.isInteger(limit) || limit < 1) return json(res, 400, { error: 'BAD_REQUEST', message: 'limit must be a positive integer' });
-        deps.leaderboard(limit).then((l) => json(res, 200, l), fail);
-        return;
+        return answer(res, answers.get(`leaderboard ${limit}`, () => deps.leaderboard(limit).then((l) => prepareJson(200, l))), fail);
       }
       case '/metrics':
         deps.metrics().then((m) => text(res, 200, m, 'text/plain; version=0.0.4; charset=utf-8'), fail);

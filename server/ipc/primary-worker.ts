@@ -78,6 +78,22 @@ export type AdminRes =
   | { t: 'admin.res'; id: number; ok: true; data: unknown }
   | { t: 'admin.res'; id: number; ok: false; error: { code: string; message: string } };
 
+// --- readiness pushed to the workers (worker/primary-link/readiness-mirror.ts keeps it) -----------
+// A worker answers /health and /ready from these, with no round trip; they come over the same
+// channel as the hand-offs, so a connection handed over after a change is answered with it.
+
+/**
+ * Everything readiness depends on except the asking address: sent when it changes (a flip of the
+ * connection total at once, the coordinator's figures as the primary's poll of them changes).
+ * `r.reasons` never holds address_full.
+ */
+export interface ReadinessState { t: 'health.state'; r: Readiness }
+/** Every address now at maxConnectionsPerAddress (to a starting worker, and after a limit change). */
+export interface FullAddresses { t: 'health.addresses'; full: string[] }
+/** One address reached its limit (full) or dropped below it, at the moment the books changed. */
+export interface AddressFull { t: 'health.address'; address: string; full: boolean }
+export type ReadinessPush = ReadinessState | FullAddresses | AddressFull;
+
 /** Everything the primary sends a worker. */
 export type PrimaryToWorker =
   | AlivePing
@@ -85,6 +101,7 @@ export type PrimaryToWorker =
   | { t: 'metrics.get'; id: number }
   | { t: 'metrics.result'; id: number; text: string }
   | { t: 'health.result'; id: number; r: Readiness }
+  | ReadinessPush
   | { t: 'shutdown'; reason?: string }
   | RelayMsg
   | AdminReq;

@@ -118,7 +118,10 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
       void stop.run(code === 'STORE_UNREACHABLE' ? 'store unreachable' : 'store damaged').then(() => process.exit(EXIT_STORE_DAMAGED));
     },
     onWorkerMessage: (s, m) => routeWorkerMessage(s, m),
-    onWorkerExit: (s) => acceptor.workerGone(s.slot),
+    onWorkerExit: (s) => {
+      acceptor.workerGone(s.slot);
+      readiness.refresh();
+    },
   });
   const routeWorkerMessage = workerMessageRouter({
     log,
@@ -127,6 +130,8 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     readiness: () => readiness,
     metrics: () => metrics,
     ready: (slot) => workerReady.get(slot)?.(),
+    // A worker that starts hears the readiness state before any connection is handed to it.
+    readinessSnapshot: () => readiness.snapshot(),
     handlers: workerMessageHandlers,
   });
 
@@ -151,10 +156,17 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
       if (path === '/health' || path === '/ready' || path === '/live') return healthAnswer(path, r, (Date.now() - startedAt) / 1000);
       return { status: 503, body: { error: 'UNAVAILABLE', message: 'no worker is answering; try again shortly', status: 'degraded', reasons: r.reasons } };
     },
+    // Pushed to the workers in the same turn, ahead of any hand-off that follows.
+    booksChanged: (address) => readiness.booksChanged(address),
+    limitsChanged: () => readiness.limitsChanged(),
   });
   const stop = new Shutdown({ config, log, acceptor: () => acceptor, link, supervisor });
   const readiness: ReadinessCheck = new ReadinessCheck({
     config, link, supervisor, acceptor, stopping: () => stop.started || opsConsole.shutdownScheduled(), initialReports: healthReportsAtStart(),
+  });
+  // Every worker answers /health from what the primary pushes (worker/primary-link/readiness-mirror.ts).
+  readiness.startPushing((m) => {
+    for (const s of supervisor.slots) supervisor.sendToWorker(s, m);
   });
   const metrics = new MetricsAggregator(() => supervisor.running(), link);
   registerSupervision({

@@ -11,7 +11,6 @@
 import type net from 'node:net';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_GAME, gameNames, hostGames } from '../games/index.js';
-import { AnswerCache } from '../http/answer-cache.js';
 import { parseStore } from '../config/store-url.js';
 import { createRouter } from '../http/router.js';
 import { createLogger } from '../log/logger.js';
@@ -20,6 +19,7 @@ import { adminHandler } from './admin/admin.js';
 import { Intake } from './net/intake.js';
 import { HealthViaPrimary } from './primary-link/health-via-primary.js';
 import { MetricsViaPrimary } from './primary-link/metrics-via-primary.js';
+import { ReadinessMirror } from './primary-link/readiness-mirror.js';
 import { WorkerRelay } from './net/relay.js';
 import { WorkerRuntime } from './runtime.js';
 import { AuthVerifier } from '../auth/verifier.js';
@@ -48,19 +48,23 @@ const authLoaded = config.auth === 'jwt'
   : Promise.resolve();
 const metrics = new MetricsViaPrimary(send);
 const health = new HealthViaPrimary(send);
-// Polled answers: a burst of requests within httpCacheMs costs one round trip.
-const answers = new AnswerCache(config.httpCacheMs);
+const readiness = new ReadinessMirror();
 const router = createRouter({
   stats: () => rt.link.request('stats', {}),
-  leaderboard: (limit) => answers.get(`leaderboard ${limit}`, () => rt.link.request('leaderboard', { limit })),
-  rooms: (offset, limit) => answers.get(`rooms ${offset} ${limit}`, () => rt.link.request('rooms.page', { offset, limit })),
+  // Polled answers: the router reuses them for httpCacheMs (a burst costs one round trip).
+  cacheMs: config.httpCacheMs,
+  leaderboard: (limit) => rt.link.request('leaderboard', { limit }),
+  rooms: (offset, limit) => rt.link.request('rooms.page', { offset, limit }),
   roomsPageSize: config.roomsPageSize,
   uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   metrics: () => metrics.collect(),
   leaderboardSize: config.leaderboardSize,
   // Keyed by address: the answer says whether this address is at its connection limit.
-  // Readiness is never reused: a load balancer acts on it (the primary shares the coordinator's
-  // figures for 250 ms itself, so a probe costs one round trip to the primary, not to the coordinator).
+  // Readiness is never reused on a timer: a load balancer acts on it. The primary pushes every
+  // change (an address reaching its limit in the turn it does; the coordinator's figures as its
+  // 250 ms poll sees them), so a probe is answered here from the pushed state with no round trip;
+  // before the first push it asks the primary.
+  healthNow: (address) => readiness.now(address),
   health: (address) => health.check(address),
   clientAddress: (req) => intake.clientAddress(req),
   pageMayPlayElsewhere: parseStore(config.store).kind === 'redis',
@@ -101,6 +105,11 @@ process.on('message', (raw: unknown, handle?: net.Socket) => {
       return;
     case 'health.result':
       health.result(m.id, m.r);
+      return;
+    case 'health.state':
+    case 'health.addresses':
+    case 'health.address':
+      readiness.apply(m);
       return;
     case 'shutdown':
       void shutdown(m.reason ?? 'shutdown');

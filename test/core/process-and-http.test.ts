@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAIN, startServer, type TestServer } from '../helpers/server.js';
+import { MAIN, startServer, until, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/play.js';
 
 function childrenOf(pid: number): Array<{ pid: number; cmd: string }> {
@@ -44,7 +44,11 @@ describe('a running server', () => {
     await c.connect();
     const h = await get('/health');
     expect(h.status).toBe(200);
-    const health = await h.json();
+    await h.text();
+    // The coordinator's figures in /health are as the primary last polled them (every 250 ms,
+    // pushed to the workers), so the join shows within that.
+    let health: any;
+    await until(async () => (health = await (await get('/health')).json()).players === 1 || null, 2000, '/health counting the player');
     expect(health).toMatchObject({ status: 'ok', workers: 3, rooms: 1, players: 1 });
     expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);
 

@@ -56,6 +56,10 @@ export interface AcceptorDeps {
   isBanned(address: string): boolean;
   /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
   answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
+  /** The books changed for this address (its count, or the game total): readiness pushes what flips. */
+  booksChanged?(address: string): void;
+  /** setLimits changed a limit. */
+  limitsChanged?(): void;
 }
 
 const GRACE_MS = 1000;
@@ -100,6 +104,7 @@ export class Acceptor {
       this.server.maxConnections = socketCap(l.maxConnections);
     }
     if (l.maxConnectionsPerAddress !== undefined) this.d.config.maxConnectionsPerAddress = l.maxConnectionsPerAddress;
+    this.d.limitsChanged?.();
   }
 
   listen(): Promise<void> {
@@ -140,6 +145,13 @@ export class Acceptor {
   /** Counted sockets from this address now. */
   countOf(address: string): number {
     return this.perAddress.get(address) ?? 0;
+  }
+
+  /** Every address with at least n counted sockets. */
+  addressesAtLeast(n: number): string[] {
+    const out: string[] = [];
+    for (const [a, c] of this.perAddress) if (c >= n) out.push(a);
+    return out;
   }
 
   /** Game connections are at maxConnections: a new player would be refused. */
@@ -423,6 +435,7 @@ export class Acceptor {
     this.books.set(id, { address, kind });
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.open[kind]++;
+    this.d.booksChanged?.(address);
   }
 
   /** Moves a counted socket to another address (its PROXY header named the client). */
@@ -432,20 +445,24 @@ export class Acceptor {
     this.dropAddress(c.address);
     c.address = address;
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.d.booksChanged?.(address);
   }
 
   private dropAddress(address: string): void {
     const n = (this.perAddress.get(address) ?? 1) - 1;
     if (n <= 0) this.perAddress.delete(address);
     else this.perAddress.set(address, n);
+    this.d.booksChanged?.(address);
   }
 
   private setKind(id: number, kind: ConnKind): void {
     const c = this.books.get(id);
     if (!c || c.kind === kind) return;
+    const was = c.kind;
     this.open[c.kind]--;
     this.open[kind]++;
     c.kind = kind;
+    if (kind === 'game' || was === 'game') this.d.booksChanged?.(c.address);
   }
 
   private hold(id: number, slot: number): void {

@@ -2,7 +2,7 @@
 // readiness, the acceptor's hand-off books, /health and /metrics asked of a worker, relays between
 // workers, and whatever other modules (the console) registered for.
 import type { Logger } from 'pino';
-import type { WorkerToPrimary } from '../../ipc/primary-worker.js';
+import type { ReadinessPush, WorkerToPrimary } from '../../ipc/primary-worker.js';
 import type { Readiness } from '../../http/health.js';
 import type { Slot, Supervisor } from '../supervision/supervisor.js';
 import type { MetricsJson } from '../../ipc/coordinator-ops.js';
@@ -17,6 +17,8 @@ export interface WorkerMessageDeps {
   metrics: () => { collect(): Promise<string>; received(id: number, data: MetricsJson): void };
   /** A worker in this slot is ready (start-up waits for every slot's). */
   ready: (slot: number) => void;
+  /** The readiness state a worker starts from (then each change is pushed to it). */
+  readinessSnapshot: () => ReadinessPush[];
   /** Other modules' handlers, asked in order for messages not handled here. */
   handlers: WorkerMessageHandler[];
 }
@@ -26,6 +28,7 @@ export function workerMessageRouter(d: WorkerMessageDeps): (s: Slot, m: WorkerTo
   return (s, m) => {
     switch (m.t) {
       case 'ready':
+        for (const r of d.readinessSnapshot()) supervisor.sendToWorker(s, r);
         d.ready(s.slot);
         d.log.info({ slot: s.slot, workerPid: m.pid, restarts: s.restarts }, 'worker running');
         return;

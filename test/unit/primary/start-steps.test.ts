@@ -37,6 +37,7 @@ function setup(workers: number, deadSlots: number[] = []) {
     readiness: () => ({ check: () => Promise.resolve({ ok: true, reasons: [] } as never) }),
     metrics: () => ({ collect: () => Promise.resolve('text'), received: () => {} }),
     ready: (s) => ready.push(s),
+    readinessSnapshot: () => [],
     handlers: [(_s, m) => (m.t === 'admin.hello' ? (handled.push(m), true) : false)],
   });
   return { slots, sent, acked, released, ready, handled, route };
