@@ -1,11 +1,13 @@
 // Drives N arena players from this one process at as little cost per player as possible, so the
 // figures measure the server and not the client: messages are counted by peeking at their first
-// bytes (never decoded, except a welcome, an error and a Colyseus pong), inputs and pings are
-// written into per-player byte templates, one timer serves every player, and RTT samples go into
-// one array. The server's wire is a LeanProtocol (protocol.ts): Shoal's, or the Colyseus peer's.
+// bytes (never decoded, except a welcome, an error and a Colyseus pong), every socket reads into
+// one shared buffer (lean-socket.ts), each player's input and ping are framed once into one buffer
+// and rewritten in place (a ping goes out in the same write as the input of its turn), one timer
+// serves every player, and RTT samples go into one array. The server's wire is a LeanProtocol
+// (protocol.ts): Shoal's, or the Colyseus peer's.
 import { performance } from 'node:perf_hooks';
 import { treeCpuSeconds } from '../proc-stats.js';
-import type { LeanSocket, LeanTransport } from './lean-socket.js';
+import { LeanSocket, type LeanTransport } from './lean-socket.js';
 import type { LeanProtocol } from './protocol.js';
 import { shoalProtocol } from './shoal-protocol.js';
 
@@ -47,6 +49,8 @@ export interface LeanResult {
   serverCores: number | null;
   serverCoresPer1000: number | null;
   clientCpuMsPerPlayerSecond: number;
+  /** Player turns that found an earlier write still queued (the server not reading): their frames were reallocated. */
+  writesQueued: number;
   errors: Record<string, number>;
 }
 
@@ -61,9 +65,33 @@ interface Player {
   pingId: number;
   dx: number;
   dy: number;
-  input: Buffer;
-  ping: Buffer;
+  out: Outgoing;
   open: boolean;
+}
+
+/** A player's input frame then its ping frame, back to back in one buffer, with views into it. */
+interface Outgoing {
+  /** Both frames: the write of a turn with a ping in it. */
+  both: Buffer;
+  /** The input frame alone. */
+  inputFrame: Buffer;
+  inputBody: Buffer;
+  pingFrame: Buffer;
+  pingBody: Buffer;
+}
+
+function outgoing(proto: LeanProtocol, transport: LeanTransport): Outgoing {
+  const input = LeanSocket.framed(transport, proto.inputTemplate());
+  const ping = LeanSocket.framed(transport, proto.pingTemplate());
+  const both = Buffer.concat([input.frame, ping.frame]);
+  const cut = input.frame.length;
+  return {
+    both,
+    inputFrame: both.subarray(0, cut),
+    inputBody: both.subarray(cut - input.body.length, cut),
+    pingFrame: both.subarray(cut),
+    pingBody: both.subarray(both.length - ping.body.length),
+  };
 }
 
 export async function runLean(o: LeanOptions): Promise<LeanResult> {
@@ -83,21 +111,33 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
   const players: Player[] = [];
   for (let i = 0; i < o.players; i++) {
     const angle = Math.random() * Math.PI * 2;
+    const transport = o.transport === 'mix' ? (i % 2 ? 'ws' : 'tcp') : o.transport;
     players.push({
-      sock: null, transport: o.transport === 'mix' ? (i % 2 ? 'ws' : 'tcp') : o.transport,
-      seq: 0, states: 0, pingAt: 0, pingId: 0, dx: Math.cos(angle), dy: Math.sin(angle),
-      input: proto.inputTemplate(), ping: proto.pingTemplate(), open: false,
+      sock: null, transport, seq: 0, states: 0, pingAt: 0, pingId: 0, dx: Math.cos(angle), dy: Math.sin(angle),
+      out: outgoing(proto, transport), open: false,
     });
   }
+  // A write the kernel did not take whole stays queued holding its buffer: that player's frames
+  // are then rewritten into fresh buffers, never under the queued bytes.
+  let requeued = 0;
+  const writable = (p: Player) => {
+    if (p.sock!.busy) {
+      p.out = outgoing(proto, p.transport);
+      requeued++;
+    }
+    return p.out;
+  };
 
   const join = (p: Player, i: number) => new Promise<boolean>((resolve) => {
     let settled = false;
     const done = (ok: boolean) => {
       if (!settled) {
         settled = true;
+        clearTimeout(giveUp);
         resolve(ok);
       }
     };
+    const giveUp = setTimeout(() => done(false), 15_000);
     proto.seat(o.host, o.port, i, p.transport, {
       state() {
         p.states++;
@@ -130,7 +170,6 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
       countError(err.message);
       done(false);
     });
-    setTimeout(() => done(false), 15_000).unref();
   });
 
   // Ramp: start rampPerSecond joins a second, at most 200 waiting for their welcome at once.
@@ -160,9 +199,12 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
   }
 
   // One timer for everyone: each 10 ms slot, the players whose turn it is send an input (and,
-  // once a second, a ping). Late timers catch up on the slots they missed.
+  // once a second, a ping: in the same write when the ping's turn falls on an input turn, as it
+  // does whenever the ping period is a multiple of the input period). Late timers catch up on the
+  // slots they missed.
   const inputEvery = Math.max(1, Math.round(1000 / o.inputHz / TICK_MS));
   const pingEvery = Math.max(1, Math.round(1000 / o.pingHz / TICK_MS));
+  const pingWithInput = pingEvery % inputEvery === 0;
   const t0 = performance.now();
   let slotDone = 0;
   const timer = setInterval(() => {
@@ -170,6 +212,7 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
     const slotNow = Math.floor((now - t0) / TICK_MS);
     for (; slotDone < slotNow; slotDone++) {
       const ip = slotDone % inputEvery;
+      const pp = slotDone % pingEvery;
       for (let i = ip; i < players.length; i += inputEvery) {
         const p = players[i]!;
         if (!p.open) continue;
@@ -178,16 +221,22 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
           p.dx = Math.cos(a);
           p.dy = Math.sin(a);
         }
-        proto.writeInput(p.input, ++p.seq, p.dx, p.dy);
-        p.sock!.send(p.input);
+        const out = writable(p);
+        proto.writeInput(out.inputBody, ++p.seq, p.dx, p.dy);
+        if (pingWithInput && i % pingEvery === pp) {
+          proto.writePing(out.pingBody, ++p.pingId);
+          p.pingAt = now;
+          p.sock!.write(out.both);
+        } else p.sock!.write(out.inputFrame);
       }
-      const pp = slotDone % pingEvery;
+      if (pingWithInput) continue;
       for (let i = pp; i < players.length; i += pingEvery) {
         const p = players[i]!;
         if (!p.open) continue;
-        proto.writePing(p.ping, ++p.pingId);
+        const out = writable(p);
+        proto.writePing(out.pingBody, ++p.pingId);
         p.pingAt = now;
-        p.sock!.send(p.ping);
+        p.sock!.write(out.pingFrame);
       }
     }
   }, TICK_MS);
@@ -225,6 +274,7 @@ export async function runLean(o: LeanOptions): Promise<LeanResult> {
     serverCores: serverCores === null ? null : round(serverCores, 3),
     serverCoresPer1000: serverCores === null || joined === 0 ? null : round((serverCores / joined) * 1000, 3),
     clientCpuMsPerPlayerSecond: joined ? round(((c1.user + c1.system) / 1000 / wall) / joined, 4) : 0,
+    writesQueued: requeued,
     errors,
   };
 }

@@ -10,7 +10,7 @@ function run(server: Contender, round: number, players: number, serverCores: num
     statesExpected: players * 200, statesReceived: Math.round(players * 200 * delivered), delivered,
     rttP50Ms: round * 2, rttP99Ms: round * 10, rttMaxMs: round * 20, pongs: players * 10,
     clientCores: 0.3, serverCores, serverCoresPer1000: (serverCores / players) * 1000, clientCpuMsPerPlayerSecond: 0.3,
-    errors: {},
+    writesQueued: 0, errors: {},
   };
 }
 
