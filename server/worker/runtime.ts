@@ -16,6 +16,7 @@ import { RoomHost } from './rooms/room-host.js';
 import { envelopeOf, readSnapshot } from './rooms/room-snapshot.js';
 import { WorkerTaskPool } from './rooms/task-pool.js';
 import { Outbound } from './rooms/outbound.js';
+import { TickScores } from './rooms/tick-scores.js';
 import { ScoreJournal, journalPath } from '../scores/score-journal.js';
 import { WorldClient } from './world/world-client.js';
 import { GameValidators } from './session/game-validators.js';
@@ -211,7 +212,18 @@ export class WorkerRuntime implements SessionRuntime {
     return host;
   }
 
+  /** Score changes of the rooms ticked in the current pass of a tick loop, written once at its end. */
+  private readonly tickScores = new TickScores();
+  /** A tick loop's pass over its rooms is under way: scores go to tickScores. */
+  private inTickPass = false;
+
   private saveScores(scores: Array<[string, number]>): PromiseLike<unknown> | undefined {
+    // In a tick pass: written with every other room's at the pass's end; the room holds its sends till then.
+    if (this.inTickPass) return this.tickScores.add(scores);
+    return this.writeScores(scores);
+  }
+
+  private writeScores(scores: Array<[string, number]>): PromiseLike<unknown> | undefined {
     for (const [id, s] of scores) this.unsaved.set(id, s);
     // Written to the journal file (write(2): it survives this process) and to the coordinator's
     // socket before the state that shows these scores is written to any player. The socket alone
@@ -372,6 +384,7 @@ export class WorkerRuntime implements SessionRuntime {
       const now0 = performance.now();
       gap.observe((now0 - started) / 1000);
       started = now0;
+      this.inTickPass = true;
       for (const h of this.rooms.values()) {
         if (h.hz !== hz) continue;
         try {
@@ -380,6 +393,8 @@ export class WorkerRuntime implements SessionRuntime {
           this.log.error({ err, room: h.id }, 'room tick failed');
         }
       }
+      this.inTickPass = false;
+      this.tickScores.flush((scores) => this.writeScores(scores));
       next += period;
       const now = performance.now();
       // After a stall, skip missed ticks instead of bursting them.

@@ -4,6 +4,7 @@ import { DecodeError, DEFAULT_MAX_DEPTH, decodeStrict } from './decoder.js';
 import type { ClientMessage, ErrorCode, GameMessage, HelloMsg } from './messages.js';
 import { GAME_NAME_PATTERN, PROTOCOL_LIMITS, ROOM_ID_PATTERN } from './limits.js';
 import { checkName, cleanChat } from './text-rules.js';
+import { isUint, isUnit } from './validate-rules.js';
 
 export interface TextLimits {
   nameMax: number;
@@ -30,14 +31,6 @@ export interface GameMessageChecker {
 }
 
 const bad = (message: string): Parsed => ({ ok: false, code: 'BAD_MESSAGE', message });
-
-function isUint(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function isUnit(v: unknown): v is number {
-  return typeof v === 'number' && v >= -1 && v <= 1; // NaN fails both comparisons
-}
 
 /** Length in characters (code points), so a name of 32 emoji is 32 characters. */
 function charLength(s: string): number {

@@ -4,7 +4,9 @@
 import { parseClientMessage, type GameMessageChecker } from '../../../shared/protocol/validate.js';
 import type { ClientMessage, ErrorCode, HelloMsg } from '../../../shared/protocol/messages.js';
 import type { Identity } from '../../game-api/index.js';
-import { messagesIn, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
+import { messagesIn, messagesOut, rateLimitCloses, rateLimitedMessages } from '../../metrics/registry.js';
+import { HOT_INPUT, HOT_PING, hot, readHotMessage } from '../../../shared/protocol/hot-messages.js';
+import { pongFramed } from './pong-frame.js';
 import type { TopOutMsg } from '../../../shared/protocol/messages.js';
 import type { AuthVerifier } from '../../auth/verifier.js';
 import type { Config } from '../../config/schema.js';
@@ -120,6 +122,19 @@ export class ClientSession implements HelloWaiter {
       if (this.queued.length < MAX_QUEUED_WHILE_JOINING) this.queued.push(body);
       return;
     }
+    // A playing client's input and ping, in their plainest encoding, skip the general decode and
+    // its objects (hot-messages.ts answers only what the general path would, else HOT_NONE).
+    if (this.state === 'joined') {
+      const kind = readHotMessage(body, this.rt.config.maxMsgDepth);
+      if (kind === HOT_INPUT) {
+        this.host!.deliver(this.playerId, { t: 'input', seq: hot.seq, dx: hot.dx, dy: hot.dy });
+        return;
+      }
+      if (kind === HOT_PING) {
+        this.pong(hot.id);
+        return;
+      }
+    }
     const p = parseClientMessage(body, this.rt.config, this.gameMessages);
     if (!p.ok) {
       this.conn.error(p.code, p.message);
@@ -145,7 +160,7 @@ export class ClientSession implements HelloWaiter {
         this.conn.error('BAD_MESSAGE', 'already joined');
         return;
       case 'ping':
-        this.conn.send({ t: 'pong', id: msg.id, tick: host.tickNo });
+        this.pong(msg.id);
         return;
       case 'chat':
         // The wire calls server-wide chat scope 'world'; in code it is the global chat.
@@ -166,6 +181,13 @@ export class ClientSession implements HelloWaiter {
       default:
         host.deliver(this.playerId, msg);
     }
+  }
+
+  /** The pong, its bytes written by hand (pong-frame.ts): the same bytes conn.send would make. */
+  private pong(id: number): void {
+    if (this.conn.closed || this.conn.ending) return;
+    messagesOut.inc();
+    this.conn.sendFramed(pongFramed(id, this.host!.tickNo));
   }
 
   private async hello(msg: HelloMsg): Promise<void> {
