@@ -127,9 +127,12 @@ export class Intake {
     }
     const r = this.routing.get(socket) ?? {};
     if (!answerUpgrade(req, socket)) return;
-    // A game connection from now on: the stream-order guard of take() is not needed any more.
+    // A game connection from now on: neither the stream-order guard of take() nor the HTTP
+    // routing entry is needed any more.
     socket.off('data', noop);
-    const conn = new WsConn(socket, this.clientAddress(req), this.config.maxFrame, this.config.maxOutboundBytes);
+    const address = this.clientAddress(req);
+    this.routing.delete(socket);
+    const conn = new WsConn(socket, address, this.config.maxFrame, this.config.maxOutboundBytes);
     // The query's room and token stand in for what the hello leaves out (same values by contract).
     const session = new ClientSession(this.rt, conn, r.hint, wsQuery(url.searchParams, this.config.authMaxLength));
     this.open(conn, session, r);
