@@ -3,7 +3,7 @@
 // every player). These run a real ws client, an independent implementation, against a WsConn in
 // this process over a real socket.
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -186,5 +186,71 @@ describe('WsConn order', () => {
     expect(writes.length).toBe(2);
     expect(writes[0]).toBe(writes[1]);
     expect(writes[0]![0]).toBe(0x82);
+  });
+});
+
+/** A raw exchange with a server whose upgrades go to answerUpgrade + WsConn; returns what came back. */
+async function raw(request: string | Buffer, got: Buffer[] = []): Promise<string> {
+  const server = http.createServer();
+  server.on('upgrade', (req, socket: net.Socket, head: Buffer) => {
+    if (!answerUpgrade(req, socket)) return;
+    const conn = new WsConn(socket, '127.0.0.1', 1 << 20, 64 << 20);
+    conn.onMessage = (b) => {
+      got.push(Buffer.from(b));
+      conn.close();
+    };
+    if (head.length) conn.read(head);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write(request));
+      const parts: Buffer[] = [];
+      s.on('data', (c: Buffer) => {
+        parts.push(c);
+        // Our close came: the client is done (a real one would answer it).
+        if (Buffer.concat(parts).subarray(-4).equals(Buffer.from([0x88, 0x02, 0x03, 0xe8]))) s.destroy();
+      });
+      s.on('error', reject);
+      s.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+      setTimeout(() => s.destroy(), 3000);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+const head = (lines: string[]) => `GET /ws HTTP/1.1\r\nHost: x\r\n${lines.map((l) => l + '\r\n').join('')}\r\n`;
+const UPGRADE = ['Upgrade: websocket', 'Connection: Upgrade'];
+
+describe('WebSocket upgrade answers', () => {
+  it('accepts with the RFC 6455 accept key, and reads a frame sent behind the request in the same packet', async () => {
+    // The key and accept value are the example of RFC 6455 section 1.3.
+    const req = head([...UPGRADE, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']);
+    // A masked binary frame [1, 2, 3] with mask 0x0a0b0c0d.
+    const frame = Buffer.from([0x82, 0x83, 0x0a, 0x0b, 0x0c, 0x0d, 1 ^ 0x0a, 2 ^ 0x0b, 3 ^ 0x0c]);
+    const got: Buffer[] = [];
+    const answer = await raw(Buffer.concat([Buffer.from(req), frame]), got);
+    expect(answer).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(answer).toContain('\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n');
+    expect(got.map((b) => [...b])).toEqual([[1, 2, 3]]);
+    // Then our close (1000) after the handshake.
+    expect(answer.endsWith('\x88\x02\x03\xe8')).toBe(true);
+  });
+
+  it.each([
+    ['an unknown version, naming the ones it speaks', [...UPGRADE, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 12'], /^HTTP\/1\.1 400 [^]*Sec-WebSocket-Version: 13, 8\r\n/],
+    ['no version', [...UPGRADE, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='], /^HTTP\/1\.1 400 /],
+    ['a key that is not 16 bytes of base64', [...UPGRADE, 'Sec-WebSocket-Key: c2hvcnQ=', 'Sec-WebSocket-Version: 13'], /^HTTP\/1\.1 400 /],
+    ['an Upgrade other than websocket', ['Upgrade: h2c', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'], /^HTTP\/1\.1 400 /],
+    ['a bad subprotocol list', [...UPGRADE, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: a, a'], /^HTTP\/1\.1 400 /],
+  ])('refuses %s', async (_what, lines, answer) => {
+    expect(await raw(head(lines))).toMatch(answer);
+  });
+
+  it('refuses a method other than GET with 405', async () => {
+    const req = head([...UPGRADE, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13']).replace(/^GET/, 'POST');
+    expect(await raw(req)).toMatch(/^HTTP\/1\.1 405 /);
   });
 });
