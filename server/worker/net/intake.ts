@@ -3,7 +3,6 @@
 // books the primary needs (which of the sockets it handed over have closed) and sweeps idle peers.
 import http from 'node:http';
 import type net from 'node:net';
-import { WebSocketServer } from 'ws';
 import { wsQuery } from '../../net/ws-query.js';
 import type { Config } from '../../config/schema.js';
 import { forwardedClient, parseTrustedProxies, trustedMatcher } from '../../config/trusted-proxies.js';
@@ -14,6 +13,7 @@ import type { Conn } from './conn.js';
 import type { SessionOwner } from './session-owner.js';
 import { TcpConn } from './tcp-conn.js';
 import { WsConn } from './ws-conn.js';
+import { answerUpgrade } from './ws-upgrade.js';
 import type { HandoffMsg, WorkerToPrimary } from '../../ipc/primary-worker.js';
 
 export type { HandoffMsg };
@@ -24,7 +24,6 @@ export class Intake {
   private closedIds: number[] = [];
   private readonly routing = new WeakMap<net.Socket, Routing>();
   private readonly http: http.Server;
-  private readonly wss: WebSocketServer;
   private readonly trusted: (address: string) => boolean;
 
   constructor(
@@ -42,18 +41,6 @@ export class Intake {
     this.http.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
-    });
-    this.wss = new WebSocketServer({
-      noServer: true,
-      // WsConn's guard answers a message over maxFrame with FRAME_TOO_LARGE from its announced
-      // length, before ws buffers it; this is ws's own bound behind it (it counts the fragments
-      // of an unfinished message too).
-      maxPayload: config.maxFrame,
-      // ws keeps each socket chunk of an unfinished frame as its own Buffer: a frame trickled a
-      // byte per packet would cost an object per byte. A peer must average 64 bytes a chunk.
-      maxBufferedChunks: Math.max(256, Math.ceil(config.maxFrame / 64)),
-      perMessageDeflate: false,
-      clientTracking: false,
     });
     this.http.on('upgrade', (req, socket: net.Socket, head) => this.upgrade(req, socket, head));
 
@@ -140,12 +127,18 @@ export class Intake {
       return;
     }
     const r = this.routing.get(socket) ?? {};
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new WsConn(ws, socket, this.clientAddress(req), this.config.maxFrame, this.config.maxOutboundBytes);
-      // The query's room and token stand in for what the hello leaves out (same values by contract).
-      const session = new ClientSession(this.rt, conn, r.hint, wsQuery(url.searchParams, this.config.authMaxLength));
-      this.open(conn, session, r);
-    });
+    if (!answerUpgrade(req, socket)) return;
+    // A game connection from now on: neither the stream-order guard of take() nor the HTTP
+    // routing entry is needed any more.
+    socket.off('data', noop);
+    const address = this.clientAddress(req);
+    this.routing.delete(socket);
+    const conn = new WsConn(socket, address, this.config.maxFrame, this.config.maxOutboundBytes);
+    // The query's room and token stand in for what the hello leaves out (same values by contract).
+    const session = new ClientSession(this.rt, conn, r.hint, wsQuery(url.searchParams, this.config.authMaxLength));
+    this.open(conn, session, r);
+    // Frames the client sent behind its request, read after the session is listening.
+    if (head.length > 0) conn.read(head);
   }
 }
 

@@ -21,20 +21,29 @@ export class TcpConn extends Conn {
       },
       (err, len) => this.error(err, err === 'BAD_FRAME' ? 'frame of length 0' : `frame of ${len} bytes is over the limit of ${maxFrame}`),
     );
-    sock.on('data', (chunk: Buffer) => {
-      const now = Date.now();
-      this.lastIn = now;
-      if (this.ending) return;
-      const before = this.framesIn;
-      this.reader.push(chunk);
-      if (this.reader.pending === 0) this.partialSince = 0;
-      else if (this.partialSince === 0 || this.framesIn !== before) this.partialSince = now;
-    });
+    (sock as Owned)[CONN] = this;
+    sock.on('data', onData);
     // Half-open peers (a vanished host) are found by the OS as well as by the idle check.
     sock.setKeepAlive(true, 30_000);
     sock.on('error', ignore);
-    sock.on('close', () => this.closedNow());
+    sock.on('close', onClose);
     sock.on('end', endToo);
+  }
+
+  /** Reads bytes the socket brought. */
+  read(chunk: Buffer): void {
+    const now = Date.now();
+    this.lastIn = now;
+    if (this.ending) return;
+    const before = this.framesIn;
+    this.reader.push(chunk);
+    if (this.reader.pending === 0) this.partialSince = 0;
+    else if (this.partialSince === 0 || this.framesIn !== before) this.partialSince = now;
+  }
+
+  /** The socket is gone. */
+  gone(): void {
+    this.closedNow();
   }
 
   sendFramed(framed: Buffer): void {
@@ -59,7 +68,17 @@ export class TcpConn extends Conn {
   }
 }
 
+/** The connection a socket belongs to, for listeners shared by every connection. */
+const CONN = Symbol('tcpConn');
+type Owned = net.Socket & { [CONN]: TcpConn };
+
 // Listeners shared by every connection (this: the socket) rather than a closure each.
+function onData(this: Owned, chunk: Buffer): void {
+  this[CONN].read(chunk);
+}
+function onClose(this: Owned): void {
+  this[CONN].gone();
+}
 function ignore(): void {}
 function endToo(this: net.Socket): void {
   this.end();
