@@ -128,9 +128,7 @@ export class Intake {
     }
     const r = this.routing.get(socket) ?? {};
     if (!answerUpgrade(req, socket)) return;
-    // A game connection from now on: neither the stream-order guard of take() nor the HTTP
-    // routing entry is needed any more.
-    socket.off('data', noop);
+    // A game connection from now on: the HTTP routing entry is not needed any more.
     const address = this.clientAddress(req);
     this.routing.delete(socket);
     const conn = new WsConn(socket, address, this.config.maxFrame, this.config.maxOutboundBytes);
