@@ -4,7 +4,8 @@
 // child process. Each round the child sends one input-sized binary message on every connection
 // (one frame per socket read, as a player's input arrives); blocks of rounds alternate old and
 // new. The figure is the server process's CPU (user + system, process.cpuUsage) per message
-// received, median over blocks, so background load hits both alike.
+// received, median over blocks, so background load hits both alike. Both sides are loaded from a
+// build's dist/ (--old, and --new: this checkout by default), as the two builds' own classes.
 //   node dist/loadtest/ws-read-bench.js --old /work/wt/base [--conns 500] [--blocks 8] [--rounds 200] [--out FILE.json]
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,8 +18,6 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encode } from '../shared/protocol/codec.js';
-import { WsConn } from '../server/worker/net/ws-conn.js';
-import { answerUpgrade } from '../server/worker/net/ws-upgrade.js';
 import { median } from './result.js';
 
 type Side = 'old' | 'new';
@@ -50,7 +49,7 @@ function client(ports: Record<Side, number>, conns: number): void {
 }
 
 /** Listens with one side's upgrade path; counts the messages its connections receive. */
-async function listen(side: Side, oldRoot: string, count: { n: number }): Promise<{ server: http.Server; port: number; socks: net.Socket[] }> {
+async function listen(side: Side, root: string, count: { n: number }): Promise<{ server: http.Server; port: number; socks: net.Socket[] }> {
   const server = http.createServer();
   const socks: net.Socket[] = [];
   const onMessage = (): void => {
@@ -59,7 +58,7 @@ async function listen(side: Side, oldRoot: string, count: { n: number }): Promis
   // As Intake.take does: a 'data' listener on every handed-over socket.
   server.on('connection', (s: net.Socket) => s.on('data', noop));
   if (side === 'old') {
-    const mod = (await import(pathToFileURL(path.join(oldRoot, 'dist/server/worker/net/ws-conn.js')).href)) as {
+    const mod = (await import(pathToFileURL(path.join(root, 'dist/server/worker/net/ws-conn.js')).href)) as {
       WsConn: new (ws: WebSocket, sock: net.Socket, address: string, maxFrame: number, maxOut: number) => { onMessage: (b: Buffer) => void };
     };
     // The old Intake's WebSocketServer options.
@@ -72,6 +71,12 @@ async function listen(side: Side, oldRoot: string, count: { n: number }): Promis
       });
     });
   } else {
+    const { WsConn } = (await import(pathToFileURL(path.join(root, 'dist/server/worker/net/ws-conn.js')).href)) as {
+      WsConn: new (sock: net.Socket, address: string, maxFrame: number, maxOut: number) => { onMessage: (b: Buffer) => void; read(b: Buffer): void };
+    };
+    const { answerUpgrade } = (await import(pathToFileURL(path.join(root, 'dist/server/worker/net/ws-upgrade.js')).href)) as {
+      answerUpgrade: (req: http.IncomingMessage, sock: net.Socket) => boolean;
+    };
     server.on('upgrade', (req, sock: net.Socket, head: Buffer) => {
       if (!answerUpgrade(req, sock)) return;
       sock.off('data', noop);
@@ -85,10 +90,10 @@ async function listen(side: Side, oldRoot: string, count: { n: number }): Promis
   return { server, port: (server.address() as AddressInfo).port, socks };
 }
 
-async function main(o: { old: string; conns: number; blocks: number; rounds: number; out?: string }): Promise<void> {
+async function main(o: { old: string; new: string; conns: number; blocks: number; rounds: number; out?: string }): Promise<void> {
   const counts: Record<Side, { n: number }> = { old: { n: 0 }, new: { n: 0 } };
   const old = await listen('old', o.old, counts.old);
-  const neu = await listen('new', o.old, counts.new);
+  const neu = await listen('new', o.new, counts.new);
   const child = fork(fileURLToPath(import.meta.url), ['--role', 'client', '--old-port', String(old.port), '--new-port', String(neu.port), '--conns', String(o.conns)]);
   await new Promise<void>((r) => child.once('message', () => r()));
   const startedAt = new Date().toISOString();
@@ -131,6 +136,7 @@ const { values } = parseArgs({
   options: {
     role: { type: 'string', default: 'server' },
     old: { type: 'string' },
+    new: { type: 'string', default: path.resolve(fileURLToPath(new URL('../..', import.meta.url))) },
     'old-port': { type: 'string' },
     'new-port': { type: 'string' },
     conns: { type: 'string', default: '500' },
@@ -142,7 +148,7 @@ const { values } = parseArgs({
 if (values.role === 'client') client({ old: Number(values['old-port']), new: Number(values['new-port']) }, Number(values.conns));
 else {
   if (!values.old) throw new Error('--old must name the old checkout (its dist/ built)');
-  main({ old: values.old, conns: Number(values.conns), blocks: Number(values.blocks), rounds: Number(values.rounds), out: values.out })
+  main({ old: values.old, new: values.new, conns: Number(values.conns), blocks: Number(values.blocks), rounds: Number(values.rounds), out: values.out })
     .then(() => process.exit(0), (err) => {
       console.error(err);
       process.exit(1);

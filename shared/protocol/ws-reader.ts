@@ -164,7 +164,8 @@ export class WsReader {
         }
       }
       // A header split across reads: gather it.
-      this.head ??= Buffer.allocUnsafe(MAX_HEADER);
+      // Unpooled: a long-lived slice of the shared pool would keep a whole 8 KiB slab alive.
+      this.head ??= Buffer.allocUnsafeSlow(MAX_HEADER);
       this.headNeed = 2;
     }
     const head = this.head!;
@@ -234,7 +235,7 @@ export class WsReader {
         this.unmask(chunk, off, off + take, 0);
         return this.control(chunk.subarray(off, off + take));
       }
-      this.ctl ??= Buffer.allocUnsafe(125);
+      this.ctl ??= Buffer.allocUnsafeSlow(125);
       chunk.copy(this.ctl, this.ctlLen, off, off + take);
       this.unmask(this.ctl, this.ctlLen, this.ctlLen + take, this.pos);
       this.ctlLen += take;

@@ -108,8 +108,9 @@ describe('unfinished WebSocket messages from many connections', () => {
     const c = await RawWs.connect(server.port);
     c.send(hello('byte-dripper'));
     await c.next((m) => m.t === 'welcome');
-    // A 60 000-byte frame, then its payload one byte per write, 1 ms apart: ws would keep a
-    // Buffer per chunk; past 1024 chunks (maxFrame / 64) it is refused with close 1008.
+    // A 60 000-byte frame, then its payload one byte per write, 1 ms apart: every read costs a
+    // wake-up and a pass through the reader, so a message must average 64 bytes a read; past 1024
+    // reads (maxFrame / 64) it is refused with close 1008.
     const frame = RawWs.frame(Buffer.alloc(60_000, 0x90));
     c.write(frame.subarray(0, 8));
     for (let i = 8; i < 8 + 5000 && !c.closed; i++) {
