@@ -37,6 +37,10 @@ export class TcpConn extends Conn {
     sock.on('end', endToo);
   }
 
+  override get queuedBytes(): number {
+    return this.sock.writableLength;
+  }
+
   sendFramed(framed: Buffer): void {
     if (this.closed || this.ending || this.sock.destroyed) return;
     this.sock.write(framed);

@@ -76,6 +76,10 @@ export class WsConn extends Conn {
     this.writeFrame(out.wsFrame());
   }
 
+  override get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   private writeFrame(frame: Buffer): void {
     if (!this.socket.writable) return;
     this.socket.write(frame);
