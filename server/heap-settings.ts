@@ -1,11 +1,11 @@
 // The one place that sets V8's heap behaviour, per process role (settings `smallYoungGen`).
 // V8 grows a process's young generation from 1 MiB semi-spaces towards 16 MiB once enough objects
 // have survived its minor collections, and does not give it back while the process is busy: on a
-// fresh server, 10,000 joined players grew the primary and the coordinator by about 26 MiB of heap
-// each (loadtest/results/2026-12-02-memory-lane-ab.md), though neither holds more than a few
-// hundred bytes per player and neither is on the 20 Hz path. Those roles keep the initial size.
-// Workers are left to grow by default: their state writes stay alive across a minor collection
-// and a small young generation promotes them into the old one (2026-12-02-semi-space-trial.md).
+// fresh server, 10,000 joined players grew the coordinator's committed heap by 48 MB while what it
+// held grew by 4.5 MB (loadtest/results/2026-12-02-memory-lane-ab.md). The coordinator and the
+// primary are off the 20 Hz path, so by default they keep the initial size. Workers are left to
+// grow: their state writes stay alive across a minor collection, and a small young generation
+// promotes them into the old one (2026-12-02-semi-space-trial.md).
 //
 // It is set at run time (v8.setFlagsFromString, before the role allocates much), not with
 // --max-semi-space-size on the command line, because the primary's command line is the user's
