@@ -3,7 +3,8 @@
 // have survived its minor collections, and does not give it back while the process is busy: on a
 // fresh server, 10,000 joined players grew the coordinator's committed heap by 48 MB while what it
 // held grew by 4.5 MB (loadtest/results/2026-12-02-memory-lane-ab.md). The coordinator and the
-// primary are off the 20 Hz path, so by default they keep the initial size. Workers are left to
+// primary are off the 20 Hz path, so by default theirs stops growing at the size it has when the
+// role starts (1-4 MiB semi-spaces: status showed 2-8 MB of new space). Workers are left to
 // grow: their state writes stay alive across a minor collection, and a small young generation
 // promotes them into the old one (2026-12-02-semi-space-trial.md).
 //
