@@ -3,7 +3,8 @@
 // process, against fresh servers only. Several builds (an old one beside this one) run in
 // alternation with the same client, so their ratio comes from one run on one (shared) machine.
 //
-//   node dist/loadtest/conn-bench.js memory   [--conns 10000] [--rounds 3] [--build old=PATH/dist/server/main.js ...] [--out FILE]
+//   node dist/loadtest/conn-bench.js memory   [--conns 10000 | 2000,5000,10000] [--rounds 3] [--late-ms 0] [--build old=PATH/dist/server/main.js ...] [--out FILE]
+//     a build's variant: [--build-args 'NAME=FLAG VALUE'] [--build-node-args 'NAME=FLAG'] [--build-env NAME=KEY=VALUE] (NAME: 'this build' or a --build's name)
 //   node dist/loadtest/conn-bench.js connects [--simultaneous 1000] [--rate-conns 500] [--in-flight 100] [--rounds 3] [--seed] [--build ...] [--out FILE]
 //
 // memory: a fresh server, 2 s to settle, the RSS (and PSS) of its whole process tree read; then
@@ -13,6 +14,7 @@
 // connects: (a) a fresh server, N connections started in the same turn (TCP, and half TCP half
 //   WebSocket on another fresh server), each timed from connect() to its welcome; (b) a fresh
 //   server, M connections with exactly K in flight in all (one process), set up a second.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,12 +26,18 @@ import { machine } from './machine.js';
 import { processCpuSeconds, processTree, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
 import { median } from './result.js';
 import { stopAllOnExit } from './processes.js';
-import { startBaseline, startShoal, type RunningServer } from './servers.js';
+import { SHOAL_MAIN, startBaseline, startShoal, type RunningServer } from './servers.js';
 
 interface Build {
   name: string;
   /** dist/server/main.js of the build; undefined: this one. */
   main?: string;
+  /** Flags for node itself (--build-node-args 'NAME=FLAG FLAG': a trial of V8 settings); every process inherits them. */
+  nodeArgs?: string[];
+  /** Extra environment (--build-env NAME=KEY=VALUE, repeatable). */
+  env?: Record<string, string>;
+  /** Extra Shoal flags (--build-args 'NAME=FLAG VALUE ...'). */
+  args?: string[];
 }
 
 interface Opened {
@@ -195,10 +203,20 @@ function parseArgs(argv: string[]): { cmd: string; opts: Map<string, string>; bu
     }
     const v = rest[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
+    const eq = v.indexOf('=');
     if (key === 'build') {
-      const eq = v.indexOf('=');
       if (eq < 1) throw new Error('--build NAME=PATH/dist/server/main.js');
       builds.push({ name: v.slice(0, eq), main: path.resolve(v.slice(eq + 1)) });
+    } else if (key === 'build-node-args' || key === 'build-env' || key === 'build-args') {
+      const b = builds.find((x) => x.name === v.slice(0, eq));
+      if (eq < 1 || !b) throw new Error(`--${key} NAME=...: NAME must be a build given before it ("this build" or a --build)`);
+      const rest = v.slice(eq + 1);
+      if (key === 'build-node-args') b.nodeArgs = rest.split(' ');
+      else if (key === 'build-args') b.args = rest.split(' ');
+      else {
+        const e2 = rest.indexOf('=');
+        b.env = { ...b.env, [rest.slice(0, e2)]: rest.slice(e2 + 1) };
+      }
     } else opts.set(key, v);
   }
   return { cmd, opts, builds };
@@ -207,52 +225,91 @@ function parseArgs(argv: string[]): { cmd: string; opts: Map<string, string>; bu
 const mix = (i: number): LeanTransport => (i % 2 ? 'ws' : 'tcp');
 const tcpOnly = (): LeanTransport => 'tcp';
 
+/** One process as the console's `status --json` lists it (memory fields: what that build reports). */
+interface ProcessRow { role: string; id: string; rssMB?: number; heapMB?: number; heapTotalMB?: number; externalMB?: number; youngMB?: number; outboundKB?: number; lagMs?: number }
+
+/** The server's processes as its own console reports them (heap figures where the build has them). */
+function consoleProcesses(s: RunningServer, main: string | undefined): Promise<ProcessRow[] | null> {
+  const cli = path.join(path.dirname(main ?? SHOAL_MAIN), 'console', 'cli.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, 'status', '--json', '--console', path.join(s.data!, 'console.sock')], { timeout: 20_000 }, (err, stdout) => {
+      if (err) return resolve(null);
+      try {
+        const rows = (JSON.parse(stdout) as { processes: ProcessRow[] }).processes;
+        resolve(rows.map((p) => ({ role: p.role, id: p.id, rssMB: p.rssMB, heapMB: p.heapMB, heapTotalMB: p.heapTotalMB, externalMB: p.externalMB, youngMB: p.youngMB, outboundKB: p.outboundKB, lagMs: p.lagMs })));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+/** KiB per connection of each role's growth from `a` to `b`. */
+function perRoleKiB(a: Record<string, number>, b: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.keys(b).map((k) => [k, r1(((b[k] ?? 0) - (a[k] ?? 0)) / Math.max(1, n) / 1024)]));
+}
+
 async function memory(opts: Map<string, string>, builds: Build[]) {
-  const n = Number(opts.get('conns') ?? 10_000);
+  // --conns 2000,5000,10000: each count its own fresh server, so what grows per connection shows apart from what is fixed.
+  const counts = (opts.get('conns') ?? '10000').split(',').map(Number);
   const rounds = Number(opts.get('rounds') ?? 3);
-  const fd = checkFdLimit(n + 200);
+  // A second reading this long after the first (0: none): does the tree settle, or keep growing under the 20 Hz state?
+  const lateMs = Number(opts.get('late-ms') ?? 0);
+  const fd = checkFdLimit(Math.max(...counts) + 200);
   const runs: Array<Record<string, unknown>> = [];
   for (let r = 0; r < rounds; r++) {
-    for (const b of builds) {
-      const s = await startShoal({ workers: os.availableParallelism(), main: b.main });
-      try {
-        await sleep(2000);
-        const rss0 = treeRss(s.proc.pid);
-        const pss0 = treeMemoryBytes(s.proc.pid).bytes;
-        const load = os.loadavg()[0]!;
-        const o = await openMany(s.port, s.proc.pid, n, 200, mix);
-        await sleep(3000);
-        const rss1 = treeRss(s.proc.pid);
-        const pss1 = treeMemoryBytes(s.proc.pid).bytes;
-        const perRole = Object.fromEntries(Object.keys(rss1.byRole).map((k) => [k, r1(((rss1.byRole[k] ?? 0) - (rss0.byRole[k] ?? 0)) / Math.max(1, o.ok) / 1024)]));
-        const run = {
-          build: b.name, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
-          rssBeforeMiB: r1(rss0.total / 2 ** 20), rssAfterMiB: r1(rss1.total / 2 ** 20),
-          rssKiBPerConn: r1((rss1.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRole, pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
-          setupSeconds: r3(o.elapsedMs / 1000), serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
-        };
-        console.log(JSON.stringify(run));
-        runs.push(run);
-        await closeAll(o);
-      } finally {
-        await s.stop();
+    for (const n of counts) {
+      for (const b of builds) {
+        const s = await startShoal({ workers: os.availableParallelism(), main: b.main, nodeArgs: b.nodeArgs, env: b.env, args: b.args });
+        try {
+          await sleep(2000);
+          const rss0 = treeRss(s.proc.pid);
+          const pss0 = treeMemoryBytes(s.proc.pid).bytes;
+          const proc0 = await consoleProcesses(s, b.main);
+          const load = os.loadavg()[0]!;
+          const o = await openMany(s.port, s.proc.pid, n, 200, mix);
+          await sleep(3000);
+          const rss1 = treeRss(s.proc.pid);
+          const pss1 = treeMemoryBytes(s.proc.pid).bytes;
+          const proc1 = await consoleProcesses(s, b.main);
+          let late: Record<string, unknown> | undefined;
+          if (lateMs > 0) {
+            await sleep(lateMs);
+            const rss2 = treeRss(s.proc.pid);
+            late = { afterMs: 3000 + lateMs, rssKiBPerConn: r1((rss2.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRoleKiB(rss0.byRole, rss2.byRole, o.ok), processes: await consoleProcesses(s, b.main) };
+          }
+          const run = {
+            build: b.name, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
+            rssBeforeMiB: r1(rss0.total / 2 ** 20), rssAfterMiB: r1(rss1.total / 2 ** 20),
+            rssKiBPerConn: r1((rss1.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRoleKiB(rss0.byRole, rss1.byRole, o.ok), pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
+            setupSeconds: r3(o.elapsedMs / 1000), serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
+            processesBefore: proc0, processesAfter: proc1, ...(late ? { late } : {}),
+          };
+          console.log(JSON.stringify(run));
+          runs.push(run);
+          await closeAll(o);
+        } finally {
+          await s.stop();
+        }
       }
     }
   }
-  const summary = builds.map((b) => {
-    const mine = runs.filter((x) => x.build === b.name);
+  const summary = counts.flatMap((n) => builds.map((b) => {
+    const mine = runs.filter((x) => x.build === b.name && x.connections === n);
     return {
-      build: b.name, main: b.main ?? 'dist/server/main.js',
+      build: b.name, main: b.main ?? 'dist/server/main.js', ...(b.nodeArgs ? { nodeArgs: b.nodeArgs } : {}), ...(b.env ? { env: b.env } : {}), ...(b.args ? { args: b.args } : {}), connections: n,
       rssKiBPerConnMedian: median(mine.map((x) => x.rssKiBPerConn as number)),
       pssKiBPerConnMedian: median(mine.map((x) => x.pssKiBPerConn as number)),
+      byRoleMedian: Object.fromEntries(['primary', 'coordinator', 'workers'].map((k) => [k, median(mine.map((x) => (x.rssKiBPerConnByRole as Record<string, number>)[k] ?? 0))])),
     };
-  });
+  }));
   return {
     what: 'server memory per joined idle connection',
-    method: `A fresh Shoal (${os.availableParallelism()} workers) per round; 2 s after it answers /health the RSS of its whole process tree (primary, coordinator, workers: VmRSS summed) is read, ` +
-      `then ${n} connections are opened from this one load process (lean sockets: even-numbered raw TCP, odd-numbered WebSocket; 200 waiting for a welcome at a time), each says hello and is welcomed ` +
-      '(a joined player in a room of 16, sent nothing more); 3 s later the tree is read again. Per connection = (after − before) ÷ welcomed. The load client is not in the server\'s tree. ' +
-      'PSS (pages shared between the forked processes counted once) is given beside RSS. Builds alternate round by round; medians over rounds.',
+    method: `A fresh Shoal (${os.availableParallelism()} workers) per build, connection count and round; 2 s after it answers /health the RSS of its whole process tree (primary, coordinator, workers: VmRSS summed) is read, ` +
+      `then N connections (${counts.join(', ')}) are opened from this one load process (lean sockets: even-numbered raw TCP, odd-numbered WebSocket; 200 waiting for a welcome at a time), each says hello and is welcomed ` +
+      '(a joined player in a room of 16, sent nothing more, though it still receives the 20 Hz state, which the load client reads and counts); 3 s later the tree is read again. Per connection = (after − before) ÷ welcomed. The load client is not in the server\'s tree. ' +
+      'PSS (pages shared between the forked processes counted once) is given beside RSS. Each process\'s own figures (RSS, V8 heap used and total, external, and a worker\'s bytes written but not yet taken by the kernel) are read from the server\'s console `status --json` before and after, where the build reports them. ' +
+      `${lateMs > 0 ? `A second reading ${(3000 + lateMs) / 1000} s after the last welcome is under "late". ` : ''}Builds alternate within each round; medians over rounds.`,
     fdLimit: fd, summary, runs,
   };
 }

@@ -32,6 +32,8 @@ export interface ShoalStartOptions {
   nodeArgs?: string[];
   /** Another build's dist/server/main.js (an old-vs-new run); this build's by default. */
   main?: string;
+  /** Extra environment for the server (every process inherits it). */
+  env?: Record<string, string>;
   /** The loopback address it binds (127.0.0.2, 127.0.0.3 make distinct hosts); default 127.0.0.1. */
   host?: string;
 }
@@ -49,7 +51,7 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
     ...(o.nodeArgs ?? []), o.main ?? SHOAL_MAIN, '--port', String(port), '--host', o.host ?? '127.0.0.1', '--data', data, '--workers', String(o.workers),
     '--max-msg-rate', '100000', '--max-connections', '200000', '--max-connections-per-address', '200000',
     ...(o.args ?? []),
-  ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn' } });
+  ], { stdio: ['ignore', log, log], env: { ...process.env, SHOAL_LOG_LEVEL: process.env.SHOAL_LOG_LEVEL ?? 'warn', ...o.env } });
   fs.closeSync(log);
   const stop = async () => {
     await proc.stop(10_000);

@@ -12,6 +12,7 @@ import { loadGamesModule } from './games/games-module.js';
 import { registerGames } from './games/index.js';
 import { loadSettings } from './primary/start/settings.js';
 import { roleOf, type ProcessRole } from './process-role.js';
+import { applyHeapSettings } from './heap-settings.js';
 
 export interface ServerOptions {
   /** The games this server runs (the built-in ones are `builtInGames`); a --games module adds to them. */
@@ -47,6 +48,7 @@ export async function createServer(options: ServerOptions): Promise<ShoalServer>
 /** Bad settings or games stop the start with one line and exit code 2 (--help: the settings, 0). */
 async function startPrimaryRole(options: ServerOptions): Promise<ShoalServer> {
   const config = await loadSettings(options.argv ?? process.argv.slice(2), options.settings);
+  applyHeapSettings('primary', config.smallYoungGen);
   try {
     registerGames([...options.games, ...(await loadGamesModule(config.games))]);
   } catch (err) {
@@ -81,6 +83,7 @@ async function startChildRole(role: Exclude<ProcessRole, 'primary'>, options: Se
     process.exit(2);
   }
   const config = JSON.parse(json) as Config;
+  applyHeapSettings(role, config.smallYoungGen);
   const loadGames = async () => registerGames([...options.games, ...(await loadGamesModule(config.games))]);
   if (role === 'deploy-check') {
     const { runDeployCheck } = await import('./worker/deploy-probe/main.js');

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseHostPort, parseStore } from './store-url.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
+import { parseSmallYoungGen } from '../heap-settings.js';
 import { SETTINGS, LOG_LEVELS, flagName, envName, type Config, type SettingName, type SettingSpec } from './schema.js';
 
 export class ConfigError extends Error {
@@ -119,6 +120,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     trusted = parseTrustedProxies(config.trustedProxies);
   } catch (err) {
     throw new ConfigError(`trustedProxies: ${(err as Error).message}`);
+  }
+  try {
+    parseSmallYoungGen(config.smallYoungGen);
+  } catch (err) {
+    throw new ConfigError(`smallYoungGen: ${(err as Error).message}`);
   }
   if (config.proxyProtocol && trusted.length === 0) throw new ConfigError('proxyProtocol needs trustedProxies: the load balancers allowed to send a PROXY header');
   try {

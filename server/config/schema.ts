@@ -57,6 +57,7 @@ export const SETTINGS = {
   roomsPerAddressPerMinute: s('int', 60, 'new rooms one address may make a minute (hello naming a room that does not exist; refused with ROOM_LIMIT)', { min: 1, max: 1000000 }),
   roomsPageSize: s('int', 100, 'rooms GET /rooms returns when no limit is asked (and the most it returns)', { min: 1, max: 100000 }),
   leaderboardSize: s('int', 100, 'entries /leaderboard returns', { min: 1, max: 100000 }),
+  smallYoungGen: s('string', 'primary,coordinator', 'processes whose V8 young generation stops growing at the size it has when the process starts (1-4 MiB semi-spaces) instead of growing to 16 MiB (comma-separated roles: primary, coordinator, worker; or none): less memory per player, more frequent minor collections', { env: 'SHOAL_SMALL_YOUNG_GEN' }),
   httpCacheMs: s('int', 250, 'a worker reuses its answer to /rooms and /leaderboard this long (a burst of requests costs one round trip to the coordinator; 0: never). /health and /ready are not reused (a load balancer acts on them)', { min: 0, max: 60000 }),
   hangTimeoutMs: s('int', 10000, 'a worker or coordinator that does not answer a liveness ping this long is killed and restarted', { min: 500, max: 600000 }),
   startTimeoutMs: s('int', 60000, 'a worker or coordinator not ready this long after it starts is killed and restarted (with back-off)', { min: 500, max: 3600000 }),
@@ -113,7 +114,7 @@ export interface Config {
   listenBacklog: number; maxConnections: number; maxConnectionsPerAddress: number; refusalsPerAddress: number; maxHttpConnections: number;
   httpKeepAliveMs: number; messageTimeoutMs: number; maxOutboundBytes: number;
   rateLimitCloseAfter: number; classifyMaxBytes: number; httpHeadersTimeoutMs: number;
-  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
+  snapshotMs: number; fsyncMs: number; roomsPerAddressPerMinute: number; roomsPageSize: number; leaderboardSize: number; smallYoungGen: string; httpCacheMs: number; shutdownTimeoutMs: number; hangTimeoutMs: number; startTimeoutMs: number;
   goldenCoinMs: number; games: string; worldDebug: boolean; proxyProtocol: boolean; trustedProxies: string;
   deployCheckTimeoutMs: number; deployResumeTimeoutMs: number;
   consoleMaxConnections: number; consoleMaxLineBytes: number; consoleMaxPipelined: number; consoleLineTimeoutMs: number;

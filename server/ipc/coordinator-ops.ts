@@ -8,6 +8,7 @@ import type { Channel, OpArgs, OpName, OpResult, PushOf } from '../../shared/ipc
 import type { ChatOutMsg, TopOutMsg } from '../../shared/protocol/messages.js';
 import type { RoomRecord, SessionRecord } from '../coordinator/store/types.js';
 import type { BanEntry, KickResult, Limits } from './admin-types.js';
+import type { ProcessMemory } from '../metrics/process-memory.js';
 import type { ClusterView, HostCommand, HostCommands, HostReplies, HostAnswer } from './bus.js';
 
 // --- sessions and rooms ------------------------------------------------------------------------
@@ -197,10 +198,8 @@ export type DebugDone =
 
 // --- operator console --------------------------------------------------------------------------
 
-export interface CoordinatorAdminStats {
+export interface CoordinatorAdminStats extends ProcessMemory {
   pid: number;
-  rssMB: number;
-  heapMB: number;
   lagMs: number;
   logLevel: string;
   channels: number;

@@ -4,6 +4,7 @@
 import type { HelloMsg } from '../../shared/protocol/messages.js';
 import type { Readiness } from '../http/health.js';
 import type { MetricsJson } from './coordinator-ops.js';
+import type { ProcessMemory } from '../metrics/process-memory.js';
 import type { Limits, KickResult } from './admin-types.js';
 
 /** Liveness: any message answers it; `alive` is the reply when there is nothing else to say. */
@@ -41,8 +42,10 @@ export type RelayMsg = RelayOpen | RelayIn | RelayOut | RelayClose;
 
 // --- the operator console's ops on one worker (worker/admin/admin.ts serves them) ---------------
 
-export interface WorkerStats {
-  slot: number; pid: number; rssMB: number; heapMB: number; lagMs: number; logLevel: string;
+export interface WorkerStats extends ProcessMemory {
+  slot: number; pid: number; lagMs: number; logLevel: string;
+  /** Bytes its connections have written and the kernel has not taken yet, KiB. */
+  outboundKB: number;
   connections: { tcp: number; ws: number; relay: number }; rooms: number; players: number; connected: number;
   uptimeS: number; shuttingDown: boolean;
 }

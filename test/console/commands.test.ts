@@ -69,7 +69,7 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     expect((await ask(sock, 'status')).ok).toBe(true);
   });
 
-  it('status: version, config, totals and every process with role, pid, memory, lag', async () => {
+  it('status: version, config, totals and every process with role, pid, memory (RSS, heap, young generation, external, outbound), lag', async () => {
     const s = await run(sock, 'status');
     expect(s.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(s.uptimeS).toBeGreaterThanOrEqual(0);
@@ -80,6 +80,16 @@ describe('operator console: commands', { timeout: 60_000 }, () => {
     for (const p of s.processes) {
       expect(p.pid).toBeGreaterThan(0);
       expect(p.rssMB).toBeGreaterThan(0);
+      // What of it is V8's heap (used, committed, its young generation) and what is outside it.
+      expect(p.heapMB).toBeGreaterThan(0);
+      expect(p.heapTotalMB).toBeGreaterThanOrEqual(p.heapMB);
+      expect(p.rssMB).toBeGreaterThan(p.heapTotalMB);
+      expect(p.youngMB).toBeGreaterThan(0);
+      expect(p.youngMB).toBeLessThan(p.heapTotalMB);
+      expect(p.externalMB).toBeGreaterThan(0);
+      // A worker's connections' bytes not yet taken by the kernel (none here: nobody is behind).
+      if (p.role === 'worker') expect(p.outboundKB).toBe(0);
+      else expect(p.outboundKB).toBeUndefined();
       expect(typeof p.lagMs).toBe('number');
       expect(typeof p.connections).toBe('number');
     }

@@ -1,6 +1,7 @@
 // Read-only commands: status, workers, rooms, room, players. They ask every process for its own
 // numbers at the moment of the command; nothing is cached, so what is shown is what runs now.
 import type { ConnBooks } from '../../metrics/connections.js';
+import { processMemory, type ProcessMemory } from '../../metrics/process-memory.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { Command, ConsoleContext } from '../context.js';
 import type { WorkerSlotView } from '../host.js';
@@ -15,7 +16,8 @@ export type { Member, WorkerRoom, WorkerStats };
 
 interface DirRoom { id: string; players: number; capacity: number; slot: number; game: string }
 
-const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+/** The memory figures of a process's stats, as `status` lists them. */
+const memoryOf = (m: ProcessMemory): ProcessMemory => ({ rssMB: m.rssMB, heapMB: m.heapMB, heapTotalMB: m.heapTotalMB, externalMB: m.externalMB, youngMB: m.youngMB });
 
 /** The state of a worker slot as an operator thinks of it: a running one the coordinator drained is `draining`. */
 export function slotState(s: WorkerSlotView, drained: number[]): string {
@@ -63,12 +65,11 @@ export const status: Command = {
       // With --store redis: every live host's players and rooms (bus lane).
       parseStore(config.store).kind === 'redis' ? clusterTotals(ctx) : null,
     ]);
-    const mem = process.memoryUsage();
     const conns = host.connections();
     const drained: number[] = 'error' in coord ? [] : (coord.drained ?? []);
     const processes: Array<Record<string, unknown>> = [
       {
-        role: 'primary', id: 'primary', pid: process.pid, state: host.stopping() ? 'stopping' : 'running', rssMB: mb(mem.rss),
+        role: 'primary', id: 'primary', pid: process.pid, state: host.stopping() ? 'stopping' : 'running', ...processMemory(),
         lagMs: Math.round(lastLagMs() * 10) / 10, connections: conns.open, rooms: null, players: null,
         logLevel: host.log.level, uptimeS: Math.round((Date.now() - host.startedAt) / 1000),
       },
@@ -84,7 +85,7 @@ export const status: Command = {
         totals.relayed += d.connections.relay;
         totals.connected += d.connected;
         processes.push({
-          ...base, rssMB: d.rssMB, lagMs: d.lagMs, connections: d.connections.tcp + d.connections.ws, rooms: d.rooms, players: d.players,
+          ...base, ...memoryOf(d), outboundKB: d.outboundKB, lagMs: d.lagMs, connections: d.connections.tcp + d.connections.ws, rooms: d.rooms, players: d.players,
           logLevel: d.logLevel, uptimeS: d.uptimeS,
         });
       } else {
@@ -95,7 +96,7 @@ export const status: Command = {
     if ('error' in coord) processes.push({ role: 'coordinator', id: 'coordinator', pid: c.pid, state: 'unavailable', error: c.problem ?? coord.error, restarts: c.restarts });
     else {
       processes.push({
-        role: 'coordinator', id: 'coordinator', pid: coord.pid, state: 'running', rssMB: coord.rssMB, lagMs: coord.lagMs,
+        role: 'coordinator', id: 'coordinator', pid: coord.pid, state: 'running', ...memoryOf(coord), lagMs: coord.lagMs,
         connections: coord.channels, rooms: coord.rooms, players: coord.sessions, logLevel: coord.logLevel, uptimeS: coord.uptimeS,
         restarts: c.restarts,
       });

@@ -3,6 +3,7 @@
 // limits, this process's own numbers for `status`, and the rooms' snapshots a deploy checks the
 // new code against.
 import { LOG_LEVELS } from '../../config/schema.js';
+import { processMemory } from '../../metrics/process-memory.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import type { BanEntry } from '../../console/bans.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
@@ -59,11 +60,9 @@ export function adminOps(ctx: OpContext): HandlersOf<AdminOp> {
 
   return {
     'admin.stats': () => {
-      const mem = process.memoryUsage();
       return {
         pid: process.pid,
-        rssMB: Math.round((mem.rss / 1048576) * 10) / 10,
-        heapMB: Math.round((mem.heapUsed / 1048576) * 10) / 10,
+        ...processMemory(),
         lagMs: Math.round(lastLagMs() * 10) / 10,
         logLevel: log.level,
         channels: ctx.channels.size,

@@ -2,6 +2,7 @@
 // ({t:'admin.req', id, op, args}) answered with {t:'admin.res', id, ok, data | error}. Each op
 // reads or changes only this worker's own state; the primary combines the answers.
 import { LOG_LEVELS } from '../../config/schema.js';
+import { processMemory } from '../../metrics/process-memory.js';
 import { lastLagMs } from '../../metrics/registry.js';
 import { addressMatcher } from '../../net/addresses.js';
 import { applyLimits, type Limits } from '../../console/limits.js';
@@ -59,12 +60,16 @@ function workerOps(rt: WorkerRuntime): OpHandlers<WorkerAdminOps, void> {
   return {
     stats: () => {
       const connections: WorkerStats['connections'] = { tcp: 0, ws: 0, relay: 0 };
-      for (const s of rt.sessions) if (!s.conn.closed) connections[s.conn.transport] = (connections[s.conn.transport] ?? 0) + 1;
+      let queued = 0;
+      for (const s of rt.sessions) {
+        if (s.conn.closed) continue;
+        connections[s.conn.transport] = (connections[s.conn.transport] ?? 0) + 1;
+        queued += s.conn.queuedBytes;
+      }
       let connected = 0;
       for (const h of rt.rooms.values()) connected += h.connected;
-      const mem = process.memoryUsage();
       return {
-        slot: rt.slot, pid: process.pid, rssMB: mb(mem.rss), heapMB: mb(mem.heapUsed), lagMs: round(lastLagMs()),
+        slot: rt.slot, pid: process.pid, ...processMemory(), outboundKB: Math.round(queued / 1024), lagMs: round(lastLagMs()),
         logLevel: rt.log.level, connections, rooms: rt.rooms.size, players: rt.playerCount(), connected,
         uptimeS: Math.round(process.uptime()), shuttingDown: rt.shuttingDown,
       };
@@ -151,10 +156,6 @@ function applySettings(rt: WorkerRuntime, limits: Limits): { sessions: number } 
     }
   }
   return { sessions: n };
-}
-
-function mb(bytes: number): number {
-  return Math.round((bytes / 1048576) * 10) / 10;
 }
 
 function round(n: number, digits = 1): number {

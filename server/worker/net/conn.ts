@@ -24,6 +24,11 @@ export abstract class Conn implements ClientConn {
 
   constructor(readonly address: string) {}
 
+  /** Bytes written but not yet taken by the kernel; none where this process holds no socket. */
+  get queuedBytes(): number {
+    return 0;
+  }
+
   /** Writes a buffer made by encodeFramed. */
   abstract sendFramed(framed: Buffer): void;
   /** Writes a message shared by many connections (a broadcast); transports take their own bytes of it. */

@@ -46,6 +46,10 @@ export class TcpConn extends Conn {
     this.closedNow();
   }
 
+  override get queuedBytes(): number {
+    return this.sock.writableLength;
+  }
+
   sendFramed(framed: Buffer): void {
     if (this.closed || this.ending || this.sock.destroyed) return;
     this.sock.write(framed);

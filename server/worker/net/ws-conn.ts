@@ -105,6 +105,10 @@ export class WsConn extends Conn implements WsReadSink {
     this.writeFrame(out.wsFrame());
   }
 
+  override get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
   private writeFrame(frame: Buffer): void {
     const socket = this.socket;
     if (!socket.writable) return;

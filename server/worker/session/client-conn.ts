@@ -12,6 +12,8 @@ export interface ClientConn extends SeatConn {
   readonly closed: boolean;
   /** close() was called: nothing more is sent or taken, even before the transport has closed. */
   readonly ending: boolean;
+  /** Bytes written but not yet taken by the kernel (the transport's outbound queue). */
+  readonly queuedBytes: number;
   /** Writes bytes made by encodeFramed (a message encoded elsewhere: a relayed one). */
   sendFramed(framed: Buffer): void;
   /** Ends the connection after what was written so far. */
