@@ -4,6 +4,7 @@
 // load. Reports client cores per 1000 players beside the server's, the client's CPU per state it
 // received (fair also when a starved run delivers less), and the medians of per-round new/old ratios.
 //   node dist/loadtest/client-ab.js --old /work/wt/base --players 1000 --rounds 3
+//   node dist/loadtest/client-ab.js --old /work/wt/base --against emitter   (the state emitter instead of Shoal)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { runToExit, startProcess, stopAllOnExit } from './processes.js';
 import { writeResult } from './report/write.js';
 import { median, pairedRatio, ratio, type ScenarioResult } from './result.js';
 import { SHOAL_MAIN, startShoal } from './servers.js';
+import { startStateEmitter } from './start-state-emitter.js';
 import type { LeanResult } from './lean/run.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       old: { type: 'string' },
       new: { type: 'string', default: REPO },
       server: { type: 'string', default: SHOAL_MAIN },
+      against: { type: 'string', default: 'shoal' },
       rounds: { type: 'string', default: '3' },
       players: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '10' },
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
     },
   });
   if (!values.old) throw new Error('--old must name the other checkout (its dist/ built)');
+  if (values.against !== 'shoal' && values.against !== 'emitter') throw new Error('--against must be shoal or emitter');
+  const emitter = values.against === 'emitter';
   const clients: Record<Side, string> = {
     old: path.join(path.resolve(values.old), 'dist', 'loadtest', 'lean', 'run.js'),
     new: path.join(path.resolve(values.new), 'dist', 'loadtest', 'lean', 'run.js'),
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       const order: Side[] = round % 2 ? ['old', 'new'] : ['new', 'old'];
       for (const side of order) {
-        const server = await startShoal({ workers: Number(values.workers), main: values.server });
+        const server = emitter ? await startStateEmitter(2) : await startShoal({ workers: Number(values.workers), main: values.server });
         const load1 = os.loadavg()[0]!;
         const json = path.join(tmp, `${side}-${round}.json`);
         try {
@@ -139,8 +144,9 @@ async function main(): Promise<void> {
       })),
     },
     notes: [
-      `old client: ${clients.old}; new client: ${clients.new}; server (both): ${values.server}, a fresh ${values.workers}-worker ` +
-      `server per run. Each run: ${players} players (even TCP, odd WebSocket), input 10 Hz, ping 1 Hz, ${values.warmup} s warm-up ` +
+      `old client: ${clients.old}; new client: ${clients.new}; server (both): ` +
+      (emitter ? 'the state emitter (loadtest/baselines/state-emitter.ts, a cluster of 2), a fresh one per run.' : `${values.server}, a fresh ${values.workers}-worker server per run.`) +
+      ` Each run: ${players} players (even TCP, odd WebSocket), input 10 Hz, ping 1 Hz, ${values.warmup} s warm-up ` +
       `then ${values.seconds} s measured; each client in a process of its own (dist/loadtest/lean-once.js).`,
       'Rounds alternate which client goes first. Client cores: the client process\'s user+system CPU over the window ' +
       '(process.cpuUsage). Server cores: user+system CPU of the whole server process tree from /proc over the same window. ' +
