@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   let opened: OpenedStore;
   try {
-    opened = await openStore(config, log);
+    opened = await openStore(config, log, (h) => toPrimary({ t: 'coordinator.store', ok: h.ok, ...(h.reason !== undefined ? { reason: h.reason } : {}) }));
   } catch (err) {
     if (err instanceof StoreDamage) return cannotLoad(err);
     if (err instanceof StoreUnreachable) return cannotReach(err);

@@ -11,8 +11,19 @@ export interface CannotLoadMessage {
   code?: 'STORE_DAMAGED' | 'STORE_UNREACHABLE';
 }
 
+/**
+ * The store started or stopped taking writes (a full disk, Redis away or back): the primary's
+ * readiness, pushed to the workers for /health and /ready, changes at once rather than at its next
+ * poll of the coordinator.
+ */
+export interface StoreHealthMessage {
+  t: 'coordinator.store';
+  ok: boolean;
+  reason?: string;
+}
+
 /** Everything the primary sends the coordinator. */
 export type PrimaryToCoordinator = AlivePing | { t: 'coordinator.stop' };
 
 /** Everything the coordinator sends the primary. */
-export type CoordinatorToPrimary = AlivePong | { t: 'coordinator.ready' } | CannotLoadMessage;
+export type CoordinatorToPrimary = AlivePong | { t: 'coordinator.ready' } | CannotLoadMessage | StoreHealthMessage;

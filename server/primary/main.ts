@@ -112,6 +112,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     hangTimeoutMs: config.hangTimeoutMs,
     startTimeoutMs: config.startTimeoutMs,
     onCoordinatorReady: () => coordinatorReady(),
+    onStoreHealth: (ok, reason) => readiness.storeHealth(ok, reason),
     onCoordinatorCannotLoad: (message, code) => {
       log.fatal({ code }, message);
       console.error(`shoal: ${message}`);

@@ -27,9 +27,11 @@ export interface OpenedStore {
   redis?: { store: RedisStore; client: Redis };
 }
 
-export async function openStore(config: Config, log: Logger): Promise<OpenedStore> {
+/** `told`: each change of the store's health, as it happens (for the primary's readiness). */
+export async function openStore(config: Config, log: Logger, told?: (h: { ok: boolean; reason?: string }) => void): Promise<OpenedStore> {
   let writable: (() => void) | undefined;
   const onHealth = (h: { ok: boolean; reason?: string }) => {
+    told?.(h);
     if (h.ok) {
       log.info({ code: 'STORE_WRITABLE' }, 'store writes again');
       writable?.();

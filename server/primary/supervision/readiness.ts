@@ -153,6 +153,17 @@ export class ReadinessCheck {
     this.publish();
   }
 
+  /**
+   * The coordinator says its store started or stopped taking writes: pushed now, not at the next
+   * poll. A poll answer already on its way may say the old state; the next poll corrects it.
+   */
+  storeHealth(ok: boolean, reason?: string): void {
+    if (this.coord.down) return;
+    this.coord = ok ? { down: false } : { down: false, store: reason ?? 'failing' };
+    this.stats = null;
+    this.publish();
+  }
+
   /** Something readiness reads changed (a worker exited): push it now rather than at the next poll. */
   refresh(): void {
     this.publish();

@@ -59,6 +59,8 @@ export interface SupervisorOptions {
   onCoordinatorReady: () => void;
   /** The coordinator exited because its data is damaged: restarting cannot help. */
   onCoordinatorCannotLoad: (message: string, code: 'STORE_DAMAGED' | 'STORE_UNREACHABLE') => void;
+  /** The coordinator's store started or stopped taking writes. */
+  onStoreHealth?: (ok: boolean, reason?: string) => void;
 }
 
 const PING: AlivePing = { t: 'alive?' };
@@ -103,6 +105,7 @@ export class Supervisor {
       this.coordAnswered = true;
       if (m?.t === 'alive') return;
       if (m?.t === 'coordinator.cannotLoad') cannotLoad = m as CannotLoadMessage;
+      if (m?.t === 'coordinator.store') this.o.onStoreHealth?.(m.ok === true, m.reason);
       if (m?.t === 'coordinator.ready') {
         this.coordReady = true;
         this.coordinatorProblem = undefined;
