@@ -105,6 +105,17 @@ export interface CoordinatorStats {
   store: { ok: boolean; reason?: string };
 }
 
+/**
+ * What the primary's readiness reads, polled every 250 ms: `stats` without the room list, which
+ * grows with the rooms while readiness needs only their count.
+ */
+export interface CoordinatorReadiness {
+  rooms: number;
+  players: number;
+  reports: GameReports;
+  store: { ok: boolean; reason?: string };
+}
+
 export type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 // --- world API -----------------------------------------------------------------------------------
@@ -244,6 +255,7 @@ export type CoordinatorOps = {
   top: [{ n?: number }, TopOutMsg['players']];
   leaderboard: [{ limit?: number }, LeaderEntry[]];
   stats: [Empty, CoordinatorStats];
+  readiness: [Empty, CoordinatorReadiness];
   metrics: [Empty, MetricsJson];
   save: [Empty, { saved: true }];
 

@@ -92,6 +92,15 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
         store: ctx.store.health?.() ?? { ok: true },
       };
     },
+    readiness: async () => {
+      const rooms = dir.rooms();
+      return {
+        rooms: rooms.length,
+        players: rooms.reduce((n, r) => n + r.players, 0),
+        reports: await reportedStats(ctx, world.world, true).then((r) => (lastReports = r), () => lastReports),
+        store: ctx.store.health?.() ?? { ok: true },
+      };
+    },
     metrics: () => registry.getMetricsAsJSON(),
     save: async () => {
       await ctx.save?.();

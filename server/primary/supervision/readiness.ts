@@ -6,6 +6,7 @@
 import type { Config } from '../../config/schema.js';
 import type { Readiness, NotReadyReason } from '../../http/health.js';
 import type { CoordinatorLink } from '../../ipc/coordinator-link.js';
+import type { CoordinatorReadiness } from '../../ipc/coordinator-ops.js';
 import type { ReadinessPush } from '../../ipc/primary-worker.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -19,14 +20,6 @@ export interface ConnectionBooks {
   addressesAtLeast(n: number): string[];
 }
 
-interface CoordStats {
-  rooms: unknown[];
-  players: number;
-  workers: number;
-  /** The games' values marked for /health (Game.reports), e.g. coinsTaken. */
-  reports?: Record<string, unknown>;
-  store?: { ok: boolean; reason?: string };
-}
 
 /** Probes in this window share one coordinator round trip (a load balancer or a benchmark may probe often); also the push's poll period. */
 const STATS_FRESH_MS = 250;
@@ -40,7 +33,7 @@ interface CoordPart {
 export class ReadinessCheck {
   /** Last figures the coordinator gave, shown while it is away. */
   private last: { rooms: number; players: number; reports: Record<string, unknown> };
-  private stats: { at: number; p: Promise<CoordStats | null> } | null = null;
+  private stats: { at: number; p: Promise<CoordinatorReadiness | null> } | null = null;
   /** The coordinator part as last polled (down until the first answer). */
   private coord: CoordPart = { down: true };
   private push: ((m: ReadinessPush) => void) | null = null;
@@ -66,15 +59,15 @@ export class ReadinessCheck {
 
   async check(address?: string): Promise<Readiness> {
     const { supervisor, link } = this.d;
-    let stats: CoordStats | null = null;
+    let stats: CoordinatorReadiness | null = null;
     if (link.connected && supervisor.coordinator && !supervisor.coordinatorProblem) stats = await this.coordinatorStats();
     this.coord = this.coordPart(stats);
     return this.compose(address);
   }
 
-  private coordPart(stats: CoordStats | null): CoordPart {
+  private coordPart(stats: CoordinatorReadiness | null): CoordPart {
     if (!stats) return { down: true };
-    this.last = { rooms: stats.rooms.length, players: stats.players, reports: stats.reports ?? this.last.reports };
+    this.last = { rooms: stats.rooms, players: stats.players, reports: stats.reports ?? this.last.reports };
     return stats.store && !stats.store.ok ? { down: false, store: stats.store.reason ?? 'failing' } : { down: false };
   }
 
@@ -93,10 +86,10 @@ export class ReadinessCheck {
     return { reasons, workers, ...this.last, ...(store !== undefined ? { store } : {}) };
   }
 
-  private coordinatorStats(): Promise<CoordStats | null> {
+  private coordinatorStats(): Promise<CoordinatorReadiness | null> {
     const now = Date.now();
     if (!this.stats || now - this.stats.at > STATS_FRESH_MS) {
-      this.stats = { at: now, p: this.d.link.request('stats', {}, 1000).catch(() => null) };
+      this.stats = { at: now, p: this.d.link.request('readiness', {}, 1000).catch(() => null) };
     }
     return this.stats.p;
   }
