@@ -23,7 +23,7 @@ import { decode, encode } from '../shared/protocol/codec.js';
 import { LeanSocket, type LeanTransport } from './lean/lean-socket.js';
 import { PEEK_ERROR, PEEK_WELCOME, peek } from './lean/wire-peek.js';
 import { machine } from './machine.js';
-import { processCpuSeconds, processTree, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
+import { processCpuSeconds, processTree, roleOf, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
 import { median } from './result.js';
 import { stopAllOnExit } from './processes.js';
 import { SHOAL_MAIN, startBaseline, startShoal, type RunningServer } from './servers.js';
@@ -125,12 +125,6 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
 }
 
 /** The role of a server process from its command line: primary, coordinator or workers. */
-function roleOf(pid: number): string {
-  const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  // A build's workers run with --shoal-role=worker (older builds: worker/main.js), likewise the coordinator.
-  return /--shoal-role=worker|worker\/main/.test(cmd) ? 'workers' : /--shoal-role=coordinator|coordinator\/main/.test(cmd) ? 'coordinator' : 'primary';
-}
-
 /** CPU seconds used so far by the tree under root, by role (a process gone since is left out). */
 function treeCpuByRole(root: number): Record<string, number> {
   const byRole: Record<string, number> = {};

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machine } from './machine.js';
-import { processTree } from './proc-stats.js';
+import { processTimes, processTree, roleOf } from './proc-stats.js';
 import { runToExit, stopAllOnExit } from './processes.js';
 import { writeResult } from './report/write.js';
 import { median, ratio, type ScenarioResult } from './result.js';
@@ -24,7 +24,6 @@ import { runLean } from './lean/run.js';
 import { SHOAL_MAIN, startShoal } from './servers.js';
 
 const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CLK_TCK = 100;
 
 /** perf report symbols whose inclusive share is reported, with the row name for each. */
 const PATHS: Array<[string, RegExp]> = [
@@ -41,26 +40,6 @@ const PATHS: Array<[string, RegExp]> = [
 interface Build {
   name: string;
   main: string;
-}
-
-function procTimes(pid: number): { user: number; sys: number } {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK };
-  } catch {
-    return { user: 0, sys: 0 };
-  }
-}
-
-function roleOf(pid: number): string {
-  try {
-    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const m = /--shoal-role=(\w+)/.exec(cmd);
-    return m ? m[1]! : 'primary';
-  } catch {
-    return 'gone';
-  }
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
@@ -92,16 +71,15 @@ async function measureOnce(build: Build, o: { players: number; seconds: number; 
         if (edge !== 'start') return;
         window = (async () => {
           const pids = processTree(server.proc.pid);
-          const workers = pids.filter((p) => roleOf(p) === 'worker');
-          const t0 = new Map(pids.map((p) => [p, procTimes(p)]));
+          const workers = pids.filter((p) => roleOf(p) === 'workers');
+          const t0 = new Map(pids.map((p) => [p, processTimes(p) ?? { user: 0, sys: 0 }]));
           const stat = await run('perf', ['stat', '-e', 'syscalls:sys_enter_write,syscalls:sys_enter_read,syscalls:sys_enter_epoll_pwait', '-p', workers.join(','), '--', 'sleep', String(half)]);
           let user = 0;
           let sys = 0;
           for (const p of pids) {
             const a = t0.get(p)!;
-            const b = procTimes(p);
-            const role = roleOf(p);
-            const k = role === 'worker' ? 'workers' : role;
+            const b = processTimes(p) ?? a;
+            const k = roleOf(p);
             row[`${k} user cores`] = round(Number(row[`${k} user cores`] ?? 0) + (b.user - a.user) / half, 3);
             row[`${k} sys cores`] = round(Number(row[`${k} sys cores`] ?? 0) + (b.sys - a.sys) / half, 3);
             user += b.user - a.user;

@@ -52,8 +52,26 @@ export function treeCpuSeconds(root: number): number {
 
 /** User + system CPU seconds used so far by one process (not its children). */
 export function processCpuSeconds(pid: number): number {
+  const t = processTimes(pid);
+  return t ? t.user + t.sys : NaN;
+}
+
+/** User and system CPU seconds used so far by one process, apart; null when it is gone. */
+export function processTimes(pid: number): { user: number; sys: number } | null {
   const f = readStat(pid);
-  return f ? (Number(f[11]) + Number(f[12])) / CLK_TCK : NaN;
+  return f ? { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK } : null;
+}
+
+/** Which part of a Shoal server a process is: its workers, its coordinator, or the primary. */
+export function roleOf(pid: number): 'workers' | 'coordinator' | 'primary' {
+  let cmd = '';
+  try {
+    cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    /* gone: counted as the primary's, which it cannot be told from */
+  }
+  // A build's workers run with --shoal-role=worker (older builds: worker/main.js), likewise the coordinator.
+  return /--shoal-role=worker|worker\/main/.test(cmd) ? 'workers' : /--shoal-role=coordinator|coordinator\/main/.test(cmd) ? 'coordinator' : 'primary';
 }
 
 /** Memory of the tree under `root`, in bytes: PSS summed, or RSS where PSS is not readable. */

@@ -19,6 +19,15 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
   };
 
   let lastReports: Record<string, unknown> = {};
+  /** What /health and /ready read (the primary polls it as `readiness`; `stats` adds the rooms). */
+  const readiness = async (rooms: ReadonlyArray<{ players: number }>) => ({
+    players: rooms.reduce((n, r) => n + r.players, 0),
+    // The world values games report for /health (Game.reports marked health).
+    // While Redis is away: the last values read (/ready must still answer, and say store_failing).
+    reports: await reportedStats(ctx, world.world, true).then((r) => (lastReports = r), () => lastReports),
+    // For /ready: new players cannot join while the world cannot be written.
+    store: ctx.store.health?.() ?? { ok: true },
+  });
   return {
     'worker.hello': (a, ch) => {
       // Scores first, so the sessions in the answer carry every score a player of this slot has
@@ -81,25 +90,11 @@ export function createOps(ctx: OpContext): CoordinatorHandlers {
     },
     stats: async () => {
       const rooms = dir.rooms();
-      return {
-        rooms,
-        players: rooms.reduce((n, r) => n + r.players, 0),
-        workers: workers.size,
-        // The world values games report for /health (Game.reports marked health).
-        // While Redis is away: the last values read (/ready must still answer, and say store_failing).
-        reports: await reportedStats(ctx, world.world, true).then((r) => (lastReports = r), () => lastReports),
-        // For /ready: new players cannot join while the world cannot be written.
-        store: ctx.store.health?.() ?? { ok: true },
-      };
+      return { ...(await readiness(rooms)), rooms, workers: workers.size };
     },
     readiness: async () => {
       const rooms = dir.rooms();
-      return {
-        rooms: rooms.length,
-        players: rooms.reduce((n, r) => n + r.players, 0),
-        reports: await reportedStats(ctx, world.world, true).then((r) => (lastReports = r), () => lastReports),
-        store: ctx.store.health?.() ?? { ok: true },
-      };
+      return { ...(await readiness(rooms)), rooms: rooms.length };
     },
     metrics: () => registry.getMetricsAsJSON(),
     save: async () => {
