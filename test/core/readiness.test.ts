@@ -80,7 +80,9 @@ describe('readiness with connection limits and the coordinator', () => {
     await until(async () => !(health = await get(server.port, '/health', a)).body.error, 5000, '/health from the full address, answered by a worker');
     expect(health).toMatchObject({ status: 503, body: { status: 'degraded', ready: false, reasons: ['address_full'] } });
     expect(await get(server.port, '/health')).toMatchObject({ status: 200, body: { status: 'ok', ready: true } });
-    expect((await get(server.port, '/ready')).status).toBe(200);
+    // The probes just closed may still count toward the total of 6 for a moment (connections_full);
+    // once the books have them, another address is ready while this one stays full.
+    await readyBecomes(server.port, 200, 5000);
     // Again the probes just closed may still be counted for a moment.
     let fourth: RawTcp | undefined;
     await until(async () => (fourth = await player(server.port, 'a4', a).catch(() => undefined)), 5000, 'a fourth player from the address');
