@@ -53,12 +53,16 @@ export interface RoomContext {
   readonly game: string;
   /** Ticks a second: `Room.tick` is called this often (0: never, a turn-based game). */
   readonly hz: number;
-  /** Encodes once; sends to every connected player except those in `skip`. */
-  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void;
+  /**
+   * Encodes once; sends to every connected player except those in `skip`. `unchanged` (the state
+   * helper sets it): the message tells nothing new (an empty delta), so players whose hello asked
+   * for changes only (`hello.changesOnly`) are skipped too; nothing is encoded when none is left.
+   */
+  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>, unchanged?: boolean): void;
   /** Sends to one player, if connected. */
   send(playerId: string, msg: GameServerMessage): void;
-  /** Encodes once; sends to each listed player that is connected. */
-  sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void;
+  /** Encodes once; sends to each listed player that is connected (`unchanged` as for broadcast). */
+  sendMany(playerIds: Iterable<string>, msg: GameServerMessage, unchanged?: boolean): void;
   /** A coded error to one player, never fatal (`code`: one the game declares in `Game.errors`). */
   error(playerId: string, code: string, message: string): void;
   /** A player's score grew; it flows to the world leaderboard before the next message goes out. */

@@ -8,7 +8,8 @@
 // with the collections in the order they were declared. A client applies `<field>` (add or replace
 // by id) then `<removed>`; `full: true` replaces everything it had. An entity added and removed
 // between two flushes is listed in both (the client sees it appear and go, e.g. a coin taken the
-// tick it was placed).
+// tick it was placed). A delta with every list empty still goes (the v1 contract sends a state every
+// tick), marked `unchanged` to the outlet, which skips the players who asked for changes only.
 import { CodedError } from '../../shared/errors/coded-error.js';
 
 export type EntityId = string | number;
@@ -19,10 +20,14 @@ export type EntityId = string | number;
  * per distinct message; without it they fall back to `send`, one encode per player.
  */
 export interface SyncOutlet<M> {
-  /** Encodes once; sends to every connected player except those in `skip`. */
-  broadcast(msg: M, skip?: ReadonlySet<string>): void;
+  /**
+   * Encodes once; sends to every connected player except those in `skip`. `unchanged`: the message
+   * is a delta that carries no change (every list empty), so a player who asked for changes only
+   * (`hello.changesOnly`) need not receive it.
+   */
+  broadcast(msg: M, skip?: ReadonlySet<string>, unchanged?: boolean): void;
   send(playerId: string, msg: M): void;
-  sendMany?(playerIds: readonly string[], msg: M): void;
+  sendMany?(playerIds: readonly string[], msg: M, unchanged?: boolean): void;
 }
 
 /** The generic message (`t: 'sync'` unless the game names its own type). */
@@ -89,8 +94,8 @@ interface Part {
   readonly filtered: boolean;
   begin(flushNo: number): void;
   delta(): Parts;
-  /** Everyone's delta into `msg`, its marks cleared on the way (the flush without views). */
-  writeDelta(msg: Record<string, unknown>): void;
+  /** Everyone's delta into `msg`, its marks cleared on the way (the flush without views); false: it is empty. */
+  writeDelta(msg: Record<string, unknown>): boolean;
   all(): unknown[];
   scan(view: string): Set<EntityId>;
   visibleTo(known: ReadonlySet<EntityId>): unknown[];
@@ -217,7 +222,7 @@ class TrackedCollection<K extends EntityId, E> extends Map<K, E> implements Sync
     }
   }
 
-  writeDelta(msg: Record<string, unknown>): void {
+  writeDelta(msg: Record<string, unknown>): boolean {
     const ups: unknown[] = [];
     const m = this.marked;
     for (let i = 0; i < this.nMarked; i++) {
@@ -228,6 +233,7 @@ class TrackedCollection<K extends EntityId, E> extends Map<K, E> implements Sync
     this.nMarked = 0;
     msg[this.field] = ups;
     msg[this.removedField] = this.removed.length ? this.removed : EMPTY;
+    return ups.length !== 0 || this.removed.length !== 0;
   }
 
   /** Everyone's delta: live marked entities, and those added and removed since the last flush. */
@@ -400,9 +406,10 @@ export class StateSync<M extends object = SyncMsg> {
   private flushShared(tick: number): void {
     const delta = this.head(tick, false);
     const parts = this.parts;
-    for (let i = 0; i < parts.length; i++) parts[i]!.writeDelta(delta);
+    let changed = false;
+    for (let i = 0; i < parts.length; i++) if (parts[i]!.writeDelta(delta)) changed = true;
     const fresh = this.freshIds;
-    this.out.broadcast(delta as M, fresh.size ? fresh : undefined);
+    this.out.broadcast(delta as M, fresh.size ? fresh : undefined, !changed);
     if (fresh.size === 0) return;
     const full = this.head(tick, true);
     for (const p of this.parts) {
@@ -444,12 +451,14 @@ export class StateSync<M extends object = SyncMsg> {
       for (const [from, ids] of g.movers) {
         const before = this.views.get(from)!;
         const msg = this.head(tick, false);
+        let changed = false;
         this.parts.forEach((p, i) => {
           const [ups, rem] = shared[i] ?? p.moveDelta(key, before[i]!);
           msg[p.field] = ups;
           msg[p.removedField] = rem;
+          if (ups.length !== 0 || rem.length !== 0) changed = true;
         });
-        this.sendTo(ids, msg);
+        this.sendTo(ids, msg, !changed);
       }
     }
     // Each view's delta, once for all its steady players.
@@ -460,12 +469,14 @@ export class StateSync<M extends object = SyncMsg> {
         continue;
       }
       const msg = this.head(tick, false);
+      let changed = false;
       this.parts.forEach((p, i) => {
         const [ups, rem] = shared[i] ?? p.viewDelta(key, known[i]!, this.rechecking);
         msg[p.field] = ups;
         msg[p.removedField] = rem;
+        if (ups.length !== 0 || rem.length !== 0) changed = true;
       });
-      if (g.steady.length) this.sendTo(g.steady, msg);
+      if (g.steady.length) this.sendTo(g.steady, msg, !changed);
     }
     // Full states, once per view with newcomers.
     let all: Array<unknown[] | null> | null = null;
@@ -498,8 +509,9 @@ export class StateSync<M extends object = SyncMsg> {
     return m;
   }
 
-  private sendTo(ids: string[], msg: Record<string, unknown>): void {
-    if (this.out.sendMany) this.out.sendMany(ids, msg as M);
+  /** `unchanged`: a delta with every list empty (a full state never is: it always goes). */
+  private sendTo(ids: string[], msg: Record<string, unknown>, unchanged = false): void {
+    if (this.out.sendMany) this.out.sendMany(ids, msg as M, unchanged);
     else for (const id of ids) this.out.send(id, msg as M);
   }
 }

@@ -317,7 +317,7 @@ export class WorkerRuntime implements SessionRuntime {
       return { code: 'SEAT_REFUSED', message: `${refusal.reason}: ${refusal.message}` };
     }
     session.joined(host, s.id, s.name);
-    host.attach(seat, token, session.conn, resumed);
+    host.attach(seat, token, session.conn, resumed, hello.changesOnly === true);
     return 'joined';
   }
 

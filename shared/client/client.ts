@@ -22,6 +22,11 @@ export interface ClientOptions {
   auth?: string;
   /** The game to play (a server runs several); absent: the server's default, `arena`. */
   game?: string;
+  /**
+   * Ask for `state` (or a game's `sync`) only in ticks that change something for this player
+   * (`hello.changesOnly`): an idle room then sends nothing. Default false: one every tick, as in v1.
+   */
+  changesOnly?: boolean;
   /** Resume with the token after an unexpected drop. Default true. */
   autoResume?: boolean;
   /** Give up resuming after this long. Default 60 s. */
@@ -100,7 +105,7 @@ export class ShoalClient extends Emitter<Events> {
   private seq = 0;
   private pingId = 0;
   private readonly pings = new Map<number, { sent: number; resolve: (rtt: number) => void }>();
-  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game' | 'address'>> & Pick<ClientOptions, 'game'>;
+  private readonly opts: Required<Omit<ClientOptions, 'room' | 'token' | 'auth' | 'game' | 'address' | 'changesOnly'>> & Pick<ClientOptions, 'game' | 'changesOnly'>;
   private closing = false;
   /** connect() calls so far: a late status change belongs to one of them. */
   private attempt = 0;
@@ -219,6 +224,7 @@ export class ShoalClient extends Emitter<Events> {
     if (this.token) hello.token = this.token;
     if (this.auth) hello.auth = this.auth;
     if (this.opts.game) hello.game = this.opts.game;
+    if (this.opts.changesOnly) hello.changesOnly = true;
     t.send(encode(hello));
   }
 

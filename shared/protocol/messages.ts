@@ -8,8 +8,10 @@ export type ChatScope = 'room' | 'world';
 /**
  * `auth` (additive): a signed JWT proving who the player is, when the server runs with --auth jwt.
  * `game` (additive): which game to play (a server runs several); absent means `arena`.
+ * `changesOnly` (additive): `state`/`sync` only in ticks that change something for this player (a
+ * v1 client, without it, gets one every tick).
  */
-export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string; auth?: string; game?: string }
+export interface HelloMsg { t: 'hello'; v: 1; name: string; room?: string; token?: string; auth?: string; game?: string; changesOnly?: boolean }
 export interface InputMsg { t: 'input'; seq: number; dx: number; dy: number }
 export interface ChatMsg { t: 'chat'; text: string; scope: ChatScope }
 export interface PingMsg { t: 'ping'; id: number }

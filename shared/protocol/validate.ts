@@ -91,11 +91,15 @@ export function validateClientMessage(m: unknown, limits: TextLimits = PROTOCOL_
       if (o.game !== undefined && (typeof o.game !== 'string' || !GAME_NAME_PATTERN.test(o.game))) {
         return bad('hello.game must be 1..32 of [a-z0-9-]');
       }
+      if (o.changesOnly !== undefined && typeof o.changesOnly !== 'boolean') {
+        return bad('hello.changesOnly must be a boolean');
+      }
       const msg: HelloMsg = { t: 'hello', v: 1, name: name.name };
       if (o.room !== undefined) msg.room = o.room;
       if (o.game !== undefined) msg.game = o.game;
       if (o.token !== undefined) msg.token = o.token;
       if (o.auth !== undefined) msg.auth = o.auth;
+      if (o.changesOnly === true) msg.changesOnly = true;
       return { ok: true, msg };
     }
     case 'input':

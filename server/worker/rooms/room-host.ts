@@ -20,6 +20,8 @@ export interface Member {
   conn: SeatConn | null;
   score: number;
   grace: NodeJS.Timeout | null;
+  /** Its connection's hello asked for changes only: an `unchanged` broadcast skips it. */
+  changesOnly: boolean;
 }
 
 export interface HostEvents {
@@ -95,12 +97,12 @@ export class RoomHost implements RoomContext {
 
   // --- RoomContext -----------------------------------------------------------------------
 
-  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>): void {
+  broadcast(msg: GameServerMessage, skip?: ReadonlySet<string>, unchanged = false): void {
     this.flushScores();
     let out: Outbound | null = null;
     let n = 0;
     for (const m of this.members.values()) {
-      if (m.conn && !(skip && skip.has(m.id))) {
+      if (m.conn && !(unchanged && m.changesOnly) && !(skip && skip.has(m.id))) {
         out ??= this.encode(msg);
         if (this.hold.holding) this.hold.push(m.conn, out);
         else m.conn.sendOut(out);
@@ -122,13 +124,14 @@ export class RoomHost implements RoomContext {
     conn.send(msg);
   }
 
-  sendMany(playerIds: Iterable<string>, msg: GameServerMessage): void {
+  sendMany(playerIds: Iterable<string>, msg: GameServerMessage, unchanged = false): void {
     this.flushScores();
     let out: Outbound | null = null;
     let n = 0;
     for (const id of playerIds) {
-      const conn = this.members.get(id)?.conn;
-      if (!conn) continue;
+      const m = this.members.get(id);
+      const conn = m?.conn;
+      if (!conn || (unchanged && m.changesOnly)) continue;
       out ??= this.encode(msg);
       if (this.hold.holding) this.hold.push(conn, out);
       else conn.sendOut(out);
@@ -185,27 +188,31 @@ export class RoomHost implements RoomContext {
 
   /** Seats a frozen member (restored from the coordinator after a worker restart). */
   restore(seat: SeatInfo): void {
-    this.members.set(seat.id, { ...seat, conn: null, grace: null });
+    this.members.set(seat.id, { ...seat, conn: null, grace: null, changesOnly: false });
     this.guard('join', () => this.room.join(seat));
     this.guard('setFrozen', () => this.room.setFrozen(seat.id, true));
     this.startGrace(this.members.get(seat.id)!);
   }
 
-  /** Attaches a connection to a seat (new player, or resume); sends welcome with the token. */
-  attach(seat: SeatInfo, token: string, conn: SeatConn, resumed: boolean): void {
+  /**
+   * Attaches a connection to a seat (new player, or resume); sends welcome with the token.
+   * `changesOnly`: this connection's hello asked for states only in ticks that change something.
+   */
+  attach(seat: SeatInfo, token: string, conn: SeatConn, resumed: boolean, changesOnly = false): void {
     let m = this.members.get(seat.id);
     if (m) {
       if (m.grace) clearTimeout(m.grace);
       m.grace = null;
       const old = m.conn;
       m.conn = conn;
+      m.changesOnly = changesOnly;
       // A resume while the old connection is still open takes the player over.
       // Its close handlers still run (connection accounting); detach ignores a conn no longer seated.
       if (old && old !== conn) {
         old.bye('replaced');
       }
     } else {
-      m = { ...seat, conn, grace: null };
+      m = { ...seat, conn, grace: null, changesOnly };
       this.members.set(seat.id, m);
     }
     const score = Math.max(seat.score, m.score);
