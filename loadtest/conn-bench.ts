@@ -3,14 +3,16 @@
 // process, against fresh servers only. Several builds (an old one beside this one) run in
 // alternation with the same client, so their ratio comes from one run on one (shared) machine.
 //
-//   node dist/loadtest/conn-bench.js memory   [--conns 10000 | 2000,5000,10000] [--rounds 3] [--late-ms 0] [--build old=PATH/dist/server/main.js ...] [--out FILE]
+//   node dist/loadtest/conn-bench.js memory   [--conns 10000 | 2000,5000,10000] [--rounds 3] [--late-ms 0] [--hellos v1,changes-only] [--build old=PATH/dist/server/main.js ...] [--out FILE]
 //     a build's variant: [--build-args 'NAME=FLAG VALUE'] [--build-node-args 'NAME=FLAG'] [--build-env NAME=KEY=VALUE] (NAME: 'this build' or a --build's name)
 //   node dist/loadtest/conn-bench.js connects [--simultaneous 1000] [--rate-conns 500] [--in-flight 100] [--rounds 3] [--seed] [--build ...] [--out FILE]
 //
 // memory: a fresh server, 2 s to settle, the RSS (and PSS) of its whole process tree read; then
 //   N connections, half TCP half WebSocket, each says hello and waits for its welcome (200 in
 //   flight); 3 s to settle; the tree read again. Per connection = difference ÷ welcomed. The load
-//   client is this process, outside the server's tree, so its memory is not counted.
+//   client is this process, outside the server's tree, so its memory is not counted. --hellos:
+//   which hellos the idle players say, each its own fresh server per build and round: `v1` (a state
+//   every tick) and/or `changes-only` (hello.changesOnly: states only when something changed).
 // connects: (a) a fresh server, N connections started in the same turn (TCP, and half TCP half
 //   WebSocket on another fresh server), each timed from connect() to its welcome; (b) a fresh
 //   server, M connections with exactly K in flight in all (one process), set up a second.
@@ -21,7 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decode, encode } from '../shared/protocol/codec.js';
 import { LeanSocket, type LeanTransport } from './lean/lean-socket.js';
-import { PEEK_ERROR, PEEK_WELCOME, peek } from './lean/wire-peek.js';
+import { PEEK_ERROR, PEEK_STATE, PEEK_WELCOME, peek } from './lean/wire-peek.js';
 import { machine } from './machine.js';
 import { processCpuSeconds, processTree, roleOf, treeCpuSeconds, treeMemoryBytes } from './proc-stats.js';
 import { median } from './result.js';
@@ -56,9 +58,13 @@ interface Opened {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const HELLO = Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' }));
+const HELLOS: Record<string, Buffer> = { v1: HELLO, 'changes-only': Buffer.from(encode({ t: 'hello', v: 1, name: 'idle', changesOnly: true })) };
+
+/** States received by the open connections, all told (read around a window for a rate). */
+const received = { states: 0 };
 
 /** Opens n connections, at most inFlight waiting for their welcome at once (0: all at once). */
-async function openMany(port: number, serverPid: number | undefined, n: number, inFlight: number, transportOf: (i: number) => LeanTransport): Promise<Opened> {
+async function openMany(port: number, serverPid: number | undefined, n: number, inFlight: number, transportOf: (i: number) => LeanTransport, hello: Buffer = HELLO): Promise<Opened> {
   const socks: LeanSocket[] = [];
   const times: number[] = [];
   const errors: Record<string, number> = {};
@@ -94,7 +100,8 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
       LeanSocket.open(transportOf(i), '127.0.0.1', port, {
         onMessage(buf, start, len) {
           const k = peek(buf, start, len);
-          if (k === PEEK_WELCOME) finish(true);
+          if (k === PEEK_STATE) received.states++;
+          else if (k === PEEK_WELCOME) finish(true);
           else if (k === PEEK_ERROR) finish(false, `error ${(decode(buf.subarray(start, start + len)) as { code?: string }).code}`);
         },
         onClose() {
@@ -102,7 +109,7 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
         },
       }).then((s) => {
         socks.push(s);
-        s.send(HELLO);
+        s.send(hello);
       }, (err: Error) => finish(false, `connect: ${err.message.slice(0, 40)}`));
       setTimeout(() => finish(false, 'timeout'), 30_000).unref();
     };
@@ -249,11 +256,13 @@ async function memory(opts: Map<string, string>, builds: Build[]) {
   const rounds = Number(opts.get('rounds') ?? 3);
   // A second reading this long after the first (0: none): does the tree settle, or keep growing under the 20 Hz state?
   const lateMs = Number(opts.get('late-ms') ?? 0);
+  const hellos = (opts.get('hellos') ?? 'v1').split(',');
+  for (const h of hellos) if (!HELLOS[h]) throw new Error(`--hellos: ${h} is not one of ${Object.keys(HELLOS).join(', ')}`);
   const fd = checkFdLimit(Math.max(...counts) + 200);
   const runs: Array<Record<string, unknown>> = [];
   for (let r = 0; r < rounds; r++) {
     for (const n of counts) {
-      for (const b of builds) {
+      for (const b of builds) for (const hello of hellos) {
         const s = await startShoal({ workers: os.availableParallelism(), main: b.main, nodeArgs: b.nodeArgs, env: b.env, args: b.args });
         try {
           await sleep(2000);
@@ -261,8 +270,12 @@ async function memory(opts: Map<string, string>, builds: Build[]) {
           const pss0 = treeMemoryBytes(s.proc.pid).bytes;
           const proc0 = await consoleProcesses(s, b.main);
           const load = os.loadavg()[0]!;
-          const o = await openMany(s.port, s.proc.pid, n, 200, mix);
+          const o = await openMany(s.port, s.proc.pid, n, 200, mix, HELLOS[hello]);
+          const states0 = received.states;
+          const cpu0 = treeCpuSeconds(s.proc.pid);
           await sleep(3000);
+          const statesPerConnPerSecond = r3((received.states - states0) / Math.max(1, o.ok) / 3);
+          const idleServerCores = r3((treeCpuSeconds(s.proc.pid) - cpu0) / 3);
           const rss1 = treeRss(s.proc.pid);
           const pss1 = treeMemoryBytes(s.proc.pid).bytes;
           const proc1 = await consoleProcesses(s, b.main);
@@ -273,10 +286,11 @@ async function memory(opts: Map<string, string>, builds: Build[]) {
             late = { afterMs: 3000 + lateMs, rssKiBPerConn: r1((rss2.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRoleKiB(rss0.byRole, rss2.byRole, o.ok), processes: await consoleProcesses(s, b.main) };
           }
           const run = {
-            build: b.name, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
+            build: b.name, hello, round: r + 1, connections: n, welcomed: o.ok, failed: o.failed, errors: o.errors,
             rssBeforeMiB: r1(rss0.total / 2 ** 20), rssAfterMiB: r1(rss1.total / 2 ** 20),
             rssKiBPerConn: r1((rss1.total - rss0.total) / Math.max(1, o.ok) / 1024), rssKiBPerConnByRole: perRoleKiB(rss0.byRole, rss1.byRole, o.ok), pssKiBPerConn: r1((pss1 - pss0) / Math.max(1, o.ok) / 1024),
             setupSeconds: r3(o.elapsedMs / 1000), serverCpuS: r3(o.serverCpuS), clientCpuS: r3(o.clientCpuS), loadAverage1m: r1(load),
+            statesPerConnPerSecond, idleServerCores,
             processesBefore: proc0, processesAfter: proc1, ...(late ? { late } : {}),
           };
           console.log(JSON.stringify(run));
@@ -288,22 +302,26 @@ async function memory(opts: Map<string, string>, builds: Build[]) {
       }
     }
   }
-  const summary = counts.flatMap((n) => builds.map((b) => {
-    const mine = runs.filter((x) => x.build === b.name && x.connections === n);
+  const summary = counts.flatMap((n) => builds.flatMap((b) => hellos.map((hello) => {
+    const mine = runs.filter((x) => x.build === b.name && x.hello === hello && x.connections === n);
     return {
-      build: b.name, main: b.main ?? 'dist/server/main.js', ...(b.nodeArgs ? { nodeArgs: b.nodeArgs } : {}), ...(b.env ? { env: b.env } : {}), ...(b.args ? { args: b.args } : {}), connections: n,
+      build: b.name, hello, main: b.main ?? 'dist/server/main.js', ...(b.nodeArgs ? { nodeArgs: b.nodeArgs } : {}), ...(b.env ? { env: b.env } : {}), ...(b.args ? { args: b.args } : {}), connections: n,
       rssKiBPerConnMedian: median(mine.map((x) => x.rssKiBPerConn as number)),
       pssKiBPerConnMedian: median(mine.map((x) => x.pssKiBPerConn as number)),
       byRoleMedian: Object.fromEntries(['primary', 'coordinator', 'workers'].map((k) => [k, median(mine.map((x) => (x.rssKiBPerConnByRole as Record<string, number>)[k] ?? 0))])),
+      ...(lateMs > 0 ? { lateRssKiBPerConnMedian: median(mine.map((x) => (x.late as { rssKiBPerConn: number }).rssKiBPerConn)) } : {}),
+      statesPerConnPerSecondMedian: median(mine.map((x) => x.statesPerConnPerSecond as number)),
+      idleServerCoresMedian: median(mine.map((x) => x.idleServerCores as number)),
     };
-  }));
+  })));
   return {
     what: 'server memory per joined idle connection',
     method: `A fresh Shoal (${os.availableParallelism()} workers) per build, connection count and round; 2 s after it answers /health the RSS of its whole process tree (primary, coordinator, workers: VmRSS summed) is read, ` +
       `then N connections (${counts.join(', ')}) are opened from this one load process (lean sockets: even-numbered raw TCP, odd-numbered WebSocket; 200 waiting for a welcome at a time), each says hello and is welcomed ` +
-      '(a joined player in a room of 16, sent nothing more, though it still receives the 20 Hz state, which the load client reads and counts); 3 s later the tree is read again. Per connection = (after − before) ÷ welcomed. The load client is not in the server\'s tree. ' +
+      `(a joined player in a room of 16, sent nothing more; with hello ${hellos.map((h) => `"${h}"`).join(' and ')}: v1 receives a state every tick, changes-only (hello.changesOnly) only in ticks that change something for it; the load client counts the states, statesPerConnPerSecond over the 3 s below, and the server's CPU over them is idleServerCores); ` +
+      '3 s later the tree is read again. Per connection = (after − before) ÷ welcomed. The load client is not in the server\'s tree. ' +
       'PSS (pages shared between the forked processes counted once) is given beside RSS. Each process\'s own figures (RSS, V8 heap used and total, external, and a worker\'s bytes written but not yet taken by the kernel) are read from the server\'s console `status --json` before and after, where the build reports them. ' +
-      `${lateMs > 0 ? `A second reading ${(3000 + lateMs) / 1000} s after the last welcome is under "late". ` : ''}Builds alternate within each round; medians over rounds.`,
+      `${lateMs > 0 ? `A second reading ${(3000 + lateMs) / 1000} s after the last welcome is under "late". ` : ''}Builds (and hellos) alternate within each round; medians over rounds.`,
     fdLimit: fd, summary, runs,
   };
 }

@@ -39,6 +39,8 @@ export interface SessionRuntime {
 type State = 'new' | 'joining' | 'joined' | 'relayed' | 'closed';
 
 const MAX_QUEUED_WHILE_JOINING = 32;
+/** What a connection without a /ws query (TCP, relayed) has: one object for all of them. */
+const NO_QUERY: { room?: string; token?: string; game?: string; auth?: string } = Object.freeze({});
 
 /** Every session of this worker process waits for its hello on one queue and one timer. */
 const helloDeadlines = new HelloDeadlines();
@@ -48,7 +50,8 @@ export class ClientSession implements HelloWaiter {
   host: RoomHost | null = null;
   playerId = '';
   name = '';
-  private queued: Buffer[] = [];
+  /** Messages that arrived while the hello was being answered (made only then). */
+  private queued: Buffer[] | null = null;
   private readonly bucket: TokenBucket;
   private refusedInRow = 0;
   private lastRateError = 0;
@@ -64,7 +67,7 @@ export class ClientSession implements HelloWaiter {
     readonly conn: ClientConn,
     private readonly hintRoom?: string,
     /** room, token, game and auth from a WebSocket's /ws query: defaults for what hello leaves out. */
-    private readonly query: { room?: string; token?: string; game?: string; auth?: string } = {},
+    private readonly query: { room?: string; token?: string; game?: string; auth?: string } = NO_QUERY,
   ) {
     const rate = rt.config.maxMsgRate;
     this.bucket = new TokenBucket(rate, rate * 2);
@@ -119,7 +122,8 @@ export class ClientSession implements HelloWaiter {
       return;
     }
     if (this.state === 'joining') {
-      if (this.queued.length < MAX_QUEUED_WHILE_JOINING) this.queued.push(body);
+      const q = (this.queued ??= []);
+      if (q.length < MAX_QUEUED_WHILE_JOINING) q.push(body);
       return;
     }
     // A playing client's input and ping, in their plainest encoding, skip the general decode and
@@ -226,8 +230,8 @@ export class ClientSession implements HelloWaiter {
     }
     this.state = outcome;
     const q = this.queued;
-    this.queued = [];
-    for (const b of q) this.receive(b);
+    this.queued = null;
+    if (q) for (const b of q) this.receive(b);
   }
 
   /** A hello that did not seat the player: the connection may send another. */
@@ -235,7 +239,7 @@ export class ClientSession implements HelloWaiter {
     this.state = 'new';
     this.conn.error(code, message, to);
     this.armHelloTimer(this.rt.config.helloTimeoutMs);
-    this.queued = [];
+    this.queued = null;
   }
 
   /**
