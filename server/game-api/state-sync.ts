@@ -17,7 +17,8 @@ export type EntityId = string | number;
 /**
  * What the helper needs of a room's context (`RoomContext` has it). Each call encodes the message
  * once; with `sendMany` (encode once for the listed players) full states and views cost one encode
- * per distinct message; without it they fall back to `send`, one encode per player.
+ * per distinct message; without it they fall back to `send`, one encode per player. A message is
+ * read only during the call: the helper reuses its empty delta from tick to tick.
  */
 export interface SyncOutlet<M> {
   /**
@@ -94,6 +95,8 @@ interface Part {
   readonly filtered: boolean;
   begin(flushNo: number): void;
   delta(): Parts;
+  /** Anything added, changed or removed since the last flush. */
+  readonly pending: boolean;
   /** Everyone's delta into `msg`, its marks cleared on the way (the flush without views); false: it is empty. */
   writeDelta(msg: Record<string, unknown>): boolean;
   all(): unknown[];
@@ -209,6 +212,10 @@ class TrackedCollection<K extends EntityId, E> extends Map<K, E> implements Sync
   }
 
   // --- Part: what StateSync uses at a flush --------------------------------------------------------
+  get pending(): boolean {
+    return this.nMarked !== 0 || this.removed.length !== 0;
+  }
+
   begin(flushNo: number): void {
     this.flushNo = flushNo;
     const m = this.marked;
@@ -345,6 +352,8 @@ export class StateSync<M extends object = SyncMsg> {
   private flushes = 0;
   private rechecking = false;
   private shape: Record<string, unknown> | null = null;
+  /** The delta of a tick in which nothing changed (every list empty): one object, its tick updated. */
+  private emptyDelta: Record<string, unknown> | null = null;
 
   constructor(private readonly out: SyncOutlet<M>, opts: StateSyncOptions = {}) {
     this.type = opts.type ?? 'sync';
@@ -404,12 +413,21 @@ export class StateSync<M extends object = SyncMsg> {
   }
 
   private flushShared(tick: number): void {
-    const delta = this.head(tick, false);
     const parts = this.parts;
-    let changed = false;
-    for (let i = 0; i < parts.length; i++) if (parts[i]!.writeDelta(delta)) changed = true;
     const fresh = this.freshIds;
-    this.out.broadcast(delta as M, fresh.size ? fresh : undefined, !changed);
+    let pending = false;
+    for (let i = 0; i < parts.length; i++) if (parts[i]!.pending) pending = true;
+    if (pending) {
+      const delta = this.head(tick, false);
+      let changed = false;
+      for (let i = 0; i < parts.length; i++) if (parts[i]!.writeDelta(delta)) changed = true;
+      this.out.broadcast(delta as M, fresh.size ? fresh : undefined, !changed);
+    } else {
+      // A quiet tick (an idle room's every tick) allocates nothing here.
+      const empty = (this.emptyDelta ??= this.head(tick, false));
+      empty.tick = tick;
+      this.out.broadcast(empty as M, fresh.size ? fresh : undefined, true);
+    }
     if (fresh.size === 0) return;
     const full = this.head(tick, true);
     for (const p of this.parts) {
