@@ -21,6 +21,13 @@ export const refusedTotal = new Counter({
 
 // Not shoal_connections_total: the workers count game sessions under that name, and the primary
 // counting the same sockets there too summed every TCP and WebSocket connection twice.
+export const routedTotal = new Counter({
+  name: 'shoal_connections_routed_total',
+  help: 'Game connections the primary handed to a worker, by who chose it (primary: a quick-join placed from the coordinator\'s board of free seats, no round trip; coordinator: its route op, for a hello naming a room or a token, or a WebSocket not saying its game)',
+  labelNames: ['by'],
+  registers: [],
+});
+
 export const classifiedTotal = new Counter({
   name: 'shoal_connections_classified_total',
   help: 'Connections the primary read far enough to tell apart, by kind (tcp, ws, http), whether then served or refused',
@@ -32,6 +39,7 @@ export const classifiedTotal = new Counter({
 export function registerConnectionBooks(books: () => ConnBooks): void {
   registry.registerMetric(refusedTotal);
   registry.registerMetric(classifiedTotal);
+  registry.registerMetric(routedTotal);
   registry.registerMetric(
     new Gauge({
       name: 'shoal_primary_connections_open',

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import { errorMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
-import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../../metrics/connections.js';
+import { classifiedTotal, registerConnectionBooks, refusedTotal, routedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../../metrics/connections.js';
 import { sendToChild } from '../supervision/child-send.js';
 import { classify, looksLikeHttp, requestPath, type Classified } from './classifier.js';
 import { parseProxyHeader, proxySignature } from './proxy-header.js';
@@ -53,6 +53,11 @@ export interface AcceptorDeps {
   /** Which slot runs this connection's room (asks the coordinator). */
   /** `game`: the game the hello asks for, when it could be read (a TCP hello, a /ws?game= query). */
   route(c: { room?: string; token?: string; game?: string }): Promise<{ slot: number; room?: string } | null>;
+  /**
+   * Where a quick-join of `game` (no room, no token; undefined: the default game) goes, placed
+   * here with no round trip (quick-seats.ts), or undefined to ask `route`.
+   */
+  placeQuick?(game: string | undefined, running: readonly number[], load: (slot: number) => number): number | undefined;
   isBanned(address: string): boolean;
   /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
   answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
@@ -66,6 +71,7 @@ const GRACE_MS = 1000;
 
 /** The counter's children, looked up once: a labelled inc() hashes its labels on every call. */
 const CLASSIFIED = { tcp: classifiedTotal.labels('tcp'), ws: classifiedTotal.labels('ws'), http: classifiedTotal.labels('http') };
+const ROUTED = { primary: routedTotal.labels('primary'), coordinator: routedTotal.labels('coordinator') };
 
 export class Acceptor {
   readonly server: net.Server;
@@ -306,7 +312,16 @@ export class Acceptor {
     }
     let target: number | undefined;
     let hint: string | undefined;
-    if (!reject) {
+    // A quick-join whose game is known here (a TCP hello was read whole; a WebSocket says it in
+    // its /ws query or not at all) is placed without asking the coordinator.
+    const placed = !reject && c.room === undefined && c.token === undefined && (c.kind === 'tcp' ? c.hello : c.game !== undefined)
+      ? this.d.placeQuick?.(c.game, this.d.running().map((s) => s.slot), (slot) => this.bySlot.get(slot)?.size ?? 0)
+      : undefined;
+    if (placed !== undefined) {
+      target = placed;
+      ROUTED.primary.inc();
+    } else if (!reject) {
+      ROUTED.coordinator.inc();
       const r = await this.d.route({ room: c.room, token: c.token, game: c.game }).catch(() => null);
       if (r) {
         target = r.slot;
