@@ -86,6 +86,8 @@ export class Placement {
   private readonly placed = new Map<string, Placed>();
   private readonly anonPlaced = new Set<string>();
   private readonly placedPerSlot = new Map<number, number>();
+  /** `slot game` -> the room fullestOn gave last (a hint only: checked again at each use). */
+  private readonly filling = new Map<string, string>();
   /** Each game's sizes, as its workers last declared them; a game not heard of yet is sized by roomCapacity. */
   private readonly sizes = new Map<string, GameSizes>();
 
@@ -431,8 +433,16 @@ export class Placement {
     return { game: r.game, free: seatsOf(r) - (this.seated.get(id)?.size ?? 0) };
   }
 
-  /** The open room of `game` on `slot` with the fewest free seats left (but one), or undefined. */
+  /**
+   * The open room of `game` on `slot` with the fewest free seats left (but one), or undefined.
+   * The room it last gave for a slot and game is given again while it has a free seat (it only
+   * fills up meanwhile), so a burst of joins does not look at every room for each.
+   */
   private fullestOn(slot: number, game: string, now: number): Readonly<RoomRecord> | undefined {
+    const key = `${slot} ${game}`;
+    const last = this.filling.get(key);
+    const r0 = last !== undefined ? this.ledger.view.rooms.get(last) : undefined;
+    if (r0 && r0.slot === slot && r0.game === game && !r0.closed && this.freeSeats(r0, now) > 0) return r0;
     let best: Readonly<RoomRecord> | undefined;
     let bestFree = Infinity;
     for (const r of this.ledger.view.rooms.values()) {
@@ -443,6 +453,8 @@ export class Placement {
         bestFree = free;
       }
     }
+    if (best) this.filling.set(key, best.id);
+    else this.filling.delete(key);
     return best;
   }
 
