@@ -7,6 +7,8 @@ export type ConnKind = 'unclassified' | 'game' | 'http' | 'refusing';
 export type RefusalReason = 'total' | 'address' | 'address_closed' | 'http' | 'banned' | 'shutting_down' | 'proxy';
 
 export interface ConnBooks {
+  /** Hand-offs waiting in the primary for their worker (not yet given to Node's IPC), by slot. */
+  handoffsWaiting?: Record<number, number>;
   open: Record<ConnKind, number>;
   addresses: number;
   perAddressMax: number;
@@ -49,6 +51,18 @@ export function registerConnectionBooks(books: () => ConnBooks): void {
       collect() {
         const b = books();
         for (const [kind, n] of Object.entries(b.open)) this.set({ kind }, n);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'shoal_primary_handoffs_waiting',
+      help: 'Connections routed to a worker and waiting in the primary to be passed to it (Node passes one socket at a time per worker)',
+      labelNames: ['worker'],
+      registers: [],
+      collect() {
+        this.reset();
+        for (const [slot, n] of Object.entries(books().handoffsWaiting ?? {})) this.set({ worker: slot }, n);
       },
     }),
   );

@@ -10,6 +10,7 @@ import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole, type OperatorConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
+import { HANDOFF_ACKS_ENV } from '../ipc/primary-worker.js';
 import { holdRoute } from './net/route-hold.js';
 import { QuickSeats } from './net/quick-seats.js';
 import { consoleHost } from './console-host.js';
@@ -105,7 +106,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   // The supervisor's callbacks name parts built below: they run only once processes do.
   const supervisor = new Supervisor({
     workers: config.workers,
-    workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
+    workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot), [HANDOFF_ACKS_ENV]: 'node' }),
     coordinatorScript: script,
     coordinatorArgs: [roleArg('coordinator')],
     coordinatorEnv: baseEnv,

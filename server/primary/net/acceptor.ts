@@ -19,13 +19,17 @@ import type { Slot } from '../supervision/supervisor.js';
 import type { HandoffMsg } from '../../ipc/primary-worker.js';
 
 /**
- * Hand-offs given to Node per worker before the worker acknowledges one. Node itself passes one
- * socket at a time to a child (the next waits for the child's NODE_HANDLE_ACK), and on every ACK
- * it takes its whole queue apart and queues the rest again, so a deep queue there only costs the
- * primary work per hand-off (profiled: up to 64 re-queued per ACK). A few keep the channel busy:
- * the worker's conn.ack follows its NODE_HANDLE_ACK in the same turn.
+ * Hand-offs given to Node per worker and not yet written to it. Node passes one socket at a time
+ * to a child: the next waits in Node's queue for the child's NODE_HANDLE_ACK, which Node's own
+ * code sends the moment the child reads the handle, and a send's callback runs once its message
+ * is written, so a callback says the one before it was acknowledged. Node takes its whole queue
+ * apart and queues the rest again on every ACK (profiled: up to 64 re-queued per ACK when this was
+ * 64), so the queue there is kept short; the rest wait here. The worker sends no acknowledgement
+ * of its own (it did: a conn.ack message per connection, both processes' work, for what Node
+ * already says; it still does for a primary of an older build, which does not set
+ * HANDOFF_ACKS_ENV, during a deploy).
  */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 2;
 
 interface Handoff {
   sock: net.Socket;
@@ -137,7 +141,9 @@ export class Acceptor {
   bookStats(): ConnBooks {
     let perAddressMax = 0;
     for (const n of this.perAddress.values()) if (n > perAddressMax) perAddressMax = n;
-    return { open: { ...this.open }, addresses: this.perAddress.size, perAddressMax };
+    const handoffsWaiting: Record<number, number> = {};
+    for (const [slot, q] of this.queues) if (q.items.length) handoffsWaiting[slot] = q.items.length;
+    return { open: { ...this.open }, addresses: this.perAddress.size, perAddressMax, handoffsWaiting };
   }
 
   /** Connections turned away since start, by reason (also in /metrics). */
@@ -390,13 +396,12 @@ export class Acceptor {
       // Before the send: the primary's copy closes once the handle is passed, and from then on the
       // worker reports the close.
       this.hold(h.id, slot);
-      const failed = () => {
-        q.inFlight = Math.max(0, q.inFlight - 1);
-        this.unhold(h.id);
-        this.retry(h);
-      };
       sendToChild(s.worker!, h.msg, h.sock, (err) => {
-        if (err) failed();
+        q.inFlight = Math.max(0, q.inFlight - 1);
+        if (err) {
+          this.unhold(h.id);
+          this.retry(h);
+        } else this.pump(slot);
       });
     }
   }
@@ -408,14 +413,6 @@ export class Acceptor {
       return;
     }
     this.enqueue(this.pick(), h);
-  }
-
-  /** A worker took a hand-off we sent it. */
-  acked(slot: number): void {
-    const q = this.queues.get(slot);
-    if (!q) return;
-    q.inFlight = Math.max(0, q.inFlight - 1);
-    this.pump(slot);
   }
 
   /** A worker is gone: what waited for it picks again. */
