@@ -64,7 +64,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 let HELLO = Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' }));
 
 /** Opens n connections, at most inFlight waiting for their welcome at once (0: all at once). */
-async function openMany(port: number, serverPid: number | undefined, n: number, inFlight: number, transportOf: (i: number) => LeanTransport, shoal = true): Promise<Opened> {
+async function openMany(port: number, serverPid: number | undefined, n: number, inFlight: number, transportOf: (i: number) => LeanTransport): Promise<Opened> {
   const socks: LeanSocket[] = [];
   const times: number[] = [];
   const errors: Record<string, number> = {};
@@ -72,7 +72,7 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   let failed = 0;
   const c0 = process.cpuUsage();
   const s0 = serverPid ? treeCpuSeconds(serverPid) : 0;
-  const roles0 = serverPid ? treeCpuByRole(serverPid, shoal) : {};
+  const roles0 = serverPid ? treeCpuByRole(serverPid) : {};
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     let next = 0;
@@ -122,7 +122,7 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   });
   const elapsedMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  const roles1 = serverPid ? treeCpuByRole(serverPid, shoal) : {};
+  const roles1 = serverPid ? treeCpuByRole(serverPid) : {};
   return {
     socks, ok, failed, errors, times, elapsedMs,
     clientCpuS: (c.user + c.system) / 1e6, serverCpuS: serverPid ? treeCpuSeconds(serverPid) - s0 : 0,
@@ -132,11 +132,14 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
 
 /**
  * CPU seconds used so far by the tree under root, by role (a process gone since is left out).
- * Shoal's roles come from each command line; a baseline's root is its primary, the rest workers.
+ * Shoal's roles come from each command line; in a tree with none (a baseline under node:cluster)
+ * the root is the primary and the rest are workers.
  */
-function treeCpuByRole(root: number, shoal = true): Record<string, number> {
+function treeCpuByRole(root: number): Record<string, number> {
   const byRole: Record<string, number> = {};
-  for (const pid of processTree(root)) {
+  const pids = processTree(root);
+  const shoal = pids.some((pid) => roleOf(pid) !== 'primary');
+  for (const pid of pids) {
     try {
       const cpu = processCpuSeconds(pid);
       if (Number.isNaN(cpu)) continue;
@@ -359,7 +362,7 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
         try {
           await sleep(1000);
           const load = os.loadavg()[0]!;
-          const o = await openMany(s.port, s.proc.pid, n, k, tr, sv.shoal);
+          const o = await openMany(s.port, s.proc.pid, n, k, tr);
           record(sv.name, test, n, o, r + 1, load);
           await closeAll(o);
         } finally {
