@@ -139,7 +139,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   });
 
   // Quick-joins are placed from the coordinator's board of free seats (net/quick-seats.ts).
-  const quickSeats = new QuickSeats();
+  const quickSeats = new QuickSeats(new Set(gameNames()));
   const link = new CoordinatorLink(coordSocket, (...push) => {
     if (push[0] === 'quick.seats') quickSeats.update(push[1]);
   }, log);

@@ -7,8 +7,9 @@
 //     the next board says how many are really left.
 //   - None: the players are sent, a room's worth at a time, to the least loaded slot taking rooms,
 //     which makes them one room, as matchmaking would.
-//   - No fresh board (at start, the coordinator away or restarting): undefined, and the acceptor
-//     asks the coordinator's `route` as before.
+//   - No fresh board (at start, the coordinator away or restarting), or a game this server does
+//     not run (a hello may name any): undefined, and the acceptor asks the coordinator's `route`
+//     as before. So what is kept here per game is bounded by the games the server runs.
 import type { QuickSeatsBoard } from '../../ipc/coordinator-ops.js';
 
 /** A board older than this is not trusted (the coordinator sends one at least every second). */
@@ -28,7 +29,8 @@ export class QuickSeats {
   /** Per game, the slot now taking a room's worth of players that no board has shown yet, and how many more it takes. */
   private readonly filling = new Map<string, { slot: number; left: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `games`: the names of the games this server runs. */
+  constructor(private readonly known: ReadonlySet<string>, private readonly now: () => number = Date.now) {}
 
   /** A board from the coordinator: this copy starts again from it. */
   update(b: QuickSeatsBoard): void {
@@ -44,7 +46,7 @@ export class QuickSeats {
    * undefined when this copy cannot say. `load(slot)`: connections the slot holds now.
    */
   place(game: string, running: readonly number[], load: (slot: number) => number): number | undefined {
-    if (this.now() - this.at > QUICK_BOARD_STALE_MS) return undefined;
+    if (this.now() - this.at > QUICK_BOARD_STALE_MS || !this.known.has(game)) return undefined;
     const open = running.filter((s) => this.slots.has(s));
     if (open.length === 0) return undefined;
     const g = this.games.get(game);

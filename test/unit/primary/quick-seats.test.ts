@@ -9,9 +9,10 @@ describe('QuickSeats', () => {
   let now = 1_000_000;
   const clock = () => now;
   const none = () => 0;
+  const GAMES = new Set(['arena', 'four']);
 
   it('places nothing before a board, nor from one older than QUICK_BOARD_STALE_MS', () => {
-    const q = new QuickSeats(clock);
+    const q = new QuickSeats(GAMES, clock);
     expect(q.place('arena', [0, 1], none)).toBeUndefined();
     q.update({ slots: [0, 1], seats: 16, games: [] });
     expect(q.place('arena', [0, 1], none)).toBe(0);
@@ -20,7 +21,7 @@ describe('QuickSeats', () => {
   });
 
   it('fills the slot with the fewest free seats of the game first, one seat per placement', () => {
-    const q = new QuickSeats(clock);
+    const q = new QuickSeats(GAMES, clock);
     q.update({ slots: [0, 1], seats: 16, games: [['four', 2, [[0, 3], [1, 1]]], ['arena', 16, [[0, 5]]]] });
     expect(q.place('four', [0, 1], none)).toBe(1);
     expect([1, 2, 3].map(() => q.place('four', [0, 1], none))).toEqual([0, 0, 0]);
@@ -34,7 +35,7 @@ describe('QuickSeats', () => {
   });
 
   it('sends a game with no free seat a room of its seats at a time to one slot (the default seats for a game not listed)', () => {
-    const q = new QuickSeats(clock);
+    const q = new QuickSeats(GAMES, clock);
     q.update({ slots: [0, 1], seats: 3, games: [['four', 2, []]] });
     let load = [0, 0];
     const placeMany = (game: string, n: number) => Array.from({ length: n }, () => {
@@ -47,8 +48,15 @@ describe('QuickSeats', () => {
     expect(placeMany('arena', 6)).toEqual([0, 0, 0, 1, 1, 1]);
   });
 
+  it('places nothing for a game this server does not run (a hello may name any): the coordinator answers those', () => {
+    const q = new QuickSeats(GAMES, clock);
+    q.update({ slots: [0, 1], seats: 16, games: [] });
+    expect(q.place('nosuch', [0, 1], none)).toBeUndefined();
+    expect(q.place('arena', [0, 1], none)).toBe(0);
+  });
+
   it('never places on a slot the board does not list (drained) or that is not running', () => {
-    const q = new QuickSeats(clock);
+    const q = new QuickSeats(GAMES, clock);
     q.update({ slots: [1], seats: 16, games: [['arena', 16, [[0, 5], [1, 2]]]] });
     expect(q.place('arena', [0, 1], none)).toBe(1);
     expect(q.place('arena', [0], none)).toBeUndefined();
