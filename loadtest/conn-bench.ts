@@ -5,7 +5,7 @@
 //
 //   node dist/loadtest/conn-bench.js memory   [--conns 10000 | 2000,5000,10000] [--rounds 3] [--late-ms 0] [--hellos v1,changes-only] [--build old=PATH/dist/server/main.js ...] [--out FILE]
 //     a build's variant: [--build-args 'NAME=FLAG VALUE'] [--build-node-args 'NAME=FLAG'] [--build-env NAME=KEY=VALUE] (NAME: 'this build' or a --build's name)
-//   node dist/loadtest/conn-bench.js connects [--simultaneous 1000] [--rate-conns 500] [--in-flight 100] [--rounds 3] [--seed] [--build ...] [--out FILE]
+//   node dist/loadtest/conn-bench.js connects [--simultaneous 1000] [--rate-conns 500] [--in-flight 100] [--rounds 3] [--seed] [--bare] [--hello-json JSON] [--build ...] [--out FILE]
 //
 // memory: a fresh server, 2 s to settle, the RSS (and PSS) of its whole process tree read; then
 //   N connections, half TCP half WebSocket, each says hello and waits for its welcome (200 in
@@ -16,6 +16,12 @@
 // connects: (a) a fresh server, N connections started in the same turn (TCP, and half TCP half
 //   WebSocket on another fresh server), each timed from connect() to its welcome; (b) a fresh
 //   server, M connections with exactly K in flight in all (one process), set up a second.
+//   --seed adds the seed (Python, a fork per connection) to the rate test; --bare adds the ceiling
+//   of this machine: the bare `net` baseline under node:cluster with as many workers as Shoal
+//   (loadtest/baselines/bare-net-server.ts: the primary accepts and passes each socket to a worker,
+//   node:cluster's default on Linux; the worker answers the hello with a welcome), and the same with
+//   SCHED_NONE (each worker accepts on the shared socket itself), all three tests each.
+//   --hello-json: the hello every connection sends (default {"t":"hello","v":1,"name":"idle"}).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,8 +63,9 @@ interface Opened {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const HELLO = Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' }));
-const HELLOS: Record<string, Buffer> = { v1: HELLO, 'changes-only': Buffer.from(encode({ t: 'hello', v: 1, name: 'idle', changesOnly: true })) };
+/** The connects tests' hello (--hello-json may replace it). */
+let HELLO = Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' }));
+const HELLOS: Record<string, Buffer> = { v1: Buffer.from(encode({ t: 'hello', v: 1, name: 'idle' })), 'changes-only': Buffer.from(encode({ t: 'hello', v: 1, name: 'idle', changesOnly: true })) };
 
 /** States received by the open connections, all told (read around a window for a rate). */
 const received = { states: 0 };
@@ -131,15 +138,20 @@ async function openMany(port: number, serverPid: number | undefined, n: number, 
   };
 }
 
-/** The role of a server process from its command line: primary, coordinator or workers. */
-/** CPU seconds used so far by the tree under root, by role (a process gone since is left out). */
+/**
+ * CPU seconds used so far by the tree under root, by role (a process gone since is left out).
+ * Shoal's roles come from each command line; in a tree with none (a baseline under node:cluster)
+ * the root is the primary and the rest are workers.
+ */
 function treeCpuByRole(root: number): Record<string, number> {
   const byRole: Record<string, number> = {};
-  for (const pid of processTree(root)) {
+  const pids = processTree(root);
+  const shoal = pids.some((pid) => roleOf(pid) !== 'primary');
+  for (const pid of pids) {
     try {
       const cpu = processCpuSeconds(pid);
       if (Number.isNaN(cpu)) continue;
-      const role = roleOf(pid);
+      const role = shoal ? roleOf(pid) : pid === root ? 'primary' : 'workers';
       byRole[role] = (byRole[role] ?? 0) + cpu;
     } catch {
       /* gone */
@@ -198,8 +210,8 @@ function parseArgs(argv: string[]): { cmd: string; opts: Map<string, string>; bu
     const a = rest[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const key = a.slice(2);
-    if (key === 'seed') {
-      opts.set('seed', '1');
+    if (key === 'seed' || key === 'bare') {
+      opts.set(key, '1');
       continue;
     }
     const v = rest[++i];
@@ -332,11 +344,18 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
   const inFlight = Number(opts.get('in-flight') ?? 100);
   const rounds = Number(opts.get('rounds') ?? 3);
   const withSeed = opts.has('seed');
+  const hello = opts.get('hello-json');
+  if (hello) HELLO = Buffer.from(encode(JSON.parse(hello) as Record<string, unknown>));
   const fd = checkFdLimit(Math.max(simul, rateN) + 200);
   const runs: Array<Record<string, unknown>> = [];
-  const servers: Array<{ name: string; start: () => Promise<RunningServer>; shoal: boolean }> = builds.map((b) => ({
+  const servers: Array<{ name: string; start: () => Promise<RunningServer>; shoal: boolean; bare?: boolean }> = builds.map((b) => ({
     name: b.name, shoal: true, start: () => startShoal({ workers: os.availableParallelism(), main: b.main }),
   }));
+  if (opts.has('bare')) {
+    const w = os.availableParallelism();
+    servers.push({ name: `bare net cluster(${w})`, shoal: false, bare: true, start: () => startBaseline('net', w) });
+    servers.push({ name: `bare net cluster(${w}), workers accept`, shoal: false, bare: true, start: () => startBaseline('net', w, true) });
+  }
   if (withSeed) servers.push({ name: 'seed (python fork)', shoal: false, start: () => startBaseline('seed') });
   const record = (server: string, test: string, n: number, o: Opened, round: number, load: number) => {
     const run = {
@@ -351,10 +370,12 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
   };
   for (let r = 0; r < rounds; r++) {
     for (const sv of servers) {
-      const tests: Array<[string, number, number, (i: number) => LeanTransport]> = sv.shoal
+      const tests: Array<[string, number, number, (i: number) => LeanTransport]> = sv.shoal || sv.bare
         ? [[`${simul} simultaneous, TCP`, simul, 0, tcpOnly], [`${simul} simultaneous, half TCP half WS`, simul, 0, mix], [`${rateN}, ${inFlight} in flight, TCP`, rateN, inFlight, tcpOnly]]
         : [[`${rateN}, ${inFlight} in flight, TCP`, rateN, inFlight, tcpOnly]];
       for (const [test, n, k, tr] of tests) {
+        // The bare baseline speaks raw TCP only.
+        if (sv.bare && test.includes('WS')) continue;
         // A fresh server for every test: none pays for the connections of another.
         const s = await sv.start();
         try {
@@ -402,13 +423,28 @@ async function connects(opts: Map<string, string>, builds: Build[]) {
       setupPerSecondRatioMedian: median(row.setupPerSecond), serverCpuRatioMedian: median(row.serverCpuS),
     };
   }));
+  // The rate test's set-up rate of every server ÷ the seed's in the same round (the target is 10x).
+  const rateTest = `${rateN}, ${inFlight} in flight, TCP`;
+  const seedName = 'seed (python fork)';
+  const versusSeed = withSeed
+    ? servers.filter((sv) => sv.name !== seedName).map((sv) => {
+      const perRound: number[] = [];
+      for (let r = 1; r <= rounds; r++) {
+        const mine = runs.find((x) => x.server === sv.name && x.test === rateTest && x.round === r);
+        const seed = runs.find((x) => x.server === seedName && x.test === rateTest && x.round === r);
+        if (mine && seed) perRound.push(r3((mine.setupPerSecond as number) / (seed.setupPerSecond as number)));
+      }
+      return { server: sv.name, test: rateTest, setupPerSecondVsSeed: perRound, median: median(perRound) };
+    })
+    : [];
   return {
     what: 'connection set-up: simultaneous connects to welcome, and set-up rate at a true number in flight',
     method: `Lean sockets from this one load process (so "${inFlight} in flight" is ${inFlight} in all). A fresh server for every test (${os.availableParallelism()} Shoal workers). ` +
       `Simultaneous: ${simul} connect() calls in one turn, each hello sent on connect, timed from its connect() call to its welcome. ` +
       `Rate: ${rateN} connections, a new one started as soon as one is welcomed, ${inFlight} at a time; rate = welcomed ÷ time from the first connect() to the last welcome. ` +
-      'Connections stay open until the test ends. Server CPU: the server\'s process tree from /proc; client CPU: this process. Medians over rounds.',
-    fdLimit: fd, summary, ab, runs,
+      'Connections stay open until the test ends. Server CPU: the server\'s process tree from /proc; client CPU: this process. Medians over rounds. ' +
+      'Bare baselines (--bare): the same client against loadtest/baselines/bare-net-server.ts under node:cluster (its primary\'s CPU as primary, the rest as workers), TCP only.',
+    fdLimit: fd, hello: decode(HELLO), summary, ab, versusSeed, runs,
   };
 }
 

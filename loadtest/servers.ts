@@ -69,15 +69,19 @@ export async function startShoal(o: ShoalStartOptions): Promise<RunningServer> {
 
 export type BaselineKind = 'net' | 'ws' | 'http' | 'seed';
 
-/** Starts a baseline server; `cluster` > 0 runs it under node:cluster with that many workers. */
-export async function startBaseline(kind: BaselineKind, cluster = 0): Promise<RunningServer> {
+/**
+ * Starts a baseline server; `cluster` > 0 runs it under node:cluster with that many workers.
+ * `schedNone`: node:cluster's SCHED_NONE (each worker accepts on the shared socket itself) instead
+ * of its default on Linux, the primary accepting and passing each socket to a worker.
+ */
+export async function startBaseline(kind: BaselineKind, cluster = 0, schedNone = false): Promise<RunningServer> {
   const port = await freePort();
-  const name = kind === 'seed' ? 'seed (python fork)' : `bare ${kind}${cluster ? ` cluster(${cluster})` : ''}`;
+  const name = kind === 'seed' ? 'seed (python fork)' : `bare ${kind}${cluster ? ` cluster(${cluster})` : ''}${schedNone ? ', workers accept' : ''}`;
   const proc = kind === 'seed'
     ? startProcess(name, 'python3', [SEED, '--port', String(port)])
     : startProcess(name, process.execPath, [
       path.join(BASELINES, `bare-${kind}-server.js`), '--port', String(port), '--cluster', String(cluster),
-    ]);
+    ], schedNone ? { env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: 'none' } } : {});
   try {
     await proc.waitForLine('ready', 15_000);
   } catch (err) {

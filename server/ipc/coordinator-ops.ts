@@ -18,7 +18,10 @@ export interface JoinArgs {
   name: string;
   room?: string;
   token?: string;
-  /** The room matchmaking picked when this connection was routed (no room named). */
+  /**
+   * The room matchmaking picked when this connection was routed (no room named). Absent for a
+   * quick-join the primary placed on this worker itself (QuickSeatsBoard): seated on this worker.
+   */
   hint?: string;
   /** The client's address: rooms it makes are counted against it. */
   address?: string;
@@ -330,7 +333,24 @@ export type CoordinatorPushes = {
    * them (another host owns them now, or may soon): their players get `bye` `restart` and resume.
    */
   'rooms.drop': { ids: string[] };
+  /** To the primary only: where quick-join has free seats now (at once on a change, and every second). */
+  'quick.seats': QuickSeatsBoard;
 };
+
+/**
+ * What the primary needs to place a quick-join (a hello naming no room and no token, its game
+ * known) on a worker itself, with no round trip: the slots taking new rooms, and per game the
+ * seats quick-join fills in a room and the free ones in its open rooms on each such slot
+ * (seated players and seats promised at routing taken off). The worker's join then seats the
+ * player in a room of its game on that worker (placement.ts, chooseSeat).
+ */
+export interface QuickSeatsBoard {
+  slots: number[];
+  /** Seats of a room of a game not listed (roomCapacity). */
+  seats: number;
+  /** [game, its seats, [slot, free seats on that slot][]] */
+  games: Array<[string, number, Array<[number, number]>]>;
+}
 
 export type CoordinatorOp = OpName<CoordinatorOps>;
 export type CoordinatorArgs<K extends CoordinatorOp> = OpArgs<CoordinatorOps, K>;

@@ -11,6 +11,13 @@ import type { Limits, KickResult } from './admin-types.js';
 export interface AlivePing { t: 'alive?' }
 export interface AlivePong { t: 'alive' }
 
+/**
+ * In a worker's environment, `node`: the primary paces hand-offs by Node's own acknowledgement
+ * of each socket, so the worker sends no conn.ack. A primary of an older build (a deploy puts a
+ * new worker under it) does not set it and waits for conn.ack.
+ */
+export const HANDOFF_ACKS_ENV = 'SHOAL_HANDOFF_ACKS';
+
 /** What the primary sends with each socket it hands over. */
 export interface HandoffMsg {
   t: 'conn';
@@ -114,7 +121,11 @@ export type WorkerToPrimary =
   | AlivePong
   /** Started, its rooms restored: it may be handed connections. */
   | { t: 'ready'; pid: number }
-  /** A handed-over socket arrived (the primary paces hand-offs by these). */
+  /**
+   * A handed-over socket arrived: sent only to a primary of an older build, which paced hand-offs
+   * by these (one that sets HANDOFF_ACKS_ENV=node in the worker's environment paces by Node's own
+   * acknowledgement and needs none: HANDOFF_ACKS_ENV).
+   */
   | { t: 'conn.ack' }
   /** Book entries (HandoffMsg.id) of handed-over sockets that have closed. */
   | { t: 'conn.closed'; ids: number[] }

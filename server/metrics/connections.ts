@@ -7,6 +7,8 @@ export type ConnKind = 'unclassified' | 'game' | 'http' | 'refusing';
 export type RefusalReason = 'total' | 'address' | 'address_closed' | 'http' | 'banned' | 'shutting_down' | 'proxy';
 
 export interface ConnBooks {
+  /** Hand-offs waiting in the primary for their worker (not yet given to Node's IPC), by slot. */
+  handoffsWaiting?: Record<number, number>;
   open: Record<ConnKind, number>;
   addresses: number;
   perAddressMax: number;
@@ -21,6 +23,13 @@ export const refusedTotal = new Counter({
 
 // Not shoal_connections_total: the workers count game sessions under that name, and the primary
 // counting the same sockets there too summed every TCP and WebSocket connection twice.
+export const routedTotal = new Counter({
+  name: 'shoal_connections_routed_total',
+  help: 'Game connections the primary handed to a worker, by who chose it (primary: a quick-join placed from the coordinator\'s board of free seats, no round trip; coordinator: its route op, for a hello naming a room or a token, or a WebSocket not saying its game)',
+  labelNames: ['by'],
+  registers: [],
+});
+
 export const classifiedTotal = new Counter({
   name: 'shoal_connections_classified_total',
   help: 'Connections the primary read far enough to tell apart, by kind (tcp, ws, http), whether then served or refused',
@@ -32,6 +41,7 @@ export const classifiedTotal = new Counter({
 export function registerConnectionBooks(books: () => ConnBooks): void {
   registry.registerMetric(refusedTotal);
   registry.registerMetric(classifiedTotal);
+  registry.registerMetric(routedTotal);
   registry.registerMetric(
     new Gauge({
       name: 'shoal_primary_connections_open',
@@ -41,6 +51,18 @@ export function registerConnectionBooks(books: () => ConnBooks): void {
       collect() {
         const b = books();
         for (const [kind, n] of Object.entries(b.open)) this.set({ kind }, n);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'shoal_primary_handoffs_waiting',
+      help: 'Connections routed to a worker and waiting in the primary to be passed to it (Node passes one socket at a time per worker)',
+      labelNames: ['worker'],
+      registers: [],
+      collect() {
+        this.reset();
+        for (const [slot, n] of Object.entries(books().handoffsWaiting ?? {})) this.set({ worker: slot }, n);
       },
     }),
   );

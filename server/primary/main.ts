@@ -10,7 +10,9 @@ import { coordinatorSocketPath } from '../ipc/coordinator-socket.js';
 import { setProcessLabel } from '../metrics/registry.js';
 import { openConsole, type OperatorConsole } from '../console/service.js';
 import { Acceptor } from './net/acceptor.js';
+import { HANDOFF_ACKS_ENV } from '../ipc/primary-worker.js';
 import { holdRoute } from './net/route-hold.js';
+import { QuickSeats } from './net/quick-seats.js';
 import { consoleHost } from './console-host.js';
 import type { ProbeSpawn } from './deploy-probe.js';
 import { healthAnswer } from '../http/health.js';
@@ -104,7 +106,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
   // The supervisor's callbacks name parts built below: they run only once processes do.
   const supervisor = new Supervisor({
     workers: config.workers,
-    workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot) }),
+    workerEnv: (slot) => ({ ...baseEnv, SHOAL_WORKER_SLOT: String(slot), [HANDOFF_ACKS_ENV]: 'node' }),
     coordinatorScript: script,
     coordinatorArgs: [roleArg('coordinator')],
     coordinatorEnv: baseEnv,
@@ -136,7 +138,11 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     handlers: workerMessageHandlers,
   });
 
-  const link = new CoordinatorLink(coordSocket, () => {}, log);
+  // Quick-joins are placed from the coordinator's board of free seats (net/quick-seats.ts).
+  const quickSeats = new QuickSeats(new Set(gameNames()));
+  const link = new CoordinatorLink(coordSocket, (...push) => {
+    if (push[0] === 'quick.seats') quickSeats.update(push[1]);
+  }, log);
   link.onConnect = async (ch) => {
     await ch.request('primary.hello', {});
   };
@@ -148,6 +154,7 @@ function assemble(config: Config, log: Logger, startedAt: number, opsConsole: Op
     // A new room matchmaking makes up is named for the game it will play.
     // A connection for a worker being replaced waits for the replacement (a hello sent with it still in time).
     route: (c) => holdRoute(link.request('route', { ...c, game: c.game ?? DEFAULT_GAME }, 1000), (slot) => supervisor.replacement(slot), config.helloTimeoutMs - 1000),
+    placeQuick: (game, running, load) => quickSeats.place(game ?? DEFAULT_GAME, running, load),
     isBanned: (address) => opsConsole.isBanned(address),
     responsive: () => supervisor.responsive(),
     answerWithoutWorker: async (path, address) => {

@@ -23,7 +23,7 @@ import { ReadinessMirror } from './primary-link/readiness-mirror.js';
 import { WorkerRelay } from './net/relay.js';
 import { WorkerRuntime } from './runtime.js';
 import { AuthVerifier } from '../auth/verifier.js';
-import { isMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/primary-worker.js';
+import { HANDOFF_ACKS_ENV, isMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/primary-worker.js';
 
 const config = JSON.parse(process.env.SHOAL_CONFIG_JSON!) as Config;
 const slot = Number(process.env.SHOAL_WORKER_SLOT);
@@ -37,6 +37,8 @@ process.on('uncaughtException', (err) => {
 });
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
+/** Set by a primary that paces hand-offs by Node's own acknowledgement (primary/net/acceptor.ts, HANDOFF_ACKS_ENV). */
+const nodeAcksHandoffs = process.env[HANDOFF_ACKS_ENV] === 'node';
 const send = (m: WorkerToPrimary) => {
   if (process.connected) process.send!(m);
 };
@@ -88,7 +90,8 @@ process.on('message', (raw: unknown, handle?: net.Socket) => {
       send({ t: 'alive' });
       return;
     case 'conn':
-      send({ t: 'conn.ack' });
+      // A primary of an older build (a deploy puts this build under it) paces hand-offs by these.
+      if (!nodeAcksHandoffs) send({ t: 'conn.ack' });
       // A socket that closed on its way here arrives without its handle: it is closed for the books.
       if (handle) intake.take(m, handle);
       else intake.lost(m);

@@ -3,7 +3,8 @@
 // workers), over TCP (its hello's game) and WebSocket (/ws?game=); rooms fill up to the game's
 // seats, a join naming a room goes up to its capacity, an arena hello naming a room of the other
 // game is refused with WRONG_GAME; /rooms, the console and /metrics name each room's game; and a
-// room adopted after its worker is killed keeps its game. It runs with the second game the server
+// room adopted after its worker is killed keeps its game. The quick-joins are placed by the primary
+// itself, from the coordinator's board of free seats (server/primary/net/quick-seats.ts). It runs with the second game the server
 // registers (four in a row); on a build that registers only the arena it skips.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config/load.js';
@@ -41,6 +42,8 @@ describe.skipIf(!other)('rooms of a second game beside the arena', () => {
     return { c, m: (await c.next((m) => m.t === 'welcome' || m.t === 'error')) as Msg };
   }
   const relayed = async () => sample(await scrape(server), 'shoal_relayed_connections_total') ?? 0;
+  /** Quick-joins the primary placed itself, from the coordinator's board of free seats (no `route` round trip). */
+  const placedByPrimary = async () => sample(await scrape(server), 'shoal_connections_routed_total{by="primary"}') ?? 0;
 
   /** The room's entry in /rooms, once listed (answers may be httpCacheMs old). */
   const listed = (id: string) =>
@@ -60,6 +63,7 @@ describe.skipIf(!other)('rooms of a second game beside the arena', () => {
 
   it(`quick-join fills rooms of ${game} up to its seats, routed straight to them (no relay), arena players apart`, async () => {
     const relaysBefore = await relayed();
+    const placedBefore = await placedByPrimary();
     // An arena room with free seats: where a quick-join routed as an arena player goes.
     const arena = (await tcp(hello('arena-q'))).m;
     expect(arena).toMatchObject({ t: 'welcome', game: 'arena', room: expect.stringMatching(/^arena-/) });
@@ -86,6 +90,9 @@ describe.skipIf(!other)('rooms of a second game beside the arena', () => {
     ws.send(hello('q-ws', { game }));
     expect(await ws.next((m) => m.t === 'welcome')).toMatchObject({ game, room: 'duel-ws' });
     expect(await relayed()).toBe(relaysBefore);
+    // Every quick-join above (two arena, 2 * seats - 1 of the game over TCP, one over WebSocket)
+    // was placed by the primary; the hellos naming a room went by the coordinator's route.
+    expect((await placedByPrimary()) - placedBefore).toBe(2 * seats - 1 + 3);
   });
 
   it('a join naming a room goes up to the game capacity, then ROOM_FULL; an arena hello naming it gets WRONG_GAME and may say hello again', async () => {

@@ -14,6 +14,7 @@ import type { Ledger } from './ledger.js';
 import { Reservations } from './reservations.js';
 import { RoomIds } from './room-ids.js';
 import { RoomsPerAddress } from './rooms-per-address.js';
+import type { QuickSeatsBoard } from '../../ipc/coordinator-ops.js';
 
 /** A room promised to connections on their way, not made: nothing durable, not in /rooms. */
 interface Placed {
@@ -85,6 +86,8 @@ export class Placement {
   private readonly placed = new Map<string, Placed>();
   private readonly anonPlaced = new Set<string>();
   private readonly placedPerSlot = new Map<number, number>();
+  /** `slot game` -> the room fullestOn gave last (a hint only: checked again at each use). */
+  private readonly filling = new Map<string, string>();
   /** Each game's sizes, as its workers last declared them; a game not heard of yet is sized by roomCapacity. */
   private readonly sizes = new Map<string, GameSizes>();
 
@@ -390,6 +393,14 @@ export class Placement {
         return { room: this.createRoom(a.hint, a.slot, now, game) };
       }
     }
+    if (a.hint === undefined && this.takesRooms(a.slot)) {
+      // No seat promised at routing: the primary placed this quick-join on this worker itself
+      // (from the QuickSeatsBoard, with no round trip), so it is seated here: in a room of its
+      // game with a free seat, else a new one. Sending it to another worker's room would make it
+      // a relay for as long as it plays.
+      const here = this.fullestOn(a.slot, game, now);
+      return { room: here ?? this.createRoom(this.newRoomId(a.game), a.slot, now, game) };
+    }
     const m = this.matchmake(now, game, a.slot);
     if (m && m.slot !== a.slot) return { redirect: m.slot };
     r = m
@@ -420,6 +431,54 @@ export class Placement {
     const r = this.ledger.view.rooms.get(id);
     if (!r || r.closed || !this.takesRooms(r.slot)) return undefined;
     return { game: r.game, free: seatsOf(r) - (this.seated.get(id)?.size ?? 0) };
+  }
+
+  /**
+   * The open room of `game` on `slot` with the fewest free seats left (but one), or undefined.
+   * The room it last gave for a slot and game is given again while it has a free seat (it only
+   * fills up meanwhile), so a burst of joins does not look at every room for each.
+   */
+  private fullestOn(slot: number, game: string, now: number): Readonly<RoomRecord> | undefined {
+    const key = `${slot} ${game}`;
+    const last = this.filling.get(key);
+    const r0 = last !== undefined ? this.ledger.view.rooms.get(last) : undefined;
+    if (r0 && r0.slot === slot && r0.game === game && !r0.closed && this.freeSeats(r0, now) > 0) return r0;
+    let best: Readonly<RoomRecord> | undefined;
+    let bestFree = Infinity;
+    for (const r of this.ledger.view.rooms.values()) {
+      if (r.slot !== slot || r.game !== game || r.closed) continue;
+      const free = this.freeSeats(r, now);
+      if (free > 0 && free < bestFree) {
+        best = r;
+        bestFree = free;
+      }
+    }
+    if (best) this.filling.set(key, best.id);
+    else this.filling.delete(key);
+    return best;
+  }
+
+  /**
+   * Where quick-join has free seats now, for the primary to place quick-joins itself (see
+   * QuickSeatsBoard): the slots taking new rooms and, per game, the free seats of its open rooms
+   * on each of them.
+   */
+  quickBoard(now: number): QuickSeatsBoard {
+    const slots = this.slotsTakingRooms().sort((x, y) => x - y);
+    const byGame = new Map<string, Map<number, number>>();
+    for (const g of this.sizes.keys()) byGame.set(g, new Map());
+    for (const r of this.ledger.view.rooms.values()) {
+      if (r.closed || !this.takesRooms(r.slot)) continue;
+      const free = this.freeSeats(r, now);
+      if (free <= 0) continue;
+      let m = byGame.get(r.game);
+      if (!m) byGame.set(r.game, (m = new Map<number, number>()));
+      m.set(r.slot, (m.get(r.slot) ?? 0) + free);
+    }
+    const games: QuickSeatsBoard['games'] = [];
+    for (const [g, m] of byGame) games.push([g, this.seatsOfGame(g), [...m].sort((x, y) => x[0] - y[0])]);
+    games.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    return { slots, seats: this.config.roomCapacity, games };
   }
 
   /** The connection a seat was promised to at routing goes elsewhere: the promise lapses now. */

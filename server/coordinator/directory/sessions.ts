@@ -1,12 +1,14 @@
 // Players' sessions and their tokens: a session is made when a player is first seated and ends
 // when it leaves for good; its token (kept only as a hash) resumes it, and only as the account it
 // was made for. Also which names belong to accounts, so a guest cannot play under one.
-import crypto from 'node:crypto';
 import type { Change, SessionRecord } from '../store/types.js';
 import { foldName } from '../../../shared/protocol/text-rules.js';
 import { CodedError } from '../../../shared/errors/coded-error.js';
 import { hashToken } from '../store/token-hash.js';
 import type { Ledger } from './ledger.js';
+import { TokenBytes } from './token-bytes.js';
+
+const tokenBytes = new TokenBytes();
 
 /** World kv namespace: account (token sub) -> the name it last played under. */
 export const ACCOUNTS_NS = 'accounts';
@@ -72,7 +74,7 @@ export class Sessions {
   /** Makes a session, durably; returns it with its raw token (for the client's `welcome` only). */
   create(a: NewSession): { session: SessionRecord; token: string } {
     const n = this.ledger.takePlayerNumber();
-    const token = crypto.randomBytes(24).toString('base64url');
+    const token = tokenBytes.take(24).toString('base64url');
     const session: SessionRecord = {
       id: 'p' + n.toString(36),
       tokenHash: hashToken(token),

@@ -11,6 +11,7 @@ import type { CoordinatorChannel, CoordinatorOp } from '../../ipc/coordinator-op
 import type { CoordinatorHandlers, OpContext } from '../ops/context.js';
 import type { AckedWrites } from '../store/types.js';
 import { writesAcked, writesAckedBeforeFsync } from '../store/store-metrics.js';
+import { QuickBoardPush } from './quick-board-push.js';
 
 type Handler = (a: unknown, c: CoordinatorChannel) => unknown;
 
@@ -56,6 +57,14 @@ function answerAfterWrites(store: AckedWrites, policy: AnswerPolicy) {
 export function listen(socketPath: string, ops: CoordinatorHandlers, ctx: OpContext, store: AckedWrites, policy: AnswerPolicy, log: Logger, ready: () => void): net.Server {
   const { dir, workers, channels } = ctx;
   const answer = answerAfterWrites(store, policy);
+  // The primary places quick-joins from this board (start/quick-board-push.ts).
+  const board = new QuickBoardPush(dir, () => [...channels].find((c) => c.peer.role === 'primary' && !c.closed));
+  const served = (op: string, fn: Handler, args: unknown, c: CoordinatorChannel): unknown => {
+    const r = answer(op, fn, args, c);
+    board.afterOp(op);
+    if (r instanceof Promise) void r.then(() => board.afterOp(op), () => board.afterOp(op));
+    return r;
+  };
   try {
     fs.unlinkSync(socketPath);
   } catch {
@@ -68,7 +77,7 @@ export function listen(socketPath: string, ops: CoordinatorHandlers, ctx: OpCont
         if (!Object.hasOwn(ops, op)) throw new CodedError('UNKNOWN_OP', `unknown coordinator op ${op}`);
         // The wire's edge: the table checked every handler against CoordinatorOps; the arguments
         // are what the peer sent, and each handler checks what it relies on.
-        return answer(op, ops[op as CoordinatorOp] as Handler, args, c);
+        return served(op, ops[op as CoordinatorOp] as Handler, args, c);
       },
       null,
       (c) => {
@@ -77,12 +86,14 @@ export function listen(socketPath: string, ops: CoordinatorHandlers, ctx: OpCont
         if (slot !== undefined && workers.get(slot) === c) {
           workers.delete(slot);
           dir.workerLeft(slot);
+          board.changed();
           log.warn({ slot }, 'worker channel closed');
         }
       },
     );
     channels.add(ch);
   });
+  server.on('close', () => board.stop());
   server.listen(socketPath, () => {
     fs.chmodSync(socketPath, 0o600);
     log.info({ socket: socketPath }, 'coordinator listening');

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { encodeFramed } from '../../../shared/protocol/framing.js';
 import { errorMsg } from '../../../shared/protocol/messages.js';
 import type { Config } from '../../config/schema.js';
-import { classifiedTotal, registerConnectionBooks, refusedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../../metrics/connections.js';
+import { classifiedTotal, registerConnectionBooks, refusedTotal, routedTotal, type ConnBooks, type ConnKind, type RefusalReason } from '../../metrics/connections.js';
 import { sendToChild } from '../supervision/child-send.js';
 import { classify, looksLikeHttp, requestPath, type Classified } from './classifier.js';
 import { parseProxyHeader, proxySignature } from './proxy-header.js';
@@ -19,13 +19,17 @@ import type { Slot } from '../supervision/supervisor.js';
 import type { HandoffMsg } from '../../ipc/primary-worker.js';
 
 /**
- * Hand-offs given to Node per worker before the worker acknowledges one. Node itself passes one
- * socket at a time to a child (the next waits for the child's NODE_HANDLE_ACK), and on every ACK
- * it takes its whole queue apart and queues the rest again, so a deep queue there only costs the
- * primary work per hand-off (profiled: up to 64 re-queued per ACK). A few keep the channel busy:
- * the worker's conn.ack follows its NODE_HANDLE_ACK in the same turn.
+ * Hand-offs given to Node per worker and not yet written to it. Node passes one socket at a time
+ * to a child: the next waits in Node's queue for the child's NODE_HANDLE_ACK, which Node's own
+ * code sends the moment the child reads the handle, and a send's callback runs once its message
+ * is written, so a callback says the one before it was acknowledged. Node takes its whole queue
+ * apart and queues the rest again on every ACK (profiled: up to 64 re-queued per ACK when this was
+ * 64), so the queue there is kept short; the rest wait here. The worker sends no acknowledgement
+ * of its own (it did: a conn.ack message per connection, both processes' work, for what Node
+ * already says; it still does for a primary of an older build, which does not set
+ * HANDOFF_ACKS_ENV, during a deploy).
  */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 2;
 
 interface Handoff {
   sock: net.Socket;
@@ -53,6 +57,11 @@ export interface AcceptorDeps {
   /** Which slot runs this connection's room (asks the coordinator). */
   /** `game`: the game the hello asks for, when it could be read (a TCP hello, a /ws?game= query). */
   route(c: { room?: string; token?: string; game?: string }): Promise<{ slot: number; room?: string } | null>;
+  /**
+   * Where a quick-join of `game` (no room, no token; undefined: the default game) goes, placed
+   * here with no round trip (quick-seats.ts), or undefined to ask `route`.
+   */
+  placeQuick?(game: string | undefined, running: readonly number[], load: (slot: number) => number): number | undefined;
   isBanned(address: string): boolean;
   /** Answers an HTTP request no worker can serve (none answering): status and JSON body, or `text` (/metrics) sent as it is. */
   answerWithoutWorker(path: string, address: string): Promise<{ status: number; body: unknown; text?: string }>;
@@ -66,6 +75,7 @@ const GRACE_MS = 1000;
 
 /** The counter's children, looked up once: a labelled inc() hashes its labels on every call. */
 const CLASSIFIED = { tcp: classifiedTotal.labels('tcp'), ws: classifiedTotal.labels('ws'), http: classifiedTotal.labels('http') };
+const ROUTED = { primary: routedTotal.labels('primary'), coordinator: routedTotal.labels('coordinator') };
 
 export class Acceptor {
   readonly server: net.Server;
@@ -131,7 +141,9 @@ export class Acceptor {
   bookStats(): ConnBooks {
     let perAddressMax = 0;
     for (const n of this.perAddress.values()) if (n > perAddressMax) perAddressMax = n;
-    return { open: { ...this.open }, addresses: this.perAddress.size, perAddressMax };
+    const handoffsWaiting: Record<number, number> = {};
+    for (const [slot, q] of this.queues) if (q.items.length) handoffsWaiting[slot] = q.items.length;
+    return { open: { ...this.open }, addresses: this.perAddress.size, perAddressMax, handoffsWaiting };
   }
 
   /** Connections turned away since start, by reason (also in /metrics). */
@@ -306,7 +318,16 @@ export class Acceptor {
     }
     let target: number | undefined;
     let hint: string | undefined;
-    if (!reject) {
+    // A quick-join whose game is known here (a TCP hello was read whole; a WebSocket says it in
+    // its /ws query or not at all) is placed without asking the coordinator.
+    const placed = !reject && c.room === undefined && c.token === undefined && (c.kind === 'tcp' ? c.hello : c.game !== undefined)
+      ? this.d.placeQuick?.(c.game, this.d.running().map((s) => s.slot), (slot) => this.bySlot.get(slot)?.size ?? 0)
+      : undefined;
+    if (placed !== undefined) {
+      target = placed;
+      ROUTED.primary.inc();
+    } else if (!reject) {
+      ROUTED.coordinator.inc();
       const r = await this.d.route({ room: c.room, token: c.token, game: c.game }).catch(() => null);
       if (r) {
         target = r.slot;
@@ -375,13 +396,12 @@ export class Acceptor {
       // Before the send: the primary's copy closes once the handle is passed, and from then on the
       // worker reports the close.
       this.hold(h.id, slot);
-      const failed = () => {
-        q.inFlight = Math.max(0, q.inFlight - 1);
-        this.unhold(h.id);
-        this.retry(h);
-      };
       sendToChild(s.worker!, h.msg, h.sock, (err) => {
-        if (err) failed();
+        q.inFlight = Math.max(0, q.inFlight - 1);
+        if (err) {
+          this.unhold(h.id);
+          this.retry(h);
+        } else this.pump(slot);
       });
     }
   }
@@ -393,14 +413,6 @@ export class Acceptor {
       return;
     }
     this.enqueue(this.pick(), h);
-  }
-
-  /** A worker took a hand-off we sent it. */
-  acked(slot: number): void {
-    const q = this.queues.get(slot);
-    if (!q) return;
-    q.inFlight = Math.max(0, q.inFlight - 1);
-    this.pump(slot);
   }
 
   /** A worker is gone: what waited for it picks again. */

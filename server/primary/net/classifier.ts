@@ -9,7 +9,8 @@ import { routeGame, routeRoom, routeToken, wsQuery } from '../../net/ws-query.js
 
 export type Classified =
   | { kind: 'more' }
-  | { kind: 'tcp'; room?: string; token?: string; game?: string }
+  /** `hello`: the first frame was a hello, read whole (its room, token and game are as it says). */
+  | { kind: 'tcp'; hello?: true; room?: string; token?: string; game?: string }
   | { kind: 'http'; ws: boolean; room?: string; token?: string; game?: string };
 
 const ROUTE_KEYS = ['t', 'room', 'token', 'game'] as const;
@@ -54,7 +55,7 @@ function classifyTcp(buf: Buffer, maxFrame: number): Classified {
   // (and answers BAD_MESSAGE); a malformed one here just routes anywhere.
   const f = scanMapStrings(buf.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len), ROUTE_KEYS);
   if (!f || f.t !== 'hello') return { kind: 'tcp' };
-  return { kind: 'tcp', room: routeRoom(f.room), token: routeToken(f.token), game: routeGame(f.game) };
+  return { kind: 'tcp', hello: true, room: routeRoom(f.room), token: routeToken(f.token), game: routeGame(f.game) };
 }
 
 function classifyHttp(buf: Buffer, maxHttpHead: number): Classified {

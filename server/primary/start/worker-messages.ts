@@ -12,7 +12,7 @@ export type WorkerMessageHandler = (slot: number, m: WorkerToPrimary) => boolean
 export interface WorkerMessageDeps {
   log: Logger;
   supervisor: Supervisor;
-  acceptor: () => { acked(slot: number): void; released(slot: number, ids: number[]): void };
+  acceptor: () => { released(slot: number, ids: number[]): void };
   readiness: () => { check(address: string): Promise<Readiness> };
   metrics: () => { collect(): Promise<string>; received(id: number, data: MetricsJson): void };
   /** A worker in this slot is ready (start-up waits for every slot's). */
@@ -33,7 +33,7 @@ export function workerMessageRouter(d: WorkerMessageDeps): (s: Slot, m: WorkerTo
         d.log.info({ slot: s.slot, workerPid: m.pid, restarts: s.restarts }, 'worker running');
         return;
       case 'conn.ack':
-        d.acceptor().acked(s.slot);
+        // Sent only to a primary of an older build (see HANDOFF_ACKS_ENV): hand-offs are paced by Node's own.
         return;
       case 'conn.closed':
         d.acceptor().released(s.slot, m.ids);

@@ -135,3 +135,49 @@ describe('named rooms', () => {
     expect(seated(h.dir.join({ slot: a.slot, name: 'y', room: 'meet' })).room.slot).toBe(a.slot);
   });
 });
+
+describe('a quick-join the primary placed (no hint) and the board it places from', () => {
+  it('is seated on its own worker: in a room there with a free seat, else a new one there, never sent to another worker\'s room', () => {
+    h.dir.workerJoined(0);
+    h.dir.workerJoined(1);
+    // A room on worker 1 with free seats (capacity 3).
+    seated(h.dir.join({ slot: 1, name: 'w1', room: 'one' }));
+    const a = seated(h.dir.join({ slot: 0, name: 'a' }));
+    expect(a.room.slot).toBe(0);
+    expect(a.room.id).not.toBe('one');
+    // The next on worker 0 fills that room; the one after that gets a new one, still on worker 0.
+    expect(seated(h.dir.join({ slot: 0, name: 'b' })).room.id).toBe(a.room.id);
+    expect(seated(h.dir.join({ slot: 0, name: 'c' })).room.id).toBe(a.room.id);
+    const d = seated(h.dir.join({ slot: 0, name: 'd' }));
+    expect(d.room.slot).toBe(0);
+    expect(d.room.id).not.toBe(a.room.id);
+    // On worker 1 it takes the free seat there.
+    expect(seated(h.dir.join({ slot: 1, name: 'e' })).room.id).toBe('one');
+  });
+
+  it('on a drained worker it is matchmade as before (sent where a seat is)', () => {
+    h.dir.workerJoined(0);
+    h.dir.workerJoined(1);
+    seated(h.dir.join({ slot: 1, name: 'w1', room: 'one' }));
+    h.dir.placement.drain(0, 'run');
+    expect(h.dir.join({ slot: 0, name: 'a' })).toEqual({ redirect: 1 });
+  });
+
+  it('the board lists the slots taking rooms and, per game, the free seats on each', () => {
+    h.dir.workerJoined(0);
+    h.dir.workerJoined(1);
+    seated(h.dir.join({ slot: 1, name: 'w1', room: 'one' }));
+    seated(h.dir.join({ slot: 0, name: 'x1', room: 'two' }));
+    seated(h.dir.join({ slot: 0, name: 'x2', room: 'two' }));
+    seated(h.dir.join({ slot: 0, name: 'f1', room: 'full', address: '10.0.0.9' }));
+    seated(h.dir.join({ slot: 0, name: 'f2', room: 'full' }));
+    seated(h.dir.join({ slot: 0, name: 'f3', room: 'full' }));
+    const now = Date.now();
+    expect(h.dir.placement.quickBoard(now)).toEqual({ slots: [0, 1], seats: 3, games: [['arena', 3, [[0, 1], [1, 2]]]] });
+    // A seat promised at routing is not free; a drained slot's rooms take nobody.
+    const r = h.dir.route({});
+    expect(r).toEqual({ slot: 0, room: 'two' });
+    h.dir.placement.drain(1, 'run');
+    expect(h.dir.placement.quickBoard(now)).toEqual({ slots: [0], seats: 3, games: [] });
+  });
+});

@@ -33,7 +33,7 @@ describe('first bytes', () => {
     expect(classify(b('POST /ws HTTP/1.1\r\n'), 65536, 8192)).toEqual({ kind: 'http', ws: false });
     expect(classify(b('GET /health HTTP/1.1\r\n'), 65536, 8192)).toEqual({ kind: 'http', ws: false });
     expect(classify(b('GET /ws'), 65536, 8192)).toEqual({ kind: 'more' });
-    expect(classify(encodeFramed({ t: 'hello', room: 'kelp', token: '' }), 65536, 8192)).toEqual({ kind: 'tcp', room: 'kelp', token: undefined });
+    expect(classify(encodeFramed({ t: 'hello', room: 'kelp', token: '' }), 65536, 8192)).toEqual({ kind: 'tcp', hello: true, room: 'kelp', token: undefined });
     // The game a quick-join asks for routes it to a room of that game; a malformed one routes as no game.
     expect(classify(encodeFramed({ t: 'hello', v: 1, name: 'a', game: 'four' }), 65536, 8192)).toMatchObject({ kind: 'tcp', game: 'four' });
     expect(classify(encodeFramed({ t: 'hello', v: 1, name: 'a', game: 'Four!' }), 65536, 8192)).toMatchObject({ kind: 'tcp', game: undefined });

@@ -26,21 +26,20 @@ function setup(workers: number, deadSlots: number[] = []) {
       return true;
     },
   } as unknown as Supervisor;
-  const acked: number[] = [];
   const released: Array<[number, number[]]> = [];
   const ready: number[] = [];
   const handled: WorkerToPrimary[] = [];
   const route = workerMessageRouter({
     log,
     supervisor,
-    acceptor: () => ({ acked: (s) => acked.push(s), released: (s, ids) => released.push([s, ids]) }),
+    acceptor: () => ({ released: (s, ids) => released.push([s, ids]) }),
     readiness: () => ({ check: () => Promise.resolve({ ok: true, reasons: [] } as never) }),
     metrics: () => ({ collect: () => Promise.resolve('text'), received: () => {} }),
     ready: (s) => ready.push(s),
     readinessSnapshot: () => [],
     handlers: [(_s, m) => (m.t === 'admin.hello' ? (handled.push(m), true) : false)],
   });
-  return { slots, sent, acked, released, ready, handled, route };
+  return { slots, sent, released, ready, handled, route };
 }
 
 describe('worker message router', () => {
@@ -70,13 +69,13 @@ describe('worker message router', () => {
   it('books hand-offs and readiness, and gives other modules what it does not handle', async () => {
     const t = setup(2);
     t.route(t.slots[1]!, { t: 'ready', pid: 42 });
+    // Sent only by a worker under a primary of an older build: taken here, nothing done with it.
     t.route(t.slots[1]!, { t: 'conn.ack' });
     t.route(t.slots[0]!, { t: 'conn.closed', ids: [3, 4] });
     t.route(t.slots[0]!, { t: 'admin.hello', pid: 7 });
     t.route(t.slots[0]!, { t: 'metrics.collect', id: 9 });
     await new Promise((r) => setImmediate(r));
     expect(t.ready).toEqual([1]);
-    expect(t.acked).toEqual([1]);
     expect(t.released).toEqual([[0, [3, 4]]]);
     expect(t.handled).toEqual([{ t: 'admin.hello', pid: 7 }]);
     expect(t.sent).toEqual([{ to: 0, m: { t: 'metrics.result', id: 9, text: 'text' } }]);
