@@ -21,7 +21,9 @@ const players: ShoalClient[] = [];
 let roomSeq = 0;
 
 beforeAll(async () => {
-  server = await startServer({ workers: 2, args: ['--hang-timeout-ms', String(HANG_MS), '--world-width', '150', '--world-height', '150', '--coins', '20'] });
+  // No golden coin: one placed beside a standing player scores it 10 while a test waits for every
+  // score to be what it was (a fresh-clone run failed so: 4 -> 14).
+  server = await startServer({ workers: 2, args: ['--hang-timeout-ms', String(HANG_MS), '--world-width', '150', '--world-height', '150', '--coins', '20', '--golden-coin-ms', '0'] });
   await addPlayers(6);
 }, 90_000);
 
